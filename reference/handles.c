@@ -1,0 +1,196 @@
+/*
+ * handles.c - file handle watches: add, update, remove, and their dispatch.
+ *
+ * Handles live in a table sorted by id.  The pollfd set handed to poll(2) is
+ * rebuilt from it only when a watch was added, enabled, changed or removed,
+ * and each pollfd entry remembers the id of the watch it belongs to.
+ * Dispatch goes by that id, never by fd number, so a watch added during
+ * dispatch on a reused fd number cannot inherit a stale poll result (R19),
+ * and several watches on one fd stay independent (R15).
+ */
+#include <stdlib.h>
+
+#include "internal.h"
+
+#define HANDLE_ALWAYS (VIR_EVENT_HANDLE_ERROR | VIR_EVENT_HANDLE_HANGUP)
+
+/* Only READABLE and WRITABLE are asked of poll(2): it reports errors and
+ * hangups unasked, which is what R11 needs. */
+static short events_to_poll(int events)
+{
+    short pev = 0;
+
+    if (events & VIR_EVENT_HANDLE_READABLE)
+        pev |= POLLIN;
+    if (events & VIR_EVENT_HANDLE_WRITABLE)
+        pev |= POLLOUT;
+    return pev;
+}
+
+/* An fd closed behind the loop's back (POLLNVAL) is reported as ERROR, as
+ * libvirt's loops do, rather than left to spin silently (R18). */
+static int poll_to_events(short revents)
+{
+    int events = 0;
+
+    if (revents & POLLIN)
+        events |= VIR_EVENT_HANDLE_READABLE;
+    if (revents & POLLOUT)
+        events |= VIR_EVENT_HANDLE_WRITABLE;
+    if (revents & (POLLERR | POLLNVAL))
+        events |= VIR_EVENT_HANDLE_ERROR;
+    if (revents & POLLHUP)
+        events |= VIR_EVENT_HANDLE_HANGUP;
+    return events;
+}
+
+int evref_add_handle(int fd, int events, virEventHandleCallback cb,
+                     void *opaque, virFreeCallback ff)
+{
+    struct evref__handle *h;
+    int id;
+
+    if (fd < 0 || !cb)
+        return -1;
+    h = calloc(1, sizeof(*h));
+    if (!h)
+        return -1;
+    h->fd = fd;
+    h->events = events;
+    h->cb = cb;
+    h->reg.opaque = opaque;
+    h->reg.ff = ff;
+
+    evref__lock();
+    id = evref__table_add(&evref__loop.handles, &h->reg);
+    if (id > 0 && events) {
+        evref__loop.pfds_dirty = true;
+        evref__wake_locked();
+    }
+    evref__unlock();
+    if (id < 0)
+        free(h);
+    return id;
+}
+
+/* Unknown and removed ids are ignored (R8): libvirt updates watches whose
+ * removal is already under way. */
+void evref_update_handle(int watch, int events)
+{
+    struct evref__handle *h;
+
+    evref__lock();
+    h = (struct evref__handle *)evref__table_find_live(&evref__loop.handles,
+                                                        watch);
+    if (h && h->events != events) {
+        h->events = events;
+        evref__loop.pfds_dirty = true;
+        evref__wake_locked();
+    }
+    evref__unlock();
+}
+
+/* Marks the watch; its free callback runs in the next sweep, never from
+ * here (R35), and the wake-up lets a blocked loop reach that sweep (R38). */
+int evref_remove_handle(int watch)
+{
+    struct evref__handle *h;
+
+    evref__lock();
+    h = (struct evref__handle *)evref__table_find_live(&evref__loop.handles,
+                                                        watch);
+    if (h) {
+        h->reg.deleted = true;
+        evref__loop.handles.ndeleted++;
+        evref__loop.pfds_dirty = true;
+        evref__wake_locked();
+    }
+    evref__unlock();
+    return h ? 0 : -1;
+}
+
+/* Rebuild the pollfd set if the watches changed: slot 0 is the wake-up
+ * pipe, then one slot per live watch with events, in id order.  Watches with
+ * events 0 are left out entirely, so poll(2) cannot report their hangups
+ * (R10).  Returns 0, or -1 without memory. */
+int evref__handles_prepare_locked(void)
+{
+    struct evref__loop *l = &evref__loop;
+    size_t n = 1;
+
+    if (!l->pfds_dirty)
+        return 0;
+    if (l->pfds_cap < l->handles.len + 1) {
+        size_t cap = l->handles.len + 1;
+        struct pollfd *pfds = realloc(l->pfds, cap * sizeof(*pfds));
+        int *ids;
+        if (!pfds)
+            return -1;
+        l->pfds = pfds;
+        ids = realloc(l->pfd_ids, cap * sizeof(*ids));
+        if (!ids)
+            return -1;
+        l->pfd_ids = ids;
+        l->pfds_cap = cap;
+    }
+    l->pfds[0] = (struct pollfd){ .fd = l->wake_rd, .events = POLLIN };
+    l->pfd_ids[0] = 0;
+    for (size_t i = 0; i < l->handles.len; i++) {
+        struct evref__handle *h = (struct evref__handle *)l->handles.items[i];
+        if (h->reg.deleted || !h->events)
+            continue;
+        l->pfds[n] = (struct pollfd){ .fd = h->fd,
+                                      .events = events_to_poll(h->events) };
+        l->pfd_ids[n] = h->reg.id;
+        n++;
+    }
+    l->npfds = n;
+    l->pfds_dirty = false;
+    return 0;
+}
+
+/* Call back every watch poll(2) found ready.  The pollfd set is only
+ * rebuilt in the next iteration's prepare, so it is stable here, but each
+ * watch is looked up again under the lock just before its call: an earlier
+ * callback of this iteration may have removed it (R29), disabled it (R31) or
+ * changed its events (R12), and the reported mask is cut down to what the
+ * watch asks for now. */
+void evref__handles_dispatch(void)
+{
+    struct evref__loop *l = &evref__loop;
+
+    for (size_t i = 1; i < l->npfds; i++) {
+        struct evref__handle *h;
+        virEventHandleCallback cb = NULL;
+        int id = l->pfd_ids[i], fd = -1, mask = 0;
+        void *opaque = NULL;
+
+        if (!l->pfds[i].revents)
+            continue;
+        evref__lock();
+        h = (struct evref__handle *)evref__table_find_live(&l->handles, id);
+        if (h && h->events) {
+            mask = poll_to_events(l->pfds[i].revents) &
+                   (h->events | HANDLE_ALWAYS);
+            cb = h->cb;
+            fd = h->fd;
+            opaque = h->reg.opaque;
+        }
+        evref__unlock();
+        if (mask)
+            evref__run_handle_callback(cb, id, fd, mask, opaque);
+    }
+}
+
+void evref__handles_clear_locked(void)
+{
+    struct evref__loop *l = &evref__loop;
+
+    evref__table_clear(&l->handles);
+    free(l->pfds);
+    free(l->pfd_ids);
+    l->pfds = NULL;
+    l->pfd_ids = NULL;
+    l->npfds = l->pfds_cap = 0;
+    l->pfds_dirty = true;
+}

@@ -1,0 +1,120 @@
+/*
+ * heap.c - enabled timers in a binary min-heap on (deadline, seq).
+ *
+ * seq is the order in which timers were armed, so timers due at the same
+ * instant fire in a defined order: the one armed first, first.  Each timer
+ * knows its slot, which makes update and remove O(log n).
+ */
+#include <stdlib.h>
+
+#include "internal.h"
+
+static bool before(const struct evref__timer *a, const struct evref__timer *b)
+{
+    if (a->deadline_ns != b->deadline_ns)
+        return a->deadline_ns < b->deadline_ns;
+    return a->seq < b->seq;
+}
+
+static void place(struct evref__heap *h, size_t pos, struct evref__timer *tm)
+{
+    h->items[pos] = tm;
+    tm->heap_pos = pos;
+}
+
+static void sift_up(struct evref__heap *h, size_t pos)
+{
+    struct evref__timer *tm = h->items[pos];
+
+    while (pos > 0) {
+        size_t parent = (pos - 1) / 2;
+        if (!before(tm, h->items[parent]))
+            break;
+        place(h, pos, h->items[parent]);
+        pos = parent;
+    }
+    place(h, pos, tm);
+}
+
+static void sift_down(struct evref__heap *h, size_t pos)
+{
+    struct evref__timer *tm = h->items[pos];
+
+    for (;;) {
+        size_t child = 2 * pos + 1;
+        if (child >= h->len)
+            break;
+        if (child + 1 < h->len && before(h->items[child + 1], h->items[child]))
+            child++;
+        if (!before(h->items[child], tm))
+            break;
+        place(h, pos, h->items[child]);
+        pos = child;
+    }
+    place(h, pos, tm);
+}
+
+/* Make room for n timers.  Room is taken when a timer is added, so that
+ * arming it later (in update, or when it fires) can never fail: update
+ * returns void and has no way to report a failure.  Returns 0 or -1. */
+int evref__heap_reserve(struct evref__heap *h, size_t n)
+{
+    size_t cap = h->cap ? h->cap : 16;
+    struct evref__timer **items;
+
+    if (n <= h->cap)
+        return 0;
+    while (cap < n)
+        cap *= 2;
+    items = realloc(h->items, cap * sizeof(*items));
+    if (!items)
+        return -1;
+    h->items = items;
+    h->cap = cap;
+    return 0;
+}
+
+/* Insert a timer that is not in the heap; room was reserved at add. */
+void evref__heap_push(struct evref__heap *h, struct evref__timer *tm)
+{
+    place(h, h->len++, tm);
+    sift_up(h, tm->heap_pos);
+}
+
+/* Take a timer out of the heap; a timer not in it is left alone. */
+void evref__heap_remove(struct evref__heap *h, struct evref__timer *tm)
+{
+    size_t pos = tm->heap_pos;
+    struct evref__timer *last;
+
+    if (pos == EVREF__NOT_IN_HEAP)
+        return;
+    tm->heap_pos = EVREF__NOT_IN_HEAP;
+    last = h->items[--h->len];
+    if (pos == h->len)
+        return;
+    place(h, pos, last);
+    evref__heap_fix(h, last);
+}
+
+/* Restore the heap order after tm's key changed. */
+void evref__heap_fix(struct evref__heap *h, struct evref__timer *tm)
+{
+    size_t pos = tm->heap_pos;
+
+    if (pos > 0 && before(tm, h->items[(pos - 1) / 2]))
+        sift_up(h, pos);
+    else
+        sift_down(h, pos);
+}
+
+struct evref__timer *evref__heap_top(const struct evref__heap *h)
+{
+    return h->len ? h->items[0] : NULL;
+}
+
+void evref__heap_clear(struct evref__heap *h)
+{
+    free(h->items);
+    *h = (struct evref__heap){0};
+}

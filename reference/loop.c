@@ -1,0 +1,240 @@
+/*
+ * loop.c - one iteration of the reference loop, its lock, clock and wake-up.
+ *
+ * The phases of evref_run_once(), in order (reference/README.md says more):
+ *
+ *   1. Enter: refuse a nested or concurrent iteration; mark the loop as
+ *      running on this thread, so that changes from other threads wake it.
+ *   2. Sweep: run the free callbacks of what was removed since the last
+ *      sweep, with no lock held.
+ *   3. Prepare: rebuild the pollfd set if the watches changed; compute the
+ *      poll timeout from the earliest timer (-1 if none, 0 if one is due).
+ *   4. Poll: wait in poll(2) through the system seam.
+ *   5. Wake-up: drain the self-pipe if another thread wrote to it.
+ *   6. Timers: fire every timer due at this instant.
+ *   7. Handles: call back every watch that poll(2) found ready.
+ *   8. Sweep again, so a remove made during dispatch is freed within this
+ *      iteration; then leave.
+ *
+ * One mutex guards all state.  It is never held while user code runs (R44):
+ * each callback's arguments are copied out under the lock, the lock is
+ * dropped, and the call goes through one of the three evref__run_* helpers
+ * at the bottom of this file.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+static int64_t real_now_ns(void *ctx)
+{
+    struct timespec ts;
+
+    (void)ctx;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int real_poll(void *ctx, struct pollfd *fds, nfds_t nfds, int timeout_ms)
+{
+    (void)ctx;
+    return poll(fds, nfds, timeout_ms);
+}
+
+#define REAL_SYS { .now_ns = real_now_ns, .poll = real_poll, .ctx = NULL }
+
+struct evref__loop evref__loop = {
+    .lock = PTHREAD_MUTEX_INITIALIZER,
+    .sys = REAL_SYS,
+    .wake_rd = -1,
+    .wake_wr = -1,
+    .pfds_dirty = true,
+};
+
+void evref__lock(void)
+{
+    pthread_mutex_lock(&evref__loop.lock);
+}
+
+void evref__unlock(void)
+{
+    pthread_mutex_unlock(&evref__loop.lock);
+}
+
+int64_t evref__now_locked(void)
+{
+    return evref__loop.sys.now_ns(evref__loop.sys.ctx);
+}
+
+void evref_set_sys(const struct evref_sys *sys)
+{
+    static const struct evref_sys real = REAL_SYS;
+
+    evref__lock();
+    evref__loop.sys = sys ? *sys : real;
+    evref__unlock();
+}
+
+/* Create the self-pipe that other threads write to when they change
+ * something while the loop waits (R43).  Both ends are the loop's own, so
+ * making them non-blocking touches no fd of libvirt's (R17). */
+int evref__init_locked(void)
+{
+    int fds[2];
+
+    if (evref__loop.wake_rd >= 0)
+        return 0;
+    if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0)
+        return -1;
+    evref__loop.wake_rd = fds[0];
+    evref__loop.wake_wr = fds[1];
+    evref__loop.pfds_dirty = true;
+    return 0;
+}
+
+/* Called after every change that could shorten the wait or leave a free
+ * callback pending.  Only another thread's change during an iteration needs
+ * a wake-up: the loop thread itself is not waiting, and a loop that is not
+ * running will compute its next wait from the new state anyway.  One byte
+ * is enough however many changes pile up before the loop drains it. */
+void evref__wake_locked(void)
+{
+    struct evref__loop *l = &evref__loop;
+
+    if (!l->running || l->wake_pending || pthread_equal(l->runner, pthread_self()))
+        return;
+    if (write(l->wake_wr, "w", 1) == 1)
+        l->wake_pending = true;
+}
+
+static void drain_wake_locked(void)
+{
+    char buf[64];
+
+    if (!evref__loop.wake_pending)
+        return;
+    while (read(evref__loop.wake_rd, buf, sizeof(buf)) > 0)
+        ;
+    evref__loop.wake_pending = false;
+}
+
+/* Take the removed registrations out of both tables and run their free
+ * callbacks with no lock held (R35, R36).  Records are unlinked before any
+ * free callback runs, so a free callback may call any operation, including
+ * remove on its own id, which then finds nothing and returns -1.  Removes
+ * made by free callbacks are swept at the next sweep, at most one iteration
+ * later (R38).  Order: timers, then handles, each in registration order, as
+ * libvirt's poll loop did (the contract leaves it open, R41). */
+static void sweep(void)
+{
+    struct evref__reg *list, *ordered = NULL;
+
+    evref__lock();
+    list = evref__table_sweep(&evref__loop.handles, NULL);
+    list = evref__table_sweep(&evref__loop.timers, list);
+    evref__unlock();
+
+    while (list) {
+        struct evref__reg *next = list->next_free;
+        list->next_free = ordered;
+        ordered = list;
+        list = next;
+    }
+    while (ordered) {
+        struct evref__reg *next = ordered->next_free;
+        if (ordered->ff)
+            evref__free_callback_opaque(ordered->ff, ordered->opaque);
+        free(ordered);
+        ordered = next;
+    }
+}
+
+int evref_run_once(void)
+{
+    struct evref__loop *l = &evref__loop;
+    struct evref_sys sys;
+    int timeout_ms, ready, ret = 0;
+
+    evref__lock();
+    if (l->running || evref__init_locked() < 0) {
+        evref__unlock();
+        return -1;
+    }
+    l->running = true;
+    l->runner = pthread_self();
+    evref__unlock();
+
+    sweep();
+
+    evref__lock();
+    if (evref__handles_prepare_locked() < 0) {
+        ret = -1;
+        goto leave_locked;
+    }
+    timeout_ms = evref__timers_poll_timeout_locked(evref__now_locked());
+    sys = l->sys;
+    evref__unlock();
+
+    ready = sys.poll(sys.ctx, l->pfds, l->npfds, timeout_ms);
+    if (ready < 0 && errno != EINTR)
+        ret = -1;
+
+    evref__lock();
+    drain_wake_locked();
+    evref__unlock();
+
+    if (ready >= 0) {
+        evref__timers_dispatch();
+        if (ready > 0)
+            evref__handles_dispatch();
+    }
+    sweep();
+
+    evref__lock();
+leave_locked:
+    l->running = false;
+    evref__unlock();
+    return ret;
+}
+
+void evref_reset(void)
+{
+    struct evref__loop *l = &evref__loop;
+
+    evref__lock();
+    evref__handles_clear_locked();
+    evref__timers_clear_locked();
+    if (l->wake_rd >= 0) {
+        close(l->wake_rd);
+        close(l->wake_wr);
+    }
+    l->wake_rd = l->wake_wr = -1;
+    l->wake_pending = false;
+    l->running = false;
+    evref__unlock();
+    evref_set_sys(NULL);
+}
+
+/* The helpers through which the loop enters user code.  They hold no lock
+ * and add no frame of the loop's own that owns state: the stack below them
+ * is the application's call of evref_run_once() and the loop's dispatch,
+ * nothing else (the "clean stack" of R36). */
+void evref__run_handle_callback(virEventHandleCallback cb, int watch, int fd,
+                                int events, void *opaque)
+{
+    cb(watch, fd, events, opaque);
+}
+
+void evref__run_timeout_callback(virEventTimeoutCallback cb, int timer,
+                                 void *opaque)
+{
+    cb(timer, opaque);
+}
+
+void evref__free_callback_opaque(virFreeCallback ff, void *opaque)
+{
+    ff(opaque);
+}

@@ -1,0 +1,37 @@
+/*
+ * register.c - hand the loop to libvirt, and the conformance ABI.
+ */
+#include "internal.h"
+
+/* Creates the wake-up pipe first, so a loop that cannot work is reported
+ * here rather than at its first iteration.  libvirt keeps the first
+ * registration it is given and ignores later ones (R1). */
+int evref_register(void)
+{
+    int rc;
+
+    evref__lock();
+    rc = evref__init_locked();
+    evref__unlock();
+    if (rc < 0)
+        return -1;
+    virEventRegisterImpl(evref_add_handle, evref_update_handle,
+                         evref_remove_handle, evref_add_timeout,
+                         evref_update_timeout, evref_remove_timeout);
+    return 0;
+}
+
+int evconf_register(void)
+{
+    return evref_register();
+}
+
+int evconf_run_once(void)
+{
+    return evref_run_once();
+}
+
+const char *evconf_name(void)
+{
+    return "evconf reference loop (poll)";
+}
