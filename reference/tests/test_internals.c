@@ -1,8 +1,216 @@
+/*
+ * test_internals.c - what the rules do not name but the loop must get
+ * right: failures of the system below it, nested iterations, the timeout
+ * arithmetic, and the heap under churn.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "internal.h"
 #include "suites.h"
 #include "support.h"
+
+static int failing_poll_errno;
+
+static int64_t zero_clock(void *ctx)
+{
+    (void)ctx;
+    return 0;
+}
+
+static int failing_poll(void *ctx, struct pollfd *fds, nfds_t nfds, int ms)
+{
+    (void)ctx; (void)fds; (void)nfds; (void)ms;
+    errno = failing_poll_errno;
+    return -1;
+}
+
+static const struct evref_sys failing_sys = { zero_clock, failing_poll, NULL };
+
+/* A poll(2) failure is reported as -1; nothing is dispatched from the
+ * undefined revents, and the iteration still frees what was removed. */
+START_TEST(poll_error_is_reported)
+{
+    int t = evref_add_timeout(0, rec_timer_cb, NULL, NULL);
+
+    evref_set_sys(&failing_sys);
+    failing_poll_errno = EINVAL;
+    ck_assert_int_eq(evref_remove_timeout(evref_add_timeout(5, rec_timer_cb,
+                                                            TAG(1), rec_ff)), 0);
+    ck_assert_int_eq(evref_run_once(), -1);
+    ck_assert_int_eq(rec_count(REC_TIMER, t), 0);
+    ck_assert_int_eq(rec_count_free(TAG(1)), 1);
+    ck_assert_int_eq(evref_run_once(), -1);   /* the loop stays usable */
+}
+END_TEST
+
+/* A signal interrupting poll(2) is not an error: the iteration ends
+ * quietly and the next one carries on. */
+START_TEST(poll_eintr_is_not_an_error)
+{
+    int t = evref_add_timeout(0, rec_timer_cb, NULL, NULL);
+
+    evref_set_sys(&failing_sys);
+    failing_poll_errno = EINTR;
+    ck_assert_int_eq(evref_run_once(), 0);
+    ck_assert_int_eq(rec_count(REC_TIMER, t), 0);
+    vt_install();
+    vt_run_once();
+    ck_assert_int_eq(rec_count(REC_TIMER, t), 1);
+}
+END_TEST
+
+static int nested_rc = 1;
+
+static void nesting_cb(int timer, void *opaque)
+{
+    (void)timer; (void)opaque;
+    nested_rc = evref_run_once();
+}
+
+/* An iteration cannot be started from inside one. */
+START_TEST(nested_iteration_is_refused)
+{
+    evref_add_timeout(0, nesting_cb, NULL, NULL);
+    vt_run_once();
+    ck_assert_int_eq(nested_rc, -1);
+}
+END_TEST
+
+/* Without file descriptors the wake-up pipe cannot be made: registration
+ * and iteration fail cleanly instead of running a loop that cannot be
+ * woken. */
+START_TEST(no_fds_left)
+{
+    struct rlimit rl;
+    int fds[2], last;
+
+    make_pipe(fds);
+    ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &rl), 0);
+    rl.rlim_cur = 256;
+    ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
+    last = fds[1];
+    while (last < 256 && (last = dup(fds[0])) >= 0)
+        ;
+    ck_assert_int_eq(evref_register(), -1);
+    ck_assert_int_eq(evref_run_once(), -1);
+    for (int fd = fds[1] + 1; fd < 256; fd++)   /* leak checkers need fds */
+        close(fd);
+}
+END_TEST
+
+/* Without memory for the pollfd set the iteration fails, and succeeds
+ * once memory is back. */
+START_TEST(pollfd_set_without_memory)
+{
+    int fds[2], h;
+
+    make_pipe(fds);
+    write_byte(fds[1]);
+    h = evref_add_handle(fds[0], VIR_EVENT_HANDLE_READABLE, rec_handle_cb, NULL, NULL);
+    for (int n = 0; n < 2; n++) {
+        alloc_fail_after(n);
+        ck_assert_int_eq(evref_run_once(), -1);
+    }
+    alloc_fail_after(-1);
+    vt_run_once();
+    ck_assert_int_eq(rec_count(REC_HANDLE, h), 1);
+}
+END_TEST
+
+/* Ids are never wrapped round (R5): once INT_MAX is handed out, add
+ * fails. */
+START_TEST(ids_exhausted)
+{
+    int fds[2];
+
+    make_pipe(fds);
+    evref__loop.handles.last_id = INT_MAX - 1;
+    evref__loop.timers.last_id = INT_MAX - 1;
+    ck_assert_int_eq(evref_add_handle(fds[0], 0, rec_handle_cb, NULL, NULL), INT_MAX);
+    ck_assert_int_eq(evref_add_timeout(-1, rec_timer_cb, NULL, NULL), INT_MAX);
+    ck_assert_int_eq(evref_add_handle(fds[0], 0, rec_handle_cb, TAG(1), rec_ff), -1);
+    ck_assert_int_eq(evref_add_timeout(-1, rec_timer_cb, TAG(2), rec_ff), -1);
+    vt_run(1);
+    ck_assert_int_eq(nrecs, 0);
+}
+END_TEST
+
+/* The wait is rounded up to the next millisecond, so the loop does not
+ * wake just before a deadline and spin; it is capped at INT_MAX ms. */
+START_TEST(poll_timeout_rounding)
+{
+    int t = evref_add_timeout(INT_MAX, rec_timer_cb, NULL, NULL);
+
+    evref__lock();
+    ck_assert_int_eq(evref__timers_poll_timeout_locked(-INT64_C(1000000000000)),
+                     INT_MAX);
+    ck_assert_int_eq(evref__timers_poll_timeout_locked(1), INT_MAX);
+    evref__unlock();
+    evref_update_timeout(t, 5);
+    evref__lock();
+    ck_assert_int_eq(evref__timers_poll_timeout_locked(1), 5);
+    ck_assert_int_eq(evref__timers_poll_timeout_locked(4999999), 1);
+    ck_assert_int_eq(evref__timers_poll_timeout_locked(5000000), 0);
+    evref__unlock();
+}
+END_TEST
+
+static void one_shot_cb(int timer, void *opaque)
+{
+    rec_timer_cb(timer, opaque);
+    evref_update_timeout(timer, -1);
+}
+
+/* The heap keeps (deadline, seq) order through pushes, updates and
+ * removals anywhere in it. */
+START_TEST(heap_order_under_churn)
+{
+    enum { N = 997 };
+    int ids[N];
+    unsigned x = 12345;
+
+    for (int i = 0; i < N; i++) {
+        x = x * 1103515245 + 12345;
+        ids[i] = evref_add_timeout((int)(x >> 16) % 5000 + 1, one_shot_cb, NULL, NULL);
+    }
+    for (int i = 0; i < N; i += 3) {
+        x = x * 1103515245 + 12345;
+        evref_update_timeout(ids[i], (int)(x >> 16) % 5000 + 1);
+    }
+    for (int i = 1; i < N; i += 7)
+        evref_remove_timeout(ids[i]);
+    for (int i = 2; i < N; i += 11)
+        evref_update_timeout(ids[i], -1);
+    evref__lock();
+    for (size_t i = 1; i < evref__loop.heap.len; i++) {
+        struct evref__timer *child = evref__loop.heap.items[i];
+        struct evref__timer *parent = evref__loop.heap.items[(i - 1) / 2];
+        ck_assert_uint_eq(child->heap_pos, i);
+        ck_assert_msg(parent->deadline_ns < child->deadline_ns ||
+                      (parent->deadline_ns == child->deadline_ns &&
+                       parent->seq < child->seq), "heap order broken at %zu", i);
+    }
+    evref__unlock();
+    vt_run_until_ms(5001);
+    for (int i = 1; i < nrecs; i++)
+        ck_assert_int_le(recs[i - 1].at_ms, recs[i].at_ms);
+}
+END_TEST
 
 Suite *internals_suite(void)
 {
     Suite *s = suite_create("internals");
+
+    add_test(s, poll_error_is_reported);
+    add_test(s, poll_eintr_is_not_an_error);
+    add_test(s, nested_iteration_is_refused);
+    add_test(s, no_fds_left);
+    add_test(s, pollfd_set_without_memory);
+    add_test(s, ids_exhausted);
+    add_test(s, poll_timeout_rounding);
+    add_test(s, heap_order_under_churn);
     return s;
 }
