@@ -41,11 +41,30 @@ REF_TEST_BIN  := $(BUILD)/reference/tests/run-tests
 # binary only (reference/tests/support.c).
 REF_TEST_WRAP := -Wl,--wrap=calloc,--wrap=realloc
 
-TEST_BINS := $(REF_TEST_BIN)
+# ---- sim/ ---------------------------------------------------------------
+SIM_SRCS  := $(filter-out sim/interpose.c,$(wildcard sim/*.c))
+SIM_OBJS  := $(SIM_SRCS:%.c=$(BUILD)/%.o)
+SIM_LIB_A := $(BUILD)/libevsim.a
+# Linked into executables only, never into a library: its definitions of
+# poll(), clock_gettime() etc. must be the executable's own.
+SIM_INTERPOSE := $(BUILD)/sim/interpose.o
+# Executables that interpose export their symbols to dlopen()ed objects.
+EXPORT_DYNAMIC := -rdynamic
+
+SIM_TEST_SRCS := $(wildcard sim/tests/*.c)
+SIM_TEST_OBJS := $(SIM_TEST_SRCS:%.c=$(BUILD)/%.o)
+SIM_TEST_BIN  := $(BUILD)/sim/tests/run-tests
+
+# Variants of the reference built to be failed, one compile-time switch each
+# (EVREF_BREAK_<NAME> in reference/*.c).
+VARIANTS    := no-wakeup
+VARIANT_SOS := $(VARIANTS:%=$(BUILD)/variants/libevref-%.so)
+
+TEST_BINS := $(REF_TEST_BIN) $(SIM_TEST_BIN)
 
 .PHONY: all check coverage sanitize install clean
 
-all: $(REF_LIB_A) $(REF_LIB_SO)
+all: $(REF_LIB_A) $(REF_LIB_SO) $(SIM_LIB_A) $(SIM_INTERPOSE)
 
 $(BUILD)/reference/%.o: reference/%.c reference/*.h
 	@mkdir -p $(@D)
@@ -59,26 +78,53 @@ $(REF_LIB_A): $(REF_OBJS)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
+# -Bsymbolic: the library calls its own functions even when the process
+# already has another copy of the reference (a test that links it).
+SO_LDFLAGS = -shared -Wl,--no-undefined -Wl,-Bsymbolic
+
 $(REF_LIB_SO): $(REF_OBJS)
-	$(CC) -shared -Wl,-soname,libevref.so.0 -Wl,--no-undefined $(ALL_LDFLAGS) \
+	$(CC) $(SO_LDFLAGS) -Wl,-soname,libevref.so.0 $(ALL_LDFLAGS) \
 	    -o $@ $^ $(VIRT_LIBS)
+
+$(BUILD)/variants/libevref-%.so: $(REF_SRCS) reference/*.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -fvisibility=hidden -Ireference \
+	    -DEVREF_BREAK_$(shell echo $* | tr a-z- A-Z_) $(SO_LDFLAGS) \
+	    $(ALL_LDFLAGS) -o $@ $(REF_SRCS) $(VIRT_LIBS)
+
+$(BUILD)/sim/%.o: sim/%.c sim/*.h reference/evref.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Isim -Ireference -c $< -o $@
+
+$(SIM_LIB_A): $(SIM_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/sim/tests/%.o: sim/tests/%.c sim/tests/*.h sim/*.h reference/evref.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Isim -Isim/tests -Ireference -c $< -o $@
+
+$(SIM_TEST_BIN): $(SIM_TEST_OBJS) $(SIM_INTERPOSE) $(SIM_LIB_A) $(REF_LIB_A)
+	$(CC) $(ALL_LDFLAGS) $(EXPORT_DYNAMIC) -o $@ $^ $(VIRT_LIBS) \
+	    $(CHECK_LIBS) -ldl
 
 $(REF_TEST_BIN): $(REF_TEST_OBJS) $(REF_LIB_A)
 	$(CC) $(ALL_LDFLAGS) $(REF_TEST_WRAP) -o $@ $^ $(VIRT_LIBS) $(CHECK_LIBS)
 
 # Each test binary writes Check's summary; the last line adds them up.
-check: all $(TEST_BINS)
+check: all $(TEST_BINS) $(VARIANT_SOS)
 	@rc=0; for t in $(TEST_BINS); do \
-	    echo "== $$t"; CK_FORK=yes $$t > $$t.log 2>&1 || rc=1; \
+	    echo "== $$t"; EVCONF_BUILD=$(BUILD) CK_FORK=yes $$t > $$t.log 2>&1 || rc=1; \
 	    grep -v -e '^Running suite' -e '^ [a-z]*$$' $$t.log; \
 	done; scripts/sum-checks $(TEST_BINS:%=%.log) || rc=1; exit $$rc
 
 # ---- coverage -----------------------------------------------------------
 COV_BUILD := build/coverage
-COV_DIRS  := reference
+COV_DIRS  := reference sim
 LCOV_RC   := --rc lcov_branch_coverage=1
 COV_MIN_LINES    ?= 95
 COV_MIN_BRANCHES ?= 85
+COV_MIN_LINES_SIM ?= 85
 
 coverage:
 	@rm -rf $(COV_BUILD) coverage/html coverage/*.info
@@ -87,13 +133,14 @@ coverage:
 	lcov $(LCOV_RC) --quiet --capture --directory $(COV_BUILD) \
 	    --output-file coverage/all.info
 	lcov $(LCOV_RC) --quiet --extract coverage/all.info \
-	    $(COV_DIRS:%='$(CURDIR)/%/*.c') --output-file coverage/reference.info
-	lcov $(LCOV_RC) --quiet --remove coverage/reference.info \
-	    '$(CURDIR)/*/tests/*' --output-file coverage/reference.info
+	    $(COV_DIRS:%='$(CURDIR)/%/*.c') --output-file coverage/evconf.info
+	lcov $(LCOV_RC) --quiet --remove coverage/evconf.info \
+	    '$(CURDIR)/*/tests/*' --output-file coverage/evconf.info
 	genhtml $(LCOV_RC) --quiet --branch-coverage --output-directory \
-	    coverage/html coverage/reference.info
-	scripts/coverage-gate coverage/reference.info reference \
+	    coverage/html coverage/evconf.info
+	scripts/coverage-gate coverage/evconf.info reference \
 	    $(COV_MIN_LINES) $(COV_MIN_BRANCHES)
+	scripts/coverage-gate coverage/evconf.info sim $(COV_MIN_LINES_SIM) 0
 
 # ---- sanitizers ---------------------------------------------------------
 sanitize:

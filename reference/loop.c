@@ -104,6 +104,9 @@ void evref__wake_locked(void)
 {
     struct evref__loop *l = &evref__loop;
 
+#ifdef EVREF_BREAK_NO_WAKEUP
+    return;     /* a variant without wake-up, built only to be failed */
+#endif
     if (!l->running || l->wake_pending || pthread_equal(l->runner, pthread_self()))
         return;
     if (write(l->wake_wr, "w", 1) == 1)

@@ -1,0 +1,172 @@
+/*
+ * fds.c - scripted file descriptors.
+ *
+ * Real pipes and socket pairs, so a third-party loop may fstat or fcntl
+ * them, whose state the script sets through the end the loop does not
+ * watch.  The loop's end keeps the flags it was created with (blocking):
+ * sim never changes them, so a check that the loop did not either is
+ * meaningful (R17).  Reads and writes on the loop's end use FIONREAD or
+ * MSG_DONTWAIT instead of O_NONBLOCK.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+static int pair(struct sim_fd *f, enum sim_fd_kind kind)
+{
+    int fds[2], rc;
+
+    if (kind == SIM_SOCKET)
+        rc = socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds);
+    else
+        rc = pipe2(fds, O_CLOEXEC);
+    if (rc < 0)
+        return -1;
+    f->kind = kind;
+    f->fd = kind == SIM_PIPE_WRITE ? fds[1] : fds[0];
+    f->peer = kind == SIM_PIPE_WRITE ? fds[0] : fds[1];
+    return 0;
+}
+
+int sim_fd_pipe(struct sim_fd *f)
+{
+    return pair(f, SIM_PIPE_READ);
+}
+
+int sim_fd_pipe_writer(struct sim_fd *f)
+{
+    return pair(f, SIM_PIPE_WRITE);
+}
+
+int sim_fd_socket(struct sim_fd *f)
+{
+    return pair(f, SIM_SOCKET);
+}
+
+/* Data for the loop to read: written by the peer. */
+int sim_fd_make_readable(struct sim_fd *f, size_t nbytes)
+{
+    char chunk[256] = {0};
+
+    if (f->kind == SIM_PIPE_WRITE || f->peer < 0)
+        return -1;
+    while (nbytes > 0) {
+        size_t n = nbytes < sizeof(chunk) ? nbytes : sizeof(chunk);
+        ssize_t w = write(f->peer, chunk, n);
+        if (w <= 0)
+            return -1;
+        nbytes -= (size_t)w;
+    }
+    return 0;
+}
+
+/* Read, on the loop's end, exactly what is pending. */
+int sim_fd_drain(struct sim_fd *f)
+{
+    char chunk[4096];
+    int pending;
+
+    if (f->kind == SIM_PIPE_WRITE)
+        return -1;
+    while (ioctl(f->fd, FIONREAD, &pending) == 0 && pending > 0) {
+        size_t n = (size_t)pending < sizeof(chunk) ? (size_t)pending : sizeof(chunk);
+        if (read(f->fd, chunk, n) <= 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Make the loop's end not writable: fill the buffer towards the peer. */
+int sim_fd_fill(struct sim_fd *f)
+{
+    char chunk[4096] = {0};
+
+    if (f->kind == SIM_PIPE_READ)
+        return -1;
+    if (f->kind == SIM_SOCKET) {
+        while (send(f->fd, chunk, sizeof(chunk), MSG_DONTWAIT) > 0)
+            ;
+        /* AF_UNIX accepts small writes after a large one fails. */
+        while (send(f->fd, chunk, 1, MSG_DONTWAIT) > 0)
+            ;
+        return errno == EAGAIN ? 0 : -1;
+    }
+    for (;;) {
+        int space;
+        struct pollfd p = { .fd = f->fd, .events = POLLOUT };
+        if (sim__libc()->poll(&p, 1, 0) != 1 || !(p.revents & POLLOUT))
+            return 0;
+        space = (int)sizeof(chunk);
+        if (write(f->fd, chunk, (size_t)space) <= 0)
+            return -1;
+    }
+}
+
+/* Make the loop's end writable again: the peer reads everything. */
+int sim_fd_drain_writable(struct sim_fd *f)
+{
+    char chunk[4096];
+    int pending;
+
+    if (f->kind == SIM_PIPE_READ || f->peer < 0)
+        return -1;
+    while (ioctl(f->peer, FIONREAD, &pending) == 0 && pending > 0)
+        if (read(f->peer, chunk, sizeof(chunk)) <= 0)
+            return -1;
+    return 0;
+}
+
+/* Close the script's end: a hangup for a reader or a socket, an error for a
+ * pipe's writer. */
+int sim_fd_close_peer(struct sim_fd *f)
+{
+    if (f->peer < 0)
+        return -1;
+    close(f->peer);
+    f->peer = -1;
+    return 0;
+}
+
+/* Close the loop's fd behind its back: the number is now invalid (POLLNVAL
+ * for a loop that still polls it). */
+int sim_fd_close_behind(struct sim_fd *f)
+{
+    if (f->fd < 0)
+        return -1;
+    close(f->fd);
+    return 0;
+}
+
+/* Put a fresh, idle file on the loop's fd number (as the kernel does when
+ * a number is closed and the next open reuses it). */
+int sim_fd_reuse(struct sim_fd *f)
+{
+    int fds[2];
+
+    if (pipe2(fds, O_CLOEXEC) < 0)
+        return -1;
+    if (dup2(fds[0], f->fd) < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return -1;
+    }
+    close(fds[0]);
+    if (f->peer >= 0)
+        close(f->peer);
+    f->peer = fds[1];
+    f->kind = SIM_PIPE_READ;
+    return 0;
+}
+
+void sim_fd_close(struct sim_fd *f)
+{
+    if (f->fd >= 0)
+        close(f->fd);
+    if (f->peer >= 0)
+        close(f->peer);
+    f->fd = f->peer = -1;
+}

@@ -1,0 +1,39 @@
+/* internal.h - sim's shared state and its route to the real libc. */
+#ifndef EVSIM_INTERNAL_H
+#define EVSIM_INTERNAL_H
+
+#include <sys/epoll.h>
+#include <sys/select.h>
+#include <time.h>
+
+#include "sim.h"
+
+/* The real functions, found with dlsym(RTLD_NEXT): the next definition after
+ * the executable's own interposers (libc, or libfaketime when preloaded). */
+struct sim__libc {
+    int (*clock_gettime)(clockid_t, struct timespec *);
+    int (*gettimeofday)(struct timeval *, void *);
+    time_t (*time)(time_t *);
+    int (*poll)(struct pollfd *, nfds_t, int);
+    int (*ppoll)(struct pollfd *, nfds_t, const struct timespec *,
+                 const sigset_t *);
+    int (*select)(int, fd_set *, fd_set *, fd_set *, struct timeval *);
+    int (*pselect)(int, fd_set *, fd_set *, fd_set *, const struct timespec *,
+                   const sigset_t *);
+    int (*epoll_wait)(int, struct epoll_event *, int, int);
+    int (*epoll_pwait)(int, struct epoll_event *, int, int, const sigset_t *);
+};
+const struct sim__libc *sim__libc(void);
+
+/* True on the loop thread of an active simulation: its waits are virtual. */
+bool sim__virtual_wait_here(void);
+/* Real monotonic time in ms, for the watchdog. */
+int64_t sim__real_ms(void);
+/* Record a failure; the first one wins. */
+void sim__fail(enum sim_verdict v, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Reset the trace (sim_start). */
+void sim__trace_reset(void);
+void sim__note_work(void);
+
+#endif

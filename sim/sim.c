@@ -1,0 +1,394 @@
+/*
+ * sim.c - the virtual clock, the schedule, and the wait that ties them.
+ *
+ * The schedule is a short list of (time, sequence) ordered events.  Virtual
+ * time moves in two places only: in a wait of the loop thread (sim_poll),
+ * and in sim_sleep_ms.  Both run the events they pass, in order.  An event
+ * for a second thread stops the clock until it returns; if the loop was
+ * waiting, the loop must also have been woken by then (really woken: the
+ * fds it polls become ready), within a real-time watchdog.
+ */
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define NO_TIME INT64_MAX
+#define MAX_EVENTS 1024
+
+struct event {
+    int64_t at_ns;
+    uint64_t seq;
+    sim_action_fn fn;
+    void *arg;
+    const char *what;
+    bool on_thread;
+};
+
+static struct {
+    pthread_mutex_t lock;                /* schedule and verdict */
+    _Atomic bool active;
+    pthread_t loop_thread;
+    _Atomic int64_t now_ns;
+
+    struct event events[MAX_EVENTS];
+    size_t nevents;
+    uint64_t next_seq;
+    int watchdog_ms;
+
+    enum sim_verdict verdict;
+    char detail[512];
+
+    int iteration;
+    int idle_streak, spin_limit;
+    int64_t last_iteration_ns;
+    _Atomic bool work;
+} S = { .lock = PTHREAD_MUTEX_INITIALIZER, .watchdog_ms = 2000,
+        .spin_limit = 1000 };
+
+extern void sim__rand_seed(uint64_t seed);
+
+void sim_start(uint64_t seed)
+{
+    pthread_mutex_lock(&S.lock);
+    S.loop_thread = pthread_self();
+    S.now_ns = 0;
+    S.nevents = 0;
+    S.next_seq = 0;
+    S.verdict = SIM_OK;
+    S.detail[0] = '\0';
+    S.iteration = 0;
+    S.idle_streak = 0;
+    S.last_iteration_ns = 0;
+    S.work = false;
+    pthread_mutex_unlock(&S.lock);
+    sim__rand_seed(seed);
+    sim__trace_reset();
+    sim__libc();
+    S.active = true;
+}
+
+void sim_stop(void)
+{
+    S.active = false;
+}
+
+bool sim_active(void)
+{
+    return S.active;
+}
+
+bool sim_is_loop_thread(void)
+{
+    return S.active && pthread_equal(S.loop_thread, pthread_self());
+}
+
+bool sim__virtual_wait_here(void)
+{
+    return sim_is_loop_thread();
+}
+
+int64_t sim_now_ns(void)
+{
+    return S.now_ns;
+}
+
+void sim_set_watchdog_ms(int ms)
+{
+    S.watchdog_ms = ms;
+}
+
+void sim_set_spin_limit(int iterations)
+{
+    S.spin_limit = iterations;
+}
+
+/* ---- verdicts ---- */
+
+void sim__fail(enum sim_verdict v, const char *fmt, ...)
+{
+    va_list ap;
+
+    pthread_mutex_lock(&S.lock);
+    if (S.verdict == SIM_OK) {
+        S.verdict = v;
+        va_start(ap, fmt);
+        vsnprintf(S.detail, sizeof(S.detail), fmt, ap);
+        va_end(ap);
+    }
+    pthread_mutex_unlock(&S.lock);
+}
+
+enum sim_verdict sim_verdict(void)
+{
+    enum sim_verdict v;
+
+    pthread_mutex_lock(&S.lock);
+    v = S.verdict;
+    pthread_mutex_unlock(&S.lock);
+    return v;
+}
+
+const char *sim_verdict_name(enum sim_verdict v)
+{
+    static const char *const names[] = {
+        [SIM_OK] = "ok", [SIM_IDLE] = "idle", [SIM_SPIN] = "spin",
+        [SIM_NO_WAKEUP] = "no-wakeup", [SIM_STUCK] = "stuck",
+    };
+    return (unsigned)v < sizeof(names) / sizeof(names[0]) ? names[v] : "?";
+}
+
+const char *sim_verdict_detail(void)
+{
+    return S.detail;
+}
+
+/* ---- iterations and spin detection ---- */
+
+void sim__note_work(void)
+{
+    S.work = true;
+}
+
+int sim_iteration(void)
+{
+    return S.iteration;
+}
+
+/* An iteration did nothing if the clock stood still and no callback was
+ * traced.  A healthy loop does that at most a few times in a row (a
+ * wake-up, a signal); spin_limit in a row is a loop polling with a zero
+ * timeout for something it never dispatches. */
+bool sim_iteration_done(void)
+{
+    int64_t now = S.now_ns;
+    bool idle = now == S.last_iteration_ns && !S.work;
+
+    S.iteration++;
+    S.idle_streak = idle ? S.idle_streak + 1 : 0;
+    S.last_iteration_ns = now;
+    S.work = false;
+    if (S.idle_streak >= S.spin_limit)
+        sim__fail(SIM_SPIN, "busy spin: %d iterations in a row with virtual "
+                  "time standing at %lld.%03lld ms and no callback run",
+                  S.idle_streak, (long long)(now / SIM_NS_PER_MS),
+                  (long long)(now % SIM_NS_PER_MS / 1000));
+    return sim_verdict() == SIM_OK;
+}
+
+/* ---- the schedule ---- */
+
+static void schedule(int64_t at_ms, sim_action_fn fn, void *arg,
+                     const char *what, bool on_thread)
+{
+    struct event ev = { at_ms * SIM_NS_PER_MS, 0, fn, arg, what, on_thread };
+    size_t pos;
+
+    pthread_mutex_lock(&S.lock);
+    if (S.nevents == MAX_EVENTS) {
+        pthread_mutex_unlock(&S.lock);
+        sim__fail(SIM_STUCK, "more than %d events scheduled", MAX_EVENTS);
+        return;
+    }
+    ev.seq = S.next_seq++;
+    pos = S.nevents;
+    while (pos > 0 && S.events[pos - 1].at_ns > ev.at_ns) {
+        S.events[pos] = S.events[pos - 1];
+        pos--;
+    }
+    S.events[pos] = ev;
+    S.nevents++;
+    pthread_mutex_unlock(&S.lock);
+}
+
+void sim_at(int64_t at_ms, sim_action_fn fn, void *arg, const char *what)
+{
+    schedule(at_ms, fn, arg, what, false);
+}
+
+void sim_at_thread(int64_t at_ms, sim_action_fn fn, void *arg, const char *what)
+{
+    schedule(at_ms, fn, arg, what, true);
+}
+
+static int64_t next_event_ns(void)
+{
+    int64_t at;
+
+    pthread_mutex_lock(&S.lock);
+    at = S.nevents ? S.events[0].at_ns : NO_TIME;
+    pthread_mutex_unlock(&S.lock);
+    return at;
+}
+
+static struct event pop_event(void)
+{
+    struct event ev;
+
+    pthread_mutex_lock(&S.lock);
+    ev = S.events[0];
+    memmove(S.events, S.events + 1, --S.nevents * sizeof(S.events[0]));
+    pthread_mutex_unlock(&S.lock);
+    return ev;
+}
+
+/* ---- actions on a second thread ---- */
+
+struct worker {
+    struct event ev;
+    pthread_mutex_t lock;
+    pthread_cond_t done_cond;
+    bool done;
+};
+
+static void *worker_main(void *p)
+{
+    struct worker *w = p;
+
+    sim_trace("thread", "begin %s", w->ev.what);
+    w->ev.fn(w->ev.arg);
+    sim_trace("thread", "end %s", w->ev.what);
+    pthread_mutex_lock(&w->lock);
+    w->done = true;
+    pthread_cond_signal(&w->done_cond);
+    pthread_mutex_unlock(&w->lock);
+    return NULL;
+}
+
+/* Wait up to the watchdog for the worker to finish; true if it did.  A
+ * worker that never returns is left behind (detached): the simulation has
+ * failed and the process is expected to end. */
+static bool join_worker(struct worker *w, pthread_t tid)
+{
+    struct timespec until;
+    bool done;
+
+    /* Real time: the interposed clock_gettime() would answer virtual time,
+     * and the timed wait below measures against the real clock. */
+    sim__libc()->clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += S.watchdog_ms / 1000;
+    until.tv_nsec += (long)(S.watchdog_ms % 1000) * 1000000;
+    if (until.tv_nsec >= 1000000000) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000;
+    }
+    pthread_mutex_lock(&w->lock);
+    while (!w->done)
+        if (pthread_cond_timedwait(&w->done_cond, &w->lock, &until) != 0)
+            break;
+    done = w->done;
+    pthread_mutex_unlock(&w->lock);
+    if (done) {
+        pthread_join(tid, NULL);
+        pthread_cond_destroy(&w->done_cond);
+        pthread_mutex_destroy(&w->lock);
+        free(w);
+    } else {
+        pthread_detach(tid);
+    }
+    return done;
+}
+
+/* Run ev on a second thread.  If the loop is waiting on fds, keep waiting
+ * on them for real: the action must wake the loop through the loop's own
+ * mechanism.  Returns what that real wait returned (0: not woken). */
+static int run_on_thread(const struct event *ev, struct pollfd *fds,
+                         nfds_t nfds, bool waiting)
+{
+    struct worker *w = calloc(1, sizeof(*w));
+    pthread_t tid;
+    int ready = 0;
+
+    if (!w) {
+        sim__fail(SIM_STUCK, "out of memory starting '%s'", ev->what);
+        return 0;
+    }
+    w->ev = *ev;
+    pthread_mutex_init(&w->lock, NULL);
+    pthread_cond_init(&w->done_cond, NULL);
+    if (pthread_create(&tid, NULL, worker_main, w) != 0) {
+        free(w);
+        sim__fail(SIM_STUCK, "cannot start a thread for '%s'", ev->what);
+        return 0;
+    }
+    if (waiting)
+        ready = sim__libc()->poll(fds, nfds, S.watchdog_ms);
+    if (!join_worker(w, tid)) {
+        sim__fail(SIM_STUCK, "'%s' from another thread at %lld ms did not "
+                  "return within %d ms (real): deadlock", ev->what,
+                  (long long)(ev->at_ns / SIM_NS_PER_MS), S.watchdog_ms);
+        return ready;
+    }
+    if (waiting && ready == 0)
+        sim__fail(SIM_NO_WAKEUP, "'%s' from another thread at %lld ms did "
+                  "not wake the waiting loop within %d ms (real)", ev->what,
+                  (long long)(ev->at_ns / SIM_NS_PER_MS), S.watchdog_ms);
+    return ready;
+}
+
+/* Run the next event, the clock already at its time. */
+static int run_event(struct pollfd *fds, nfds_t nfds, bool waiting)
+{
+    struct event ev = pop_event();
+
+    if (ev.on_thread)
+        return run_on_thread(&ev, fds, nfds, waiting);
+    sim_trace("event", "%s", ev.what);
+    ev.fn(ev.arg);
+    return 0;
+}
+
+static void advance_to(int64_t t_ns)
+{
+    if (t_ns > S.now_ns)
+        S.now_ns = t_ns;
+}
+
+/* ---- the wait ---- */
+
+int sim_poll(struct pollfd *fds, nfds_t nfds, int timeout_ms)
+{
+    const struct sim__libc *libc = sim__libc();
+    int64_t deadline;
+
+    if (!sim__virtual_wait_here())
+        return libc->poll(fds, nfds, timeout_ms);
+    deadline = timeout_ms < 0 ? NO_TIME : S.now_ns + timeout_ms * SIM_NS_PER_MS;
+    for (;;) {
+        int ready = libc->poll(fds, nfds, 0);
+        int64_t next;
+
+        if (ready != 0 || timeout_ms == 0 || sim_verdict() != SIM_OK)
+            return ready;
+        next = next_event_ns();
+        if (next == NO_TIME && deadline == NO_TIME) {
+            sim__fail(SIM_IDLE, "the loop waits with no timeout at %lld ms, "
+                      "no fd is ready and nothing is scheduled: nothing can "
+                      "ever happen", (long long)(S.now_ns / SIM_NS_PER_MS));
+            return 0;
+        }
+        if (next > deadline) {
+            advance_to(deadline);
+            return 0;
+        }
+        advance_to(next);
+        ready = run_event(fds, nfds, true);
+        if (ready != 0)
+            return ready;
+    }
+}
+
+void sim_sleep_ms(int64_t ms)
+{
+    int64_t target = S.now_ns + ms * SIM_NS_PER_MS;
+
+    while (next_event_ns() <= target && sim_verdict() == SIM_OK) {
+        advance_to(next_event_ns());
+        run_event(NULL, 0, false);
+    }
+    advance_to(target);
+}

@@ -1,0 +1,152 @@
+/*
+ * sim.h - deterministic virtual time and scripted fds for event loops.
+ *
+ * While a simulation is active, the thread marked as the loop thread reads
+ * a virtual clock and waits in virtual time: a wait first polls the real fds
+ * with a zero timeout, and if nothing is ready, the clock jumps to the
+ * earlier of the wait's timeout and the next scheduled event, which then
+ * runs.  An hour of timers takes microseconds, and the same script and seed
+ * give the same trace on every run.
+ *
+ * Two ways in:
+ *   - the reference loop, through its own seam: sim_attach_reference();
+ *   - any other loop (libvirt's GLib loop, libvirt-glib, Python, Perl),
+ *     unmodified, through interposition: an executable that links
+ *     sim/interpose.o exports clock_gettime, gettimeofday, time, poll, ppoll,
+ *     select, pselect, epoll_wait and epoll_pwait, which shared objects then
+ *     call.  Outside a simulation, and on other threads, every one of them
+ *     passes straight through to libc.
+ */
+#ifndef EVSIM_H
+#define EVSIM_H
+
+#include <poll.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SIM_NS_PER_MS INT64_C(1000000)
+
+/* ---- the simulation ---- */
+
+/* Start a simulation on the calling thread, which becomes the loop thread:
+ * both clocks at their fixed start, no events, an empty trace, the PRNG
+ * seeded.  Stop it to pass everything through to libc again. */
+void sim_start(uint64_t seed);
+void sim_stop(void);
+bool sim_active(void);
+bool sim_is_loop_thread(void);
+
+/* ---- clocks ---- */
+
+/* Virtual monotonic time since the start, in ns; it starts at 0. */
+int64_t sim_now_ns(void);
+/* The virtual clocks as the interposed clock_gettime() reports them. */
+#define SIM_MONOTONIC_START_NS (INT64_C(1000) * 1000000000)       /* 1000 s */
+#define SIM_REALTIME_START_NS  (INT64_C(1767225600) * 1000000000) /* 2026-01-01 */
+/* Move time forward, running what is scheduled on the way (a callback that
+ * "takes" 300 ms calls sim_sleep_ms(300)). */
+void sim_sleep_ms(int64_t ms);
+
+/* ---- scheduled events ---- */
+
+typedef void (*sim_action_fn)(void *arg);
+
+/* Run fn(arg) on the loop thread when virtual time reaches at_ms (from
+ * inside the loop's wait, or from sim_sleep_ms). */
+void sim_at(int64_t at_ms, sim_action_fn fn, void *arg, const char *what);
+/* Run fn(arg) on a second thread at at_ms.  While it runs virtual time
+ * stands still; a loop waiting at that moment must be woken by its own
+ * mechanism within the real-time watchdog, or the simulation fails with
+ * SIM_NO_WAKEUP. */
+void sim_at_thread(int64_t at_ms, sim_action_fn fn, void *arg, const char *what);
+/* Real-time bound on a cross-thread action and the wake-up it causes. */
+void sim_set_watchdog_ms(int ms);               /* default 2000 */
+
+/* ---- the wait, for loops that take a seam ---- */
+
+/* poll(2) in virtual time, on the loop thread during a simulation; plain
+ * poll(2) otherwise.  The interposed wait functions are built on it. */
+int sim_poll(struct pollfd *fds, nfds_t nfds, int timeout_ms);
+/* Run the reference loop (reference/evref.h) on sim's clock and wait. */
+void sim_attach_reference(void);
+
+/* ---- what went wrong ---- */
+
+enum sim_verdict {
+    SIM_OK,
+    SIM_IDLE,        /* the loop waits forever and nothing is scheduled */
+    SIM_SPIN,        /* iterations with nothing due and nothing done */
+    SIM_NO_WAKEUP,   /* a cross-thread change did not wake the loop */
+    SIM_STUCK,       /* a cross-thread action did not return (deadlock) */
+};
+enum sim_verdict sim_verdict(void);
+const char *sim_verdict_name(enum sim_verdict v);
+const char *sim_verdict_detail(void);   /* one line; "" when SIM_OK */
+
+/* The runner reports each iteration's end, so that sim can tell a busy
+ * spin from work: an iteration counts as idle when virtual time did not
+ * move and no callback was traced.  spin_limit idle iterations in a row
+ * give SIM_SPIN.  Returns false once the verdict is no longer SIM_OK. */
+bool sim_iteration_done(void);
+int sim_iteration(void);
+void sim_set_spin_limit(int iterations);        /* default 1000 */
+
+/* ---- scripted fds ---- */
+
+/* The loop watches 'fd'; the script acts on it through 'peer'.  Both are
+ * real descriptors, so a third-party loop may fstat or fcntl them. */
+enum sim_fd_kind { SIM_PIPE_READ, SIM_PIPE_WRITE, SIM_SOCKET };
+struct sim_fd {
+    enum sim_fd_kind kind;
+    int fd;          /* what the loop watches */
+    int peer;        /* the script's end; -1 once closed */
+};
+/* Pipe whose read end the loop watches (readable when data is written). */
+int sim_fd_pipe(struct sim_fd *f);
+/* Pipe whose write end the loop watches (writable; error once the reader
+ * closes). */
+int sim_fd_pipe_writer(struct sim_fd *f);
+/* AF_UNIX stream socket pair. */
+int sim_fd_socket(struct sim_fd *f);
+int sim_fd_make_readable(struct sim_fd *f, size_t nbytes);
+int sim_fd_drain(struct sim_fd *f);             /* read what is pending */
+int sim_fd_fill(struct sim_fd *f);              /* until not writable */
+int sim_fd_drain_writable(struct sim_fd *f);    /* peer reads it all */
+int sim_fd_close_peer(struct sim_fd *f);        /* hangup (or error) */
+int sim_fd_close_behind(struct sim_fd *f);      /* fd number left invalid */
+int sim_fd_reuse(struct sim_fd *f);             /* a fresh file, same number */
+void sim_fd_close(struct sim_fd *f);
+
+/* ---- determinism ---- */
+
+uint64_t sim_seed(void);
+uint64_t sim_rand(void);                        /* splitmix64 */
+uint32_t sim_rand_below(uint32_t n);
+
+/* ---- trace ---- */
+
+/* The contract operation on this thread's stack, if any: set by the code
+ * that calls into the loop under test, so trace lines can say that a
+ * callback ran inside remove, say. */
+void sim_op_enter(const char *op);
+void sim_op_leave(void);
+const char *sim_op_current(void);               /* "-" when none */
+
+/* Append one line: "<ms>.<us> it=<n> in=<op> <text>".  Tracing a callback
+ * or free callback (kind "cb" or "ff") also tells the spin detector that
+ * the iteration did work. */
+void sim_trace(const char *kind, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+const char *sim_trace_text(void);
+size_t sim_trace_lines(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* EVSIM_H */

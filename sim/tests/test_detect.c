@@ -1,0 +1,146 @@
+/*
+ * test_detect.c - the idle and spin detectors fire on loops that idle or
+ * spin, and stay quiet on healthy ones.
+ */
+#include <string.h>
+
+#include "suites.h"
+#include "support.h"
+
+/* A loop that waits forever with nothing registered: reported at once,
+ * deterministically, as idle. */
+START_TEST(idle_reference_nothing_registered)
+{
+    start_loop(&reference_seam, 1);
+    run_iterations(&reference_seam, 5);
+    ck_assert_int_eq(sim_verdict(), SIM_IDLE);
+    ck_assert_ptr_nonnull(strstr(sim_verdict_detail(), "nothing can ever happen"));
+    sim_stop();
+}
+END_TEST
+
+START_TEST(idle_libvirt_default_only_disabled)
+{
+    start_loop(&libvirt_default, 1);
+    virEventAddTimeout(-1, traced_timer_cb, TAG(1), NULL);
+    run_iterations(&libvirt_default, 5);
+    ck_assert_int_eq(sim_verdict(), SIM_IDLE);
+    sim_stop();
+}
+END_TEST
+
+/* A loop with a timer far away is not idle: it waits, time moves. */
+START_TEST(idle_quiet_with_timer)
+{
+    start_loop(&reference_seam, 1);
+    virEventAddTimeout(3600000, traced_timer_cb, TAG(1), NULL);
+    run_iterations(&reference_seam, 5);
+    ck_assert_msg(sim_verdict() == SIM_OK, "%s", sim_verdict_detail());
+    ck_assert_int_eq(timer_calls, 5);
+    sim_stop();
+}
+END_TEST
+
+/* A scripted event is something that can happen: waiting for it is not
+ * idle, even with no timeout. */
+static struct sim_fd pipe_fd;
+static void wake_pipe(void *arg)
+{
+    (void)arg;
+    sim_fd_make_readable(&pipe_fd, 1);
+}
+
+static void drain_cb(int watch, int fd, int events, void *opaque)
+{
+    traced_handle_cb(watch, fd, events, opaque);
+    sim_fd_drain(&pipe_fd);
+}
+
+START_TEST(idle_quiet_with_scheduled_event)
+{
+    start_loop(&reference_seam, 1);
+    ck_assert_int_eq(sim_fd_pipe(&pipe_fd), 0);
+    virEventAddHandle(pipe_fd.fd, VIR_EVENT_HANDLE_READABLE, drain_cb, TAG(1), NULL);
+    sim_at(5000, wake_pipe, NULL, "make the pipe readable");
+    run_iterations(&reference_seam, 1);
+    ck_assert_msg(sim_verdict() == SIM_OK, "%s", sim_verdict_detail());
+    ck_assert_int_eq(handle_calls, 1);
+    ck_assert_int_eq(sim_now_ns(), 5000 * SIM_NS_PER_MS);
+    sim_stop();
+}
+END_TEST
+
+/* A loop that polls a ready fd with a zero timeout and never dispatches
+ * it: the busy spin is reported with its iteration count. */
+static int spinning_run_once(void)
+{
+    struct pollfd p = { .fd = pipe_fd.fd, .events = POLLIN };
+
+    return sim_poll(&p, 1, 0) < 0 ? -1 : 0;
+}
+
+static int nothing_to_register(void)
+{
+    return 0;
+}
+
+static const struct loop spinning = {
+    "spinning loop", nothing_to_register, spinning_run_once,
+};
+
+START_TEST(spin_detected)
+{
+    start_loop(&spinning, 1);
+    sim_set_spin_limit(500);
+    ck_assert_int_eq(sim_fd_pipe(&pipe_fd), 0);
+    sim_fd_make_readable(&pipe_fd, 1);
+    ck_assert_int_eq(run_iterations(&spinning, 10000), 500);
+    ck_assert_int_eq(sim_verdict(), SIM_SPIN);
+    ck_assert_ptr_nonnull(strstr(sim_verdict_detail(), "500 iterations"));
+    sim_stop();
+}
+END_TEST
+
+/* A 0 ms timer runs every iteration without time moving: that is work,
+ * not a spin. */
+START_TEST(spin_quiet_with_zero_timer)
+{
+    start_loop(&reference_seam, 1);
+    sim_set_spin_limit(100);
+    virEventAddTimeout(0, traced_timer_cb, TAG(1), NULL);
+    run_iterations(&reference_seam, 1000);
+    ck_assert_msg(sim_verdict() == SIM_OK, "%s", sim_verdict_detail());
+    ck_assert_int_eq(timer_calls, 1000);
+    sim_stop();
+}
+END_TEST
+
+/* A level-triggered watch on unread data is called every iteration: work. */
+START_TEST(spin_quiet_with_ready_fd)
+{
+    start_loop(&libvirt_default, 1);
+    sim_set_spin_limit(100);
+    ck_assert_int_eq(sim_fd_pipe(&pipe_fd), 0);
+    sim_fd_make_readable(&pipe_fd, 1);
+    virEventAddHandle(pipe_fd.fd, VIR_EVENT_HANDLE_READABLE, traced_handle_cb,
+                      TAG(1), NULL);
+    run_iterations(&libvirt_default, 1000);
+    ck_assert_msg(sim_verdict() == SIM_OK, "%s", sim_verdict_detail());
+    ck_assert_int_ge(handle_calls, 990);
+    sim_stop();
+}
+END_TEST
+
+Suite *detect_suite(void)
+{
+    Suite *s = suite_create("detect");
+
+    add_test(s, idle_reference_nothing_registered);
+    add_test(s, idle_libvirt_default_only_disabled);
+    add_test(s, idle_quiet_with_timer);
+    add_test(s, idle_quiet_with_scheduled_event);
+    add_test(s, spin_detected);
+    add_test(s, spin_quiet_with_zero_timer);
+    add_test(s, spin_quiet_with_ready_fd);
+    return s;
+}

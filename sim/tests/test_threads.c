@@ -1,0 +1,118 @@
+/*
+ * test_threads.c - a change from another thread while the loop waits must
+ * wake it through the loop's own mechanism; sim stops the clock meanwhile
+ * and reports a loop that stays asleep.
+ */
+#include <string.h>
+#include <unistd.h>
+
+#include "suites.h"
+#include "support.h"
+
+static int armed_timer;
+static int64_t fired_at_ns = -1;
+
+static void fire_cb(int timer, void *opaque)
+{
+    if (fired_at_ns < 0)
+        fired_at_ns = sim_now_ns();
+    traced_timer_cb(timer, opaque);
+}
+
+static void arm_from_thread(void *arg)
+{
+    (void)arg;
+    sim_op_enter("update_timeout");
+    virEventUpdateTimeout(armed_timer, 10);
+    sim_op_leave();
+}
+
+/* The loop blocks with a 60 s guard timer and a disabled timer; at 100 ms
+ * another thread sets the disabled one to 10 ms.  A loop that wakes fires
+ * it at 110 ms of virtual time. */
+static void wake_scenario(const struct loop *l)
+{
+    start_loop(l, 1);
+    sim_set_watchdog_ms(500);
+    virEventAddTimeout(60000, traced_timer_cb, TAG(1), NULL);
+    armed_timer = virEventAddTimeout(-1, fire_cb, TAG(2), NULL);
+    sim_at_thread(100, arm_from_thread, NULL, "update_timeout(t, 10)");
+    run_iterations(l, 5);
+}
+
+START_TEST(cross_thread_wakeup_reference)
+{
+    struct loop l = load_loop("libevref.so");
+
+    wake_scenario(&l);
+    ck_assert_msg(sim_verdict() == SIM_OK, "%s", sim_verdict_detail());
+    ck_assert_int_eq(fired_at_ns, 110 * SIM_NS_PER_MS);
+    sim_stop();
+}
+END_TEST
+
+START_TEST(cross_thread_wakeup_reference_seam)
+{
+    wake_scenario(&reference_seam);
+    ck_assert_msg(sim_verdict() == SIM_OK, "%s", sim_verdict_detail());
+    ck_assert_int_eq(fired_at_ns, 110 * SIM_NS_PER_MS);
+    sim_stop();
+}
+END_TEST
+
+START_TEST(cross_thread_wakeup_libvirt_default)
+{
+    wake_scenario(&libvirt_default);
+    ck_assert_msg(sim_verdict() == SIM_OK, "%s", sim_verdict_detail());
+    ck_assert_int_eq(fired_at_ns, 110 * SIM_NS_PER_MS);
+    sim_stop();
+}
+END_TEST
+
+/* The same reference built without its wake-up pipe writes: reported as
+ * no-wakeup, and the timer has not fired at 110 ms. */
+START_TEST(cross_thread_no_wakeup_variant_fails)
+{
+    struct loop l = load_loop("variants/libevref-no-wakeup.so");
+
+    wake_scenario(&l);
+    ck_assert_msg(sim_verdict() == SIM_NO_WAKEUP, "expected no-wakeup, got %s: %s",
+                  sim_verdict_name(sim_verdict()), sim_verdict_detail());
+    ck_assert_ptr_nonnull(strstr(sim_verdict_detail(), "did not wake"));
+    ck_assert_int_ne(fired_at_ns, 110 * SIM_NS_PER_MS);
+    sim_stop();
+}
+END_TEST
+
+/* An action that never returns (here: it blocks forever) is reported as
+ * stuck, not hung. */
+static void block_forever(void *arg)
+{
+    (void)arg;
+    for (;;)
+        pause();
+}
+
+START_TEST(stuck_action_reported)
+{
+    start_loop(&reference_seam, 1);
+    sim_set_watchdog_ms(200);
+    virEventAddTimeout(60000, traced_timer_cb, TAG(1), NULL);
+    sim_at_thread(5, block_forever, NULL, "block forever");
+    run_iterations(&reference_seam, 2);
+    ck_assert_int_eq(sim_verdict(), SIM_STUCK);
+    sim_stop();
+}
+END_TEST
+
+Suite *threads_suite(void)
+{
+    Suite *s = suite_create("threads");
+
+    add_test(s, cross_thread_wakeup_reference);
+    add_test(s, cross_thread_wakeup_reference_seam);
+    add_test(s, cross_thread_wakeup_libvirt_default);
+    add_test(s, cross_thread_no_wakeup_variant_fails);
+    add_test(s, stuck_action_reported);
+    return s;
+}
