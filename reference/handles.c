@@ -83,6 +83,8 @@ void evref_update_handle(int watch, int events)
     h = (struct evref__handle *)evref__table_find_live(&evref__loop.handles,
                                                         watch);
     if (h && h->events != events) {
+        if (!h->events)
+            h->enabled_gen++;       /* poll results taken before are stale */
         h->events = events;
         evref__loop.pfds_dirty = true;
         evref__wake_locked();
@@ -124,6 +126,7 @@ int evref__handles_prepare_locked(void)
         size_t cap = l->handles.len + 1;
         struct pollfd *pfds = realloc(l->pfds, cap * sizeof(*pfds));
         int *ids;
+        unsigned *gens;
         if (!pfds)
             return -1;
         l->pfds = pfds;
@@ -131,6 +134,10 @@ int evref__handles_prepare_locked(void)
         if (!ids)
             return -1;
         l->pfd_ids = ids;
+        gens = realloc(l->pfd_gens, cap * sizeof(*gens));
+        if (!gens)
+            return -1;
+        l->pfd_gens = gens;
         l->pfds_cap = cap;
     }
     l->pfds[0] = (struct pollfd){ .fd = l->wake_rd, .events = POLLIN };
@@ -142,6 +149,7 @@ int evref__handles_prepare_locked(void)
         l->pfds[n] = (struct pollfd){ .fd = h->fd,
                                       .events = events_to_poll(h->events) };
         l->pfd_ids[n] = h->reg.id;
+        l->pfd_gens[n] = h->enabled_gen;
         n++;
     }
     l->npfds = n;
@@ -152,9 +160,10 @@ int evref__handles_prepare_locked(void)
 /* Call back every watch poll(2) found ready.  The pollfd set is only
  * rebuilt in the next iteration's prepare, so it is stable here, but each
  * watch is looked up again under the lock just before its call: an earlier
- * callback of this iteration may have removed it (R29), disabled it (R31) or
- * changed its events (R12), and the reported mask is cut down to what the
- * watch asks for now. */
+ * callback of this iteration may have removed it (R29), disabled it (R31),
+ * disabled and enabled it again (then the poll result predates the enabling
+ * and it waits for the next iteration, R30), or changed its events (R12),
+ * and the reported mask is cut down to what the watch asks for now. */
 void evref__handles_dispatch(void)
 {
     struct evref__loop *l = &evref__loop;
@@ -169,7 +178,7 @@ void evref__handles_dispatch(void)
             continue;
         evref__lock();
         h = (struct evref__handle *)evref__table_find_live(&l->handles, id);
-        if (h && h->events) {
+        if (h && h->events && h->enabled_gen == l->pfd_gens[i]) {
             mask = poll_to_events(l->pfds[i].revents) &
                    (h->events | HANDLE_ALWAYS);
             cb = h->cb;
@@ -189,8 +198,10 @@ void evref__handles_clear_locked(void)
     evref__table_clear(&l->handles);
     free(l->pfds);
     free(l->pfd_ids);
+    free(l->pfd_gens);
     l->pfds = NULL;
     l->pfd_ids = NULL;
+    l->pfd_gens = NULL;
     l->npfds = l->pfds_cap = 0;
     l->pfds_dirty = true;
 }

@@ -28,6 +28,7 @@ struct evref__handle {
     struct evref__reg reg;          /* first: a handle is a registration */
     int fd;
     int events;                     /* VIR_EVENT_HANDLE_*; 0 = disabled */
+    unsigned enabled_gen;           /* counts enablings (0 -> non-zero) */
     virEventHandleCallback cb;
 };
 
@@ -69,6 +70,7 @@ struct evref__loop {
     struct evref__table handles;
     struct pollfd *pfds;            /* [0] is the wake pipe */
     int *pfd_ids;                   /* handle id of each pfds entry */
+    unsigned *pfd_gens;             /* its enabled_gen when polled */
     size_t npfds, pfds_cap;
     bool pfds_dirty;                /* handles changed since last rebuild */
 

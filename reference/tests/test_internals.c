@@ -110,7 +110,7 @@ START_TEST(pollfd_set_without_memory)
     make_pipe(fds);
     write_byte(fds[1]);
     h = evref_add_handle(fds[0], VIR_EVENT_HANDLE_READABLE, rec_handle_cb, NULL, NULL);
-    for (int n = 0; n < 2; n++) {
+    for (int n = 0; n < 3; n++) {
         alloc_fail_after(n);
         ck_assert_int_eq(evref_run_once(), -1);
     }
