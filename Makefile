@@ -60,11 +60,25 @@ SIM_TEST_BIN  := $(BUILD)/sim/tests/run-tests
 VARIANTS    := no-wakeup
 VARIANT_SOS := $(VARIANTS:%=$(BUILD)/variants/libevref-%.so)
 
+# ---- conformance/ -------------------------------------------------------
+CONF_SRCS   := $(wildcard conformance/runner/*.c)
+CONF_OBJS   := $(CONF_SRCS:%.c=$(BUILD)/%.o)
+RUNNER      := $(BUILD)/evconf-run
+ADAPTERS    := $(BUILD)/adapters/libevconf-libvirt-default.so \
+               $(BUILD)/adapters/libevconf-libvirt-glib.so
+GLIB_CFLAGS := $(shell $(PKG_CONFIG) --cflags libvirt-glib-1.0)
+GLIB_LIBS   := $(shell $(PKG_CONFIG) --libs libvirt-glib-1.0)
+
+IMPL       ?= reference
+SEED       ?= 1
+SCENARIOS  ?=
+REPORT_DIR ?= $(BUILD)/conformance-report
+
 TEST_BINS := $(REF_TEST_BIN) $(SIM_TEST_BIN)
 
-.PHONY: all check coverage sanitize install clean
+.PHONY: all check coverage sanitize install clean conformance
 
-all: $(REF_LIB_A) $(REF_LIB_SO) $(SIM_LIB_A) $(SIM_INTERPOSE)
+all: $(REF_LIB_A) $(REF_LIB_SO) $(SIM_LIB_A) $(SIM_INTERPOSE) $(RUNNER) $(ADAPTERS)
 
 $(BUILD)/reference/%.o: reference/%.c reference/*.h
 	@mkdir -p $(@D)
@@ -110,6 +124,29 @@ $(SIM_TEST_BIN): $(SIM_TEST_OBJS) $(SIM_INTERPOSE) $(SIM_LIB_A) $(REF_LIB_A)
 
 $(REF_TEST_BIN): $(REF_TEST_OBJS) $(REF_LIB_A)
 	$(CC) $(ALL_LDFLAGS) $(REF_TEST_WRAP) -o $@ $^ $(VIRT_LIBS) $(CHECK_LIBS)
+
+$(BUILD)/conformance/runner/%.o: conformance/runner/%.c conformance/runner/*.h \
+		conformance/evconf.h sim/sim.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Iconformance -Iconformance/runner -Isim \
+	    -DEVCONF_SCENARIO_DIR='"$(CURDIR)/conformance/scenarios"' -c $< -o $@
+
+$(RUNNER): $(CONF_OBJS) $(SIM_INTERPOSE) $(SIM_LIB_A) $(REF_LIB_A)
+	$(CC) $(ALL_LDFLAGS) $(EXPORT_DYNAMIC) -o $@ $^ $(VIRT_LIBS) -ldl
+
+$(BUILD)/adapters/libevconf-libvirt-default.so: conformance/adapters/libvirt-default.c conformance/evconf.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Iconformance $(SO_LDFLAGS) $(ALL_LDFLAGS) -o $@ $< $(VIRT_LIBS)
+
+$(BUILD)/adapters/libevconf-libvirt-glib.so: conformance/adapters/libvirt-glib.c conformance/evconf.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(GLIB_CFLAGS) -Iconformance $(SO_LDFLAGS) $(ALL_LDFLAGS) \
+	    -o $@ $< $(GLIB_LIBS) $(VIRT_LIBS)
+
+# The kit's main job: every scenario against IMPL (default: the reference).
+conformance: $(RUNNER) $(REF_LIB_SO) $(ADAPTERS)
+	$(RUNNER) --impl $(IMPL) --seed $(SEED) --report-dir $(REPORT_DIR) \
+	    $(foreach s,$(SCENARIOS),--scenarios $(s))
 
 # Each test binary writes Check's summary; the last line adds them up.
 check: all $(TEST_BINS) $(VARIANT_SOS)

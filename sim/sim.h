@@ -144,6 +144,9 @@ void sim_trace(const char *kind, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 const char *sim_trace_text(void);
 size_t sim_trace_lines(void);
+/* Also write each line, as it is made, to fd (behind prefix); -1 stops.
+ * A runner keeps a crashed child's trace up to the crash this way. */
+void sim_trace_mirror(int fd, const char *prefix);
 
 #ifdef __cplusplus
 }

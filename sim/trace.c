@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -17,6 +18,35 @@ static pthread_mutex_t trace_lock = PTHREAD_MUTEX_INITIALIZER;
 static char *buf;
 static size_t len, cap, lines;
 static _Thread_local const char *current_op;
+static int mirror_fd = -1;
+static const char *mirror_prefix = "";
+
+void sim_trace_mirror(int fd, const char *prefix)
+{
+    pthread_mutex_lock(&trace_lock);
+    mirror_fd = fd;
+    mirror_prefix = prefix ? prefix : "";
+    pthread_mutex_unlock(&trace_lock);
+}
+
+/* write(2) until done; a mirror that cannot be written is given up. */
+static void mirror_locked(const char *line, size_t n)
+{
+    char out[600];
+    int m = snprintf(out, sizeof(out), "%s%.*s", mirror_prefix, (int)n, line);
+    size_t done = 0;
+
+    if (m < 0 || (size_t)m >= sizeof(out))
+        m = (int)sizeof(out) - 1;
+    while (done < (size_t)m) {
+        ssize_t w = write(mirror_fd, out + done, (size_t)m - done);
+        if (w <= 0) {
+            mirror_fd = -1;
+            return;
+        }
+        done += (size_t)w;
+    }
+}
 
 void sim__trace_reset(void)
 {
@@ -62,6 +92,8 @@ void sim_trace(const char *kind, const char *fmt, ...)
     if (!strcmp(kind, "cb") || !strcmp(kind, "ff"))
         sim__note_work();
     pthread_mutex_lock(&trace_lock);
+    if (mirror_fd >= 0)
+        mirror_locked(line, (size_t)n);
     if (len + (size_t)n + 1 > cap) {
         size_t ncap = cap ? cap * 2 : 4096;
         char *nbuf;

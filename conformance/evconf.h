@@ -1,0 +1,78 @@
+/*
+ * evconf.h - the ABI an implementation under test exports.
+ *
+ * The conformance runner (`make conformance IMPL=libfoo.so`) loads your
+ * event-loop integration as a shared object and looks up these symbols:
+ *
+ *   int evconf_register(void);
+ *       Register your loop's six callbacks with virEventRegisterImpl()
+ *       (or call whatever your binding's "register" is).  Return 0, or -1
+ *       if the loop cannot be set up.  Called once per scenario, in a fresh
+ *       process, before anything else touches libvirt.
+ *
+ *   int evconf_run_once(void);
+ *       Run exactly one iteration of your loop, blocking as it normally
+ *       would (the runner's virtual clock makes the blocking instant).
+ *       Return 0, or -1 on error.
+ *
+ *   const char *evconf_name(void);          (optional)
+ *       A display name for reports.
+ *
+ * The runner calls libvirt's public API (virEventAddHandle() and friends)
+ * and lets libvirt route the calls to your callbacks, exactly as libvirt
+ * itself does.  Each scenario runs in its own process in virtual time: the
+ * runner provides clock_gettime, gettimeofday, time, poll, ppoll, select,
+ * pselect, epoll_wait and epoll_pwait, so your loop needs no changes to run
+ * an hour of timers in milliseconds.
+ *
+ * A complete adapter for a loop with register/iterate functions of its own
+ * (libvirt's default loop, as in conformance/adapters/libvirt-default.c):
+ *
+ *     #include <libvirt/libvirt.h>
+ *     #include "evconf.h"
+ *
+ *     int evconf_register(void)
+ *     {
+ *         return virEventRegisterDefaultImpl();
+ *     }
+ *
+ *     int evconf_run_once(void)
+ *     {
+ *         return virEventRunDefaultImpl();
+ *     }
+ *
+ *     const char *evconf_name(void)
+ *     {
+ *         return "libvirt default event loop";
+ *     }
+ *
+ * Build it as a shared object and run the suite against it:
+ *
+ *     cc -shared -fPIC -o libmyloop.so myloop.c $(pkg-config --libs libvirt)
+ *     make conformance IMPL=./libmyloop.so
+ *
+ * A loop in another language (Python's asyncio, Perl's IO::Async...) is
+ * adapted the same way: embed the interpreter in the shared object, let
+ * evconf_register() import the binding and register it, and let
+ * evconf_run_once() run one step of the interpreter's loop.
+ */
+#ifndef EVCONF_H
+#define EVCONF_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+int evconf_register(void);
+int evconf_run_once(void);
+const char *evconf_name(void);
+
+typedef int (*evconf_register_fn)(void);
+typedef int (*evconf_run_once_fn)(void);
+typedef const char *(*evconf_name_fn)(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* EVCONF_H */

@@ -1,0 +1,501 @@
+/*
+ * checks.c - what every scenario checks, and what its expectations check.
+ *
+ * Every callback and free callback arrives through a trampoline here, which
+ * finds the registration it belongs to and checks the rules that hold in
+ * every scenario, whatever its script:
+ *   R4   nothing for an add that failed          R27  no callback inside an op
+ *   R10  nothing while events are 0              R29  nothing after remove
+ *   R12  mask within requested + ERROR|HANGUP    R31  (SHOULD) nor after a
+ *   R16  exact id, fd and opaque                      disable in this iteration
+ *   R20  a timer never more than 20 ms early     R34  ff once, after remove
+ *   R22  nothing while a timer is negative       R35  ff never inside an op
+ *   R37  ff never while the callback runs        R5, R7 ids and return values
+ * Failures go to the runner as "F <level> <rules> <message>" lines.
+ */
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "exec-internal.h"
+
+#define ALWAYS (VIR_EVENT_HANDLE_ERROR | VIR_EVENT_HANDLE_HANGUP)
+#define EARLY_SLACK_NS (20 * SIM_NS_PER_MS)      /* R26 */
+
+static void emit(const char *line)
+{
+    size_t n = strlen(line), done = 0;
+
+    while (done < n) {
+        ssize_t w = write(X.out_fd, line + done, n - done);
+        if (w <= 0)
+            return;
+        done += (size_t)w;
+    }
+}
+
+void check_fail(enum level level, const char *rules, const char *fmt, ...)
+{
+    char msg[700], line[800];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    for (char *c = msg; *c; c++)
+        if (*c == '\n')
+            *c = ' ';
+    snprintf(line, sizeof(line), "F %s %s %s\n", level_name(level), rules, msg);
+    emit(line);
+    sim_trace("FAIL", "[%s] %s", rules, msg);
+}
+
+/* A rule broken by one registration is reported once, not on every call. */
+static bool first_time(const char *rule, int name)
+{
+    char key[40];
+
+    snprintf(key, sizeof(key), "%s/%d", rule, name);
+    for (int i = 0; i < X.nreported; i++)
+        if (!strcmp(X.reported[i], key))
+            return false;
+    if (X.nreported < 64)
+        snprintf(X.reported[X.nreported++], sizeof(X.reported[0]), "%s", key);
+    return true;
+}
+
+#define VIOLATION(level, rule, name, ...) do {                         \
+        if (first_time(rule, name))                                    \
+            check_fail(level, rule, __VA_ARGS__);                      \
+    } while (0)
+
+/* The registration a callback belongs to: by opaque (our cookie), or by id
+ * for registrations made with a NULL opaque.  -1 if it is none of ours. */
+static int identify(void *opaque, int id, enum name_kind kind)
+{
+    const struct scenario *sc = X.sc;
+
+    if (!opaque) {
+        for (int i = 0; i < sc->nnames; i++)
+            if (sc->kinds[i] == kind && X.regs[i].null_opaque &&
+                (X.regs[i].added || X.regs[i].add_failed) && X.regs[i].id == id)
+                return i;
+        VIOLATION(LEVEL_MUST, "R16", -1, "a %s callback got id %d and a NULL "
+                  "opaque, which match no registration", kind == NAME_HANDLE ?
+                  "handle" : "timer", id);
+        return -1;
+    }
+    if ((struct cookie *)opaque >= X.cookies &&
+        (struct cookie *)opaque < X.cookies + sc->nnames) {
+        int name = ((struct cookie *)opaque)->name;
+        if (sc->kinds[name] == kind)
+            return name;
+    }
+    VIOLATION(LEVEL_MUST, "R16", -2, "a callback got opaque %p, which no "
+              "registration of that kind was given", opaque);
+    return -1;
+}
+
+static void record_call(struct reg *r, int events)
+{
+    if (r->ncalls == r->calls_cap) {
+        int cap = r->calls_cap ? r->calls_cap * 2 : 16;
+        struct call *calls = realloc(r->calls, (size_t)cap * sizeof(*calls));
+        if (!calls)
+            return;
+        r->calls = calls;
+        r->calls_cap = cap;
+    }
+    r->calls[r->ncalls++] = (struct call){ X.iter, sim_now_ns(), events };
+    if (++r->calls_this_iter > r->max_per_iter)
+        r->max_per_iter = r->calls_this_iter;
+}
+
+/* Checks common to both kinds of callback; returns the call's number. */
+static int common_call_checks(int name, const char *what, int id, int events)
+{
+    struct reg *r = &X.regs[name];
+
+    record_call(r, events);
+    if (op_on_stack)
+        VIOLATION(LEVEL_MUST, "R27", name, "%s callback of %s ran inside %s(): "
+                  "it must wait for the loop to dispatch", what, reg_name(name),
+                  op_on_stack);
+    if (r->add_failed)
+        VIOLATION(LEVEL_MUST, "R4", name, "%s callback of %s, whose add "
+                  "returned -1", what, reg_name(name));
+    if (r->removed)
+        VIOLATION(LEVEL_MUST, "R29", name, "%s callback of %s after its "
+                  "remove returned 0 (in iteration %d); expected no call ever "
+                  "after that", what, reg_name(name), r->remove_at.iter);
+    if (id != r->id)
+        VIOLATION(LEVEL_MUST, "R16", name, "%s callback of %s got id %d; its "
+                  "add returned %d", what, reg_name(name), id, r->id);
+    return r->ncalls;
+}
+
+static bool changed_this_iteration(const struct reg *r)
+{
+    return X.in_iteration && r->changed_iter == X.iter;
+}
+
+void trampoline_handle_cb(int watch, int fd, int events, void *opaque)
+{
+    struct reg *r;
+    int name, nth;
+    char got[64], asked[64];
+
+    pthread_mutex_lock(&X.lock);
+    name = identify(opaque, watch, NAME_HANDLE);
+    if (name < 0) {
+        pthread_mutex_unlock(&X.lock);
+        return;
+    }
+    r = &X.regs[name];
+    nth = common_call_checks(name, "handle", watch, events);
+    mask_format(events, got, sizeof(got));
+    mask_format(r->events, asked, sizeof(asked));
+    if (fd != r->fd_num)
+        VIOLATION(LEVEL_MUST, "R16", name, "handle callback of %s got fd %d; "
+                  "it was added with fd %d", reg_name(name), fd, r->fd_num);
+    if (r->events == 0 && !r->removed) {
+        if (changed_this_iteration(r))
+            VIOLATION(LEVEL_SHOULD, "R31", name, "%s was called (%s) in the "
+                      "iteration in which a callback set its events to 0",
+                      reg_name(name), got);
+        else
+            VIOLATION(LEVEL_MUST, "R10", name, "%s was called (%s) while its "
+                      "events are 0; expected no call at all, not even for "
+                      "HANGUP or ERROR", reg_name(name), got);
+    } else if (events == 0 || (events & ~(r->events | ALWAYS))) {
+        VIOLATION(LEVEL_MUST, "R12", name, "%s got events %s; expected a "
+                  "non-empty subset of %s plus ERROR|HANGUP", reg_name(name),
+                  got, asked);
+    }
+    r->in_cb = true;
+    pthread_mutex_unlock(&X.lock);
+    sim_trace("cb", "%s watch=%d fd=%d events=%s", reg_name(name), watch, fd, got);
+    run_reactions(WHEN_ON_CB, name, nth);
+    pthread_mutex_lock(&X.lock);
+    r->in_cb = false;
+    pthread_mutex_unlock(&X.lock);
+    sim_trace("cb-end", "%s", reg_name(name));
+}
+
+void trampoline_timer_cb(int timer, void *opaque)
+{
+    struct reg *r;
+    int name, nth;
+    int64_t now = sim_now_ns();
+
+    pthread_mutex_lock(&X.lock);
+    name = identify(opaque, timer, NAME_TIMER);
+    if (name < 0) {
+        pthread_mutex_unlock(&X.lock);
+        return;
+    }
+    r = &X.regs[name];
+    nth = common_call_checks(name, "timer", timer, 0);
+    if (r->timeout < 0 && !r->removed) {
+        if (changed_this_iteration(r))
+            VIOLATION(LEVEL_SHOULD, "R31", name, "timer %s fired in the "
+                      "iteration in which a callback disabled it",
+                      reg_name(name));
+        else
+            VIOLATION(LEVEL_MUST, "R22", name, "timer %s fired while its "
+                      "timeout is %d; a negative timeout disables it",
+                      reg_name(name), r->timeout);
+    } else if (r->timeout > 0 &&
+               now < r->armed_ns + r->timeout * SIM_NS_PER_MS - EARLY_SLACK_NS) {
+        VIOLATION(LEVEL_MUST, "R20", name, "timer %s (%d ms) fired %lld ms "
+                  "after its period started; expected no earlier than %d ms "
+                  "(20 ms early at most, R26)", reg_name(name), r->timeout,
+                  (long long)((now - r->armed_ns) / SIM_NS_PER_MS),
+                  r->timeout - 20);
+    }
+    r->armed_ns = now;
+    r->in_cb = true;
+    pthread_mutex_unlock(&X.lock);
+    sim_trace("cb", "%s timer=%d", reg_name(name), timer);
+    run_reactions(WHEN_ON_CB, name, nth);
+    pthread_mutex_lock(&X.lock);
+    r->in_cb = false;
+    pthread_mutex_unlock(&X.lock);
+    sim_trace("cb-end", "%s", reg_name(name));
+}
+
+void trampoline_guard_cb(int timer, void *opaque)
+{
+    (void)opaque;
+    sim_trace("guard", "timer=%d", timer);
+}
+
+/* A free callback for a NULL opaque cannot say whose it is: give it to the
+ * first removed, not yet freed registration made with a NULL opaque. */
+static int identify_free(void *opaque)
+{
+    const struct scenario *sc = X.sc;
+
+    if (opaque && (struct cookie *)opaque >= X.cookies &&
+        (struct cookie *)opaque < X.cookies + sc->nnames)
+        return ((struct cookie *)opaque)->name;
+    if (!opaque)
+        for (int i = 0; i < sc->nnames; i++)
+            if (X.regs[i].null_opaque && X.regs[i].has_ff && X.regs[i].removed &&
+                X.regs[i].nfrees == 0)
+                return i;
+    VIOLATION(LEVEL_MUST, "R34", -3, "a free callback got opaque %p, which "
+              "matches no removed registration", opaque);
+    return -1;
+}
+
+void trampoline_ff(void *opaque)
+{
+    struct reg *r;
+    int name, nth;
+
+    pthread_mutex_lock(&X.lock);
+    name = identify_free(opaque);
+    if (name < 0) {
+        pthread_mutex_unlock(&X.lock);
+        return;
+    }
+    r = &X.regs[name];
+    if (op_on_stack || r->removing)
+        VIOLATION(LEVEL_MUST, "R35", name, "the free callback of %s ran inside "
+                  "%s(); expected it later, from a clean stack", reg_name(name),
+                  op_on_stack ? op_on_stack : "remove");
+    else if (r->add_failed)
+        VIOLATION(LEVEL_MUST, "R34", name, "free callback of %s, whose add "
+                  "returned -1", reg_name(name));
+    else if (!r->removed)
+        VIOLATION(LEVEL_MUST, "R34", name, "free callback of %s while it is "
+                  "still registered", reg_name(name));
+    if (r->nfrees > 0)
+        VIOLATION(LEVEL_MUST, "R34", name, "free callback of %s called %d "
+                  "times; expected exactly once", reg_name(name), r->nfrees + 1);
+    if (r->in_cb)
+        VIOLATION(LEVEL_MUST, "R37", name, "free callback of %s ran while its "
+                  "callback was still running", reg_name(name));
+    nth = ++r->nfrees;
+    r->free_at = (struct anchor_point){ true, X.iter, sim_now_ns() };
+    pthread_mutex_unlock(&X.lock);
+    sim_trace("ff", "%s", reg_name(name));
+    run_reactions(WHEN_ON_FF, name, nth);
+}
+
+/* ---- ids and return values ---- */
+
+void check_new_id(const struct step *st, int id)
+{
+    const struct scenario *sc = X.sc;
+    enum name_kind kind = sc->kinds[st->name];
+
+    if (st->has_rc) {
+        if ((st->rc < 0) != (id < 0))
+            check_fail(sc->level, sc->rules, "line %d: %s returned %d; expected "
+                       "%s", st->line, st->text, id, st->rc < 0 ? "-1" : "an id");
+        return;
+    }
+    if (id < 0) {
+        check_fail(LEVEL_MUST, "R4", "line %d: %s returned %d; expected an id "
+                   ">= 0", st->line, st->text, id);
+        return;
+    }
+    if (id == 0)
+        VIOLATION(LEVEL_SHOULD, "R4", st->name, "%s got id 0; libvirt takes 0 "
+                  "as 'none', so ids should start at 1", reg_name(st->name));
+    for (int i = 0; i < sc->nnames; i++) {
+        if (i == st->name || sc->kinds[i] != kind || !X.regs[i].added ||
+            X.regs[i].id != id)
+            continue;
+        if (!X.regs[i].removed)
+            VIOLATION(LEVEL_MUST, "R5", st->name, "%s got id %d, which live "
+                      "registration %s already has", reg_name(st->name), id,
+                      reg_name(i));
+        else
+            VIOLATION(LEVEL_SHOULD, "R5", st->name, "%s got id %d, which "
+                      "removed registration %s had: ids should not be reused",
+                      reg_name(st->name), id, reg_name(i));
+    }
+}
+
+void check_remove_rc(const struct step *st, int target, int rc)
+{
+    int expected = target >= 0 ? 0 : -1;
+
+    if (st->has_rc) {
+        if (rc != st->rc)
+            check_fail(X.sc->level, X.sc->rules, "line %d: %s returned %d; "
+                       "expected %d", st->line, st->text, rc, st->rc);
+        return;
+    }
+    if (rc != expected)
+        check_fail(LEVEL_MUST, "R7", "line %d: %s returned %d; expected %d (%s)",
+                   st->line, st->text, rc, expected, target >= 0 ?
+                   "a live registration" : "no live registration has that id");
+}
+
+int pending_frees(void)
+{
+    int n = 0;
+
+    pthread_mutex_lock(&X.lock);
+    for (int i = 0; i < X.sc->nnames; i++)
+        n += X.regs[i].removed && X.regs[i].has_ff && X.regs[i].nfrees == 0;
+    pthread_mutex_unlock(&X.lock);
+    return n;
+}
+
+void check_leaks(void)
+{
+    for (int i = 0; i < X.sc->nnames; i++) {
+        struct reg *r = &X.regs[i];
+        if (r->removed && r->has_ff && r->nfrees == 0)
+            VIOLATION(LEVEL_MUST, "R34", i, "the free callback of %s never ran "
+                      "(removed in iteration %d, %d iterations ago): a leak",
+                      reg_name(i), r->remove_at.iter, X.iter - r->remove_at.iter);
+    }
+}
+
+/* ---- expectations ---- */
+
+/* The value a comparison is against: a number, or an anchor's iteration
+ * (for iteration comparisons) or time in ms, plus the offset. */
+static bool resolve(const struct value *v, bool want_iter, int64_t *out,
+                    const char **missing)
+{
+    const struct anchor_point *a = NULL;
+    const struct reg *r;
+
+    if (v->anchor == ANCHOR_NONE) {
+        *out = want_iter ? v->offset : v->offset * SIM_NS_PER_MS;
+        return true;
+    }
+    r = &X.regs[v->name];
+    a = v->anchor == ANCHOR_MARK ? &r->mark_at : v->anchor == ANCHOR_ADD ?
+        &r->add_at : v->anchor == ANCHOR_UPDATE ? &r->update_at : &r->remove_at;
+    if (!a->set) {
+        *missing = reg_name(v->name);
+        return false;
+    }
+    *out = want_iter ? a->iter + v->offset : a->ns + v->offset * SIM_NS_PER_MS;
+    return true;
+}
+
+static bool compare(int64_t actual, enum cmp cmp, int64_t a, int64_t b)
+{
+    switch (cmp) {
+    case CMP_EQ: return actual == a;
+    case CMP_NE: return actual != a;
+    case CMP_LT: return actual < a;
+    case CMP_LE: return actual <= a;
+    case CMP_GT: return actual > a;
+    case CMP_GE: return actual >= a;
+    default: return actual >= a && actual <= b;
+    }
+}
+
+static const struct call *nth_call(const struct reg *r, int nth)
+{
+    int i = nth < 0 ? r->ncalls - 1 : nth - 1;
+
+    return i >= 0 && i < r->ncalls ? &r->calls[i] : NULL;
+}
+
+void check_expect(const struct step *st)
+{
+    const struct expect *x = &st->expect;
+    const struct reg *r = &X.regs[x->name];
+    enum level level = x->has_level ? x->level : X.sc->level;
+    const struct call *c = NULL;
+    bool want_iter = false, ok = true, is_time = false;
+    int64_t actual = 0, a = 0, b = 0;
+    const char *missing = NULL;
+    char got[160] = "";
+
+    pthread_mutex_lock(&X.lock);
+    switch (x->kind) {
+    case X_CALLS:
+        actual = r->ncalls;
+        want_iter = true;
+        break;
+    case X_FREES:
+        actual = r->nfrees;
+        want_iter = true;
+        break;
+    case X_PER_ITER:
+        actual = r->max_per_iter;
+        want_iter = true;
+        break;
+    case X_ID:
+        actual = r->id;
+        want_iter = true;
+        break;
+    case X_CALL_AT:
+    case X_CALL_ITER:
+    case X_CALL_EVENTS:
+        c = nth_call(r, x->nth);
+        if (!c) {
+            ok = false;
+            snprintf(got, sizeof(got), "%s was called %d time%s", reg_name(x->name),
+                     r->ncalls, r->ncalls == 1 ? "" : "s");
+            break;
+        }
+        want_iter = x->kind == X_CALL_ITER;
+        is_time = x->kind == X_CALL_AT;
+        actual = is_time ? c->ns : c->iter;
+        break;
+    case X_FREE_ITER:
+        if (!r->free_at.set) {
+            ok = false;
+            snprintf(got, sizeof(got), "%s has not been freed", reg_name(x->name));
+            break;
+        }
+        want_iter = true;
+        actual = r->free_at.iter;
+        break;
+    case X_FD_OPEN:
+        ok = fcntl(r->fd.fd, F_GETFD) != -1;
+        snprintf(got, sizeof(got), "fd %d is closed", r->fd.fd);
+        break;
+    case X_FD_FLAGS: {
+        int fl = fcntl(r->fd.fd, F_GETFL), fdfl = fcntl(r->fd.fd, F_GETFD);
+        ok = fl == r->fd_flags && fdfl == r->fd_fdflags;
+        snprintf(got, sizeof(got), "flags 0x%x/0x%x, were 0x%x/0x%x", fl, fdfl,
+                 r->fd_flags, r->fd_fdflags);
+        break;
+    }
+    }
+    if (ok && x->kind == X_CALL_EVENTS) {
+        char m[64];
+        ok = x->mask_test == MASK_EQ ? c->events == x->mask :
+             x->mask_test == MASK_HAS ? (c->events & x->mask) == x->mask :
+             (c->events & ~x->mask) == 0;
+        mask_format(c->events, m, sizeof(m));
+        snprintf(got, sizeof(got), "events were %s", m);
+    } else if (ok && x->kind != X_FD_OPEN && x->kind != X_FD_FLAGS) {
+        if (!resolve(&x->v, want_iter, &a, &missing) ||
+            (x->cmp == CMP_RANGE && !resolve(&x->v2, want_iter, &b, &missing))) {
+            ok = false;
+            snprintf(got, sizeof(got), "'%s' has not happened", missing);
+        } else {
+            ok = compare(actual, x->cmp, a, b);
+            if (is_time)
+                snprintf(got, sizeof(got), "it was at %lld.%03lld ms",
+                         (long long)(actual / SIM_NS_PER_MS),
+                         (long long)(actual % SIM_NS_PER_MS / 1000));
+            else
+                snprintf(got, sizeof(got), "it was %lld", (long long)actual);
+        }
+    }
+    pthread_mutex_unlock(&X.lock);
+    if (ok)
+        sim_trace("expect", "ok: %s", st->text);
+    else
+        check_fail(level, X.sc->rules, "line %d: %s; but %s", st->line,
+                   st->text, got);
+}

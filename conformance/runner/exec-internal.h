@@ -1,0 +1,81 @@
+/* exec-internal.h - the state of one scenario run, shared by exec.c and
+ * checks.c. */
+#ifndef EVCONF_EXEC_INTERNAL_H
+#define EVCONF_EXEC_INTERNAL_H
+
+#include <pthread.h>
+#include <libvirt/libvirt.h>
+
+#include "exec.h"
+#include "sim.h"
+
+struct anchor_point {
+    bool set;
+    int iter;
+    int64_t ns;
+};
+
+struct call {
+    int iter;
+    int64_t ns;
+    int events;
+};
+
+/* Everything a name stands for: an fd, a registration or a mark. */
+struct reg {
+    bool added, add_failed, removing, removed, has_ff, null_opaque;
+    int id, fd_num;
+    int events, timeout;        /* as last requested by the script */
+    int changed_iter;           /* iteration a callback changed it in, or -1 */
+    int64_t armed_ns;           /* timer: when its period last started */
+    int ncalls, calls_cap, calls_this_iter, max_per_iter;
+    struct call *calls;
+    bool in_cb;
+    int nfrees;
+    struct anchor_point add_at, update_at, remove_at, free_at, mark_at;
+    struct sim_fd fd;
+    int fd_flags, fd_fdflags;
+};
+
+/* What a registration's opaque points to. */
+struct cookie {
+    int name;
+};
+
+struct run {
+    pthread_mutex_t lock;
+    const struct scenario *sc;
+    const struct impl *impl;
+    int out_fd;
+    struct reg *regs;
+    struct cookie *cookies;
+    int iter;                   /* iterations completed */
+    bool in_iteration;
+    bool stopped;               /* the loop failed beyond continuing */
+    bool verdict_reported;
+    int guard_id;
+    char reported[64][40];      /* "rule/name" already reported */
+    int nreported;
+};
+
+extern struct run X;
+extern _Thread_local const char *op_on_stack;
+
+const char *reg_name(int name);
+void run_step(const struct step *st);
+void run_reactions(enum when when, int name, int nth);
+
+/* checks.c */
+void trampoline_handle_cb(int watch, int fd, int events, void *opaque);
+void trampoline_timer_cb(int timer, void *opaque);
+void trampoline_guard_cb(int timer, void *opaque);
+void trampoline_ff(void *opaque);
+void check_fail(enum level level, const char *rules, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void check_new_id(const struct step *st, int id);
+void check_remove_rc(const struct step *st, int target, int rc);
+void check_expect(const struct step *st);
+int pending_frees(void);
+void check_leaks(void);
+
+#endif

@@ -1,0 +1,445 @@
+/*
+ * exec.c - run a scenario's steps against the loop under test.
+ *
+ * The loop is driven only through libvirt's public API (virEventAddHandle
+ * and friends), so the calls reach the implementation the way libvirt's
+ * own do.  Every callback and free callback goes through a trampoline here
+ * that records it, checks the rules that hold for every scenario (checks.c)
+ * and runs the reactions the scenario attached to it.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "exec-internal.h"
+
+struct run X;
+
+static const char *step_words[] = {
+    [S_ADD_HANDLE] = "add_handle", [S_UPDATE_HANDLE] = "update_handle",
+    [S_REMOVE_HANDLE] = "remove_handle", [S_ADD_TIMEOUT] = "add_timeout",
+    [S_UPDATE_TIMEOUT] = "update_timeout", [S_REMOVE_TIMEOUT] = "remove_timeout",
+};
+
+const char *reg_name(int name)
+{
+    return name >= 0 ? X.sc->names[name] : "?";
+}
+
+/* ---- the six operations, marked on this thread's stack ---- */
+
+_Thread_local const char *op_on_stack;
+
+static void op_enter(const char *op)
+{
+    op_on_stack = op;
+    sim_op_enter(op);
+}
+
+static void op_leave(void)
+{
+    op_on_stack = NULL;
+    sim_op_leave();
+}
+
+static void anchor(struct anchor_point *a)
+{
+    a->set = true;
+    a->iter = X.iter;
+    a->ns = sim_now_ns();
+}
+
+/* The id a step names: a registration's, or a literal.  -1000000 when the
+ * named registration was never added (then the call is still made, with an
+ * id that cannot exist). */
+static int target_id(const struct step *st)
+{
+    if (st->name < 0)
+        return st->literal_id;
+    return X.regs[st->name].added ? X.regs[st->name].id : -1000000;
+}
+
+/* The registration of this kind that is live with this id, if any. */
+static int live_by_id(enum name_kind kind, int id)
+{
+    for (int i = 0; i < X.sc->nnames; i++)
+        if (X.sc->kinds[i] == kind && X.regs[i].added && !X.regs[i].removed &&
+            X.regs[i].id == id)
+            return i;
+    return -1;
+}
+
+static void do_add(const struct step *st)
+{
+    struct reg *r = &X.regs[st->name];
+    bool handle = st->kind == S_ADD_HANDLE;
+    void *opaque = st->opaque_null ? NULL : &X.cookies[st->name];
+    virFreeCallback ff = st->ff_none ? NULL : trampoline_ff;
+    int fd = -1, id;
+
+    if (r->added) {
+        check_fail(LEVEL_MUST, X.sc->rules, "line %d: '%s' is added twice; "
+                   "use a new name", st->line, reg_name(st->name));
+        return;
+    }
+    if (handle)
+        fd = st->fd_name >= 0 ? X.regs[st->fd_name].fd.fd : st->fd_literal;
+    pthread_mutex_lock(&X.lock);
+    r->fd_num = fd;
+    r->events = handle ? (int)st->arg : 0;
+    r->timeout = handle ? 0 : (int)st->arg;
+    r->has_ff = ff != NULL;
+    r->null_opaque = opaque == NULL;
+    r->changed_iter = X.in_iteration ? X.iter : -1;
+    r->armed_ns = sim_now_ns();
+    pthread_mutex_unlock(&X.lock);
+
+    op_enter(step_words[st->kind]);
+    if (handle)
+        id = virEventAddHandle(fd, (int)st->arg, trampoline_handle_cb, opaque, ff);
+    else
+        id = virEventAddTimeout((int)st->arg, trampoline_timer_cb, opaque, ff);
+    op_leave();
+
+    pthread_mutex_lock(&X.lock);
+    r->id = id;
+    r->added = id >= 0;
+    r->add_failed = id < 0;
+    anchor(&r->add_at);
+    pthread_mutex_unlock(&X.lock);
+    sim_trace("op", "%s %s => %d", step_words[st->kind], reg_name(st->name), id);
+    check_new_id(st, id);
+}
+
+static void do_update(const struct step *st)
+{
+    bool handle = st->kind == S_UPDATE_HANDLE;
+    int id = target_id(st);
+    int target = live_by_id(handle ? NAME_HANDLE : NAME_TIMER, id);
+
+    /* Record the new state before the call: a loop may dispatch on another
+     * thread the moment it has it. */
+    pthread_mutex_lock(&X.lock);
+    if (target >= 0) {
+        struct reg *r = &X.regs[target];
+        if (handle)
+            r->events = (int)st->arg;
+        else
+            r->timeout = (int)st->arg;
+        r->armed_ns = sim_now_ns();
+        r->changed_iter = X.in_iteration ? X.iter : -1;
+        anchor(&r->update_at);
+    }
+    pthread_mutex_unlock(&X.lock);
+    op_enter(step_words[st->kind]);
+    if (handle)
+        virEventUpdateHandle(id, (int)st->arg);
+    else
+        virEventUpdateTimeout(id, (int)st->arg);
+    op_leave();
+    sim_trace("op", "%s %s %lld", step_words[st->kind],
+              st->name >= 0 ? reg_name(st->name) : "#", (long long)st->arg);
+}
+
+static void do_remove(const struct step *st)
+{
+    bool handle = st->kind == S_REMOVE_HANDLE;
+    int id = target_id(st);
+    int target = live_by_id(handle ? NAME_HANDLE : NAME_TIMER, id);
+    int rc;
+
+    pthread_mutex_lock(&X.lock);
+    if (target >= 0)
+        X.regs[target].removing = true;
+    pthread_mutex_unlock(&X.lock);
+    op_enter(step_words[st->kind]);
+    rc = handle ? virEventRemoveHandle(id) : virEventRemoveTimeout(id);
+    op_leave();
+    pthread_mutex_lock(&X.lock);
+    if (target >= 0) {
+        X.regs[target].removing = false;
+        if (rc == 0) {
+            X.regs[target].removed = true;
+            anchor(&X.regs[target].remove_at);
+        }
+    }
+    pthread_mutex_unlock(&X.lock);
+    sim_trace("op", "%s %s => %d", step_words[st->kind],
+              st->name >= 0 ? reg_name(st->name) : "#", rc);
+    check_remove_rc(st, target, rc);
+}
+
+static int fd_step(const struct step *st)
+{
+    struct sim_fd *f = &X.regs[st->name].fd;
+    int rc = 0;
+
+    switch (st->kind) {
+    case S_PIPE:
+        rc = sim_fd_pipe(f);
+        break;
+    case S_PIPE_WRITER:
+        rc = sim_fd_pipe_writer(f);
+        break;
+    case S_SOCKET:
+        rc = sim_fd_socket(f);
+        break;
+    case S_READABLE:
+        rc = sim_fd_make_readable(f, (size_t)st->arg);
+        break;
+    case S_DRAIN:
+        rc = sim_fd_drain(f);
+        break;
+    case S_FILL:
+        rc = sim_fd_fill(f);
+        break;
+    case S_DRAIN_WRITABLE:
+        rc = sim_fd_drain_writable(f);
+        break;
+    case S_CLOSE_PEER:
+        rc = sim_fd_close_peer(f);
+        break;
+    case S_CLOSE_BEHIND:
+        rc = sim_fd_close_behind(f);
+        break;
+    case S_REUSE:
+        rc = sim_fd_reuse(f);
+        break;
+    default:
+        sim_fd_close(f);
+        break;
+    }
+    if (rc == 0 && (st->kind == S_PIPE || st->kind == S_PIPE_WRITER ||
+                    st->kind == S_SOCKET)) {
+        X.regs[st->name].fd_flags = fcntl(f->fd, F_GETFL);
+        X.regs[st->name].fd_fdflags = fcntl(f->fd, F_GETFD);
+    }
+    sim_trace("fd", "%s", st->text);
+    return rc;
+}
+
+/* ---- iterations ---- */
+
+static void iteration(void)
+{
+    int rc;
+
+    pthread_mutex_lock(&X.lock);
+    for (int i = 0; i < X.sc->nnames; i++)
+        X.regs[i].calls_this_iter = 0;
+    X.in_iteration = true;
+    pthread_mutex_unlock(&X.lock);
+    rc = X.impl->run_once();
+    if (rc != 0)
+        check_fail(LEVEL_MUST, X.sc->rules, "iteration %d: evconf_run_once() "
+                   "returned %d, expected 0", X.iter, rc);
+    pthread_mutex_lock(&X.lock);
+    X.in_iteration = false;
+    X.iter++;
+    pthread_mutex_unlock(&X.lock);
+    if (!sim_iteration_done())
+        X.stopped = true;
+}
+
+static void verdict_check(void)
+{
+    if (sim_verdict() != SIM_OK && !X.verdict_reported) {
+        X.verdict_reported = true;
+        X.stopped = true;
+        check_fail(X.sc->level, X.sc->rules, "the loop %s: %s",
+                   sim_verdict() == SIM_IDLE ? "went idle" :
+                   sim_verdict() == SIM_SPIN ? "spins" :
+                   sim_verdict() == SIM_NO_WAKEUP ? "did not wake up" :
+                   "is stuck", sim_verdict_detail());
+    }
+}
+
+/* ---- steps ---- */
+
+void run_step(const struct step *st)
+{
+    if (X.stopped && st->when == WHEN_NOW)
+        return;
+    switch (st->kind) {
+    case S_ADD_HANDLE:
+    case S_ADD_TIMEOUT:
+        do_add(st);
+        break;
+    case S_UPDATE_HANDLE:
+    case S_UPDATE_TIMEOUT:
+        do_update(st);
+        break;
+    case S_REMOVE_HANDLE:
+    case S_REMOVE_TIMEOUT:
+        do_remove(st);
+        break;
+    case S_RUN:
+        sim_trace("run", "%lld iterations", (long long)st->arg);
+        for (int64_t i = 0; i < st->arg && !X.stopped; i++)
+            iteration();
+        break;
+    case S_RUN_UNTIL:
+        sim_trace("run", "until %lld ms", (long long)st->arg);
+        for (int i = 0; !X.stopped && sim_now_ns() < st->arg * SIM_NS_PER_MS; i++) {
+            if (i == 100000) {
+                check_fail(X.sc->level, X.sc->rules, "100000 iterations did "
+                           "not bring virtual time to %lld ms (it stands at "
+                           "%lld ms)", (long long)st->arg,
+                           (long long)(sim_now_ns() / SIM_NS_PER_MS));
+                X.stopped = true;
+                break;
+            }
+            iteration();
+        }
+        break;
+    case S_SLEEP:
+        sim_sleep_ms(st->arg);
+        break;
+    case S_MARK:
+        pthread_mutex_lock(&X.lock);
+        anchor(&X.regs[st->name].mark_at);
+        pthread_mutex_unlock(&X.lock);
+        sim_trace("mark", "%s", reg_name(st->name));
+        break;
+    case S_REGISTER_DEFAULT:
+        sim_trace("op", "virEventRegisterDefaultImpl");
+        virEventRegisterDefaultImpl();
+        break;
+    case S_EXPECT:
+        check_expect(st);
+        break;
+    default:
+        if (fd_step(st) != 0)
+            check_fail(LEVEL_MUST, X.sc->rules, "line %d: '%s' failed in the "
+                       "harness (fd layer)", st->line, st->text);
+        break;
+    }
+    verdict_check();
+}
+
+/* The reactions attached to the k-th callback (or the free callback) of a
+ * registration, in file order. */
+void run_reactions(enum when when, int name, int nth)
+{
+    for (int i = 0; i < X.sc->nsteps; i++) {
+        const struct step *st = &X.sc->steps[i];
+        if (st->when == when && st->on_name == name &&
+            (st->on_nth == 0 || st->on_nth == nth))
+            run_step(st);
+    }
+}
+
+static void scheduled(void *arg)
+{
+    run_step(arg);
+}
+
+/* Adds in a row at the top level run in an order drawn from the seed, so a
+ * loop that depends on registration order shows it (R32). */
+static void run_script(void)
+{
+    const struct scenario *sc = X.sc;
+
+    for (int i = 0; i < sc->nsteps; i++) {
+        const struct step *st = &sc->steps[i];
+        if (st->when == WHEN_AT)
+            sim_at(st->at_ms, scheduled, (void *)st, st->text);
+        else if (st->when == WHEN_AT_THREAD)
+            sim_at_thread(st->at_ms, scheduled, (void *)st, st->text);
+    }
+    for (int i = 0; i < sc->nsteps && !X.stopped; ) {
+        int j = i, order[64], n;
+
+        if (sc->steps[i].when != WHEN_NOW) {
+            i++;
+            continue;
+        }
+        while (j < sc->nsteps && j - i < 64 && sc->steps[j].when == WHEN_NOW &&
+               (sc->steps[j].kind == S_ADD_HANDLE || sc->steps[j].kind == S_ADD_TIMEOUT) &&
+               !sc->steps[j].has_rc)
+            j++;
+        if (j == i) {
+            run_step(&sc->steps[i++]);
+            continue;
+        }
+        n = j - i;
+        for (int k = 0; k < n; k++)
+            order[k] = i + k;
+        for (int k = n - 1; k > 0; k--) {
+            int r = (int)sim_rand_below((uint32_t)k + 1), tmp = order[k];
+            order[k] = order[r];
+            order[r] = tmp;
+        }
+        for (int k = 0; k < n; k++)
+            run_step(&sc->steps[order[k]]);
+        i = j;
+    }
+}
+
+/* After the script: remove what is still registered and iterate until
+ * every free callback has run, so that a missing one shows as a leak
+ * (R2, R34).  A guard timer keeps the loop from idling meanwhile. */
+static void teardown(void)
+{
+    int guard = -1;
+
+    if (X.stopped)
+        return;
+    sim_trace("teardown", "remove what is left");
+    op_enter("add_timeout");
+    guard = virEventAddTimeout(1000, trampoline_guard_cb, NULL, NULL);
+    op_leave();
+    for (int i = 0; i < X.sc->nnames; i++) {
+        struct reg *r = &X.regs[i];
+        struct step st = { .name = i };
+        if (!r->added || r->removed)
+            continue;
+        st.kind = X.sc->kinds[i] == NAME_HANDLE ? S_REMOVE_HANDLE : S_REMOVE_TIMEOUT;
+        st.text = (char *)(st.kind == S_REMOVE_HANDLE ? "teardown: remove-handle"
+                                                        : "teardown: remove-timeout");
+        do_remove(&st);
+    }
+    for (int n = 0; n < 10 && !X.stopped && pending_frees() > 0; n++)
+        iteration();
+    verdict_check();
+    check_leaks();
+    op_enter("remove_timeout");
+    virEventRemoveTimeout(guard);
+    op_leave();
+}
+
+int exec_scenario(const struct scenario *sc, const struct impl *impl,
+                  uint64_t seed, int out_fd)
+{
+    memset(&X, 0, sizeof(X));
+    pthread_mutex_init(&X.lock, NULL);
+    X.sc = sc;
+    X.impl = impl;
+    X.out_fd = out_fd;
+    X.regs = calloc((size_t)sc->nnames + 1, sizeof(*X.regs));
+    X.cookies = calloc((size_t)sc->nnames + 1, sizeof(*X.cookies));
+    for (int i = 0; i < sc->nnames; i++) {
+        X.cookies[i].name = i;
+        X.regs[i].fd.fd = X.regs[i].fd.peer = -1;
+    }
+
+    sim_start(seed);
+    sim_set_watchdog_ms(2000);
+    sim_trace_mirror(out_fd, "T ");
+    if (impl->register_fn() != 0) {
+        check_fail(LEVEL_MUST, "R3", "evconf_register() returned non-zero");
+        return 1;
+    }
+    if (sc->guard) {
+        op_enter("add_timeout");
+        X.guard_id = virEventAddTimeout(1000, trampoline_guard_cb, NULL, NULL);
+        op_leave();
+    }
+    run_script();
+    teardown();
+    sim_trace_mirror(-1, NULL);
+    sim_stop();
+    return 0;
+}

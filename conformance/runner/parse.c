@@ -1,0 +1,684 @@
+/*
+ * parse.c - read a scenario file (the language: scenarios/README.md).
+ *
+ * Line by line: "key: value" header lines, then steps.  A step may start
+ * with a prefix that says when it runs ("at 200:", "at 200 thread:",
+ * "on cb NAME [#k]:", "on ff NAME:").  Every error names the file and line
+ * and says what was expected there.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scenario.h"
+
+#define MAX_TOKENS 16
+
+struct parser {
+    struct scenario *sc;
+    const char *path;
+    int line;
+    char *err;
+    size_t errlen;
+    bool failed;
+    char **last_header;       /* an indented line continues it */
+};
+
+static bool fail(struct parser *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static bool fail(struct parser *p, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+
+    if (p->failed)
+        return false;
+    p->failed = true;
+    n = snprintf(p->err, p->errlen, "%s:%d: ", p->path, p->line);
+    va_start(ap, fmt);
+    vsnprintf(p->err + n, p->errlen - (size_t)n, fmt, ap);
+    va_end(ap);
+    return false;
+}
+
+const char *level_name(enum level l)
+{
+    return l == LEVEL_MUST ? "MUST" : l == LEVEL_SHOULD ? "SHOULD" : "INFO";
+}
+
+static const char *const mask_names[] = { "READABLE", "WRITABLE", "ERROR", "HANGUP" };
+
+void mask_format(int mask, char *buf, size_t len)
+{
+    size_t n = 0;
+
+    buf[0] = '\0';
+    if (!mask) {
+        snprintf(buf, len, "0");
+        return;
+    }
+    for (int i = 0; i < 4; i++)
+        if (mask & (1 << i))
+            n += (size_t)snprintf(buf + n, len > n ? len - n : 0, "%s%s",
+                                  n ? "|" : "", mask_names[i]);
+}
+
+static bool parse_int(struct parser *p, const char *s, int64_t *out, const char *what)
+{
+    char *end;
+    long long v;
+
+    errno = 0;
+    v = strtoll(s, &end, 10);
+    if (!*s || *end || errno)
+        return fail(p, "expected %s (a number), found '%s'", what, s);
+    *out = v;
+    return true;
+}
+
+static bool parse_mask(struct parser *p, const char *s, int *out)
+{
+    char buf[128], *save = NULL, *tok;
+    int mask = 0;
+
+    if (!strcmp(s, "0")) {
+        *out = 0;
+        return true;
+    }
+    snprintf(buf, sizeof(buf), "%s", s);
+    for (tok = strtok_r(buf, "|", &save); tok; tok = strtok_r(NULL, "|", &save)) {
+        int bit = -1;
+        for (int i = 0; i < 4; i++)
+            if (!strcmp(tok, mask_names[i]))
+                bit = i;
+        if (bit < 0)
+            return fail(p, "expected an event mask (READABLE|WRITABLE|ERROR|"
+                        "HANGUP, or 0), found '%s'", s);
+        mask |= 1 << bit;
+    }
+    *out = mask;
+    return true;
+}
+
+static bool valid_name(const char *s)
+{
+    if (!isalpha((unsigned char)*s))
+        return false;
+    for (; *s; s++)
+        if (!isalnum((unsigned char)*s) && *s != '_' && *s != '-')
+            return false;
+    return true;
+}
+
+static int find_name(const struct scenario *sc, const char *s)
+{
+    for (int i = 0; i < sc->nnames; i++)
+        if (!strcmp(sc->names[i], s))
+            return i;
+    return -1;
+}
+
+/* Declare a name (a first add, fd or mark) or find it again. */
+static int declare(struct parser *p, const char *s, enum name_kind kind)
+{
+    struct scenario *sc = p->sc;
+    int i = find_name(sc, s);
+
+    if (i >= 0) {
+        if (sc->kinds[i] != kind)
+            return fail(p, "'%s' is already used for something else", s), -1;
+        return i;
+    }
+    if (!valid_name(s))
+        return fail(p, "expected a name (a letter, then letters, digits, "
+                    "'_' or '-'), found '%s'", s), -1;
+    sc->names = realloc(sc->names, (size_t)(sc->nnames + 1) * sizeof(*sc->names));
+    sc->kinds = realloc(sc->kinds, (size_t)(sc->nnames + 1) * sizeof(*sc->kinds));
+    sc->names[sc->nnames] = strdup(s);
+    sc->kinds[sc->nnames] = kind;
+    return sc->nnames++;
+}
+
+/* A name used before: any registration, or one of the given kind. */
+static int lookup(struct parser *p, const char *s, int want, const char *what)
+{
+    int i = find_name(p->sc, s);
+
+    if (i < 0)
+        return fail(p, "expected %s, found '%s' (not defined above)", what, s), -1;
+    if (want >= 0 && p->sc->kinds[i] != (enum name_kind)want)
+        return fail(p, "expected %s, found '%s'", what, s), -1;
+    return i;
+}
+
+/* A registration target: a name, or "#N" for a raw id. */
+static bool parse_target(struct parser *p, const char *s, struct step *st)
+{
+    int64_t v;
+
+    if (s[0] == '#') {
+        if (!parse_int(p, s + 1, &v, "an id after '#'"))
+            return false;
+        st->name = -1;
+        st->literal_id = (int)v;
+        return true;
+    }
+    st->name = lookup(p, s, -1, "a handle or timer name, or #id");
+    if (st->name >= 0 && p->sc->kinds[st->name] != NAME_HANDLE &&
+        p->sc->kinds[st->name] != NAME_TIMER)
+        return fail(p, "expected a handle or timer name, found '%s'", s);
+    return st->name >= 0;
+}
+
+static bool parse_value(struct parser *p, const char *s, struct value *v)
+{
+    static const struct { const char *prefix; enum anchor_kind kind; } ops[] = {
+        { "add(", ANCHOR_ADD }, { "update(", ANCHOR_UPDATE },
+        { "remove(", ANCHOR_REMOVE },
+    };
+    char buf[128], *sign;
+
+    *v = (struct value){ ANCHOR_NONE, -1, 0 };
+    if (isdigit((unsigned char)s[0]) || s[0] == '-')
+        return parse_int(p, s, &v->offset, "a number or an anchor");
+    snprintf(buf, sizeof(buf), "%s", s);
+    sign = strpbrk(buf, "+-");
+    if (sign && sign > buf && sign[-1] == ')')
+        ;
+    else if (sign && strchr(buf, '(') && sign < strchr(buf, ')'))
+        sign = strpbrk(strchr(buf, ')'), "+-");
+    if (sign) {
+        if (!parse_int(p, sign + (*sign == '+'), &v->offset, "an offset"))
+            return false;
+        *sign = '\0';
+    }
+    for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+        size_t n = strlen(ops[i].prefix);
+        if (!strncmp(buf, ops[i].prefix, n)) {
+            char *close = strchr(buf, ')');
+            if (!close || close[1])
+                return fail(p, "expected %sNAME), found '%s'", ops[i].prefix, s);
+            *close = '\0';
+            v->anchor = ops[i].kind;
+            v->name = lookup(p, buf + n, -1, "a registration name");
+            return v->name >= 0;
+        }
+    }
+    v->anchor = ANCHOR_MARK;
+    v->name = lookup(p, buf, NAME_MARK, "a number, a mark, or add(X)/update(X)/"
+                     "remove(X), optionally +N");
+    return v->name >= 0;
+}
+
+static bool parse_cmp(struct parser *p, char **tok, int ntok, int *i,
+                      struct expect *x)
+{
+    static const struct { const char *s; enum cmp c; } cmps[] = {
+        { "=", CMP_EQ }, { "==", CMP_EQ }, { "!=", CMP_NE }, { "<", CMP_LT },
+        { "<=", CMP_LE }, { ">", CMP_GT }, { ">=", CMP_GE },
+    };
+
+    if (*i < ntok) {
+        char *dots = strstr(tok[*i], "..");
+        if (dots && *i + 1 == ntok) {
+            *dots = '\0';
+            x->cmp = CMP_RANGE;
+            if (!parse_value(p, tok[*i], &x->v) || !parse_value(p, dots + 2, &x->v2))
+                return false;
+            (*i)++;
+            return true;
+        }
+        for (size_t c = 0; c < sizeof(cmps) / sizeof(cmps[0]); c++)
+            if (!strcmp(tok[*i], cmps[c].s) && *i + 1 < ntok) {
+                x->cmp = cmps[c].c;
+                *i += 2;
+                return parse_value(p, tok[*i - 1], &x->v);
+            }
+    }
+    return fail(p, "expected a comparison (= != < <= > >= VALUE) or a range "
+                "(A..B)");
+}
+
+static bool parse_nth(struct parser *p, const char *s, int *nth)
+{
+    int64_t v;
+
+    if (!strcmp(s, "#last")) {
+        *nth = -1;
+        return true;
+    }
+    if (s[0] != '#' || !parse_int(p, s + 1, &v, "a call number after '#'") || v < 1)
+        return fail(p, "expected #K (K >= 1) or #last, found '%s'", s);
+    *nth = (int)v;
+    return true;
+}
+
+/* expect ... (after the word "expect") */
+static bool parse_expect(struct parser *p, char **tok, int ntok, struct step *st)
+{
+    struct expect *x = &st->expect;
+    int i = 3;                /* expect WHAT NAME <here> */
+
+    st->kind = S_EXPECT;
+    if (ntok > 0 && tok[ntok - 1][0] == '[') {
+        const char *l = tok[--ntok];
+        x->has_level = true;
+        if (!strcmp(l, "[MUST]"))
+            x->level = LEVEL_MUST;
+        else if (!strcmp(l, "[SHOULD]"))
+            x->level = LEVEL_SHOULD;
+        else if (!strcmp(l, "[INFO]"))
+            x->level = LEVEL_INFO;
+        else
+            return fail(p, "expected [MUST], [SHOULD] or [INFO], found '%s'", l);
+    }
+    if (ntok < 3)
+        return fail(p, "expected 'expect WHAT NAME ...'");
+    x->name = -1;
+    if (!strcmp(tok[1], "fd")) {
+        x->name = lookup(p, tok[2], NAME_FD, "an fd name");
+        if (x->name < 0)
+            return false;
+        if (ntok == 4 && !strcmp(tok[3], "open"))
+            x->kind = X_FD_OPEN;
+        else if (ntok == 4 && !strcmp(tok[3], "flags-unchanged"))
+            x->kind = X_FD_FLAGS;
+        else
+            return fail(p, "expected 'expect fd NAME open' or 'expect fd NAME "
+                        "flags-unchanged'");
+        return true;
+    }
+    x->name = lookup(p, tok[2], -1, "a registration name");
+    if (x->name < 0)
+        return false;
+    if (!strcmp(tok[1], "calls"))
+        x->kind = X_CALLS;
+    else if (!strcmp(tok[1], "frees"))
+        x->kind = X_FREES;
+    else if (!strcmp(tok[1], "per-iteration"))
+        x->kind = X_PER_ITER;
+    else if (!strcmp(tok[1], "id"))
+        x->kind = X_ID;
+    else if (!strcmp(tok[1], "free")) {
+        if (ntok < 4 || strcmp(tok[3], "iteration"))
+            return fail(p, "expected 'expect free NAME iteration CMP VALUE'");
+        x->kind = X_FREE_ITER;
+        i = 4;
+    } else if (!strcmp(tok[1], "call")) {
+        if (ntok < 5 || !parse_nth(p, tok[3], &x->nth))
+            return fail(p, "expected 'expect call NAME #K at|iteration|events ...'");
+        i = 5;
+        if (!strcmp(tok[4], "at"))
+            x->kind = X_CALL_AT;
+        else if (!strcmp(tok[4], "iteration"))
+            x->kind = X_CALL_ITER;
+        else if (!strcmp(tok[4], "events")) {
+            x->kind = X_CALL_EVENTS;
+            if (ntok != 7)
+                return fail(p, "expected 'expect call NAME #K events =|has|within MASK'");
+            if (!strcmp(tok[5], "=") || !strcmp(tok[5], "=="))
+                x->mask_test = MASK_EQ;
+            else if (!strcmp(tok[5], "has"))
+                x->mask_test = MASK_HAS;
+            else if (!strcmp(tok[5], "within"))
+                x->mask_test = MASK_WITHIN;
+            else
+                return fail(p, "expected =, has or within, found '%s'", tok[5]);
+            return parse_mask(p, tok[6], &x->mask);
+        } else
+            return fail(p, "expected at, iteration or events after '#K', found '%s'",
+                        tok[4]);
+    } else
+        return fail(p, "expected calls, call, frees, free, per-iteration, id or "
+                    "fd after 'expect', found '%s'", tok[1]);
+    if (!parse_cmp(p, tok, ntok, &i, x))
+        return false;
+    if (i != ntok)
+        return fail(p, "unexpected '%s' at the end", tok[i]);
+    return true;
+}
+
+/* Options after add-handle / add-timeout: opaque=null, ff=none, => RC */
+static bool parse_tail(struct parser *p, char **tok, int ntok, int from,
+                       struct step *st, bool options)
+{
+    for (int i = from; i < ntok; i++) {
+        if (!strcmp(tok[i], "=>") && i + 1 < ntok) {
+            int64_t v;
+            if (!parse_int(p, tok[++i], &v, "a return value after '=>'"))
+                return false;
+            st->has_rc = true;
+            st->rc = (int)v;
+        } else if (options && !strcmp(tok[i], "opaque=null")) {
+            st->opaque_null = true;
+        } else if (options && !strcmp(tok[i], "ff=none")) {
+            st->ff_none = true;
+        } else {
+            return fail(p, "unexpected '%s'%s", tok[i], options ?
+                        " (expected opaque=null, ff=none or '=> RC')" :
+                        " (expected '=> RC' or the end of the line)");
+        }
+    }
+    return true;
+}
+
+static bool need(struct parser *p, int ntok, int min, const char *usage)
+{
+    return ntok >= min || fail(p, "expected '%s'", usage);
+}
+
+/* One step, tokens already split and any when-prefix removed. */
+static bool parse_step(struct parser *p, char **tok, int ntok, struct step *st)
+{
+    static const struct { const char *word; enum step_kind kind; enum name_kind nk; } fds[] = {
+        { "pipe", S_PIPE, NAME_FD }, { "pipe-writer", S_PIPE_WRITER, NAME_FD },
+        { "socket", S_SOCKET, NAME_FD },
+    };
+    static const struct { const char *word; enum step_kind kind; bool count; } fd_actions[] = {
+        { "readable", S_READABLE, true }, { "drain", S_DRAIN, false },
+        { "fill", S_FILL, false }, { "drain-writable", S_DRAIN_WRITABLE, false },
+        { "close-peer", S_CLOSE_PEER, false }, { "close-behind", S_CLOSE_BEHIND, false },
+        { "reuse", S_REUSE, false }, { "close", S_CLOSE, false },
+    };
+    const char *w = tok[0];
+    int64_t v;
+
+    for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
+        if (!strcmp(w, fds[i].word)) {
+            st->kind = fds[i].kind;
+            if (!need(p, ntok, 2, "pipe|pipe-writer|socket NAME") || ntok > 2)
+                return fail(p, "expected '%s NAME'", w);
+            st->name = declare(p, tok[1], NAME_FD);
+            return st->name >= 0;
+        }
+    for (size_t i = 0; i < sizeof(fd_actions) / sizeof(fd_actions[0]); i++)
+        if (!strcmp(w, fd_actions[i].word)) {
+            st->kind = fd_actions[i].kind;
+            if (ntok < 2 || ntok > (fd_actions[i].count ? 3 : 2))
+                return fail(p, "expected '%s FD%s'", w, fd_actions[i].count ? " [BYTES]" : "");
+            st->name = lookup(p, tok[1], NAME_FD, "an fd name");
+            st->arg = 1;
+            if (ntok == 3 && !parse_int(p, tok[2], &st->arg, "a byte count"))
+                return false;
+            return st->name >= 0;
+        }
+    if (!strcmp(w, "add-handle")) {
+        st->kind = S_ADD_HANDLE;
+        if (!need(p, ntok, 4, "add-handle NAME FD|#fd EVENTS [opaque=null] [ff=none] [=> RC]"))
+            return false;
+        st->name = declare(p, tok[1], NAME_HANDLE);
+        if (st->name < 0)
+            return false;
+        if (tok[2][0] == '#') {
+            st->fd_name = -1;
+            if (!parse_int(p, tok[2] + 1, &v, "an fd number after '#'"))
+                return false;
+            st->fd_literal = (int)v;
+        } else if ((st->fd_name = lookup(p, tok[2], NAME_FD, "an fd name or #fd")) < 0) {
+            return false;
+        }
+        int mask;
+        if (!parse_mask(p, tok[3], &mask))
+            return false;
+        st->arg = mask;
+        return parse_tail(p, tok, ntok, 4, st, true);
+    }
+    if (!strcmp(w, "add-timeout")) {
+        st->kind = S_ADD_TIMEOUT;
+        if (!need(p, ntok, 3, "add-timeout NAME MS [opaque=null] [ff=none] [=> RC]"))
+            return false;
+        st->name = declare(p, tok[1], NAME_TIMER);
+        if (st->name < 0 || !parse_int(p, tok[2], &st->arg, "a timeout in ms"))
+            return false;
+        return parse_tail(p, tok, ntok, 3, st, true);
+    }
+    if (!strcmp(w, "update-handle") || !strcmp(w, "update-timeout")) {
+        bool handle = w[7] == 'h';
+        int mask;
+        st->kind = handle ? S_UPDATE_HANDLE : S_UPDATE_TIMEOUT;
+        if (ntok != 3)
+            return fail(p, "expected '%s NAME|#id %s'", w, handle ? "EVENTS" : "MS");
+        if (!parse_target(p, tok[1], st))
+            return false;
+        if (handle) {
+            if (!parse_mask(p, tok[2], &mask))
+                return false;
+            st->arg = mask;
+            return true;
+        }
+        return parse_int(p, tok[2], &st->arg, "a timeout in ms");
+    }
+    if (!strcmp(w, "remove-handle") || !strcmp(w, "remove-timeout")) {
+        st->kind = w[7] == 'h' ? S_REMOVE_HANDLE : S_REMOVE_TIMEOUT;
+        if (!need(p, ntok, 2, "remove-handle|remove-timeout NAME|#id [=> RC]"))
+            return false;
+        return parse_target(p, tok[1], st) && parse_tail(p, tok, ntok, 2, st, false);
+    }
+    if (!strcmp(w, "run") || !strcmp(w, "run-until") || !strcmp(w, "sleep")) {
+        st->kind = !strcmp(w, "run") ? S_RUN : !strcmp(w, "sleep") ? S_SLEEP : S_RUN_UNTIL;
+        if (ntok != 2)
+            return fail(p, "expected '%s %s'", w, st->kind == S_RUN ? "ITERATIONS" : "MS");
+        return parse_int(p, tok[1], &st->arg, st->kind == S_RUN ? "an iteration count" : "ms");
+    }
+    if (!strcmp(w, "mark")) {
+        st->kind = S_MARK;
+        if (ntok != 2)
+            return fail(p, "expected 'mark NAME'");
+        st->name = declare(p, tok[1], NAME_MARK);
+        return st->name >= 0;
+    }
+    if (!strcmp(w, "register-default")) {
+        st->kind = S_REGISTER_DEFAULT;
+        return ntok == 1 || fail(p, "expected 'register-default' alone");
+    }
+    if (!strcmp(w, "expect"))
+        return parse_expect(p, tok, ntok, st);
+    return fail(p, "expected a step (pipe, socket, add-handle, add-timeout, "
+                "update-*, remove-*, readable, run, run-until, expect, ...), "
+                "found '%s'", w);
+}
+
+/* "at 200:", "at 200 thread:", "on cb NAME [#k]:", "on ff NAME:" */
+static bool parse_when(struct parser *p, char **tok, int *ntok, int *first,
+                       struct step *st)
+{
+    int colon = -1;
+    int64_t v;
+
+    st->when = WHEN_NOW;
+    if (strcmp(tok[0], "at") && strcmp(tok[0], "on"))
+        return true;
+    for (int i = 0; i < *ntok && colon < 0; i++) {
+        size_t n = strlen(tok[i]);
+        if (n && tok[i][n - 1] == ':') {
+            tok[i][n - 1] = '\0';
+            colon = i;
+        }
+    }
+    if (colon < 0 || colon + 1 >= *ntok)
+        return fail(p, "expected 'at MS [thread]: STEP' or 'on cb|ff NAME [#K]: STEP'");
+    if (!strcmp(tok[0], "at")) {
+        if (colon > 2 || (colon == 2 && strcmp(tok[2], "thread")))
+            return fail(p, "expected 'at MS:' or 'at MS thread:'");
+        if (!parse_int(p, tok[1], &v, "a virtual time in ms"))
+            return false;
+        st->at_ms = v;
+        st->when = colon == 2 ? WHEN_AT_THREAD : WHEN_AT;
+    } else {
+        if (colon < 2 || colon > 3 || (strcmp(tok[1], "cb") && strcmp(tok[1], "ff")))
+            return fail(p, "expected 'on cb NAME [#K]:' or 'on ff NAME:'");
+        st->when = tok[1][0] == 'c' ? WHEN_ON_CB : WHEN_ON_FF;
+        st->on_name = lookup(p, tok[2], -1, "a registration name");
+        if (st->on_name < 0)
+            return false;
+        st->on_nth = 0;
+        if (colon == 3 && !parse_nth(p, tok[3], &st->on_nth))
+            return false;
+    }
+    *first = colon + 1;
+    return true;
+}
+
+static bool parse_header(struct parser *p, char *key, char *val)
+{
+    struct scenario *sc = p->sc;
+    char **slot = !strcmp(key, "id") ? &sc->id : !strcmp(key, "title") ? &sc->title :
+                  !strcmp(key, "rules") ? &sc->rules : !strcmp(key, "why") ? &sc->why : NULL;
+
+    while (isspace((unsigned char)*val))
+        val++;
+    if (!*val)
+        return fail(p, "expected a value after '%s:'", key);
+    p->last_header = NULL;
+    if (slot) {
+        if (*slot)
+            return fail(p, "'%s:' given twice", key);
+        *slot = strdup(val);
+        p->last_header = slot;
+        return true;
+    }
+    if (!strcmp(key, "level")) {
+        if (!strcmp(val, "MUST"))
+            sc->level = LEVEL_MUST;
+        else if (!strcmp(val, "SHOULD"))
+            sc->level = LEVEL_SHOULD;
+        else if (!strcmp(val, "INFO"))
+            sc->level = LEVEL_INFO;
+        else
+            return fail(p, "expected MUST, SHOULD or INFO, found '%s'", val);
+        return true;
+    }
+    if (!strcmp(key, "guard")) {
+        if (strcmp(val, "none") && strcmp(val, "yes"))
+            return fail(p, "expected 'guard: none' or 'guard: yes'");
+        sc->guard = !strcmp(val, "yes");
+        return true;
+    }
+    return fail(p, "unknown header '%s:' (expected id, title, rules, level, "
+                "why or guard)", key);
+}
+
+static bool parse_line(struct parser *p, char *line)
+{
+    struct scenario *sc = p->sc;
+    char *tok[MAX_TOKENS], *save = NULL, *s, *colon;
+    int ntok = 0, first = 0;
+    struct step st = { .name = -1, .fd_name = -1, .on_name = -1 };
+    bool indented = *line == ' ' || *line == '\t';
+
+    while (isspace((unsigned char)*line))
+        line++;
+    s = line + strlen(line);
+    while (s > line && isspace((unsigned char)s[-1]))
+        *--s = '\0';
+    if (!*line || *line == '#') {
+        p->last_header = NULL;
+        return true;
+    }
+    if (indented && p->last_header) {
+        size_t n = strlen(*p->last_header);
+        char *joined = realloc(*p->last_header, n + strlen(line) + 2);
+        joined[n] = ' ';
+        strcpy(joined + n + 1, line);
+        *p->last_header = joined;
+        return true;
+    }
+    p->last_header = NULL;
+    /* "key: value", where key is one word: a header line. */
+    colon = strpbrk(line, " \t:");
+    if (colon && *colon == ':') {
+        *colon = '\0';
+        return parse_header(p, line, colon + 1);
+    }
+    st.line = p->line;
+    st.text = strdup(line);
+    for (s = strtok_r(line, " \t", &save); s; s = strtok_r(NULL, " \t", &save)) {
+        if (ntok == MAX_TOKENS)
+            return fail(p, "too many words on one line (at most %d)", MAX_TOKENS);
+        tok[ntok++] = s;
+    }
+    if (!parse_when(p, tok, &ntok, &first, &st) ||
+        !parse_step(p, tok + first, ntok - first, &st)) {
+        free(st.text);
+        return false;
+    }
+    if (st.when != WHEN_NOW && (st.kind == S_RUN || st.kind == S_RUN_UNTIL ||
+                                st.kind == S_EXPECT || st.kind == S_REGISTER_DEFAULT)) {
+        free(st.text);
+        return fail(p, "'%s' cannot be scheduled or run from a callback", tok[first]);
+    }
+    if (st.when == WHEN_NOW && st.kind == S_SLEEP) {
+        free(st.text);
+        return fail(p, "'sleep' belongs in a callback ('on cb NAME: sleep MS')");
+    }
+    if ((st.when == WHEN_ON_CB && st.on_nth == 0) &&
+        (st.kind == S_ADD_HANDLE || st.kind == S_ADD_TIMEOUT)) {
+        free(st.text);
+        return fail(p, "an add from a callback must say which call ('on cb "
+                    "NAME #K:'): a name is added once");
+    }
+    sc->steps = realloc(sc->steps, (size_t)(sc->nsteps + 1) * sizeof(*sc->steps));
+    sc->steps[sc->nsteps++] = st;
+    return true;
+}
+
+struct scenario *scenario_parse(const char *path, char *err, size_t errlen)
+{
+    struct parser p = { .path = path, .err = err, .errlen = errlen };
+    FILE *f = fopen(path, "r");
+    char *line = NULL;
+    size_t cap = 0;
+
+    if (!f) {
+        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        return NULL;
+    }
+    p.sc = calloc(1, sizeof(*p.sc));
+    p.sc->path = strdup(path);
+    p.sc->level = LEVEL_MUST;
+    p.sc->guard = true;
+    while (getline(&line, &cap, f) >= 0) {
+        p.line++;
+        if (!parse_line(&p, line))
+            break;
+    }
+    free(line);
+    fclose(f);
+    if (!p.failed) {
+        const char *missing = !p.sc->id ? "id" : !p.sc->title ? "title" :
+                              !p.sc->rules ? "rules" : !p.sc->why ? "why" : NULL;
+        p.line = 1;
+        if (missing)
+            fail(&p, "missing '%s:' header", missing);
+        else if (p.sc->nsteps == 0)
+            fail(&p, "no steps");
+    }
+    if (p.failed) {
+        scenario_free(p.sc);
+        return NULL;
+    }
+    return p.sc;
+}
+
+void scenario_free(struct scenario *sc)
+{
+    if (!sc)
+        return;
+    for (int i = 0; i < sc->nnames; i++)
+        free(sc->names[i]);
+    for (int i = 0; i < sc->nsteps; i++)
+        free(sc->steps[i].text);
+    free(sc->names);
+    free(sc->kinds);
+    free(sc->steps);
+    free(sc->path);
+    free(sc->id);
+    free(sc->title);
+    free(sc->rules);
+    free(sc->why);
+    free(sc);
+}

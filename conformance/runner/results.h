@@ -1,0 +1,37 @@
+/* results.h - what the runner keeps of each scenario, and its reports. */
+#ifndef EVCONF_RESULTS_H
+#define EVCONF_RESULTS_H
+
+#include <stdint.h>
+
+#include "scenario.h"
+
+enum outcome { OUT_PASS, OUT_WARN, OUT_FAIL, OUT_ERROR, OUT_SKIP };
+
+struct failure {
+    enum level level;
+    char *rules;
+    char *message;
+};
+
+struct result {
+    const struct scenario *sc;      /* NULL for a file that did not parse */
+    char *path, *id;
+    enum outcome outcome;
+    char *error;                    /* crash, hang, parse error */
+    struct failure *failures;
+    int nfailures;
+    char *trace;
+    double ms;                      /* wall time, for reports only */
+};
+
+struct run_info {
+    const char *impl, *impl_name, *report_dir, *rerun_impl;
+    uint64_t seed;
+    bool strict;
+};
+
+const char *outcome_name(enum outcome o);
+int write_reports(const struct run_info *ri, const struct result *res, int n);
+
+#endif

@@ -1,0 +1,543 @@
+/*
+ * runner.c - evconf-run: the conformance suite's command line.
+ *
+ * Each scenario runs in a child process of its own, in virtual time, with
+ * a real-time watchdog, so that an implementation that crashes, exits,
+ * hangs or deadlocks fails that scenario and the run goes on.  The parent
+ * never runs the implementation: it reads the child's result lines
+ * ("T trace", "F failure", "R done") and writes the reports.
+ */
+#include <dirent.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <fnmatch.h>
+#include <getopt.h>
+#include <glob.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "evconf.h"
+#include "exec.h"
+#include "results.h"
+
+#ifndef EVCONF_SCENARIO_DIR
+#define EVCONF_SCENARIO_DIR "conformance/scenarios"
+#endif
+
+static const char usage[] =
+"usage: evconf-run [OPTION]...\n"
+"Run the evconf conformance scenarios against a libvirt event-loop\n"
+"implementation loaded as a shared object.\n"
+"\n"
+"  -i, --impl IMPL        the implementation: a path to a shared object that\n"
+"                         exports evconf_register and evconf_run_once, or one\n"
+"                         of: reference (default), libvirt-default, libvirt-glib\n"
+"  -s, --scenarios PATH   a scenario file, a directory of *.scn files, or a\n"
+"                         glob; may be repeated (default: the built-in suite)\n"
+"  -f, --filter GLOB      run only scenarios whose id matches (comma-separated)\n"
+"  -S, --seed N           seed for everything random (default 1)\n"
+"  -r, --report-dir DIR   where TAP, JUnit XML and JSON go\n"
+"                         (default build/conformance-report)\n"
+"      --strict           SHOULD failures fail the run (default: warnings)\n"
+"  -t, --timeout SEC      real-time watchdog per scenario (default 10)\n"
+"  -l, --list             list the scenarios and exit\n"
+"  -q, --quiet            no progress lines\n"
+"  -h, --help             this help\n"
+"\n"
+"Exit status: 0 if no MUST scenario failed (and, with --strict, no SHOULD\n"
+"one); 1 if one did; 2 for bad input (IMPL, options, malformed scenarios).\n";
+
+struct options {
+    const char *impl, *filter, *report_dir;
+    const char **paths;
+    int npaths;
+    uint64_t seed;
+    bool strict, list, quiet;
+    int timeout_s;
+};
+
+static char self_dir[PATH_MAX];
+
+/* Built-in implementation names, resolved next to this binary. */
+static const char *resolve_impl(const char *impl, char *buf, size_t len)
+{
+    static const struct { const char *name, *file; } builtin[] = {
+        { "reference", "libevref.so" },
+        { "libvirt-default", "adapters/libevconf-libvirt-default.so" },
+        { "libvirt-glib", "adapters/libevconf-libvirt-glib.so" },
+    };
+
+    for (size_t i = 0; i < sizeof(builtin) / sizeof(builtin[0]); i++)
+        if (!strcmp(impl, builtin[i].name)) {
+            if (snprintf(buf, len, "%s/%s", self_dir, builtin[i].file) >= (int)len)
+                return impl;
+            return buf;
+        }
+    if (!strchr(impl, '/')) {        /* dlopen would search the library path */
+        snprintf(buf, len, "./%s", impl);
+        return buf;
+    }
+    return impl;
+}
+
+static int load_impl(const char *path, struct impl *impl, char *err, size_t errlen)
+{
+    void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+
+    memset(impl, 0, sizeof(*impl));
+    impl->path = path;
+    if (!h) {
+        snprintf(err, errlen, "cannot load it: %s", dlerror());
+        return -1;
+    }
+    *(void **)&impl->register_fn = dlsym(h, "evconf_register");
+    *(void **)&impl->run_once = dlsym(h, "evconf_run_once");
+    *(void **)&impl->name = dlsym(h, "evconf_name");
+    if (!impl->register_fn || !impl->run_once) {
+        snprintf(err, errlen, "it does not export %s%s%s (see conformance/evconf.h)",
+                 impl->register_fn ? "" : "evconf_register",
+                 !impl->register_fn && !impl->run_once ? " and " : "",
+                 impl->run_once ? "" : "evconf_run_once");
+        return -1;
+    }
+    return 0;
+}
+
+/* Load the implementation in a child first: a broken one (a constructor
+ * that crashes, a missing symbol) must not take the runner down.  Returns
+ * its display name, or NULL after printing one line. */
+static char *check_impl(const char *arg, const char *path)
+{
+    int p[2];
+    pid_t pid;
+    char buf[1024] = "";
+    ssize_t n = 0, got;
+    int status;
+    struct stat stbuf;
+
+    if (stat(path, &stbuf) < 0) {
+        fprintf(stderr, "evconf-run: IMPL %s: %s: %s\n", arg, path, strerror(errno));
+        return NULL;
+    }
+    if (pipe(p) < 0)
+        return NULL;
+    pid = fork();
+    if (pid == 0) {
+        struct impl impl;
+        char err[900];
+        close(p[0]);
+        if (load_impl(path, &impl, err, sizeof(err)) < 0) {
+            dprintf(p[1], "E%s", err);
+            _exit(3);
+        }
+        dprintf(p[1], "N%s", impl.name ? impl.name() : path);
+        _exit(0);
+    }
+    close(p[1]);
+    while (n < (ssize_t)sizeof(buf) - 1 &&
+           (got = read(p[0], buf + n, sizeof(buf) - 1 - (size_t)n)) > 0)
+        n += got;
+    buf[n] = '\0';
+    close(p[0]);
+    waitpid(pid, &status, 0);
+    if (buf[0] == 'N' && WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        return strdup(buf + 1);
+    if (buf[0] == 'E')
+        fprintf(stderr, "evconf-run: IMPL %s (%s): %s\n", arg, path, buf + 1);
+    else if (WIFSIGNALED(status))
+        fprintf(stderr, "evconf-run: IMPL %s (%s): crashed while loading (%s)\n",
+                arg, path, strsignal(WTERMSIG(status)));
+    else
+        fprintf(stderr, "evconf-run: IMPL %s (%s): failed while loading\n", arg, path);
+    return NULL;
+}
+
+/* ---- scenario files ---- */
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void add_path(char ***files, int *n, const char *path)
+{
+    *files = realloc(*files, (size_t)(*n + 1) * sizeof(**files));
+    (*files)[(*n)++] = strdup(path);
+}
+
+static int collect(const char *arg, char ***files, int *n)
+{
+    struct stat st;
+    glob_t g;
+
+    if (stat(arg, &st) == 0 && S_ISDIR(st.st_mode)) {
+        DIR *d = opendir(arg);
+        struct dirent *e;
+        int first = *n;
+        if (!d)
+            return -1;
+        while ((e = readdir(d))) {
+            size_t len = strlen(e->d_name);
+            char path[PATH_MAX];
+            if (len > 4 && !strcmp(e->d_name + len - 4, ".scn")) {
+                snprintf(path, sizeof(path), "%s/%s", arg, e->d_name);
+                add_path(files, n, path);
+            }
+        }
+        closedir(d);
+        qsort(*files + first, (size_t)(*n - first), sizeof(**files), cmp_str);
+        return 0;
+    }
+    if (stat(arg, &st) == 0) {
+        add_path(files, n, arg);
+        return 0;
+    }
+    if (glob(arg, 0, NULL, &g) == 0) {
+        for (size_t i = 0; i < g.gl_pathc; i++)
+            add_path(files, n, g.gl_pathv[i]);
+        globfree(&g);
+        return 0;
+    }
+    return -1;
+}
+
+static bool matches(const char *filter, const char *id)
+{
+    char buf[1024], *save = NULL;
+
+    if (!filter)
+        return true;
+    snprintf(buf, sizeof(buf), "%s", filter);
+    for (char *pat = strtok_r(buf, ",", &save); pat; pat = strtok_r(NULL, ",", &save))
+        if (fnmatch(pat, id, 0) == 0)
+            return true;
+    return false;
+}
+
+/* ---- running one scenario ---- */
+
+static uint64_t scenario_seed(uint64_t seed, const char *id)
+{
+    uint64_t h = 1469598103934665603ULL ^ seed;
+
+    for (; *id; id++)
+        h = (h ^ (unsigned char)*id) * 1099511628211ULL;
+    return h;
+}
+
+static double now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static void add_failure(struct result *r, const char *line)
+{
+    char level[16] = "", rules[64] = "";
+    int off = 0;
+
+    if (sscanf(line, "%15s %63s %n", level, rules, &off) < 2)
+        return;
+    r->failures = realloc(r->failures, (size_t)(r->nfailures + 1) * sizeof(*r->failures));
+    r->failures[r->nfailures++] = (struct failure){
+        !strcmp(level, "MUST") ? LEVEL_MUST : !strcmp(level, "SHOULD") ?
+        LEVEL_SHOULD : LEVEL_INFO, strdup(rules), strdup(line + off),
+    };
+}
+
+static void append(char **buf, size_t *len, size_t *cap, const char *s, size_t n)
+{
+    if (*len + n + 1 > *cap) {
+        *cap = (*len + n + 1) * 2;
+        *buf = realloc(*buf, *cap);
+    }
+    memcpy(*buf + *len, s, n);
+    *len += n;
+    (*buf)[*len] = '\0';
+}
+
+static void child(const struct scenario *sc, const char *impl_path, uint64_t seed, int fd)
+{
+    struct impl impl;
+    char err[900];
+
+    if (load_impl(impl_path, &impl, err, sizeof(err)) < 0) {
+        dprintf(fd, "F MUST - the implementation did not load: %s\n", err);
+        _exit(3);
+    }
+    exec_scenario(sc, &impl, seed, fd);
+    dprintf(fd, "R done\n");
+    _exit(0);
+}
+
+static void run_one(const struct options *o, const char *impl_path,
+                    const struct scenario *sc, struct result *r)
+{
+    int p[2], status = 0;
+    pid_t pid;
+    char chunk[4096], *buf = NULL, *trace = NULL;
+    size_t len = 0, cap = 0, tlen = 0, tcap = 0;
+    bool done = false, timed_out = false;
+    double t0 = now_ms(), deadline = t0 + o->timeout_s * 1000.0;
+
+    fflush(stdout);
+    fflush(stderr);
+    if (pipe(p) < 0 || (pid = fork()) < 0) {
+        r->outcome = OUT_ERROR;
+        r->error = strdup("cannot start a child process");
+        return;
+    }
+    if (pid == 0) {
+        close(p[0]);
+        setpgid(0, 0);
+        child(sc, impl_path, scenario_seed(o->seed, sc->id), p[1]);
+    }
+    close(p[1]);
+    for (;;) {
+        struct pollfd pfd = { .fd = p[0], .events = POLLIN };
+        int wait_ms = (int)(deadline - now_ms());
+        ssize_t n;
+        if (wait_ms <= 0 || poll(&pfd, 1, wait_ms) == 0) {
+            timed_out = true;
+            kill(-pid, SIGKILL);
+            kill(pid, SIGKILL);
+            break;
+        }
+        n = read(p[0], chunk, sizeof(chunk));
+        if (n <= 0)
+            break;
+        append(&buf, &len, &cap, chunk, (size_t)n);
+    }
+    close(p[0]);
+    waitpid(pid, &status, 0);
+    r->ms = now_ms() - t0;
+
+    for (char *line = buf, *next; line && *line; line = next) {
+        next = strchr(line, '\n');
+        if (next)
+            *next++ = '\0';
+        if (!strncmp(line, "T ", 2)) {
+            append(&trace, &tlen, &tcap, line + 2, strlen(line + 2));
+            append(&trace, &tlen, &tcap, "\n", 1);
+        } else if (!strncmp(line, "F ", 2)) {
+            add_failure(r, line + 2);
+        } else if (!strcmp(line, "R done")) {
+            done = true;
+        }
+    }
+    free(buf);
+    r->trace = trace;
+    if (!done) {
+        char why[200];
+        if (timed_out)
+            snprintf(why, sizeof(why), "hang: no result within %d s of real "
+                     "time (deadlock, or a wait sim could not see)", o->timeout_s);
+        else if (WIFSIGNALED(status))
+            snprintf(why, sizeof(why), "crash: the implementation died of %s",
+                     strsignal(WTERMSIG(status)));
+        else
+            snprintf(why, sizeof(why), "exit: the implementation exited with "
+                     "status %d in the middle of the scenario", WEXITSTATUS(status));
+        r->error = strdup(why);
+        r->outcome = OUT_ERROR;
+        return;
+    }
+    r->outcome = OUT_PASS;
+    for (int k = 0; k < r->nfailures; k++) {
+        if (r->failures[k].level == LEVEL_MUST ||
+            (r->failures[k].level == LEVEL_SHOULD && o->strict))
+            r->outcome = OUT_FAIL;
+        else if (r->failures[k].level == LEVEL_SHOULD && r->outcome == OUT_PASS)
+            r->outcome = OUT_WARN;
+    }
+}
+
+/* ---- output ---- */
+
+static void print_details(const struct options *o, const char *impl_arg,
+                          const struct result *r)
+{
+    const struct scenario *sc = r->sc;
+    int lines = 0;
+    const char *start;
+
+    printf("\n%s %s: %s\n", r->outcome == OUT_WARN ? "WARNING" : "FAILED",
+           r->id, sc ? sc->title : "");
+    if (sc)
+        printf("  rules: %s (%s)\n  file:  %s\n  why:   %s\n", sc->rules,
+               level_name(sc->level), r->path, sc->why);
+    if (r->error)
+        printf("  %s\n", r->error);
+    for (int k = 0; k < r->nfailures; k++)
+        printf("  [%s %s] %s\n", level_name(r->failures[k].level),
+               r->failures[k].rules, r->failures[k].message);
+    if (r->trace && *r->trace) {
+        start = r->trace + strlen(r->trace);
+        while (start > r->trace && lines <= 40)
+            if (*--start == '\n')
+                lines++;
+        if (start > r->trace)
+            start++;
+        printf("  trace%s:\n", start > r->trace ? " (last 40 lines)" : "");
+        for (const char *l = start; *l; ) {
+            const char *e = strchr(l, '\n');
+            int n = e ? (int)(e - l) : (int)strlen(l);
+            printf("    %.*s\n", n, l);
+            l += n + (e ? 1 : 0);
+        }
+    }
+    if (sc)
+        printf("  seed: %llu\n  rerun: make conformance IMPL=%s SCENARIOS=%s SEED=%llu\n",
+               (unsigned long long)o->seed, impl_arg, r->path,
+               (unsigned long long)o->seed);
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        { "impl", required_argument, NULL, 'i' },
+        { "scenarios", required_argument, NULL, 's' },
+        { "filter", required_argument, NULL, 'f' },
+        { "seed", required_argument, NULL, 'S' },
+        { "report-dir", required_argument, NULL, 'r' },
+        { "strict", no_argument, NULL, 'X' },
+        { "timeout", required_argument, NULL, 't' },
+        { "list", no_argument, NULL, 'l' },
+        { "quiet", no_argument, NULL, 'q' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    struct options o = { .impl = "reference", .report_dir = "build/conformance-report",
+                         .seed = 1, .timeout_s = 10 };
+    char implbuf[2 * PATH_MAX], **files = NULL, *impl_name, *end, err[1024];
+    const char *impl_path;
+    struct result *res;
+    int nfiles = 0, nres = 0, c, count[5] = {0}, bad_input = 0;
+    ssize_t sl;
+
+    while ((c = getopt_long(argc, argv, "i:s:f:S:r:t:lqh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'i': o.impl = optarg; break;
+        case 's':
+            o.paths = realloc(o.paths, (size_t)(o.npaths + 1) * sizeof(*o.paths));
+            o.paths[o.npaths++] = optarg;
+            break;
+        case 'f': o.filter = optarg; break;
+        case 'S':
+            errno = 0;
+            o.seed = strtoull(optarg, &end, 0);
+            if (errno || *end || !*optarg) {
+                fprintf(stderr, "evconf-run: --seed takes a number, not '%s'\n", optarg);
+                return 2;
+            }
+            break;
+        case 'r': o.report_dir = optarg; break;
+        case 'X': o.strict = true; break;
+        case 't':
+            o.timeout_s = atoi(optarg);
+            if (o.timeout_s <= 0) {
+                fprintf(stderr, "evconf-run: --timeout takes a number of seconds > 0\n");
+                return 2;
+            }
+            break;
+        case 'l': o.list = true; break;
+        case 'q': o.quiet = true; break;
+        case 'h': fputs(usage, stdout); return 0;
+        default:
+            fputs("evconf-run: see --help\n", stderr);
+            return 2;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "evconf-run: unexpected argument '%s' (see --help)\n", argv[optind]);
+        return 2;
+    }
+    sl = readlink("/proc/self/exe", self_dir, sizeof(self_dir) - 1);
+    self_dir[sl > 0 ? sl : 0] = '\0';
+    if (strrchr(self_dir, '/'))
+        *strrchr(self_dir, '/') = '\0';
+
+    if (o.npaths == 0) {
+        static const char *def = EVCONF_SCENARIO_DIR;
+        o.paths = &def;
+        o.npaths = 1;
+    }
+    for (int i = 0; i < o.npaths; i++)
+        if (collect(o.paths[i], &files, &nfiles) < 0) {
+            fprintf(stderr, "evconf-run: no scenarios at '%s'\n", o.paths[i]);
+            return 2;
+        }
+    res = calloc((size_t)nfiles + 1, sizeof(*res));
+    for (int i = 0; i < nfiles; i++) {
+        struct scenario *sc = scenario_parse(files[i], err, sizeof(err));
+        if (!sc) {
+            fprintf(stderr, "evconf-run: %s\n", err);
+            res[nres++] = (struct result){ .path = files[i], .id = files[i],
+                                           .outcome = OUT_ERROR, .error = strdup(err) };
+            bad_input = 1;
+            continue;
+        }
+        for (int k = 0; k < nres; k++)
+            if (res[k].sc && !strcmp(res[k].sc->id, sc->id)) {
+                fprintf(stderr, "evconf-run: %s:1: id '%s' is already used by %s\n",
+                        files[i], sc->id, res[k].path);
+                bad_input = 1;
+            }
+        if (!matches(o.filter, sc->id)) {
+            scenario_free(sc);
+            continue;
+        }
+        res[nres++] = (struct result){ .sc = sc, .path = files[i], .id = sc->id };
+    }
+    if (o.list) {
+        for (int i = 0; i < nres; i++)
+            if (res[i].sc)
+                printf("%-44s %-6s %-12s %s\n", res[i].id, level_name(res[i].sc->level),
+                       res[i].sc->rules, res[i].sc->title);
+        return bad_input ? 2 : 0;
+    }
+    if (nres == 0) {
+        fprintf(stderr, "evconf-run: no scenario matches%s%s\n",
+                o.filter ? " --filter " : "", o.filter ? o.filter : "");
+        return 2;
+    }
+    impl_path = resolve_impl(o.impl, implbuf, sizeof(implbuf));
+    impl_name = check_impl(o.impl, impl_path);
+    if (!impl_name)
+        return 2;
+    if (!o.quiet)
+        printf("evconf: %d scenarios against %s (seed %llu)\n", nres, impl_name,
+               (unsigned long long)o.seed);
+    for (int i = 0; i < nres; i++) {
+        if (res[i].sc)
+            run_one(&o, impl_path, res[i].sc, &res[i]);
+        count[res[i].outcome]++;
+        if (!o.quiet)
+            printf("[%3d/%d] %-5s %s\n", i + 1, nres,
+                   res[i].outcome == OUT_PASS ? "ok" : outcome_name(res[i].outcome),
+                   res[i].id);
+    }
+    for (int i = 0; i < nres; i++)
+        if (res[i].outcome != OUT_PASS && res[i].outcome != OUT_SKIP)
+            print_details(&o, o.impl, &res[i]);
+    {
+        struct run_info ri = { impl_path, impl_name, o.report_dir, o.impl, o.seed, o.strict };
+        if (write_reports(&ri, res, nres) == 0 && !o.quiet)
+            printf("\nreports: %s/results.tap, junit.xml, results.json\n", o.report_dir);
+    }
+    printf("%d passed, %d failed, %d warnings, %d skipped\n", count[OUT_PASS],
+           count[OUT_FAIL] + count[OUT_ERROR], count[OUT_WARN], count[OUT_SKIP]);
+    if (bad_input)
+        return 2;
+    return count[OUT_FAIL] + count[OUT_ERROR] > 0 ? 1 : 0;
+}

@@ -1,0 +1,112 @@
+/*
+ * scenario.h - a conformance scenario, as parsed from its text file.
+ *
+ * The language is described in conformance/scenarios/README.md.  A scenario
+ * is a header (id, title, rules, level, why) and a list of steps run in
+ * order; a step may instead be scheduled at a virtual time (on the loop
+ * thread or another thread) or attached to a callback or free callback.
+ * Expectations are steps too: they are checked where they stand.
+ */
+#ifndef EVCONF_SCENARIO_H
+#define EVCONF_SCENARIO_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum level { LEVEL_MUST, LEVEL_SHOULD, LEVEL_INFO };
+
+enum step_kind {
+    /* fds */
+    S_PIPE, S_PIPE_WRITER, S_SOCKET, S_READABLE, S_DRAIN, S_FILL,
+    S_DRAIN_WRITABLE, S_CLOSE_PEER, S_CLOSE_BEHIND, S_REUSE, S_CLOSE,
+    /* the six operations */
+    S_ADD_HANDLE, S_UPDATE_HANDLE, S_REMOVE_HANDLE,
+    S_ADD_TIMEOUT, S_UPDATE_TIMEOUT, S_REMOVE_TIMEOUT,
+    /* running */
+    S_RUN, S_RUN_UNTIL, S_SLEEP, S_MARK, S_REGISTER_DEFAULT,
+    /* checking */
+    S_EXPECT,
+};
+
+enum when { WHEN_NOW, WHEN_AT, WHEN_AT_THREAD, WHEN_ON_CB, WHEN_ON_FF };
+
+enum cmp { CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE, CMP_RANGE };
+
+/* A point to measure from: a number, or a mark (explicit, or the last
+ * add/update/remove of a name) plus an offset. */
+enum anchor_kind { ANCHOR_NONE, ANCHOR_MARK, ANCHOR_ADD, ANCHOR_UPDATE,
+                   ANCHOR_REMOVE };
+struct value {
+    enum anchor_kind anchor;
+    int name;                 /* mark or registration */
+    int64_t offset;           /* the number itself when anchor is NONE */
+};
+
+enum expect_kind {
+    X_CALLS,          /* expect calls N <cmp> v          total callbacks */
+    X_FREES,          /* expect frees N <cmp> v          free callbacks */
+    X_CALL_AT,        /* expect call N #k at <cmp> t     virtual ms */
+    X_CALL_ITER,      /* expect call N #k iteration <cmp> i */
+    X_FREE_ITER,      /* expect free N iteration <cmp> i */
+    X_CALL_EVENTS,    /* expect call N #k events =|has|within MASK */
+    X_PER_ITER,       /* expect per-iteration N <cmp> v  most calls in one */
+    X_ID,             /* expect id N <cmp> v */
+    X_FD_OPEN,        /* expect fd N open */
+    X_FD_FLAGS,       /* expect fd N flags-unchanged */
+};
+enum mask_test { MASK_EQ, MASK_HAS, MASK_WITHIN };
+
+struct expect {
+    enum expect_kind kind;
+    int name;
+    int nth;                  /* #k: 1-based; -1 is #last */
+    enum cmp cmp;
+    struct value v, v2;       /* v2: upper end of a range */
+    enum mask_test mask_test;
+    int mask;
+    bool has_level;
+    enum level level;         /* [MUST] / [SHOULD] / [INFO] at the end */
+};
+
+struct step {
+    enum step_kind kind;
+    int line;
+    char *text;               /* the line as written, for messages */
+    enum when when;
+    int64_t at_ms;            /* WHEN_AT, WHEN_AT_THREAD */
+    int on_name, on_nth;      /* WHEN_ON_*: whose callback; 0 = every */
+
+    int name;                 /* fd, registration or mark; -1 for #literal */
+    int literal_id;           /* "#-1": an id or fd given as a number */
+    int fd_name;              /* add-handle: the fd's name, or -1 ... */
+    int fd_literal;           /* ... and then this number */
+    int64_t arg;              /* events, timeout, count, ms, bytes */
+    bool opaque_null, ff_none;
+    bool has_rc;              /* "=> 0" */
+    int rc;
+    struct expect expect;
+};
+
+enum name_kind { NAME_FD, NAME_HANDLE, NAME_TIMER, NAME_MARK };
+
+struct scenario {
+    char *path;
+    char *id, *title, *rules, *why;
+    enum level level;
+    bool guard;               /* add the harness's guard timer (default) */
+    int nnames;
+    char **names;
+    enum name_kind *kinds;
+    int nsteps;
+    struct step *steps;
+};
+
+/* Parse one file.  On error returns NULL and writes "file:line: message"
+ * into err. */
+struct scenario *scenario_parse(const char *path, char *err, size_t errlen);
+void scenario_free(struct scenario *sc);
+const char *level_name(enum level l);
+/* "READABLE|HANGUP", "0" */
+void mask_format(int mask, char *buf, size_t len);
+
+#endif
