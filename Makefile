@@ -69,6 +69,11 @@ ADAPTERS    := $(BUILD)/adapters/libevconf-libvirt-default.so \
 GLIB_CFLAGS := $(shell $(PKG_CONFIG) --cflags libvirt-glib-1.0)
 GLIB_LIBS   := $(shell $(PKG_CONFIG) --libs libvirt-glib-1.0)
 
+# Broken loops: each conformance/broken/<name>.c over wrap.c, for the kill
+# matrix.  wrap.c alone is "none", which must pass everything.
+BROKEN_SRCS := $(filter-out conformance/broken/wrap.c,$(wildcard conformance/broken/*.c))
+BROKEN_SOS  := $(BROKEN_SRCS:conformance/broken/%.c=$(BUILD)/broken/libbroken-%.so)
+
 IMPL       ?= reference
 SEED       ?= 1
 SCENARIOS  ?=
@@ -76,7 +81,7 @@ REPORT_DIR ?= $(BUILD)/conformance-report
 
 TEST_BINS := $(REF_TEST_BIN) $(SIM_TEST_BIN)
 
-.PHONY: all check coverage sanitize install clean conformance
+.PHONY: all check coverage sanitize install clean conformance broken kill-matrix
 
 all: $(REF_LIB_A) $(REF_LIB_SO) $(SIM_LIB_A) $(SIM_INTERPOSE) $(RUNNER) $(ADAPTERS)
 
@@ -142,6 +147,17 @@ $(BUILD)/adapters/libevconf-libvirt-glib.so: conformance/adapters/libvirt-glib.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(GLIB_CFLAGS) -Iconformance $(SO_LDFLAGS) $(ALL_LDFLAGS) \
 	    -o $@ $< $(GLIB_LIBS) $(VIRT_LIBS)
+
+$(BUILD)/broken/libbroken-%.so: conformance/broken/%.c conformance/broken/wrap.c \
+		conformance/broken/wrap.h $(REF_LIB_A)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Ireference -Iconformance/broken $(SO_LDFLAGS) \
+	    $(ALL_LDFLAGS) -o $@ $< conformance/broken/wrap.c $(REF_LIB_A) $(VIRT_LIBS)
+
+broken: $(BROKEN_SOS) $(VARIANT_SOS)
+
+kill-matrix: $(RUNNER) $(REF_LIB_SO) broken
+	scripts/kill-matrix $(BUILD)
 
 # The kit's main job: every scenario against IMPL (default: the reference).
 conformance: $(RUNNER) $(REF_LIB_SO) $(ADAPTERS)

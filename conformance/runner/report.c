@@ -65,7 +65,7 @@ static void write_tap(FILE *f, const struct run_info *ri, const struct result *r
         bool bad = r->outcome == OUT_FAIL || r->outcome == OUT_ERROR;
         fprintf(f, "%s %d - %s %s%s\n", bad ? "not ok" : "ok", i + 1, r->id,
                 title(r), r->outcome == OUT_SKIP ? " # SKIP" : "");
-        if (r->outcome == OUT_PASS || r->outcome == OUT_SKIP)
+        if ((r->outcome == OUT_PASS && r->nfailures == 0) || r->outcome == OUT_SKIP)
             continue;
         fprintf(f, "  ---\n  outcome: %s\n", outcome_name(r->outcome));
         if (r->error)

@@ -299,6 +299,7 @@ static void run_one(const struct options *o, const char *impl_path,
     }
     if (pid == 0) {
         close(p[0]);
+        dup2(p[1], 2);        /* the loop's own messages join the trace */
         setpgid(0, 0);
         child(sc, impl_path, scenario_seed(o->seed, sc->id), p[1]);
     }
@@ -333,6 +334,10 @@ static void run_one(const struct options *o, const char *impl_path,
             add_failure(r, line + 2);
         } else if (!strcmp(line, "R done")) {
             done = true;
+        } else if (*line) {
+            append(&trace, &tlen, &tcap, "stderr: ", 8);
+            append(&trace, &tlen, &tcap, line, strlen(line));
+            append(&trace, &tlen, &tcap, "\n", 1);
         }
     }
     free(buf);

@@ -1,0 +1,252 @@
+/*
+ * wrap.c - the delegating loop under every broken variant.  With no hooks
+ * set it keeps the contract exactly as the reference does (the kill matrix
+ * checks that too, as "broken/none").
+ */
+#include <pthread.h>
+#include <stdlib.h>
+
+#include "wrap.h"
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static struct wrec **recs;
+static int nrecs, caps;
+
+static struct wrec *new_rec(bool timer)
+{
+    struct wrec *w = calloc(1, sizeof(*w));
+
+    if (!w)
+        return NULL;
+    w->timer = timer;
+    pthread_mutex_lock(&lock);
+    if (nrecs == caps) {
+        int cap = caps ? caps * 2 : 64;
+        struct wrec **n = realloc(recs, (size_t)cap * sizeof(*n));
+        if (!n) {
+            pthread_mutex_unlock(&lock);
+            free(w);
+            return NULL;
+        }
+        recs = n;
+        caps = cap;
+    }
+    recs[nrecs++] = w;
+    pthread_mutex_unlock(&lock);
+    return w;
+}
+
+struct wrec *wrap_find(int id, bool timer)
+{
+    struct wrec *found = NULL;
+
+    pthread_mutex_lock(&lock);
+    for (int i = nrecs - 1; i >= 0 && !found; i--)
+        if (recs[i]->timer == timer && recs[i]->id == id && recs[i]->inner > 0)
+            found = recs[i];
+    pthread_mutex_unlock(&lock);
+    return found;
+}
+
+int wrap_count(void)
+{
+    return nrecs;
+}
+
+struct wrec *wrap_at(int i)
+{
+    return recs[i];
+}
+
+/* ---- trampolines: the reference calls these ---- */
+
+static void handle_tramp(int watch, int fd, int events, void *opaque)
+{
+    struct wrec *w = opaque;
+
+    (void)watch;
+    w->calls++;
+    if (wrap_hooks.handle_dispatch)
+        wrap_hooks.handle_dispatch(w, fd, events);
+    else
+        wrap_call_handle(w, fd, events);
+}
+
+static void timer_tramp(int timer, void *opaque)
+{
+    struct wrec *w = opaque;
+
+    (void)timer;
+    w->calls++;
+    if (wrap_hooks.timer_dispatch)
+        wrap_hooks.timer_dispatch(w);
+    else
+        wrap_call_timer(w);
+}
+
+static void free_tramp(void *opaque)
+{
+    struct wrec *w = opaque;
+
+    if (wrap_hooks.free_dispatch)
+        wrap_hooks.free_dispatch(w);
+    else
+        wrap_call_free(w);
+}
+
+void wrap_call_handle(struct wrec *w, int fd, int events)
+{
+    w->hcb(w->id, fd, events, w->opaque);
+}
+
+void wrap_call_timer(struct wrec *w)
+{
+    w->tcb(w->id, w->opaque);
+}
+
+void wrap_call_free(struct wrec *w)
+{
+    if (w->ff && !w->freed) {
+        w->freed = true;
+        w->ff(w->opaque);
+    }
+}
+
+/* ---- the six operations, delegated ---- */
+
+int wrap_add_handle(int fd, int events, virEventHandleCallback cb, void *opaque,
+                    virFreeCallback ff)
+{
+    struct wrec *w = new_rec(false);
+
+    if (!w)
+        return -1;
+    w->fd = fd;
+    w->events = events;
+    w->hcb = cb;
+    w->opaque = opaque;
+    w->ff = ff;
+    w->inner = evref_add_handle(fd, events, handle_tramp, w, free_tramp);
+    w->id = w->inner;
+    return w->inner;
+}
+
+void wrap_update_handle(int watch, int events)
+{
+    struct wrec *w = wrap_find(watch, false);
+
+    if (w && !w->removed)
+        w->events = events;
+    evref_update_handle(w ? w->inner : watch, events);
+}
+
+int wrap_remove_handle(int watch)
+{
+    struct wrec *w = wrap_find(watch, false);
+    int rc = evref_remove_handle(w ? w->inner : watch);
+
+    if (w && rc == 0)
+        w->removed = true;
+    return rc;
+}
+
+int wrap_add_timeout(int ms, virEventTimeoutCallback cb, void *opaque,
+                     virFreeCallback ff)
+{
+    struct wrec *w = new_rec(true);
+
+    if (!w)
+        return -1;
+    w->timeout = ms;
+    w->tcb = cb;
+    w->opaque = opaque;
+    w->ff = ff;
+    w->inner = evref_add_timeout(ms, timer_tramp, w, free_tramp);
+    w->id = w->inner;
+    return w->inner;
+}
+
+void wrap_update_timeout(int timer, int ms)
+{
+    struct wrec *w = wrap_find(timer, true);
+
+    if (w && !w->removed)
+        w->timeout = ms;
+    evref_update_timeout(w ? w->inner : timer, ms);
+}
+
+int wrap_remove_timeout(int timer)
+{
+    struct wrec *w = wrap_find(timer, true);
+    int rc = evref_remove_timeout(w ? w->inner : timer);
+
+    if (w && rc == 0)
+        w->removed = true;
+    return rc;
+}
+
+#define HOOK(name, dflt) (wrap_hooks.name ? wrap_hooks.name : dflt)
+
+static int api_add_handle(int fd, int events, virEventHandleCallback cb,
+                          void *opaque, virFreeCallback ff)
+{
+    return HOOK(add_handle, wrap_add_handle)(fd, events, cb, opaque, ff);
+}
+
+static void api_update_handle(int watch, int events)
+{
+    HOOK(update_handle, wrap_update_handle)(watch, events);
+}
+
+static int api_remove_handle(int watch)
+{
+    return HOOK(remove_handle, wrap_remove_handle)(watch);
+}
+
+static int api_add_timeout(int ms, virEventTimeoutCallback cb, void *opaque,
+                           virFreeCallback ff)
+{
+    return HOOK(add_timeout, wrap_add_timeout)(ms, cb, opaque, ff);
+}
+
+static void api_update_timeout(int timer, int ms)
+{
+    HOOK(update_timeout, wrap_update_timeout)(timer, ms);
+}
+
+static int api_remove_timeout(int timer)
+{
+    return HOOK(remove_timeout, wrap_remove_timeout)(timer);
+}
+
+/* The reference sets itself up on its first iteration; registering it
+ * with libvirt as well would only be ignored (R1). */
+int wrap_register(void)
+{
+    return 0;
+}
+
+int wrap_run_once(void)
+{
+    return evref_run_once();
+}
+
+/* ---- the conformance ABI ---- */
+
+int evconf_register(void)
+{
+    /* libvirt keeps the first registration (R1): make ours the first. */
+    virEventRegisterImpl(api_add_handle, api_update_handle, api_remove_handle,
+                         api_add_timeout, api_update_timeout, api_remove_timeout);
+    return HOOK(register_loop, wrap_register)();
+}
+
+int evconf_run_once(void)
+{
+    return HOOK(run_once, wrap_run_once)();
+}
+
+const char *evconf_name(void)
+{
+    return wrap_hooks.name ? wrap_hooks.name : "broken: none (delegates everything)";
+}

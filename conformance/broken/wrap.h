@@ -1,0 +1,77 @@
+/*
+ * wrap.h - a loop that keeps the contract by delegating every call to the
+ * reference, with hooks a broken variant replaces to break one rule.
+ *
+ * Each file in conformance/broken/ (other than wrap.c) is one broken loop:
+ * it defines `const struct wrap_hooks wrap_hooks` and says in its header
+ * comment which rule it breaks and how.  The Makefile builds each into
+ * build/broken/libbroken-<file>.so, and `make check` asserts that every
+ * scenario fails on at least one of them (the kill matrix).
+ */
+#ifndef EVCONF_WRAP_H
+#define EVCONF_WRAP_H
+
+#include <stdbool.h>
+#include <libvirt/libvirt.h>
+
+#include "evref.h"
+
+/* A user registration, as the wrapper keeps it. */
+struct wrec {
+    int id;                     /* what add returned to the user */
+    int inner;                  /* the reference's id for it */
+    bool timer;
+    int fd, events, timeout;    /* as last set by the user */
+    virEventHandleCallback hcb;
+    virEventTimeoutCallback tcb;
+    void *opaque;
+    virFreeCallback ff;
+    bool removed;               /* the user removed it */
+    bool freed;                 /* the user's ff has run */
+    int calls;
+    void *priv;                 /* for the variant */
+};
+
+/* Every member is optional: NULL means the contract-keeping default. */
+struct wrap_hooks {
+    const char *name;           /* e.g. "ff-inside-remove (breaks R35)" */
+    int  (*add_handle)(int fd, int events, virEventHandleCallback cb,
+                       void *opaque, virFreeCallback ff);
+    void (*update_handle)(int watch, int events);
+    int  (*remove_handle)(int watch);
+    int  (*add_timeout)(int ms, virEventTimeoutCallback cb, void *opaque,
+                        virFreeCallback ff);
+    void (*update_timeout)(int timer, int ms);
+    int  (*remove_timeout)(int timer);
+    int  (*register_loop)(void);
+    int  (*run_once)(void);
+    /* Called when the reference dispatches; the default calls the user. */
+    void (*handle_dispatch)(struct wrec *w, int fd, int events);
+    void (*timer_dispatch)(struct wrec *w);
+    void (*free_dispatch)(struct wrec *w);
+};
+
+extern const struct wrap_hooks wrap_hooks;
+
+/* The defaults, for hooks that change a call and then delegate. */
+int  wrap_add_handle(int fd, int events, virEventHandleCallback cb,
+                     void *opaque, virFreeCallback ff);
+void wrap_update_handle(int watch, int events);
+int  wrap_remove_handle(int watch);
+int  wrap_add_timeout(int ms, virEventTimeoutCallback cb, void *opaque,
+                      virFreeCallback ff);
+void wrap_update_timeout(int timer, int ms);
+int  wrap_remove_timeout(int timer);
+int  wrap_register(void);       /* virEventRegisterImpl with the hooks */
+int  wrap_run_once(void);       /* evref_run_once() */
+void wrap_call_handle(struct wrec *w, int fd, int events);   /* w->hcb(...) */
+void wrap_call_timer(struct wrec *w);
+void wrap_call_free(struct wrec *w);                          /* once */
+
+/* Look a user id up (removed ones included); NULL if unknown. */
+struct wrec *wrap_find(int id, bool timer);
+/* Every record, for variants that look at the others (e.g. by fd). */
+int wrap_count(void);
+struct wrec *wrap_at(int i);
+
+#endif
