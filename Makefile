@@ -57,7 +57,8 @@ SIM_TEST_BIN  := $(BUILD)/sim/tests/run-tests
 
 # Variants of the reference built to be failed, one compile-time switch each
 # (EVREF_BREAK_<NAME> in reference/*.c).
-VARIANTS    := no-wakeup
+VARIANTS    := $(shell grep -ho 'EVREF_BREAK_[A-Z0-9_]*' reference/*.c | sort -u | \
+                 sed 's/EVREF_BREAK_//' | tr 'A-Z_' 'a-z-')
 VARIANT_SOS := $(VARIANTS:%=$(BUILD)/variants/libevref-%.so)
 
 # ---- conformance/ -------------------------------------------------------
