@@ -80,7 +80,11 @@ SEED       ?= 1
 SCENARIOS  ?=
 REPORT_DIR ?= $(BUILD)/conformance-report
 
-TEST_BINS := $(REF_TEST_BIN) $(SIM_TEST_BIN)
+CONF_TEST_BIN := $(BUILD)/conformance/tests/run-tests
+TEST_IMPLS    := $(patsubst conformance/tests/impls/%.c,$(BUILD)/conformance/tests/impls/lib%.so,\
+                   $(wildcard conformance/tests/impls/*.c))
+
+TEST_BINS := $(REF_TEST_BIN) $(SIM_TEST_BIN) $(CONF_TEST_BIN)
 
 .PHONY: all check coverage sanitize install clean conformance broken kill-matrix
 
@@ -166,11 +170,24 @@ conformance: $(RUNNER) $(REF_LIB_SO) $(ADAPTERS)
 	    $(foreach s,$(SCENARIOS),--scenarios $(s))
 
 # Each test binary writes Check's summary; the last line adds them up.
-check: all $(TEST_BINS) $(VARIANT_SOS)
+$(CONF_TEST_BIN): conformance/tests/test_runner.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(CHECK_LIBS)
+
+$(BUILD)/conformance/tests/impls/lib%.so: conformance/tests/impls/%.c conformance/evconf.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Iconformance -shared $(ALL_LDFLAGS) -o $@ $<
+
+# Each test binary writes Check's summary, the kill matrix a plain one; the
+# last line adds them up.
+check: all $(TEST_BINS) $(VARIANT_SOS) $(TEST_IMPLS) $(BROKEN_SOS)
 	@rc=0; for t in $(TEST_BINS); do \
 	    echo "== $$t"; EVCONF_BUILD=$(BUILD) CK_FORK=yes $$t > $$t.log 2>&1 || rc=1; \
 	    grep -v -e '^Running suite' -e '^ [a-z]*$$' $$t.log; \
-	done; scripts/sum-checks $(TEST_BINS:%=%.log) || rc=1; exit $$rc
+	done; \
+	echo "== kill matrix"; scripts/kill-matrix $(BUILD) > $(BUILD)/kill-matrix.log 2>&1 || rc=1; \
+	grep -e '^kill-matrix' -e 'passed,' $(BUILD)/kill-matrix.log; \
+	scripts/sum-checks $(TEST_BINS:%=%.log) $(BUILD)/kill-matrix.log || rc=1; exit $$rc
 
 # ---- coverage -----------------------------------------------------------
 COV_BUILD := build/coverage

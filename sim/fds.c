@@ -27,6 +27,7 @@ static int pair(struct sim_fd *f, enum sim_fd_kind kind)
     if (rc < 0)
         return -1;
     f->kind = kind;
+    f->behind = false;
     f->fd = kind == SIM_PIPE_WRITE ? fds[1] : fds[0];
     f->peer = kind == SIM_PIPE_WRITE ? fds[0] : fds[1];
     return 0;
@@ -52,7 +53,7 @@ int sim_fd_make_readable(struct sim_fd *f, size_t nbytes)
 {
     char chunk[256] = {0};
 
-    if (f->kind == SIM_PIPE_WRITE || f->peer < 0)
+    if (f->kind == SIM_PIPE_WRITE || f->peer < 0 || f->behind)
         return -1;
     while (nbytes > 0) {
         size_t n = nbytes < sizeof(chunk) ? nbytes : sizeof(chunk);
@@ -85,13 +86,13 @@ int sim_fd_fill(struct sim_fd *f)
 {
     char chunk[4096] = {0};
 
-    if (f->kind == SIM_PIPE_READ)
+    if (f->kind == SIM_PIPE_READ || f->peer < 0 || f->behind)
         return -1;
     if (f->kind == SIM_SOCKET) {
-        while (send(f->fd, chunk, sizeof(chunk), MSG_DONTWAIT) > 0)
+        while (send(f->fd, chunk, sizeof(chunk), MSG_DONTWAIT | MSG_NOSIGNAL) > 0)
             ;
         /* AF_UNIX accepts small writes after a large one fails. */
-        while (send(f->fd, chunk, 1, MSG_DONTWAIT) > 0)
+        while (send(f->fd, chunk, 1, MSG_DONTWAIT | MSG_NOSIGNAL) > 0)
             ;
         return errno == EAGAIN ? 0 : -1;
     }
@@ -135,26 +136,41 @@ int sim_fd_close_peer(struct sim_fd *f)
  * for a loop that still polls it). */
 int sim_fd_close_behind(struct sim_fd *f)
 {
-    if (f->fd < 0)
+    if (f->fd < 0 || f->behind)
         return -1;
     close(f->fd);
+    f->behind = true;
     return 0;
 }
 
 /* Put a fresh, idle file on the loop's fd number (as the kernel does when
- * a number is closed and the next open reuses it). */
+ * a number is closed and the next open reuses it).  After close_behind the
+ * new pipe may itself have been given that number: if its read end got it,
+ * nothing moves; if its write end did, the write end moves elsewhere first. */
 int sim_fd_reuse(struct sim_fd *f)
 {
     int fds[2];
 
-    if (pipe2(fds, O_CLOEXEC) < 0)
+    if (f->fd < 0 || pipe2(fds, O_CLOEXEC) < 0)
         return -1;
-    if (dup2(fds[0], f->fd) < 0) {
-        close(fds[0]);
-        close(fds[1]);
-        return -1;
+    if (fds[1] == f->fd) {
+        int moved = fcntl(fds[1], F_DUPFD_CLOEXEC, 0);
+        if (moved < 0) {
+            close(fds[0]);
+            close(fds[1]);
+            return -1;
+        }
+        fds[1] = moved;
     }
-    close(fds[0]);
+    if (fds[0] != f->fd) {
+        if (dup3(fds[0], f->fd, O_CLOEXEC) < 0) {
+            close(fds[0]);
+            close(fds[1]);
+            return -1;
+        }
+        close(fds[0]);
+    }
+    f->behind = false;
     if (f->peer >= 0)
         close(f->peer);
     f->peer = fds[1];
@@ -164,7 +180,7 @@ int sim_fd_reuse(struct sim_fd *f)
 
 void sim_fd_close(struct sim_fd *f)
 {
-    if (f->fd >= 0)
+    if (f->fd >= 0 && !f->behind)
         close(f->fd);
     if (f->peer >= 0)
         close(f->peer);

@@ -14,8 +14,10 @@
  *     unmodified, through interposition: an executable that links
  *     sim/interpose.o exports clock_gettime, gettimeofday, time, poll, ppoll,
  *     select, pselect, epoll_wait and epoll_pwait, which shared objects then
- *     call.  Outside a simulation, and on other threads, every one of them
- *     passes straight through to libc.
+ *     call.  During a simulation the clocks are virtual on every thread (a
+ *     change made from another thread computes its deadline from the same
+ *     clock) and the waits only on the loop thread; outside a simulation
+ *     every one of them passes straight through to libc.
  */
 #ifndef EVSIM_H
 #define EVSIM_H
@@ -105,6 +107,8 @@ struct sim_fd {
     enum sim_fd_kind kind;
     int fd;          /* what the loop watches */
     int peer;        /* the script's end; -1 once closed */
+    bool behind;     /* fd was closed behind the loop's back: the number is
+                        no longer ours to close */
 };
 /* Pipe whose read end the loop watches (readable when data is written). */
 int sim_fd_pipe(struct sim_fd *f);

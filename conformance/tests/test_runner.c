@@ -1,0 +1,416 @@
+/*
+ * test_runner.c - the runner's own behaviour: its command line, bad input
+ * (a missing or broken IMPL, malformed scenarios), implementations that
+ * crash, hang or exit, and the reports.  Each test runs build/evconf-run as
+ * a child process and looks at its output and exit status.
+ */
+#include <check.h>
+#include <ftw.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static const char *build_dir(void)
+{
+    const char *b = getenv("EVCONF_BUILD");
+    return b ? b : "build";
+}
+
+/* Run evconf-run with args (NULL-terminated); returns its exit status and
+ * its stdout and stderr together in *out. */
+static int runner(char **out, const char *const args[])
+{
+    char path[512], *argv[32];
+    int p[2], status, n = 0;
+    size_t len = 0, cap = 8192;
+    pid_t pid;
+    ssize_t got;
+
+    snprintf(path, sizeof(path), "%s/evconf-run", build_dir());
+    argv[n++] = path;
+    for (int i = 0; args[i] && n < 31; i++)
+        argv[n++] = (char *)args[i];
+    argv[n] = NULL;
+    ck_assert_int_eq(pipe(p), 0);
+    pid = fork();
+    if (pid == 0) {
+        dup2(p[1], 1);
+        dup2(p[1], 2);
+        close(p[0]);
+        execv(path, argv);
+        _exit(127);
+    }
+    close(p[1]);
+    *out = malloc(cap);
+    while ((got = read(p[0], *out + len, cap - len - 1)) > 0) {
+        len += (size_t)got;
+        if (cap - len < 4096)
+            *out = realloc(*out, cap *= 2);
+    }
+    (*out)[len] = '\0';
+    close(p[0]);
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static char tmpdir[] = "/tmp/evconf-test-XXXXXX";
+static bool have_tmpdir;
+
+/* A scenario file in a fresh temporary directory; returns its path. */
+static const char *scenario_file(const char *name, const char *text)
+{
+    static char path[256];
+    FILE *f;
+
+    if (!have_tmpdir) {
+        ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+        have_tmpdir = true;
+    }
+    snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+    f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+    return path;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag,
+                        struct FTW *ftw)
+{
+    (void)st; (void)flag; (void)ftw;
+    return remove(path);
+}
+
+static void remove_tmpdir(void)
+{
+    if (have_tmpdir)
+        nftw(tmpdir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+static const char *impl(const char *name)
+{
+    static char path[512];
+
+    snprintf(path, sizeof(path), "%s/conformance/tests/impls/lib%s.so", build_dir(), name);
+    return path;
+}
+
+static int count_lines(const char *s)
+{
+    int n = 0;
+
+    for (; *s; s++)
+        n += *s == '\n';
+    return n;
+}
+
+#define HEADER "id: %s\ntitle: t\nrules: R21\nlevel: MUST\nwhy: w.\n\n"
+
+static const char *simple(const char *id)
+{
+    static char text[512];
+
+    snprintf(text, sizeof(text), HEADER "add-timeout T 0\nrun 3\nexpect calls T = 3\n", id);
+    return text;
+}
+
+/* --help exits 0 and documents every option the brief names. */
+START_TEST(help)
+{
+    char *out;
+    const char *args[] = { "--help", NULL };
+
+    ck_assert_int_eq(runner(&out, args), 0);
+    for (const char *opt = "--impl\0--filter\0--seed\0--report-dir\0--strict\0--list\0";
+         *opt; opt += strlen(opt) + 1)
+        ck_assert_msg(strstr(out, opt), "--help does not mention %s", opt);
+    free(out);
+}
+END_TEST
+
+START_TEST(bad_option)
+{
+    char *out;
+    const char *args[] = { "--frobnicate", NULL };
+
+    ck_assert_int_eq(runner(&out, args), 2);
+    free(out);
+}
+END_TEST
+
+/* A missing IMPL, a file that is not a shared object, and one without the
+ * required symbols: one clear line each, exit status 2. */
+START_TEST(impl_missing)
+{
+    char *out;
+    const char *args[] = { "--impl", "/nonexistent/libfoo.so", "-s",
+                           scenario_file("a.scn", simple("a")), NULL };
+
+    ck_assert_int_eq(runner(&out, args), 2);
+    ck_assert_msg(count_lines(out) == 1 && strstr(out, "No such file"),
+                  "expected one line about the missing file, got: %s", out);
+    free(out);
+}
+END_TEST
+
+START_TEST(impl_not_a_shared_object)
+{
+    char *out;
+    const char *args[] = { "--impl", "/etc/passwd", "-s",
+                           scenario_file("a.scn", simple("a")), NULL };
+
+    ck_assert_int_eq(runner(&out, args), 2);
+    ck_assert_msg(count_lines(out) == 1 && strstr(out, "cannot load"),
+                  "expected one line, got: %s", out);
+    free(out);
+}
+END_TEST
+
+START_TEST(impl_without_symbols)
+{
+    char *out;
+    const char *args[] = { "--impl", impl("nosym"), "-s",
+                           scenario_file("a.scn", simple("a")), NULL };
+
+    ck_assert_int_eq(runner(&out, args), 2);
+    ck_assert_msg(count_lines(out) == 1 && strstr(out, "does not export evconf_register"),
+                  "expected one line naming the symbol, got: %s", out);
+    free(out);
+}
+END_TEST
+
+/* Malformed scenarios are rejected with file:line and what was expected;
+ * the good ones still run and are reported; the exit status is 2. */
+START_TEST(malformed_scenarios)
+{
+    static const struct { const char *body; int line; const char *says; } bad[] = {
+        { "add-timeout T 0\nfrobnicate T\n", 8, "expected a step" },
+        { "add-handle H P READABLE\n", 7, "not defined above" },
+        { "pipe P\nadd-handle H P READING\n", 8, "expected an event mask" },
+        { "add-timeout T 0\non cb T: add-timeout U 0\n", 8, "must say which call" },
+        { "add-timeout T 0\nexpect calls T about 3\n", 8, "expected a comparison" },
+        { "add-timeout T zero\n", 7, "expected a timeout in ms" },
+    };
+    char *out, name[32], text[512], want[600];
+    const char *args[] = { "-s", NULL, "--report-dir", NULL, NULL };
+
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        snprintf(name, sizeof(name), "bad%zu.scn", i);
+        snprintf(text, sizeof(text), HEADER "%s", name, bad[i].body);
+        scenario_file(name, text);
+    }
+    scenario_file("good.scn", simple("good"));
+    scenario_file("nowhy.scn", "id: nowhy\ntitle: t\nrules: R1\nlevel: MUST\n\nrun 1\n");
+    args[1] = tmpdir;
+    args[3] = tmpdir;
+    ck_assert_int_eq(runner(&out, args), 2);
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        snprintf(want, sizeof(want), "%s/bad%zu.scn:%d: ", tmpdir, i, bad[i].line);
+        ck_assert_msg(strstr(out, want), "no '%s' in: %s", want, out);
+        ck_assert_msg(strstr(out, bad[i].says), "no '%s' in: %s", bad[i].says, out);
+    }
+    ck_assert_msg(strstr(out, "nowhy.scn:1: missing 'why:'"), "%s", out);
+    ck_assert_msg(strstr(out, "ok    good"), "the good scenario did not run: %s", out);
+    free(out);
+}
+END_TEST
+
+/* A crash, an exit and a hang of the implementation fail that scenario,
+ * named as such, and the run goes on to the next one. */
+static void misbehaving(const char *which, int timeout, const char *says)
+{
+    char *out, t[8];
+    const char *args[] = { "--impl", impl(which), "-s", NULL, "--timeout", t, NULL };
+
+    snprintf(t, sizeof(t), "%d", timeout);
+    scenario_file("one.scn", simple("one"));
+    scenario_file("two.scn", simple("two"));
+    args[3] = tmpdir;
+    ck_assert_int_eq(runner(&out, args), 1);
+    ck_assert_msg(strstr(out, says), "expected '%s' in: %s", says, out);
+    ck_assert_msg(strstr(out, "error one") && strstr(out, "error two"),
+                  "both scenarios should be reported: %s", out);
+    ck_assert_msg(strstr(out, "0 passed, 2 failed"), "%s", out);
+    free(out);
+}
+
+START_TEST(impl_crashes)
+{
+    misbehaving("crash", 10, "crash: the implementation died of Segmentation fault");
+}
+END_TEST
+
+START_TEST(impl_exits)
+{
+    misbehaving("exits", 10, "exited with status 7");
+}
+END_TEST
+
+START_TEST(impl_hangs)
+{
+    misbehaving("hang", 1, "hang: no result within 1 s");
+}
+END_TEST
+
+START_TEST(impl_register_fails)
+{
+    char *out;
+    const char *args[] = { "--impl", impl("register-fails"), "-s",
+                           scenario_file("a.scn", simple("a")), NULL };
+
+    ck_assert_int_eq(runner(&out, args), 1);
+    ck_assert_msg(strstr(out, "evconf_register() returned non-zero"), "%s", out);
+    free(out);
+}
+END_TEST
+
+/* SHOULD failures are warnings (exit 0) unless --strict (exit 1). */
+START_TEST(strict_makes_should_fatal)
+{
+    char *out;
+    char text[512];
+    const char *args[] = { "-s", NULL, NULL, NULL };
+
+    snprintf(text, sizeof(text), HEADER "add-timeout T 0\nrun 2\n"
+             "expect calls T = 99 [SHOULD]\n", "should");
+    args[1] = scenario_file("should.scn", text);
+    ck_assert_int_eq(runner(&out, args), 0);
+    ck_assert_msg(strstr(out, "0 passed, 0 failed, 1 warnings, 0 skipped"), "%s", out);
+    free(out);
+    args[2] = "--strict";
+    ck_assert_int_eq(runner(&out, args), 1);
+    ck_assert_msg(strstr(out, "0 passed, 1 failed"), "%s", out);
+    free(out);
+}
+END_TEST
+
+/* A failure says what was expected, what happened, the trace, the seed and
+ * the command that reruns exactly that scenario. */
+START_TEST(failure_report)
+{
+    char *out, text[512];
+    const char *args[] = { "-s", NULL, "--seed", "77", NULL };
+
+    snprintf(text, sizeof(text), HEADER "add-timeout T 0\nrun 2\nexpect calls T = 5\n",
+             "fails");
+    args[1] = scenario_file("fails.scn", text);
+    ck_assert_int_eq(runner(&out, args), 1);
+    ck_assert_msg(strstr(out, "[MUST R21] line 9: expect calls T = 5; but it was 2"), "%s", out);
+    ck_assert_msg(strstr(out, "cb T timer="), "no trace in: %s", out);
+    ck_assert_msg(strstr(out, "seed: 77"), "%s", out);
+    ck_assert_msg(strstr(out, "rerun: make conformance IMPL=reference SCENARIOS="), "%s", out);
+    free(out);
+}
+END_TEST
+
+/* A loop that would wait forever is reported as idle, at once. */
+START_TEST(idle_reported)
+{
+    char *out, text[512];
+    const char *args[] = { "-s", NULL, NULL };
+
+    snprintf(text, sizeof(text), "id: idle\ntitle: t\nrules: R21\nlevel: MUST\n"
+             "why: w.\nguard: none\n\nrun 1\n");
+    args[1] = scenario_file("idle.scn", text);
+    ck_assert_int_eq(runner(&out, args), 1);
+    ck_assert_msg(strstr(out, "went idle") && strstr(out, "nothing can ever happen"),
+                  "%s", out);
+    free(out);
+}
+END_TEST
+
+/* TAP, JUnit XML and JSON are written to the report directory. */
+START_TEST(reports_written)
+{
+    char *out, path[600], buf[4096];
+    const char *args[] = { "-s", NULL, "--report-dir", NULL, NULL };
+    static const struct { const char *file, *has; } files[] = {
+        { "results.tap", "TAP version 13\n1..1\n" },
+        { "results.tap", "\nok 1 - r t\n" },
+        { "junit.xml", "<testsuite name=\"evconf\" tests=\"1\" failures=\"0\"" },
+        { "results.json", "\"summary\": {\"passed\": 1, \"failed\": 0" },
+    };
+
+    args[1] = scenario_file("r.scn", simple("r"));
+    snprintf(path, sizeof(path), "%s/reports/nested", tmpdir);
+    args[3] = strdup(path);
+    ck_assert_int_eq(runner(&out, args), 0);
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        FILE *f;
+        size_t n;
+        snprintf(path, sizeof(path), "%s/reports/nested/%s", tmpdir, files[i].file);
+        f = fopen(path, "r");
+        ck_assert_msg(f, "%s was not written", path);
+        n = fread(buf, 1, sizeof(buf) - 1, f);
+        buf[n] = '\0';
+        fclose(f);
+        ck_assert_msg(strstr(buf, files[i].has), "%s lacks '%s':\n%s", files[i].file,
+                      files[i].has, buf);
+    }
+    free(out);
+}
+END_TEST
+
+/* --list and --filter. */
+START_TEST(list_and_filter)
+{
+    char *out;
+    const char *args[] = { "-s", NULL, "--list", "--filter", "alpha*", NULL };
+
+    scenario_file("alpha.scn", simple("alpha-1"));
+    scenario_file("beta.scn", simple("beta-1"));
+    args[1] = tmpdir;
+    ck_assert_int_eq(runner(&out, args), 0);
+    ck_assert_msg(strstr(out, "alpha-1") && !strstr(out, "beta-1"), "%s", out);
+    free(out);
+}
+END_TEST
+
+/* The same scenario and seed give the same trace in two runs. */
+START_TEST(same_seed_same_report)
+{
+    char *a, *b, text[600];
+    const char *args[] = { "-s", NULL, "--seed", "5", "--quiet", NULL };
+
+    snprintf(text, sizeof(text), HEADER "add-timeout A 30\nadd-timeout B 20\n"
+             "add-timeout C 0\nadd-timeout D 50\nrun-until 200\nexpect calls A = 0\n",
+             "det");
+    args[1] = scenario_file("det.scn", text);
+    runner(&a, args);
+    runner(&b, args);
+    ck_assert_msg(strstr(a, "cb C timer="), "%s", a);
+    ck_assert_str_eq(a, b);
+    free(a);
+    free(b);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("runner");
+    const TTest *tests[] = {
+        help, bad_option, impl_missing, impl_not_a_shared_object,
+        impl_without_symbols, malformed_scenarios, impl_crashes, impl_exits,
+        impl_hangs, impl_register_fails, strict_makes_should_fatal,
+        failure_report, idle_reported, reports_written, list_and_filter,
+        same_seed_same_report,
+    };
+    SRunner *sr;
+    int failed;
+
+    for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
+        TCase *tc = tcase_create(tests[i]->name);
+        tcase_add_checked_fixture(tc, NULL, remove_tmpdir);
+        tcase_add_test(tc, tests[i]);
+        tcase_set_timeout(tc, 30);
+        suite_add_tcase(s, tc);
+    }
+    sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
