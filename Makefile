@@ -191,7 +191,7 @@ check: all $(TEST_BINS) $(VARIANT_SOS) $(TEST_IMPLS) $(BROKEN_SOS)
 
 # ---- coverage -----------------------------------------------------------
 COV_BUILD := build/coverage
-COV_DIRS  := reference sim
+COV_DIRS  := reference sim conformance/runner
 LCOV_RC   := --rc lcov_branch_coverage=1
 COV_MIN_LINES    ?= 95
 COV_MIN_BRANCHES ?= 85
@@ -212,6 +212,7 @@ coverage:
 	scripts/coverage-gate coverage/evconf.info reference \
 	    $(COV_MIN_LINES) $(COV_MIN_BRANCHES)
 	scripts/coverage-gate coverage/evconf.info sim $(COV_MIN_LINES_SIM) 0
+	scripts/coverage-gate coverage/evconf.info conformance/runner $(COV_MIN_LINES_SIM) 0
 
 # ---- sanitizers ---------------------------------------------------------
 sanitize:

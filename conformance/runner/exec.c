@@ -441,5 +441,12 @@ int exec_scenario(const struct scenario *sc, const struct impl *impl,
     teardown();
     sim_trace_mirror(-1, NULL);
     sim_stop();
+    for (int i = 0; i < sc->nnames; i++) {
+        if (sc->kinds[i] == NAME_FD)
+            sim_fd_close(&X.regs[i].fd);
+        free(X.regs[i].calls);
+    }
+    free(X.regs);
+    free(X.cookies);
     return 0;
 }

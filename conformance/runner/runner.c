@@ -277,7 +277,7 @@ static void child(const struct scenario *sc, const char *impl_path, uint64_t see
     }
     exec_scenario(sc, &impl, seed, fd);
     dprintf(fd, "R done\n");
-    _exit(0);
+    exit(0);            /* not _exit: coverage builds write their data at exit */
 }
 
 static void run_one(const struct options *o, const char *impl_path,
@@ -367,6 +367,24 @@ static void run_one(const struct options *o, const char *impl_path,
     }
 }
 
+static void free_results(struct result *res, int n, char **files, int nfiles)
+{
+    for (int i = 0; i < n; i++) {
+        for (int k = 0; k < res[i].nfailures; k++) {
+            free(res[i].failures[k].rules);
+            free(res[i].failures[k].message);
+        }
+        free(res[i].failures);
+        free(res[i].trace);
+        free(res[i].error);
+        scenario_free((struct scenario *)res[i].sc);
+    }
+    free(res);
+    for (int i = 0; i < nfiles; i++)
+        free(files[i]);
+    free(files);
+}
+
 /* ---- output ---- */
 
 static void print_details(const struct options *o, const char *impl_arg,
@@ -427,7 +445,8 @@ int main(int argc, char **argv)
     char implbuf[2 * PATH_MAX], **files = NULL, *impl_name, *end, err[1024];
     const char *impl_path;
     struct result *res;
-    int nfiles = 0, nres = 0, c, count[5] = {0}, bad_input = 0;
+    int nfiles = 0, nres = 0, c, count[5] = {0}, bad_input = 0, rc;
+    static const char *default_path = EVCONF_SCENARIO_DIR;
     ssize_t sl;
 
     while ((c = getopt_long(argc, argv, "i:s:f:S:r:t:lqh", longopts, NULL)) != -1) {
@@ -473,13 +492,15 @@ int main(int argc, char **argv)
         *strrchr(self_dir, '/') = '\0';
 
     if (o.npaths == 0) {
-        static const char *def = EVCONF_SCENARIO_DIR;
-        o.paths = &def;
+        o.paths = &default_path;
         o.npaths = 1;
     }
     for (int i = 0; i < o.npaths; i++)
         if (collect(o.paths[i], &files, &nfiles) < 0) {
             fprintf(stderr, "evconf-run: no scenarios at '%s'\n", o.paths[i]);
+            free_results(NULL, 0, files, nfiles);
+            if (o.paths != &default_path)
+                free(o.paths);
             return 2;
         }
     res = calloc((size_t)nfiles + 1, sizeof(*res));
@@ -509,17 +530,21 @@ int main(int argc, char **argv)
             if (res[i].sc)
                 printf("%-44s %-6s %-12s %s\n", res[i].id, level_name(res[i].sc->level),
                        res[i].sc->rules, res[i].sc->title);
-        return bad_input ? 2 : 0;
+        rc = bad_input ? 2 : 0;
+        goto out;
     }
     if (nres == 0) {
         fprintf(stderr, "evconf-run: no scenario matches%s%s\n",
                 o.filter ? " --filter " : "", o.filter ? o.filter : "");
-        return 2;
+        rc = 2;
+        goto out;
     }
     impl_path = resolve_impl(o.impl, implbuf, sizeof(implbuf));
     impl_name = check_impl(o.impl, impl_path);
-    if (!impl_name)
-        return 2;
+    if (!impl_name) {
+        rc = 2;
+        goto out;
+    }
     if (!o.quiet)
         printf("evconf: %d scenarios against %s (seed %llu)\n", nres, impl_name,
                (unsigned long long)o.seed);
@@ -542,7 +567,11 @@ int main(int argc, char **argv)
     }
     printf("%d passed, %d failed, %d warnings, %d skipped\n", count[OUT_PASS],
            count[OUT_FAIL] + count[OUT_ERROR], count[OUT_WARN], count[OUT_SKIP]);
-    if (bad_input)
-        return 2;
-    return count[OUT_FAIL] + count[OUT_ERROR] > 0 ? 1 : 0;
+    free(impl_name);
+    rc = bad_input ? 2 : count[OUT_FAIL] + count[OUT_ERROR] > 0 ? 1 : 0;
+out:
+    free_results(res, nres, files, nfiles);
+    if (o.paths != &default_path)
+        free(o.paths);
+    return rc;
 }
