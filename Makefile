@@ -86,7 +86,7 @@ TEST_IMPLS    := $(patsubst conformance/tests/impls/%.c,$(BUILD)/conformance/tes
 
 TEST_BINS := $(REF_TEST_BIN) $(SIM_TEST_BIN) $(CONF_TEST_BIN)
 
-.PHONY: all check coverage sanitize install clean conformance broken kill-matrix
+.PHONY: all check coverage sanitize install clean conformance broken kill-matrix catalogue
 
 all: $(REF_LIB_A) $(REF_LIB_SO) $(SIM_LIB_A) $(SIM_INTERPOSE) $(RUNNER) $(ADAPTERS)
 
@@ -160,6 +160,10 @@ $(BUILD)/broken/libbroken-%.so: conformance/broken/%.c conformance/broken/wrap.c
 	    $(ALL_LDFLAGS) -o $@ $< conformance/broken/wrap.c $(REF_LIB_A) $(VIRT_LIBS)
 
 broken: $(BROKEN_SOS) $(VARIANT_SOS)
+
+# The rule-by-rule index: contract -> scenarios -> reference.
+catalogue: $(RUNNER)
+	scripts/catalogue $(BUILD) > conformance/CATALOGUE.md
 
 kill-matrix: $(RUNNER) $(REF_LIB_SO) broken
 	scripts/kill-matrix $(BUILD)

@@ -11,8 +11,11 @@
 
 #include "internal.h"
 
-/* Append reg with a fresh id.  Returns the id, or -1 when memory or ids are
- * exhausted (ids are never wrapped round: R5 forbids reuse). */
+/* Append reg with a fresh id: ids start at 1, as 0 means "none" to libvirt
+ * (R4), and each kind has its own counter and table, so a handle call with
+ * a timer's id cannot touch the timer (R6).  Returns the id, or -1 when
+ * memory or ids are exhausted (ids are never wrapped round: R5 forbids
+ * reuse). */
 int evref__table_add(struct evref__table *t, struct evref__reg *reg)
 {
     if (t->last_id == INT_MAX)
@@ -50,7 +53,10 @@ struct evref__reg *evref__table_find(const struct evref__table *t, int id)
     return NULL;
 }
 
-/* The record with this id if it has not been removed. */
+/* The record with this id if it has not been removed.  Remove and update
+ * look ids up here, so a removed, unknown, zero or negative id finds
+ * nothing: remove returns -1 (R7) and update does nothing (R8), and a
+ * disabled registration is found like any other (R7, R9). */
 struct evref__reg *evref__table_find_live(const struct evref__table *t, int id)
 {
     struct evref__reg *reg = evref__table_find(t, id);
