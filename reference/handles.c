@@ -157,6 +157,35 @@ int evref__handles_prepare_locked(void)
     return 0;
 }
 
+#ifdef EVREF_BREAK_READY_BY_FD
+/* Broken variant for R19: readiness kept per fd number, as in an fd_set. */
+static void dispatch_by_fd(void)
+{
+    struct evref__loop *l = &evref__loop;
+
+    for (size_t k = 0;; k++) {
+        struct evref__handle *h, copy;
+        int mask = 0;
+
+        evref__lock();
+        if (k >= l->handles.len) {
+            evref__unlock();
+            return;
+        }
+        h = (struct evref__handle *)l->handles.items[k];
+        copy = *h;
+        for (size_t i = 1; i < l->npfds && !h->reg.deleted; i++)
+            if (l->pfds[i].fd == h->fd)
+                mask |= poll_to_events(l->pfds[i].revents) &
+                        (h->events | HANDLE_ALWAYS);
+        evref__unlock();
+        if (mask)
+            evref__run_handle_callback(copy.cb, copy.reg.id, copy.fd, mask,
+                                       copy.reg.opaque);
+    }
+}
+#endif
+
 /* Call back every watch poll(2) found ready.  The pollfd set is only
  * rebuilt in the next iteration's prepare, so it is stable here, but each
  * watch is looked up again under the lock just before its call: an earlier
@@ -168,6 +197,10 @@ void evref__handles_dispatch(void)
 {
     struct evref__loop *l = &evref__loop;
 
+#ifdef EVREF_BREAK_READY_BY_FD
+    dispatch_by_fd();           /* broken variant, see above */
+    return;
+#endif
     for (size_t i = 1; i < l->npfds; i++) {
         struct evref__handle *h;
         virEventHandleCallback cb = NULL;

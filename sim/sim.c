@@ -27,6 +27,7 @@ struct event {
     void *arg;
     const char *what;
     bool on_thread;
+    int64_t wake_by_ns;         /* NO_TIME: needs no wake-up */
 };
 
 static struct {
@@ -183,9 +184,10 @@ bool sim_iteration_done(void)
 /* ---- the schedule ---- */
 
 static void schedule(int64_t at_ms, sim_action_fn fn, void *arg,
-                     const char *what, bool on_thread)
+                     const char *what, bool on_thread, int64_t wake_by_ms)
 {
-    struct event ev = { at_ms * SIM_NS_PER_MS, 0, fn, arg, what, on_thread };
+    struct event ev = { at_ms * SIM_NS_PER_MS, 0, fn, arg, what, on_thread,
+                        wake_by_ms < 0 ? NO_TIME : wake_by_ms * SIM_NS_PER_MS };
     size_t pos;
 
     pthread_mutex_lock(&S.lock);
@@ -207,12 +209,13 @@ static void schedule(int64_t at_ms, sim_action_fn fn, void *arg,
 
 void sim_at(int64_t at_ms, sim_action_fn fn, void *arg, const char *what)
 {
-    schedule(at_ms, fn, arg, what, false);
+    schedule(at_ms, fn, arg, what, false, SIM_NO_WAKE);
 }
 
-void sim_at_thread(int64_t at_ms, sim_action_fn fn, void *arg, const char *what)
+void sim_at_thread(int64_t at_ms, sim_action_fn fn, void *arg, const char *what,
+                   int64_t wake_by_ms)
 {
-    schedule(at_ms, fn, arg, what, true);
+    schedule(at_ms, fn, arg, what, true, wake_by_ms);
 }
 
 static int64_t next_event_ns(void)
@@ -293,11 +296,13 @@ static bool join_worker(struct worker *w, pthread_t tid)
     return done;
 }
 
-/* Run ev on a second thread.  If the loop is waiting on fds, keep waiting
+/* Run ev on a second thread.  If the loop is waiting on fds until
+ * wait_end_ns and the action needs its attention before then, keep waiting
  * on them for real: the action must wake the loop through the loop's own
- * mechanism.  Returns what that real wait returned (0: not woken). */
+ * mechanism.  Returns what that real wait returned (0: not woken, or not
+ * waited for). */
 static int run_on_thread(const struct event *ev, struct pollfd *fds,
-                         nfds_t nfds, bool waiting)
+                         nfds_t nfds, bool waiting, int64_t wait_end_ns)
 {
     struct worker *w = calloc(1, sizeof(*w));
     pthread_t tid;
@@ -315,6 +320,7 @@ static int run_on_thread(const struct event *ev, struct pollfd *fds,
         sim__fail(SIM_STUCK, "cannot start a thread for '%s'", ev->what);
         return 0;
     }
+    waiting = waiting && ev->wake_by_ns != NO_TIME && ev->wake_by_ns < wait_end_ns;
     if (waiting)
         ready = sim__libc()->poll(fds, nfds, S.watchdog_ms);
     if (!join_worker(w, tid)) {
@@ -331,12 +337,13 @@ static int run_on_thread(const struct event *ev, struct pollfd *fds,
 }
 
 /* Run the next event, the clock already at its time. */
-static int run_event(struct pollfd *fds, nfds_t nfds, bool waiting)
+static int run_event(struct pollfd *fds, nfds_t nfds, bool waiting,
+                     int64_t wait_end_ns)
 {
     struct event ev = pop_event();
 
     if (ev.on_thread)
-        return run_on_thread(&ev, fds, nfds, waiting);
+        return run_on_thread(&ev, fds, nfds, waiting, wait_end_ns);
     sim_trace("event", "%s", ev.what);
     ev.fn(ev.arg);
     return 0;
@@ -376,7 +383,7 @@ int sim_poll(struct pollfd *fds, nfds_t nfds, int timeout_ms)
             return 0;
         }
         advance_to(next);
-        ready = run_event(fds, nfds, true);
+        ready = run_event(fds, nfds, true, deadline);
         if (ready != 0)
             return ready;
     }
@@ -388,7 +395,7 @@ void sim_sleep_ms(int64_t ms)
 
     while (next_event_ns() <= target && sim_verdict() == SIM_OK) {
         advance_to(next_event_ns());
-        run_event(NULL, 0, false);
+        run_event(NULL, 0, false, NO_TIME);
     }
     advance_to(target);
 }

@@ -62,10 +62,15 @@ typedef void (*sim_action_fn)(void *arg);
  * inside the loop's wait, or from sim_sleep_ms). */
 void sim_at(int64_t at_ms, sim_action_fn fn, void *arg, const char *what);
 /* Run fn(arg) on a second thread at at_ms.  While it runs virtual time
- * stands still; a loop waiting at that moment must be woken by its own
- * mechanism within the real-time watchdog, or the simulation fails with
- * SIM_NO_WAKEUP. */
-void sim_at_thread(int64_t at_ms, sim_action_fn fn, void *arg, const char *what);
+ * stands still.  wake_by_ms says when the change needs the loop's attention
+ * (at_ms for an add, an enabling or a remove; at_ms + N for a timeout of N:
+ * R43), or SIM_NO_WAKE.  If the loop is waiting at that moment and its wait
+ * would end later than wake_by_ms, it must be woken by its own mechanism
+ * within the real-time watchdog, or the simulation fails with
+ * SIM_NO_WAKEUP.  Otherwise the wait simply goes on. */
+#define SIM_NO_WAKE (-1)
+void sim_at_thread(int64_t at_ms, sim_action_fn fn, void *arg, const char *what,
+                   int64_t wake_by_ms);
 /* Real-time bound on a cross-thread action and the wake-up it causes. */
 void sim_set_watchdog_ms(int ms);               /* default 2000 */
 

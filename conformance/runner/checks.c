@@ -269,7 +269,7 @@ void trampoline_ff(void *opaque)
                   "%s(); expected it later, from a clean stack", reg_name(name),
                   op_on_stack ? op_on_stack : "remove");
     else if (r->add_failed)
-        VIOLATION(LEVEL_MUST, "R34", name, "free callback of %s, whose add "
+        VIOLATION(LEVEL_MUST, "R4", name, "free callback of %s, whose add "
                   "returned -1", reg_name(name));
     else if (!r->removed)
         VIOLATION(LEVEL_MUST, "R34", name, "free callback of %s while it is "

@@ -336,6 +336,29 @@ static void scheduled(void *arg)
     run_step(arg);
 }
 
+/* When a change made from another thread at st->at_ms needs a waiting loop's
+ * attention (R43): at once for an add with events, an enabling update or a
+ * remove, after N ms for a timeout of N; never for a disabling update, an
+ * fd action or a call with a raw id. */
+static int64_t wake_by(const struct step *st)
+{
+    switch (st->kind) {
+    case S_ADD_HANDLE:
+    case S_UPDATE_HANDLE:
+        return st->arg != 0 && (st->kind == S_ADD_HANDLE || st->name >= 0) ?
+               st->at_ms : SIM_NO_WAKE;
+    case S_ADD_TIMEOUT:
+    case S_UPDATE_TIMEOUT:
+        return st->arg >= 0 && (st->kind == S_ADD_TIMEOUT || st->name >= 0) ?
+               st->at_ms + st->arg : SIM_NO_WAKE;
+    case S_REMOVE_HANDLE:
+    case S_REMOVE_TIMEOUT:
+        return st->name >= 0 ? st->at_ms : SIM_NO_WAKE;
+    default:
+        return SIM_NO_WAKE;
+    }
+}
+
 /* Adds in a row at the top level run in an order drawn from the seed, so a
  * loop that depends on registration order shows it (R32). */
 static void run_script(void)
@@ -347,7 +370,7 @@ static void run_script(void)
         if (st->when == WHEN_AT)
             sim_at(st->at_ms, scheduled, (void *)st, st->text);
         else if (st->when == WHEN_AT_THREAD)
-            sim_at_thread(st->at_ms, scheduled, (void *)st, st->text);
+            sim_at_thread(st->at_ms, scheduled, (void *)st, st->text, wake_by(st));
     }
     for (int i = 0; i < sc->nsteps && !X.stopped; ) {
         int j = i, order[64], n;

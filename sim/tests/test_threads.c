@@ -36,7 +36,7 @@ static void wake_scenario(const struct loop *l)
     sim_set_watchdog_ms(500);
     virEventAddTimeout(60000, traced_timer_cb, TAG(1), NULL);
     armed_timer = virEventAddTimeout(-1, fire_cb, TAG(2), NULL);
-    sim_at_thread(100, arm_from_thread, NULL, "update_timeout(t, 10)");
+    sim_at_thread(100, arm_from_thread, NULL, "update_timeout(t, 10)", 110);
     run_iterations(l, 5);
 }
 
@@ -98,9 +98,34 @@ START_TEST(stuck_action_reported)
     start_loop(&reference_seam, 1);
     sim_set_watchdog_ms(200);
     virEventAddTimeout(60000, traced_timer_cb, TAG(1), NULL);
-    sim_at_thread(5, block_forever, NULL, "block forever");
+    sim_at_thread(5, block_forever, NULL, "block forever", SIM_NO_WAKE);
     run_iterations(&reference_seam, 2);
     ck_assert_int_eq(sim_verdict(), SIM_STUCK);
+    sim_stop();
+}
+END_TEST
+
+/* A change that needs nothing of a waiting loop (here: a timeout longer
+ * than the wait in progress) does not require a wake-up; the wait goes on
+ * in virtual time. */
+static void lengthen_from_thread(void *arg)
+{
+    (void)arg;
+    virEventUpdateTimeout(armed_timer, 5000);
+}
+
+START_TEST(no_wakeup_needed_for_longer_timeout)
+{
+    struct loop l = load_loop("variants/libevref-no-wakeup.so");
+
+    start_loop(&l, 1);
+    sim_set_watchdog_ms(500);
+    virEventAddTimeout(1000, traced_timer_cb, TAG(1), NULL);
+    armed_timer = virEventAddTimeout(-1, fire_cb, TAG(2), NULL);
+    sim_at_thread(100, lengthen_from_thread, NULL, "update_timeout(t, 5000)", 5100);
+    run_iterations(&l, 1);
+    ck_assert_msg(sim_verdict() == SIM_OK, "%s", sim_verdict_detail());
+    ck_assert_int_eq(sim_now_ns(), 1000 * SIM_NS_PER_MS);
     sim_stop();
 }
 END_TEST
@@ -114,5 +139,6 @@ Suite *threads_suite(void)
     add_test(s, cross_thread_wakeup_libvirt_default);
     add_test(s, cross_thread_no_wakeup_variant_fails);
     add_test(s, stuck_action_reported);
+    add_test(s, no_wakeup_needed_for_longer_timeout);
     return s;
 }
