@@ -434,7 +434,7 @@ static void teardown(void)
 }
 
 int exec_scenario(const struct scenario *sc, const struct impl *impl,
-                  uint64_t seed, int out_fd)
+                  uint64_t seed, int wake_timeout_ms, int out_fd)
 {
     memset(&X, 0, sizeof(X));
     pthread_mutex_init(&X.lock, NULL);
@@ -449,7 +449,7 @@ int exec_scenario(const struct scenario *sc, const struct impl *impl,
     }
 
     sim_start(seed);
-    sim_set_watchdog_ms(2000);
+    sim_set_watchdog_ms(wake_timeout_ms);
     sim_trace_mirror(out_fd, "T ");
     if (impl->register_fn() != 0) {
         check_fail(LEVEL_MUST, "R3", "evconf_register() returned non-zero");

@@ -19,6 +19,6 @@ struct impl {
 
 /* Returns 0 when the script ran to its end (failures or not). */
 int exec_scenario(const struct scenario *sc, const struct impl *impl,
-                  uint64_t seed, int out_fd);
+                  uint64_t seed, int wake_timeout_ms, int out_fd);
 
 #endif

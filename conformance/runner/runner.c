@@ -48,6 +48,8 @@ static const char usage[] =
 "                         (default build/conformance-report)\n"
 "      --strict           SHOULD failures fail the run (default: warnings)\n"
 "  -t, --timeout SEC      real-time watchdog per scenario (default 10)\n"
+"  -w, --wake-timeout MS  real time a loop has to wake up after another\n"
+"                         thread's change (default 2000)\n"
 "  -l, --list             list the scenarios and exit\n"
 "  -q, --quiet            no progress lines\n"
 "  -h, --help             this help\n"
@@ -62,6 +64,7 @@ struct options {
     uint64_t seed;
     bool strict, list, quiet;
     int timeout_s;
+    int wake_timeout_ms;
 };
 
 static char self_dir[PATH_MAX];
@@ -266,7 +269,8 @@ static void append(char **buf, size_t *len, size_t *cap, const char *s, size_t n
     (*buf)[*len] = '\0';
 }
 
-static void child(const struct scenario *sc, const char *impl_path, uint64_t seed, int fd)
+static void child(const struct scenario *sc, const char *impl_path, uint64_t seed,
+                  int wake_timeout_ms, int fd)
 {
     struct impl impl;
     char err[900];
@@ -275,7 +279,7 @@ static void child(const struct scenario *sc, const char *impl_path, uint64_t see
         dprintf(fd, "F MUST - the implementation did not load: %s\n", err);
         _exit(3);
     }
-    exec_scenario(sc, &impl, seed, fd);
+    exec_scenario(sc, &impl, seed, wake_timeout_ms, fd);
     dprintf(fd, "R done\n");
     exit(0);            /* not _exit: coverage builds write their data at exit */
 }
@@ -301,7 +305,7 @@ static void run_one(const struct options *o, const char *impl_path,
         close(p[0]);
         dup2(p[1], 2);        /* the loop's own messages join the trace */
         setpgid(0, 0);
-        child(sc, impl_path, scenario_seed(o->seed, sc->id), p[1]);
+        child(sc, impl_path, scenario_seed(o->seed, sc->id), o->wake_timeout_ms, p[1]);
     }
     close(p[1]);
     for (;;) {
@@ -435,13 +439,14 @@ int main(int argc, char **argv)
         { "report-dir", required_argument, NULL, 'r' },
         { "strict", no_argument, NULL, 'X' },
         { "timeout", required_argument, NULL, 't' },
+        { "wake-timeout", required_argument, NULL, 'w' },
         { "list", no_argument, NULL, 'l' },
         { "quiet", no_argument, NULL, 'q' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     struct options o = { .impl = "reference", .report_dir = "build/conformance-report",
-                         .seed = 1, .timeout_s = 10 };
+                         .seed = 1, .timeout_s = 10, .wake_timeout_ms = 2000 };
     char implbuf[2 * PATH_MAX], **files = NULL, *impl_name, *end, err[1024];
     const char *impl_path;
     struct result *res;
@@ -449,7 +454,7 @@ int main(int argc, char **argv)
     static const char *default_path = EVCONF_SCENARIO_DIR;
     ssize_t sl;
 
-    while ((c = getopt_long(argc, argv, "i:s:f:S:r:t:lqh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "i:s:f:S:r:t:w:lqh", longopts, NULL)) != -1) {
         switch (c) {
         case 'i': o.impl = optarg; break;
         case 's':
@@ -471,6 +476,13 @@ int main(int argc, char **argv)
             o.timeout_s = atoi(optarg);
             if (o.timeout_s <= 0) {
                 fprintf(stderr, "evconf-run: --timeout takes a number of seconds > 0\n");
+                return 2;
+            }
+            break;
+        case 'w':
+            o.wake_timeout_ms = atoi(optarg);
+            if (o.wake_timeout_ms <= 0) {
+                fprintf(stderr, "evconf-run: --wake-timeout takes a number of ms > 0\n");
                 return 2;
             }
             break;
