@@ -86,7 +86,7 @@ TEST_IMPLS    := $(patsubst conformance/tests/impls/%.c,$(BUILD)/conformance/tes
 
 TEST_BINS := $(REF_TEST_BIN) $(SIM_TEST_BIN) $(CONF_TEST_BIN)
 
-.PHONY: all check coverage sanitize install clean conformance broken kill-matrix catalogue
+.PHONY: all check coverage sanitize install clean conformance conformance-realtime broken kill-matrix catalogue
 
 all: $(REF_LIB_A) $(REF_LIB_SO) $(SIM_LIB_A) $(SIM_INTERPOSE) $(RUNNER) $(ADAPTERS)
 
@@ -181,6 +181,15 @@ $(CONF_TEST_BIN): conformance/tests/test_runner.c
 $(BUILD)/conformance/tests/impls/lib%.so: conformance/tests/impls/%.c conformance/evconf.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Iconformance -shared $(ALL_LDFLAGS) -o $@ $<
+
+# The same scenarios in real time, sped up by libfaketime, for loops that
+# cannot be virtualised (static binaries, raw syscalls).
+SPEED     ?= 10
+TOLERANCE ?= 100
+conformance-realtime: $(RUNNER) $(REF_LIB_SO) $(ADAPTERS)
+	faketime -f '+0 x$(SPEED)' $(RUNNER) --realtime --tolerance $(TOLERANCE) \
+	    --timeout 120 --impl $(IMPL) --seed $(SEED) --report-dir $(REPORT_DIR) \
+	    $(foreach s,$(SCENARIOS),--scenarios $(s))
 
 # Each test binary writes Check's summary, the kill matrix a plain one; the
 # last line adds them up.

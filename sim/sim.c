@@ -33,6 +33,8 @@ struct event {
 static struct {
     pthread_mutex_t lock;                /* schedule and verdict */
     _Atomic bool active;
+    bool realtime;
+    int64_t real_start_ns;
     pthread_t loop_thread;
     _Atomic int64_t now_ns;
 
@@ -53,9 +55,19 @@ static struct {
 
 extern void sim__rand_seed(uint64_t seed);
 
-void sim_start(uint64_t seed)
+static int64_t real_ns(void)
+{
+    struct timespec ts;
+
+    sim__libc()->clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void start(uint64_t seed, bool realtime)
 {
     pthread_mutex_lock(&S.lock);
+    S.realtime = realtime;
+    S.real_start_ns = realtime ? real_ns() : 0;
     S.loop_thread = pthread_self();
     S.now_ns = 0;
     S.nevents = 0;
@@ -71,6 +83,21 @@ void sim_start(uint64_t seed)
     sim__trace_reset();
     sim__libc();
     S.active = true;
+}
+
+void sim_start(uint64_t seed)
+{
+    start(seed, false);
+}
+
+void sim_start_realtime(uint64_t seed)
+{
+    start(seed, true);
+}
+
+bool sim_realtime(void)
+{
+    return S.active && S.realtime;
 }
 
 void sim_stop(void)
@@ -95,7 +122,7 @@ bool sim__virtual_wait_here(void)
 
 int64_t sim_now_ns(void)
 {
-    return S.now_ns;
+    return S.realtime ? real_ns() - S.real_start_ns : S.now_ns;
 }
 
 void sim_set_watchdog_ms(int ms)
@@ -167,7 +194,7 @@ int sim_iteration(void)
 bool sim_iteration_done(void)
 {
     int64_t now = S.now_ns;
-    bool idle = now == S.last_iteration_ns && !S.work;
+    bool idle = now == S.last_iteration_ns && !S.work && !S.realtime;
 
     S.iteration++;
     S.idle_streak = idle ? S.idle_streak + 1 : 0;
@@ -357,6 +384,45 @@ static void advance_to(int64_t t_ns)
 
 /* ---- the wait ---- */
 
+static void fail_idle(void)
+{
+    sim__fail(SIM_IDLE, "the loop waits with no timeout at %lld ms, no fd is "
+              "ready and nothing is scheduled: nothing can ever happen",
+              (long long)(sim_now_ns() / SIM_NS_PER_MS));
+}
+
+/* The real-time wait: poll for real, but no longer than until the next
+ * scheduled event, which then runs at (about) its time. */
+static int poll_realtime(struct pollfd *fds, nfds_t nfds, int timeout_ms)
+{
+    int64_t end = timeout_ms < 0 ? NO_TIME : sim_now_ns() + timeout_ms * SIM_NS_PER_MS;
+
+    for (;;) {
+        int64_t now = sim_now_ns(), next = next_event_ns();
+        int64_t until = next < end ? next : end;
+        int wait_ms, ready;
+
+        if (until == NO_TIME) {
+            ready = sim__libc()->poll(fds, nfds, 0);
+            if (ready == 0)
+                fail_idle();
+            return ready;
+        }
+        wait_ms = until <= now ? 0 : (int)((until - now + SIM_NS_PER_MS - 1) / SIM_NS_PER_MS);
+        ready = sim__libc()->poll(fds, nfds, wait_ms);
+        if (ready != 0 || sim_verdict() != SIM_OK)
+            return ready;
+        now = sim_now_ns();
+        if (next != NO_TIME && next <= now) {
+            ready = run_event(fds, nfds, true, end);
+            if (ready != 0)
+                return ready;
+        } else if (end != NO_TIME && now >= end) {
+            return 0;
+        }
+    }
+}
+
 int sim_poll(struct pollfd *fds, nfds_t nfds, int timeout_ms)
 {
     const struct sim__libc *libc = sim__libc();
@@ -364,6 +430,8 @@ int sim_poll(struct pollfd *fds, nfds_t nfds, int timeout_ms)
 
     if (!sim__virtual_wait_here())
         return libc->poll(fds, nfds, timeout_ms);
+    if (S.realtime)
+        return poll_realtime(fds, nfds, timeout_ms);
     deadline = timeout_ms < 0 ? NO_TIME : S.now_ns + timeout_ms * SIM_NS_PER_MS;
     for (;;) {
         int ready = libc->poll(fds, nfds, 0);
@@ -373,9 +441,7 @@ int sim_poll(struct pollfd *fds, nfds_t nfds, int timeout_ms)
             return ready;
         next = next_event_ns();
         if (next == NO_TIME && deadline == NO_TIME) {
-            sim__fail(SIM_IDLE, "the loop waits with no timeout at %lld ms, "
-                      "no fd is ready and nothing is scheduled: nothing can "
-                      "ever happen", (long long)(S.now_ns / SIM_NS_PER_MS));
+            fail_idle();
             return 0;
         }
         if (next > deadline) {
@@ -389,10 +455,31 @@ int sim_poll(struct pollfd *fds, nfds_t nfds, int timeout_ms)
     }
 }
 
+/* Sleep for real until t_ns of simulated time. */
+static void sleep_until(int64_t t_ns)
+{
+    int64_t left = t_ns - sim_now_ns();
+    struct timespec ts;
+
+    if (left <= 0)
+        return;
+    ts.tv_sec = left / 1000000000;
+    ts.tv_nsec = left % 1000000000;
+    nanosleep(&ts, NULL);
+}
+
 void sim_sleep_ms(int64_t ms)
 {
-    int64_t target = S.now_ns + ms * SIM_NS_PER_MS;
+    int64_t target = sim_now_ns() + ms * SIM_NS_PER_MS;
 
+    if (S.realtime) {
+        while (next_event_ns() <= target && sim_verdict() == SIM_OK) {
+            sleep_until(next_event_ns());
+            run_event(NULL, 0, false, NO_TIME);
+        }
+        sleep_until(target);
+        return;
+    }
     while (next_event_ns() <= target && sim_verdict() == SIM_OK) {
         advance_to(next_event_ns());
         run_event(NULL, 0, false, NO_TIME);

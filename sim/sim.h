@@ -39,6 +39,13 @@ extern "C" {
  * both clocks at their fixed start, no events, an empty trace, the PRNG
  * seeded.  Stop it to pass everything through to libc again. */
 void sim_start(uint64_t seed);
+/* The same in real time, for loops that cannot be virtualised: the clocks
+ * pass through (to libfaketime, when it is preloaded with a speed-up), the
+ * schedule runs at real times, waits are cut short at the next scheduled
+ * event, and idle and wake-up failures are still reported.  Spin detection
+ * is off: real time always moves. */
+void sim_start_realtime(uint64_t seed);
+bool sim_realtime(void);
 void sim_stop(void);
 bool sim_active(void);
 bool sim_is_loop_thread(void);

@@ -209,7 +209,8 @@ void trampoline_timer_cb(int timer, void *opaque)
                       "timeout is %d; a negative timeout disables it",
                       reg_name(name), r->timeout);
     } else if (r->timeout > 0 &&
-               now < r->armed_ns + r->timeout * SIM_NS_PER_MS - EARLY_SLACK_NS) {
+               now < r->armed_ns + r->timeout * SIM_NS_PER_MS - EARLY_SLACK_NS -
+                     X.tolerance_ns) {
         VIOLATION(LEVEL_MUST, "R20", name, "timer %s (%d ms) fired %lld ms "
                   "after its period started; expected no earlier than %d ms "
                   "(20 ms early at most, R26)", reg_name(name), r->timeout,
@@ -386,16 +387,17 @@ static bool resolve(const struct value *v, bool want_iter, int64_t *out,
     return true;
 }
 
-static bool compare(int64_t actual, enum cmp cmp, int64_t a, int64_t b)
+/* tol widens every comparison by that much (times in real-time mode). */
+static bool compare(int64_t actual, enum cmp cmp, int64_t a, int64_t b, int64_t tol)
 {
     switch (cmp) {
-    case CMP_EQ: return actual == a;
+    case CMP_EQ: return actual >= a - tol && actual <= a + tol;
     case CMP_NE: return actual != a;
-    case CMP_LT: return actual < a;
-    case CMP_LE: return actual <= a;
-    case CMP_GT: return actual > a;
-    case CMP_GE: return actual >= a;
-    default: return actual >= a && actual <= b;
+    case CMP_LT: return actual < a + tol;
+    case CMP_LE: return actual <= a + tol;
+    case CMP_GT: return actual > a - tol;
+    case CMP_GE: return actual >= a - tol;
+    default: return actual >= a - tol && actual <= b + tol;
     }
 }
 
@@ -483,7 +485,7 @@ void check_expect(const struct step *st)
             ok = false;
             snprintf(got, sizeof(got), "'%s' has not happened", missing);
         } else {
-            ok = compare(actual, x->cmp, a, b);
+            ok = compare(actual, x->cmp, a, b, is_time ? X.tolerance_ns : 0);
             if (is_time)
                 snprintf(got, sizeof(got), "it was at %lld.%03lld ms",
                          (long long)(actual / SIM_NS_PER_MS),

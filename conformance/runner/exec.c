@@ -434,13 +434,14 @@ static void teardown(void)
 }
 
 int exec_scenario(const struct scenario *sc, const struct impl *impl,
-                  uint64_t seed, int wake_timeout_ms, int out_fd)
+                  const struct exec_opts *opts, int out_fd)
 {
     memset(&X, 0, sizeof(X));
     pthread_mutex_init(&X.lock, NULL);
     X.sc = sc;
     X.impl = impl;
     X.out_fd = out_fd;
+    X.tolerance_ns = opts->tolerance_ms * SIM_NS_PER_MS;
     X.regs = calloc((size_t)sc->nnames + 1, sizeof(*X.regs));
     X.cookies = calloc((size_t)sc->nnames + 1, sizeof(*X.cookies));
     for (int i = 0; i < sc->nnames; i++) {
@@ -448,8 +449,11 @@ int exec_scenario(const struct scenario *sc, const struct impl *impl,
         X.regs[i].fd.fd = X.regs[i].fd.peer = -1;
     }
 
-    sim_start(seed);
-    sim_set_watchdog_ms(wake_timeout_ms);
+    if (opts->realtime)
+        sim_start_realtime(opts->seed);
+    else
+        sim_start(opts->seed);
+    sim_set_watchdog_ms(opts->wake_timeout_ms);
     sim_trace_mirror(out_fd, "T ");
     if (impl->register_fn() != 0) {
         check_fail(LEVEL_MUST, "R3", "evconf_register() returned non-zero");

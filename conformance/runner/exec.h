@@ -17,8 +17,15 @@ struct impl {
     const char *(*name)(void);
 };
 
+struct exec_opts {
+    uint64_t seed;
+    int wake_timeout_ms;        /* for a loop to wake after a thread's change */
+    bool realtime;              /* real (or libfaketime) time, not virtual */
+    int tolerance_ms;           /* slack on expected times, in real time */
+};
+
 /* Returns 0 when the script ran to its end (failures or not). */
 int exec_scenario(const struct scenario *sc, const struct impl *impl,
-                  uint64_t seed, int wake_timeout_ms, int out_fd);
+                  const struct exec_opts *opts, int out_fd);
 
 #endif

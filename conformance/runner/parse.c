@@ -238,6 +238,10 @@ static bool parse_cmp(struct parser *p, char **tok, int ntok, int *i,
                 *i += 2;
                 return parse_value(p, tok[*i - 1], &x->v);
             }
+        if (*i + 1 == ntok && !strchr("=!<>", tok[*i][0])) {   /* "at 500" */
+            x->cmp = CMP_EQ;
+            return parse_value(p, tok[(*i)++], &x->v);
+        }
     }
     return fail(p, "expected a comparison (= != < <= > >= VALUE) or a range "
                 "(A..B)");

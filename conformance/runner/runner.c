@@ -50,6 +50,10 @@ static const char usage[] =
 "  -t, --timeout SEC      real-time watchdog per scenario (default 10)\n"
 "  -w, --wake-timeout MS  real time a loop has to wake up after another\n"
 "                         thread's change (default 2000)\n"
+"      --realtime         run in real time instead of virtual time, for loops\n"
+"                         that cannot be virtualised; meant to run under\n"
+"                         faketime with a speed-up (make conformance-realtime)\n"
+"      --tolerance MS     slack on expected times (default 0; 50 with --realtime)\n"
 "  -l, --list             list the scenarios and exit\n"
 "  -q, --quiet            no progress lines\n"
 "  -h, --help             this help\n"
@@ -65,6 +69,8 @@ struct options {
     bool strict, list, quiet;
     int timeout_s;
     int wake_timeout_ms;
+    bool realtime;
+    int tolerance_ms;
 };
 
 static char self_dir[PATH_MAX];
@@ -269,8 +275,8 @@ static void append(char **buf, size_t *len, size_t *cap, const char *s, size_t n
     (*buf)[*len] = '\0';
 }
 
-static void child(const struct scenario *sc, const char *impl_path, uint64_t seed,
-                  int wake_timeout_ms, int fd)
+static void child(const struct scenario *sc, const char *impl_path,
+                  const struct exec_opts *opts, int fd)
 {
     struct impl impl;
     char err[900];
@@ -279,7 +285,7 @@ static void child(const struct scenario *sc, const char *impl_path, uint64_t see
         dprintf(fd, "F MUST - the implementation did not load: %s\n", err);
         _exit(3);
     }
-    exec_scenario(sc, &impl, seed, wake_timeout_ms, fd);
+    exec_scenario(sc, &impl, opts, fd);
     dprintf(fd, "R done\n");
     exit(0);            /* not _exit: coverage builds write their data at exit */
 }
@@ -305,7 +311,9 @@ static void run_one(const struct options *o, const char *impl_path,
         close(p[0]);
         dup2(p[1], 2);        /* the loop's own messages join the trace */
         setpgid(0, 0);
-        child(sc, impl_path, scenario_seed(o->seed, sc->id), o->wake_timeout_ms, p[1]);
+        struct exec_opts eo = { scenario_seed(o->seed, sc->id), o->wake_timeout_ms,
+                                o->realtime, o->tolerance_ms };
+        child(sc, impl_path, &eo, p[1]);
     }
     close(p[1]);
     for (;;) {
@@ -440,13 +448,16 @@ int main(int argc, char **argv)
         { "strict", no_argument, NULL, 'X' },
         { "timeout", required_argument, NULL, 't' },
         { "wake-timeout", required_argument, NULL, 'w' },
+        { "realtime", no_argument, NULL, 'R' },
+        { "tolerance", required_argument, NULL, 'T' },
         { "list", no_argument, NULL, 'l' },
         { "quiet", no_argument, NULL, 'q' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     struct options o = { .impl = "reference", .report_dir = "build/conformance-report",
-                         .seed = 1, .timeout_s = 10, .wake_timeout_ms = 2000 };
+                         .seed = 1, .timeout_s = 10, .wake_timeout_ms = 2000,
+                         .tolerance_ms = -1 };
     char implbuf[2 * PATH_MAX], **files = NULL, *impl_name, *end, err[1024];
     const char *impl_path;
     struct result *res;
@@ -486,6 +497,14 @@ int main(int argc, char **argv)
                 return 2;
             }
             break;
+        case 'R': o.realtime = true; break;
+        case 'T':
+            o.tolerance_ms = atoi(optarg);
+            if (o.tolerance_ms < 0) {
+                fprintf(stderr, "evconf-run: --tolerance takes a number of ms >= 0\n");
+                return 2;
+            }
+            break;
         case 'l': o.list = true; break;
         case 'q': o.quiet = true; break;
         case 'h': fputs(usage, stdout); return 0;
@@ -494,6 +513,8 @@ int main(int argc, char **argv)
             return 2;
         }
     }
+    if (o.tolerance_ms < 0)
+        o.tolerance_ms = o.realtime ? 50 : 0;
     if (optind < argc) {
         fprintf(stderr, "evconf-run: unexpected argument '%s' (see --help)\n", argv[optind]);
         return 2;
@@ -558,8 +579,8 @@ int main(int argc, char **argv)
         goto out;
     }
     if (!o.quiet)
-        printf("evconf: %d scenarios against %s (seed %llu)\n", nres, impl_name,
-               (unsigned long long)o.seed);
+        printf("evconf: %d scenarios against %s (seed %llu%s)\n", nres, impl_name,
+               (unsigned long long)o.seed, o.realtime ? ", real time" : "");
     for (int i = 0; i < nres; i++) {
         if (res[i].sc)
             run_one(&o, impl_path, res[i].sc, &res[i]);

@@ -19,17 +19,20 @@ static const char *build_dir(void)
     return b ? b : "build";
 }
 
-/* Run evconf-run with args (NULL-terminated); returns its exit status and
- * its stdout and stderr together in *out. */
-static int runner(char **out, const char *const args[])
+/* Run evconf-run with args (NULL-terminated), behind the words of prefix
+ * (e.g. faketime) if any; returns its exit status and its stdout and
+ * stderr together in *out. */
+static int run_prefixed(char **out, const char *const prefix[], const char *const args[])
 {
-    char path[512], *argv[32];
+    char path[512], *argv[40];
     int p[2], status, n = 0;
     size_t len = 0, cap = 8192;
     pid_t pid;
     ssize_t got;
 
     snprintf(path, sizeof(path), "%s/evconf-run", build_dir());
+    for (int i = 0; prefix && prefix[i]; i++)
+        argv[n++] = (char *)prefix[i];
     argv[n++] = path;
     for (int i = 0; args[i] && n < 31; i++)
         argv[n++] = (char *)args[i];
@@ -40,7 +43,7 @@ static int runner(char **out, const char *const args[])
         dup2(p[1], 1);
         dup2(p[1], 2);
         close(p[0]);
-        execv(path, argv);
+        execvp(argv[0], argv);
         _exit(127);
     }
     close(p[1]);
@@ -54,6 +57,11 @@ static int runner(char **out, const char *const args[])
     close(p[0]);
     waitpid(pid, &status, 0);
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static int runner(char **out, const char *const args[])
+{
+    return run_prefixed(out, NULL, args);
 }
 
 static char tmpdir[] = "/tmp/evconf-test-XXXXXX";
@@ -391,6 +399,56 @@ START_TEST(same_seed_same_report)
 }
 END_TEST
 
+/* Real-time mode under libfaketime (10x): a periodic timer scenario passes
+ * against the reference and against libvirt's default loop, with time
+ * expectations held to a tolerance; a loop that does not wake up for
+ * another thread's change fails there too. */
+static const char realtime_timer[] = HEADER
+    "add-timeout T 200\nrun-until 1050\n"
+    "expect calls T >= 5\nexpect call T #1 at 200\nexpect call T #5 at 1000\n";
+static const char realtime_wake[] = HEADER
+    "add-timeout T -1\nat 100 thread: update-timeout T 10\nrun-until 400\n"
+    "expect call T #1 at 110\n";
+
+static int realtime_run(char **out, const char *impl_name, const char *file)
+{
+    const char *prefix[] = { "faketime", "-f", "+0 x10", NULL };
+    const char *args[] = { "--realtime", "--tolerance", "150", "--impl", impl_name,
+                           "-s", file, "--wake-timeout", "1000", NULL };
+
+    return run_prefixed(out, prefix, args);
+}
+
+START_TEST(realtime_under_faketime)
+{
+    static const char *const impls[] = { "reference", "libvirt-default" };
+    char *out, text[600], variant[512];
+    const char *file;
+
+    if (access("/usr/bin/faketime", X_OK) != 0) {
+        printf("skipped: no /usr/bin/faketime\n");
+        return;
+    }
+    snprintf(text, sizeof(text), realtime_timer, "rt-timer");
+    file = scenario_file("rt-timer.scn", text);
+    for (size_t i = 0; i < 2; i++) {
+        ck_assert_msg(realtime_run(&out, impls[i], file) == 0,
+                      "%s in real time: %s", impls[i], out);
+        ck_assert_msg(strstr(out, "real time") && strstr(out, "1 passed, 0 failed"),
+                      "%s: %s", impls[i], out);
+        free(out);
+    }
+    snprintf(text, sizeof(text), realtime_wake, "rt-wake");
+    file = scenario_file("rt-wake.scn", text);
+    ck_assert_msg(realtime_run(&out, "reference", file) == 0, "%s", out);
+    free(out);
+    snprintf(variant, sizeof(variant), "%s/variants/libevref-no-wakeup.so", build_dir());
+    ck_assert_msg(realtime_run(&out, variant, file) == 1 && strstr(out, "did not wake"),
+                  "the no-wakeup variant should fail in real time too: %s", out);
+    free(out);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("runner");
@@ -399,7 +457,7 @@ int main(void)
         impl_without_symbols, malformed_scenarios, impl_crashes, impl_exits,
         impl_hangs, impl_register_fails, strict_makes_should_fatal,
         failure_report, idle_reported, reports_written, list_and_filter,
-        same_seed_same_report,
+        same_seed_same_report, realtime_under_faketime,
     };
     SRunner *sr;
     int failed;
