@@ -171,14 +171,29 @@ void evref__timers_dispatch(void)
         evref__lock();
         tm = l->due[i];
         if (!tm->reg.deleted && tm->timeout_ms >= 0 && tm->seq == l->due_seq[i]) {
+#ifdef EVREF_BREAK_CATCH_UP
+            /* Broken variant for R25: re-armed from the missed expiry. */
+            arm_locked(tm, tm->timeout_ms, tm->deadline_ns);
+#elif !defined(EVREF_BREAK_REARM_AFTER_CALLBACK)
             arm_locked(tm, tm->timeout_ms, now_ns);
+#endif
             cb = tm->cb;
             id = tm->reg.id;
             opaque = tm->reg.opaque;
         }
+#ifdef EVREF_BREAK_REARM_AFTER_CALLBACK
+        /* Broken variant for R24: the re-arm after the callback wins. */
+        int period = tm->timeout_ms;
+#endif
         evref__unlock();
         if (cb)
             evref__run_timeout_callback(cb, id, opaque);
+#ifdef EVREF_BREAK_REARM_AFTER_CALLBACK
+        evref__lock();
+        if (cb && !tm->reg.deleted)
+            arm_locked(tm, period, now_ns);
+        evref__unlock();
+#endif
     }
 }
 

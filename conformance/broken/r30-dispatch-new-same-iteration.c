@@ -1,0 +1,145 @@
+/*
+ * r30-dispatch-new-same-iteration.c - breaks R30: after dispatching what
+ * it polled, the loop looks again for work that callbacks added or enabled
+ * meanwhile (0 ms timers, watches whose fd is ready) and dispatches it in
+ * the same iteration, then again for what that work added, up to 100
+ * rounds: callbacks that keep enabling each other never let an iteration
+ * end.
+ */
+#include <poll.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "wrap.h"
+
+/* What poll(2) reports for fd right now, as the mask a loop would pass. */
+static int ready_mask(int fd, int events)
+{
+    struct pollfd p = { .fd = fd };
+    int mask = 0;
+
+    p.events = (events & VIR_EVENT_HANDLE_READABLE ? POLLIN : 0) |
+               (events & VIR_EVENT_HANDLE_WRITABLE ? POLLOUT : 0);
+    if (poll(&p, 1, 0) != 1)
+        return 0;
+    if (p.revents & POLLIN)
+        mask |= VIR_EVENT_HANDLE_READABLE;
+    if (p.revents & POLLOUT)
+        mask |= VIR_EVENT_HANDLE_WRITABLE;
+    if (p.revents & (POLLERR | POLLNVAL))
+        mask |= VIR_EVENT_HANDLE_ERROR;
+    if (p.revents & POLLHUP)
+        mask |= VIR_EVENT_HANDLE_HANGUP;
+    return mask & (events | VIR_EVENT_HANDLE_ERROR | VIR_EVENT_HANDLE_HANGUP);
+}
+
+#define MAX_FRESH 256
+
+static pthread_t loop_thread;
+static bool in_run;
+static struct wrec *fresh[MAX_FRESH];
+static int nfresh;
+
+static void note(struct wrec *w)
+{
+    if (!w || !in_run || !pthread_equal(loop_thread, pthread_self()))
+        return;
+    for (int i = 0; i < nfresh; i++)
+        if (fresh[i] == w)
+            return;
+    if (nfresh < MAX_FRESH)
+        fresh[nfresh++] = w;
+}
+
+static int add_handle(int fd, int events, virEventHandleCallback cb,
+                      void *opaque, virFreeCallback ff)
+{
+    int id = wrap_add_handle(fd, events, cb, opaque, ff);
+
+    if (id >= 0)
+        note(wrap_find(id, false));
+    return id;
+}
+
+static int add_timeout(int ms, virEventTimeoutCallback cb, void *opaque,
+                       virFreeCallback ff)
+{
+    int id = wrap_add_timeout(ms, cb, opaque, ff);
+
+    if (id >= 0)
+        note(wrap_find(id, true));
+    return id;
+}
+
+static void update_handle(int watch, int events)
+{
+    struct wrec *w = wrap_find(watch, false);
+    bool enabling = w && !w->removed && w->events == 0 && events != 0;
+
+    wrap_update_handle(watch, events);
+    if (enabling)
+        note(w);
+}
+
+static void update_timeout(int timer, int ms)
+{
+    struct wrec *w = wrap_find(timer, true);
+    bool enabling = w && !w->removed && w->timeout < 0 && ms >= 0;
+
+    wrap_update_timeout(timer, ms);
+    if (enabling)
+        note(w);
+}
+
+static void dispatch_again(struct wrec *w)
+{
+    int mask;
+
+    if (w->removed)
+        return;
+    if (w->timer) {
+        if (w->timeout == 0) {
+            w->calls++;
+            wrap_call_timer(w);
+        }
+        return;
+    }
+    if (!w->events)
+        return;
+    mask = ready_mask(w->fd, w->events);
+    if (mask) {
+        w->calls++;
+        wrap_call_handle(w, w->fd, mask);
+    }
+}
+
+static int run_once(void)
+{
+    struct wrec *round[MAX_FRESH];
+    int rc, n;
+
+    loop_thread = pthread_self();
+    nfresh = 0;
+    in_run = true;
+    rc = wrap_run_once();
+    for (int r = 0; r < 100 && nfresh > 0; r++) {
+        n = nfresh;
+        memcpy(round, fresh, (size_t)n * sizeof(round[0]));
+        nfresh = 0;
+        for (int i = 0; i < n; i++)
+            dispatch_again(round[i]);
+    }
+    in_run = false;
+    nfresh = 0;
+    return rc;
+}
+
+const struct wrap_hooks wrap_hooks = {
+    .name = "broken: r30-dispatch-new-same-iteration (breaks R30)",
+    .add_handle = add_handle,
+    .add_timeout = add_timeout,
+    .update_handle = update_handle,
+    .update_timeout = update_timeout,
+    .run_once = run_once,
+};

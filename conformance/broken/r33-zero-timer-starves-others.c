@@ -1,0 +1,36 @@
+/*
+ * r33-zero-timer-starves-others.c - breaks R33: 0 ms timers are served
+ * first and alone; while one is enabled, the loop drops the calls of every
+ * other timer and watch it finds due or ready.
+ */
+#include "wrap.h"
+
+static bool zero_timer_enabled(void)
+{
+    int n = wrap_count();
+
+    for (int i = 0; i < n; i++) {
+        struct wrec *w = wrap_at(i);
+        if (w->timer && !w->removed && w->timeout == 0)
+            return true;
+    }
+    return false;
+}
+
+static void handle_dispatch(struct wrec *w, int fd, int events)
+{
+    if (!zero_timer_enabled())
+        wrap_call_handle(w, fd, events);
+}
+
+static void timer_dispatch(struct wrec *w)
+{
+    if (w->timeout == 0 || !zero_timer_enabled())
+        wrap_call_timer(w);
+}
+
+const struct wrap_hooks wrap_hooks = {
+    .name = "broken: r33-zero-timer-starves-others (breaks R33)",
+    .handle_dispatch = handle_dispatch,
+    .timer_dispatch = timer_dispatch,
+};
