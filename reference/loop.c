@@ -130,14 +130,15 @@ static void drain_wake_locked(void)
  * remove on its own id, which then finds nothing and returns -1.  Removes
  * made by free callbacks are swept at the next sweep, at most one iteration
  * later (R38).  Order: timers, then handles, each in registration order, as
- * libvirt's poll loop did (the contract leaves it open, R41). */
+ * libvirt's poll loop did (the contract leaves it open, R41): the list is
+ * built newest first, handles on top of timers, then reversed. */
 static void sweep(void)
 {
     struct evref__reg *list, *ordered = NULL;
 
     evref__lock();
-    list = evref__table_sweep(&evref__loop.handles, NULL);
-    list = evref__table_sweep(&evref__loop.timers, list);
+    list = evref__table_sweep(&evref__loop.timers, NULL);
+    list = evref__table_sweep(&evref__loop.handles, list);
     evref__unlock();
 
     while (list) {

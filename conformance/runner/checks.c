@@ -351,11 +351,20 @@ int pending_frees(void)
     return n;
 }
 
+/* A free callback that never ran is a leak (R34), or, for a registration
+ * made with a NULL opaque, a loop that skips free callbacks without data
+ * (R40, a SHOULD: libvirt itself never does that). */
 void check_leaks(void)
 {
     for (int i = 0; i < X.sc->nnames; i++) {
         struct reg *r = &X.regs[i];
-        if (r->removed && r->has_ff && r->nfrees == 0)
+        if (!r->removed || !r->has_ff || r->nfrees > 0)
+            continue;
+        if (r->null_opaque)
+            VIOLATION(LEVEL_SHOULD, "R40", i, "the free callback of %s (opaque "
+                      "NULL) never ran (removed in iteration %d, %d iterations "
+                      "ago)", reg_name(i), r->remove_at.iter, X.iter - r->remove_at.iter);
+        else
             VIOLATION(LEVEL_MUST, "R34", i, "the free callback of %s never ran "
                       "(removed in iteration %d, %d iterations ago): a leak",
                       reg_name(i), r->remove_at.iter, X.iter - r->remove_at.iter);

@@ -401,9 +401,30 @@ static void run_script(void)
     }
 }
 
+/* Remove, from the script's side, everything still registered.  Returns
+ * how many it removed. */
+static int remove_live(void)
+{
+    int n = 0;
+
+    for (int i = 0; i < X.sc->nnames; i++) {
+        struct reg *r = &X.regs[i];
+        struct step st = { .name = i };
+        if (!r->added || r->removed)
+            continue;
+        st.kind = X.sc->kinds[i] == NAME_HANDLE ? S_REMOVE_HANDLE : S_REMOVE_TIMEOUT;
+        st.text = (char *)(st.kind == S_REMOVE_HANDLE ? "teardown: remove-handle"
+                                                      : "teardown: remove-timeout");
+        do_remove(&st);
+        n++;
+    }
+    return n;
+}
+
 /* After the script: remove what is still registered and iterate until
  * every free callback has run, so that a missing one shows as a leak
- * (R2, R34).  A guard timer keeps the loop from idling meanwhile. */
+ * (R2, R34).  Free callbacks may add again; what they add is removed in
+ * the next round.  A guard timer keeps the loop from idling meanwhile. */
 static void teardown(void)
 {
     int guard = -1;
@@ -414,18 +435,13 @@ static void teardown(void)
     op_enter("add_timeout");
     guard = virEventAddTimeout(1000, trampoline_guard_cb, NULL, NULL);
     op_leave();
-    for (int i = 0; i < X.sc->nnames; i++) {
-        struct reg *r = &X.regs[i];
-        struct step st = { .name = i };
-        if (!r->added || r->removed)
-            continue;
-        st.kind = X.sc->kinds[i] == NAME_HANDLE ? S_REMOVE_HANDLE : S_REMOVE_TIMEOUT;
-        st.text = (char *)(st.kind == S_REMOVE_HANDLE ? "teardown: remove-handle"
-                                                        : "teardown: remove-timeout");
-        do_remove(&st);
+    for (int round = 0; round < 10 && !X.stopped; round++) {
+        int removed = remove_live();
+        for (int n = 0; n < 10 && !X.stopped && pending_frees() > 0; n++)
+            iteration();
+        if (removed == 0)
+            break;
     }
-    for (int n = 0; n < 10 && !X.stopped && pending_frees() > 0; n++)
-        iteration();
     verdict_check();
     check_leaks();
     op_enter("remove_timeout");

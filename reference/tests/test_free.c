@@ -473,7 +473,7 @@ END_TEST
 /* R41 (MAY): frees of different registrations may run in any order; the
  * test only asks that a batch removed together is freed exactly once each,
  * in the same sweep.  The order the reference uses is its own choice and
- * not asserted here: it frees handles first, then timers, each kind in
+ * not asserted here: it frees timers first, then handles, each kind in
  * registration (id) order, whatever the order of the removes. */
 START_TEST(ff_batch_any_order)
 {
