@@ -44,6 +44,9 @@ static int poll_to_events(short revents)
     return events;
 }
 
+/* Never calls back from here, even for a ready fd: callbacks run only from
+ * an iteration (R27).  The fd stays libvirt's: never closed, its flags never
+ * touched (R17). */
 int evref_add_handle(int fd, int events, virEventHandleCallback cb,
                      void *opaque, virFreeCallback ff)
 {
@@ -212,6 +215,8 @@ void evref__handles_dispatch(void)
         evref__lock();
         h = (struct evref__handle *)evref__table_find_live(&l->handles, id);
         if (h && h->events && h->enabled_gen == l->pfd_gens[i]) {
+            /* One call with every pending bit (R13), in every iteration the
+             * condition holds: poll(2) is level-triggered (R14). */
             mask = poll_to_events(l->pfds[i].revents) &
                    (h->events | HANDLE_ALWAYS);
             cb = h->cb;
@@ -219,7 +224,7 @@ void evref__handles_dispatch(void)
             opaque = h->reg.opaque;
         }
         evref__unlock();
-        if (mask)
+        if (mask)               /* the id, fd and opaque given at add: R16 */
             evref__run_handle_callback(cb, id, fd, mask, opaque);
     }
 }

@@ -16,7 +16,9 @@
  *   8. Sweep again, so a remove made during dispatch is freed within this
  *      iteration; then leave.
  *
- * One mutex guards all state.  It is never held while user code runs (R44):
+ * One mutex guards all state, so all six operations are thread-safe (R42)
+ * and may be called from callbacks (R28).  It is never held while user code
+ * runs (R44):
  * each callback's arguments are copied out under the lock, the lock is
  * dropped, and the call goes through one of the three evref__run_* helpers
  * at the bottom of this file.
@@ -147,6 +149,10 @@ static void sweep(void)
         ordered = list;
         list = next;
     }
+    /* Exactly once per successful add (R34), only when there is one (R39),
+     * whatever the opaque, NULL included (R40).  The sweep runs on the loop
+     * thread after dispatch, so never while the callback runs (R37), and
+     * once per iteration however busy the loop is (R33). */
     while (ordered) {
         struct evref__reg *next = ordered->next_free;
         if (ordered->ff)
@@ -190,6 +196,8 @@ int evref_run_once(void)
     drain_wake_locked();
     evref__unlock();
 
+    /* Timers, then handles (R32 leaves the order open; libvirt's poll loop
+     * did the same). */
     if (ready >= 0) {
         evref__timers_dispatch();
         if (ready > 0)

@@ -5,7 +5,10 @@
 
 /* Creates the wake-up pipe first, so a loop that cannot work is reported
  * here rather than at its first iteration.  libvirt keeps the first
- * registration it is given and ignores later ones (R1). */
+ * registration it is given and ignores later ones (R1); applications call
+ * this before their first connection and keep iterating after the last one
+ * closes, so that free callbacks still run (R2).  Every failure of the loop
+ * is a return value: nothing here unwinds or aborts (R45). */
 int evref_register(void)
 {
     int rc;

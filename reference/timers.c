@@ -17,7 +17,9 @@
 
 #define NS_PER_MS INT64_C(1000000)
 
-/* Set the timeout and (re)arm from now_ns; a negative one disarms. */
+/* Set the timeout and (re)arm from now_ns; any negative value disarms, not
+ * only -1 (R22).  Arming never calls back, not even for 0: that waits for
+ * the next iteration (R27). */
 static void arm_locked(struct evref__timer *tm, int timeout_ms, int64_t now_ns)
 {
     struct evref__loop *l = &evref__loop;
