@@ -4,38 +4,16 @@
  * calling its callback from inside remove, where libvirt holds the lock
  * that callback takes.
  */
-#include <poll.h>
 #include <stddef.h>
 
 #include "wrap.h"
-
-/* What poll(2) reports for fd right now, as the mask a loop would pass. */
-static int ready_mask(int fd, int events)
-{
-    struct pollfd p = { .fd = fd };
-    int mask = 0;
-
-    p.events = (events & VIR_EVENT_HANDLE_READABLE ? POLLIN : 0) |
-               (events & VIR_EVENT_HANDLE_WRITABLE ? POLLOUT : 0);
-    if (poll(&p, 1, 0) != 1)
-        return 0;
-    if (p.revents & POLLIN)
-        mask |= VIR_EVENT_HANDLE_READABLE;
-    if (p.revents & POLLOUT)
-        mask |= VIR_EVENT_HANDLE_WRITABLE;
-    if (p.revents & (POLLERR | POLLNVAL))
-        mask |= VIR_EVENT_HANDLE_ERROR;
-    if (p.revents & POLLHUP)
-        mask |= VIR_EVENT_HANDLE_HANGUP;
-    return mask & (events | VIR_EVENT_HANDLE_ERROR | VIR_EVENT_HANDLE_HANGUP);
-}
 
 static int remove_handle(int watch)
 {
     struct wrec *w = wrap_find(watch, false);
 
     if (w && !w->removed && w->events) {
-        int mask = ready_mask(w->fd, w->events);
+        int mask = wrap_ready_mask(w->fd, w->events);
         if (mask)
             wrap_call_handle(w, w->fd, mask);
     }

@@ -9,27 +9,6 @@
 
 #include "wrap.h"
 
-/* What poll(2) reports for fd right now, as the mask a loop would pass. */
-static int ready_mask(int fd, int events)
-{
-    struct pollfd p = { .fd = fd };
-    int mask = 0;
-
-    p.events = (events & VIR_EVENT_HANDLE_READABLE ? POLLIN : 0) |
-               (events & VIR_EVENT_HANDLE_WRITABLE ? POLLOUT : 0);
-    if (poll(&p, 1, 0) != 1)
-        return 0;
-    if (p.revents & POLLIN)
-        mask |= VIR_EVENT_HANDLE_READABLE;
-    if (p.revents & POLLOUT)
-        mask |= VIR_EVENT_HANDLE_WRITABLE;
-    if (p.revents & (POLLERR | POLLNVAL))
-        mask |= VIR_EVENT_HANDLE_ERROR;
-    if (p.revents & POLLHUP)
-        mask |= VIR_EVENT_HANDLE_HANGUP;
-    return mask & (events | VIR_EVENT_HANDLE_ERROR | VIR_EVENT_HANDLE_HANGUP);
-}
-
 static int add_handle(int fd, int events, virEventHandleCallback cb,
                       void *opaque, virFreeCallback ff)
 {
@@ -38,7 +17,7 @@ static int add_handle(int fd, int events, virEventHandleCallback cb,
 
     if (id < 0 || !events)
         return id;
-    mask = ready_mask(fd, events);
+    mask = wrap_ready_mask(fd, events);
     if (mask)
         wrap_call_handle(wrap_find(id, false), fd, mask);
     return id;

@@ -6,33 +6,11 @@
  * rounds: callbacks that keep enabling each other never let an iteration
  * end.
  */
-#include <poll.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <string.h>
 
 #include "wrap.h"
-
-/* What poll(2) reports for fd right now, as the mask a loop would pass. */
-static int ready_mask(int fd, int events)
-{
-    struct pollfd p = { .fd = fd };
-    int mask = 0;
-
-    p.events = (events & VIR_EVENT_HANDLE_READABLE ? POLLIN : 0) |
-               (events & VIR_EVENT_HANDLE_WRITABLE ? POLLOUT : 0);
-    if (poll(&p, 1, 0) != 1)
-        return 0;
-    if (p.revents & POLLIN)
-        mask |= VIR_EVENT_HANDLE_READABLE;
-    if (p.revents & POLLOUT)
-        mask |= VIR_EVENT_HANDLE_WRITABLE;
-    if (p.revents & (POLLERR | POLLNVAL))
-        mask |= VIR_EVENT_HANDLE_ERROR;
-    if (p.revents & POLLHUP)
-        mask |= VIR_EVENT_HANDLE_HANGUP;
-    return mask & (events | VIR_EVENT_HANDLE_ERROR | VIR_EVENT_HANDLE_HANGUP);
-}
 
 #define MAX_FRESH 256
 
@@ -107,7 +85,7 @@ static void dispatch_again(struct wrec *w)
     }
     if (!w->events)
         return;
-    mask = ready_mask(w->fd, w->events);
+    mask = wrap_ready_mask(w->fd, w->events);
     if (mask) {
         w->calls++;
         wrap_call_handle(w, w->fd, mask);

@@ -3,6 +3,7 @@
  * set it keeps the contract exactly as the reference does (the kill matrix
  * checks that too, as "broken/none").
  */
+#include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
 
@@ -56,6 +57,27 @@ int wrap_count(void)
 struct wrec *wrap_at(int i)
 {
     return recs[i];
+}
+
+/* What poll(2) reports for fd right now, as the mask a loop would pass. */
+int wrap_ready_mask(int fd, int events)
+{
+    struct pollfd p = { .fd = fd };
+    int mask = 0;
+
+    p.events = (events & VIR_EVENT_HANDLE_READABLE ? POLLIN : 0) |
+               (events & VIR_EVENT_HANDLE_WRITABLE ? POLLOUT : 0);
+    if (poll(&p, 1, 0) != 1)
+        return 0;
+    if (p.revents & POLLIN)
+        mask |= VIR_EVENT_HANDLE_READABLE;
+    if (p.revents & POLLOUT)
+        mask |= VIR_EVENT_HANDLE_WRITABLE;
+    if (p.revents & (POLLERR | POLLNVAL))
+        mask |= VIR_EVENT_HANDLE_ERROR;
+    if (p.revents & POLLHUP)
+        mask |= VIR_EVENT_HANDLE_HANGUP;
+    return mask & (events | VIR_EVENT_HANDLE_ERROR | VIR_EVENT_HANDLE_HANGUP);
 }
 
 /* ---- trampolines: the reference calls these ---- */

@@ -68,6 +68,10 @@ void wrap_call_handle(struct wrec *w, int fd, int events);   /* w->hcb(...) */
 void wrap_call_timer(struct wrec *w);
 void wrap_call_free(struct wrec *w);                          /* once */
 
+/* What poll(2) reports for fd right now, as the mask a loop would pass
+ * (for variants that call back early). */
+int wrap_ready_mask(int fd, int events);
+
 /* Look a user id up (removed ones included); NULL if unknown. */
 struct wrec *wrap_find(int id, bool timer);
 /* Every record, for variants that look at the others (e.g. by fd). */
