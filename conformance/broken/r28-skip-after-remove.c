@@ -3,24 +3,17 @@
  * remove made by a callback closes the gap at once, so the registration
  * that follows the removed one is skipped in that iteration.
  */
-#include <pthread.h>
 #include <stdbool.h>
 
 #include "wrap.h"
 
-static pthread_t loop_thread;
-static bool in_run, skip_next;
-
-static bool dispatching(void)
-{
-    return in_run && pthread_equal(loop_thread, pthread_self());
-}
+static bool skip_next;
 
 static int remove_handle(int watch)
 {
     int rc = wrap_remove_handle(watch);
 
-    if (rc == 0 && dispatching())
+    if (rc == 0 && wrap_dispatching())
         skip_next = true;
     return rc;
 }
@@ -29,7 +22,7 @@ static int remove_timeout(int timer)
 {
     int rc = wrap_remove_timeout(timer);
 
-    if (rc == 0 && dispatching())
+    if (rc == 0 && wrap_dispatching())
         skip_next = true;
     return rc;
 }
@@ -56,11 +49,8 @@ static int run_once(void)
 {
     int rc;
 
-    loop_thread = pthread_self();
-    in_run = true;
     skip_next = false;
     rc = wrap_run_once();
-    in_run = false;
     skip_next = false;
     return rc;
 }

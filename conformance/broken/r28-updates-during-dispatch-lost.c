@@ -4,7 +4,6 @@
  * what callbacks changed in other registrations (enabled, disabled,
  * re-timed) is lost; only the running registration's own changes survive.
  */
-#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -12,16 +11,12 @@
 
 #define MAX_SAVED 256
 
-static pthread_t loop_thread;
-static bool in_run;
-static struct wrec *running;
 static struct { struct wrec *w; int value; } saved[MAX_SAVED];
 static int nsaved;
 
 static void save(struct wrec *w)
 {
-    if (!w || w->removed || w == running || !in_run ||
-        !pthread_equal(loop_thread, pthread_self()))
+    if (!w || w->removed || w == wrap_running() || !wrap_dispatching())
         return;
     for (int i = 0; i < nsaved; i++)
         if (saved[i].w == w)
@@ -45,28 +40,10 @@ static void update_timeout(int timer, int ms)
     wrap_update_timeout(timer, ms);
 }
 
-static void handle_dispatch(struct wrec *w, int fd, int events)
-{
-    running = w;
-    wrap_call_handle(w, fd, events);
-    running = NULL;
-}
-
-static void timer_dispatch(struct wrec *w)
-{
-    running = w;
-    wrap_call_timer(w);
-    running = NULL;
-}
-
 static int run_once(void)
 {
-    int rc;
+    int rc = wrap_run_once();
 
-    loop_thread = pthread_self();
-    in_run = true;
-    rc = wrap_run_once();
-    in_run = false;
     for (int i = 0; i < nsaved; i++) {
         struct wrec *w = saved[i].w;
         if (w->removed)
@@ -84,7 +61,5 @@ const struct wrap_hooks wrap_hooks = {
     .name = "broken: r28-updates-during-dispatch-lost (breaks R28)",
     .update_handle = update_handle,
     .update_timeout = update_timeout,
-    .handle_dispatch = handle_dispatch,
-    .timer_dispatch = timer_dispatch,
     .run_once = run_once,
 };

@@ -6,7 +6,6 @@
  * rounds: callbacks that keep enabling each other never let an iteration
  * end.
  */
-#include <pthread.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -14,14 +13,12 @@
 
 #define MAX_FRESH 256
 
-static pthread_t loop_thread;
-static bool in_run;
 static struct wrec *fresh[MAX_FRESH];
 static int nfresh;
 
 static void note(struct wrec *w)
 {
-    if (!w || !in_run || !pthread_equal(loop_thread, pthread_self()))
+    if (!w || !wrap_dispatching())
         return;
     for (int i = 0; i < nfresh; i++)
         if (fresh[i] == w)
@@ -97,9 +94,7 @@ static int run_once(void)
     struct wrec *round[MAX_FRESH];
     int rc, n;
 
-    loop_thread = pthread_self();
     nfresh = 0;
-    in_run = true;
     rc = wrap_run_once();
     for (int r = 0; r < 100 && nfresh > 0; r++) {
         n = nfresh;
@@ -108,7 +103,6 @@ static int run_once(void)
         for (int i = 0; i < n; i++)
             dispatch_again(round[i]);
     }
-    in_run = false;
     nfresh = 0;
     return rc;
 }

@@ -4,22 +4,14 @@
  * change; the loop applies it when the iteration ends, so a registration
  * it had already found ready or due is still dispatched in that iteration.
  */
-#include <pthread.h>
 #include <stdbool.h>
 
 #include "wrap.h"
 
 #define MAX_PENDING 256
 
-static pthread_t loop_thread;
-static bool in_run;
 static struct wrec *pending[MAX_PENDING];
 static int npending;
-
-static bool dispatching(void)
-{
-    return in_run && pthread_equal(loop_thread, pthread_self());
-}
 
 static void forget(struct wrec *w)
 {
@@ -41,7 +33,7 @@ static void update_handle(int watch, int events)
 {
     struct wrec *w = wrap_find(watch, false);
 
-    if (w && !w->removed && dispatching()) {
+    if (w && !w->removed && wrap_dispatching()) {
         if (events == 0 && defer(w)) {
             w->events = 0;
             return;
@@ -55,7 +47,7 @@ static void update_timeout(int timer, int ms)
 {
     struct wrec *w = wrap_find(timer, true);
 
-    if (w && !w->removed && dispatching()) {
+    if (w && !w->removed && wrap_dispatching()) {
         if (ms < 0 && defer(w)) {
             w->timeout = ms;
             return;
@@ -67,12 +59,8 @@ static void update_timeout(int timer, int ms)
 
 static int run_once(void)
 {
-    int rc;
+    int rc = wrap_run_once();
 
-    loop_thread = pthread_self();
-    in_run = true;
-    rc = wrap_run_once();
-    in_run = false;
     for (int i = 0; i < npending; i++) {
         struct wrec *w = pending[i];
         if (w->removed)

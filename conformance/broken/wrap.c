@@ -13,6 +13,28 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct wrec **recs;
 static int nrecs, caps;
 
+/* The iteration in progress, for variants that act differently inside
+ * dispatch.  Only the loop thread writes these. */
+static pthread_t loop_thread;
+static bool iterating;
+static long iteration;
+static struct wrec *running;
+
+bool wrap_dispatching(void)
+{
+    return iterating && pthread_equal(loop_thread, pthread_self());
+}
+
+struct wrec *wrap_running(void)
+{
+    return running;
+}
+
+long wrap_iteration(void)
+{
+    return iteration;
+}
+
 static struct wrec *new_rec(bool timer)
 {
     struct wrec *w = calloc(1, sizeof(*w));
@@ -84,26 +106,32 @@ int wrap_ready_mask(int fd, int events)
 
 static void handle_tramp(int watch, int fd, int events, void *opaque)
 {
-    struct wrec *w = opaque;
+    struct wrec *w = opaque, *outer = running;
 
     (void)watch;
     w->calls++;
+    w->dispatched_in = iteration;
+    running = w;
     if (wrap_hooks.handle_dispatch)
         wrap_hooks.handle_dispatch(w, fd, events);
     else
         wrap_call_handle(w, fd, events);
+    running = outer;
 }
 
 static void timer_tramp(int timer, void *opaque)
 {
-    struct wrec *w = opaque;
+    struct wrec *w = opaque, *outer = running;
 
     (void)timer;
     w->calls++;
+    w->dispatched_in = iteration;
+    running = w;
     if (wrap_hooks.timer_dispatch)
         wrap_hooks.timer_dispatch(w);
     else
         wrap_call_timer(w);
+    running = outer;
 }
 
 static void free_tramp(void *opaque)
@@ -265,7 +293,14 @@ int evconf_register(void)
 
 int evconf_run_once(void)
 {
-    return HOOK(run_once, wrap_run_once)();
+    int rc;
+
+    loop_thread = pthread_self();
+    iteration++;
+    iterating = true;
+    rc = HOOK(run_once, wrap_run_once)();
+    iterating = false;
+    return rc;
 }
 
 const char *evconf_name(void)

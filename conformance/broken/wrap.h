@@ -29,6 +29,7 @@ struct wrec {
     bool removed;               /* the user removed it */
     bool freed;                 /* the user's ff has run */
     int calls;
+    long dispatched_in;         /* iteration of its last dispatch, 0: never */
     void *priv;                 /* for the variant */
 };
 
@@ -71,6 +72,14 @@ void wrap_call_free(struct wrec *w);                          /* once */
 /* What poll(2) reports for fd right now, as the mask a loop would pass
  * (for variants that call back early). */
 int wrap_ready_mask(int fd, int events);
+
+/* True on the loop thread while an iteration runs: the caller is a
+ * callback or a free callback. */
+bool wrap_dispatching(void);
+/* The registration whose callback is running now, or NULL. */
+struct wrec *wrap_running(void);
+/* The iteration in progress, or the last one: 1 for the first. */
+long wrap_iteration(void);
 
 /* Look a user id up (removed ones included); NULL if unknown. */
 struct wrec *wrap_find(int id, bool timer);
