@@ -10,21 +10,9 @@
 static struct wrec *queued[MAX_QUEUED];
 static int nqueued;
 
-static bool zero_timer_enabled(void)
-{
-    int n = wrap_count();
-
-    for (int i = 0; i < n; i++) {
-        struct wrec *w = wrap_at(i);
-        if (w->timer && !w->removed && w->timeout == 0)
-            return true;
-    }
-    return false;
-}
-
 static void free_dispatch(struct wrec *w)
 {
-    if (zero_timer_enabled() && nqueued < MAX_QUEUED)
+    if (wrap_zero_timer_enabled() && nqueued < MAX_QUEUED)
         queued[nqueued++] = w;
     else
         wrap_call_free(w);
@@ -34,7 +22,7 @@ static int run_once(void)
 {
     int rc = wrap_run_once();
 
-    if (!zero_timer_enabled()) {
+    if (!wrap_zero_timer_enabled()) {
         int n = nqueued;
         nqueued = 0;
         for (int i = 0; i < n; i++)

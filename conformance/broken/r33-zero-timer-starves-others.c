@@ -5,27 +5,15 @@
  */
 #include "wrap.h"
 
-static bool zero_timer_enabled(void)
-{
-    int n = wrap_count();
-
-    for (int i = 0; i < n; i++) {
-        struct wrec *w = wrap_at(i);
-        if (w->timer && !w->removed && w->timeout == 0)
-            return true;
-    }
-    return false;
-}
-
 static void handle_dispatch(struct wrec *w, int fd, int events)
 {
-    if (!zero_timer_enabled())
+    if (!wrap_zero_timer_enabled())
         wrap_call_handle(w, fd, events);
 }
 
 static void timer_dispatch(struct wrec *w)
 {
-    if (w->timeout == 0 || !zero_timer_enabled())
+    if (w->timeout == 0 || !wrap_zero_timer_enabled())
         wrap_call_timer(w);
 }
 

@@ -20,8 +20,6 @@ struct later {
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static pthread_key_t key;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_t loop_thread;
-static bool have_loop_thread;
 
 static void run_later(void *p)
 {
@@ -59,17 +57,12 @@ static void free_on_this_thread(struct wrec *w)
         l->w[l->n++] = w;
 }
 
-static bool other_thread(void)
-{
-    return have_loop_thread && !pthread_equal(loop_thread, pthread_self());
-}
-
 static int remove_handle(int watch)
 {
     struct wrec *w = wrap_find(watch, false);
     int rc = wrap_remove_handle(watch);
 
-    if (rc == 0 && w && other_thread())
+    if (rc == 0 && w && wrap_other_thread())
         free_on_this_thread(w);
     return rc;
 }
@@ -79,7 +72,7 @@ static int remove_timeout(int timer)
     struct wrec *w = wrap_find(timer, true);
     int rc = wrap_remove_timeout(timer);
 
-    if (rc == 0 && w && other_thread())
+    if (rc == 0 && w && wrap_other_thread())
         free_on_this_thread(w);
     return rc;
 }
@@ -96,17 +89,9 @@ static void free_dispatch(struct wrec *w)
         w->ff(w->opaque);
 }
 
-static int run_once(void)
-{
-    loop_thread = pthread_self();
-    have_loop_thread = true;
-    return wrap_run_once();
-}
-
 const struct wrap_hooks wrap_hooks = {
     .name = "broken: r37-ff-before-callback-returns (breaks R37)",
     .remove_handle = remove_handle,
     .remove_timeout = remove_timeout,
     .free_dispatch = free_dispatch,
-    .run_once = run_once,
 };

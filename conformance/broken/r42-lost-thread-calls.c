@@ -8,30 +8,21 @@
  * fire, their sockets are never watched, and what they remove keeps
  * calling back.
  */
-#include <pthread.h>
-
 #include "wrap.h"
 
-static pthread_t loop_thread;
-static bool loop_known;
 static int next_fake = 100000;
-
-static bool foreign(void)
-{
-    return loop_known && !pthread_equal(loop_thread, pthread_self());
-}
 
 static int add_handle(int fd, int events, virEventHandleCallback cb,
                       void *opaque, virFreeCallback ff)
 {
-    if (foreign())
+    if (wrap_other_thread())
         return next_fake++;
     return wrap_add_handle(fd, events, cb, opaque, ff);
 }
 
 static void update_handle(int watch, int events)
 {
-    if (!foreign())
+    if (!wrap_other_thread())
         wrap_update_handle(watch, events);
 }
 
@@ -39,7 +30,7 @@ static int remove_handle(int watch)
 {
     struct wrec *w = wrap_find(watch, false);
 
-    if (foreign())
+    if (wrap_other_thread())
         return w && !w->removed ? 0 : -1;
     return wrap_remove_handle(watch);
 }
@@ -47,14 +38,14 @@ static int remove_handle(int watch)
 static int add_timeout(int ms, virEventTimeoutCallback cb, void *opaque,
                        virFreeCallback ff)
 {
-    if (foreign())
+    if (wrap_other_thread())
         return next_fake++;
     return wrap_add_timeout(ms, cb, opaque, ff);
 }
 
 static void update_timeout(int timer, int ms)
 {
-    if (!foreign())
+    if (!wrap_other_thread())
         wrap_update_timeout(timer, ms);
 }
 
@@ -62,16 +53,9 @@ static int remove_timeout(int timer)
 {
     struct wrec *w = wrap_find(timer, true);
 
-    if (foreign())
+    if (wrap_other_thread())
         return w && !w->removed ? 0 : -1;
     return wrap_remove_timeout(timer);
-}
-
-static int run_once(void)
-{
-    loop_thread = pthread_self();
-    loop_known = true;
-    return wrap_run_once();
 }
 
 const struct wrap_hooks wrap_hooks = {
@@ -82,5 +66,4 @@ const struct wrap_hooks wrap_hooks = {
     .add_timeout = add_timeout,
     .update_timeout = update_timeout,
     .remove_timeout = remove_timeout,
-    .run_once = run_once,
 };

@@ -14,8 +14,6 @@
 static pthread_mutex_t qlock = PTHREAD_MUTEX_INITIALIZER;
 static struct { int kind, id, arg; } queue[MAX_QUEUED];
 static int nqueued;
-static pthread_t loop_thread;
-static bool loop_known;
 
 enum { UPD_H, REM_H, UPD_T, REM_T };
 
@@ -24,8 +22,7 @@ static bool queued(int kind, int id, int arg)
     bool q = false;
 
     pthread_mutex_lock(&qlock);
-    if (loop_known && !pthread_equal(loop_thread, pthread_self()) &&
-        nqueued < MAX_QUEUED) {
+    if (wrap_other_thread() && nqueued < MAX_QUEUED) {
         queue[nqueued].kind = kind;
         queue[nqueued].id = id;
         queue[nqueued].arg = arg;
@@ -73,8 +70,6 @@ static int remove_timeout(int timer)
 static int run_once(void)
 {
     pthread_mutex_lock(&qlock);
-    loop_thread = pthread_self();
-    loop_known = true;
     for (int i = 0; i < nqueued; i++) {
         switch (queue[i].kind) {
         case UPD_H: wrap_update_handle(queue[i].id, queue[i].arg); break;

@@ -35,6 +35,19 @@ long wrap_iteration(void)
     return iteration;
 }
 
+bool wrap_other_thread(void)
+{
+    return iteration > 0 && !pthread_equal(loop_thread, pthread_self());
+}
+
+bool wrap_zero_timer_enabled(void)
+{
+    for (int i = 0; i < nrecs; i++)
+        if (recs[i]->timer && !recs[i]->removed && recs[i]->timeout == 0)
+            return true;
+    return false;
+}
+
 static struct wrec *new_rec(bool timer)
 {
     struct wrec *w = calloc(1, sizeof(*w));

@@ -80,6 +80,11 @@ bool wrap_dispatching(void);
 struct wrec *wrap_running(void);
 /* The iteration in progress, or the last one: 1 for the first. */
 long wrap_iteration(void);
+/* True for a call from a thread other than the loop's, once the loop has
+ * started iterating. */
+bool wrap_other_thread(void);
+/* True while any live timer has timeout 0. */
+bool wrap_zero_timer_enabled(void);
 
 /* Look a user id up (removed ones included); NULL if unknown. */
 struct wrec *wrap_find(int id, bool timer);
