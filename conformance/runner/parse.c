@@ -174,6 +174,22 @@ static bool parse_target(struct parser *p, const char *s, struct step *st)
     return st->name >= 0;
 }
 
+/* Where an anchor's offset starts: the last '+' or '-' that only digits
+ * follow, unless the whole word is a mark's name (names may hold '-'). */
+static char *offset_sign(const struct parser *p, char *buf)
+{
+    char *d = buf + strlen(buf);
+    int name = find_name(p->sc, buf);
+
+    if (name >= 0 && p->sc->kinds[name] == NAME_MARK)
+        return NULL;
+    while (d > buf && isdigit((unsigned char)d[-1]))
+        d--;
+    if (!*d || d - 1 <= buf || (d[-1] != '+' && d[-1] != '-'))
+        return NULL;
+    return d - 1;
+}
+
 static bool parse_value(struct parser *p, const char *s, struct value *v)
 {
     static const struct { const char *prefix; enum anchor_kind kind; } ops[] = {
@@ -186,11 +202,7 @@ static bool parse_value(struct parser *p, const char *s, struct value *v)
     if (isdigit((unsigned char)s[0]) || s[0] == '-')
         return parse_int(p, s, &v->offset, "a number or an anchor");
     snprintf(buf, sizeof(buf), "%s", s);
-    sign = strpbrk(buf, "+-");
-    if (sign && sign > buf && sign[-1] == ')')
-        ;
-    else if (sign && strchr(buf, '(') && sign < strchr(buf, ')'))
-        sign = strpbrk(strchr(buf, ')'), "+-");
+    sign = offset_sign(p, buf);
     if (sign) {
         if (!parse_int(p, sign + (*sign == '+'), &v->offset, "an offset"))
             return false;

@@ -365,6 +365,22 @@ START_TEST(reports_written)
 }
 END_TEST
 
+/* Names may contain '-': an anchor's offset is only its trailing +N/-N,
+ * and a mark named like "m-1" is the mark, not m minus 1. */
+START_TEST(anchor_names_with_dashes)
+{
+    char *out, text[600];
+    const char *args[] = { "-s", NULL, NULL };
+
+    snprintf(text, sizeof(text), HEADER "add-timeout T 100\nmark t-0\nrun 1\n"
+             "mark m-1\nexpect call T #1 at t-0+100\nexpect call T #1 at m-1\n"
+             "expect call T #1 at m-1-0\nexpect call T #1 iteration < m-1+1\n", "dash");
+    args[1] = scenario_file("dash.scn", text);
+    ck_assert_msg(runner(&out, args) == 0 && strstr(out, "1 passed, 0 failed"), "%s", out);
+    free(out);
+}
+END_TEST
+
 /* --list and --filter. */
 START_TEST(list_and_filter)
 {
@@ -460,7 +476,7 @@ int main(void)
         impl_without_symbols, malformed_scenarios, impl_crashes, impl_exits,
         impl_hangs, impl_register_fails, strict_makes_should_fatal,
         failure_report, idle_reported, reports_written, list_and_filter,
-        same_seed_same_report, realtime_under_faketime,
+        same_seed_same_report, realtime_under_faketime, anchor_names_with_dashes,
     };
     SRunner *sr;
     int failed;
