@@ -25,8 +25,6 @@ struct sim__libc {
 };
 const struct sim__libc *sim__libc(void);
 
-/* True on the loop thread of an active simulation: its waits are virtual. */
-bool sim__virtual_wait_here(void);
 /* Real monotonic time in ms, for the watchdog. */
 int64_t sim__real_ms(void);
 /* Record a failure; the first one wins. */

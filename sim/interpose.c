@@ -93,7 +93,7 @@ static int ts_to_ms(const struct timespec *ts)
 int ppoll(struct pollfd *fds, nfds_t nfds, const struct timespec *tmo,
           const sigset_t *sigmask)
 {
-    if (!sim__virtual_wait_here())
+    if (!sim_is_loop_thread())
         return sim__libc()->ppoll(fds, nfds, tmo, sigmask);
     return sim_poll(fds, nfds, ts_to_ms(tmo));
 }
@@ -161,7 +161,7 @@ int select(int nfds, fd_set *r, fd_set *w, fd_set *e, struct timeval *tv)
 {
     int64_t ms;
 
-    if (!sim__virtual_wait_here())
+    if (!sim_is_loop_thread())
         return sim__libc()->select(nfds, r, w, e, tv);
     ms = tv ? (int64_t)tv->tv_sec * 1000 + (tv->tv_usec + 999) / 1000 : -1;
     return select_virtual(nfds, r, w, e, ms > INT_MAX ? INT_MAX : (int)ms);
@@ -170,7 +170,7 @@ int select(int nfds, fd_set *r, fd_set *w, fd_set *e, struct timeval *tv)
 int pselect(int nfds, fd_set *r, fd_set *w, fd_set *e,
             const struct timespec *tmo, const sigset_t *sigmask)
 {
-    if (!sim__virtual_wait_here())
+    if (!sim_is_loop_thread())
         return sim__libc()->pselect(nfds, r, w, e, tmo, sigmask);
     return select_virtual(nfds, r, w, e, ts_to_ms(tmo));
 }
@@ -182,7 +182,7 @@ int epoll_wait(int epfd, struct epoll_event *events, int max, int timeout_ms)
     struct pollfd pfd = { .fd = epfd, .events = POLLIN };
     int ready;
 
-    if (!sim__virtual_wait_here())
+    if (!sim_is_loop_thread())
         return sim__libc()->epoll_wait(epfd, events, max, timeout_ms);
     ready = sim_poll(&pfd, 1, timeout_ms);
     if (ready <= 0)
@@ -193,7 +193,7 @@ int epoll_wait(int epfd, struct epoll_event *events, int max, int timeout_ms)
 int epoll_pwait(int epfd, struct epoll_event *events, int max, int timeout_ms,
                 const sigset_t *sigmask)
 {
-    if (!sim__virtual_wait_here())
+    if (!sim_is_loop_thread())
         return sim__libc()->epoll_pwait(epfd, events, max, timeout_ms, sigmask);
     return epoll_wait(epfd, events, max, timeout_ms);
 }

@@ -115,11 +115,6 @@ bool sim_is_loop_thread(void)
     return S.active && pthread_equal(S.loop_thread, pthread_self());
 }
 
-bool sim__virtual_wait_here(void)
-{
-    return sim_is_loop_thread();
-}
-
 int64_t sim_now_ns(void)
 {
     return S.realtime ? real_ns() - S.real_start_ns : S.now_ns;
@@ -428,7 +423,7 @@ int sim_poll(struct pollfd *fds, nfds_t nfds, int timeout_ms)
     const struct sim__libc *libc = sim__libc();
     int64_t deadline;
 
-    if (!sim__virtual_wait_here())
+    if (!sim_is_loop_thread())
         return libc->poll(fds, nfds, timeout_ms);
     if (S.realtime)
         return poll_realtime(fds, nfds, timeout_ms);

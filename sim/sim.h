@@ -48,6 +48,8 @@ void sim_start_realtime(uint64_t seed);
 bool sim_realtime(void);
 void sim_stop(void);
 bool sim_active(void);
+/* True on the loop thread of an active simulation: its waits go through
+ * the schedule (virtual, or cut short in real-time mode). */
 bool sim_is_loop_thread(void);
 
 /* ---- clocks ---- */

@@ -53,7 +53,6 @@ struct run {
     bool in_iteration;
     bool stopped;               /* the loop failed beyond continuing */
     bool verdict_reported;
-    int guard_id;
     int64_t tolerance_ns;       /* slack on times (real-time mode) */
     char reported[64][40];      /* "rule/name" already reported */
     int nreported;

@@ -477,7 +477,7 @@ int exec_scenario(const struct scenario *sc, const struct impl *impl,
     }
     if (sc->guard) {
         op_enter("add_timeout");
-        X.guard_id = virEventAddTimeout(1000, trampoline_guard_cb, NULL, NULL);
+        virEventAddTimeout(1000, trampoline_guard_cb, NULL, NULL);
         op_leave();
     }
     run_script();

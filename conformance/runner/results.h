@@ -26,7 +26,7 @@ struct result {
 };
 
 struct run_info {
-    const char *impl, *impl_name, *report_dir, *rerun_impl;
+    const char *impl, *impl_name, *report_dir;
     uint64_t seed;
     bool strict;
 };

@@ -594,7 +594,7 @@ int main(int argc, char **argv)
         if (res[i].outcome != OUT_PASS && res[i].outcome != OUT_SKIP)
             print_details(&o, o.impl, &res[i]);
     {
-        struct run_info ri = { impl_path, impl_name, o.report_dir, o.impl, o.seed, o.strict };
+        struct run_info ri = { impl_path, impl_name, o.report_dir, o.seed, o.strict };
         if (write_reports(&ri, res, nres) == 0 && !o.quiet)
             printf("\nreports: %s/results.tap, junit.xml, results.json\n", o.report_dir);
     }
