@@ -208,7 +208,8 @@ COV_DIRS  := reference sim conformance/runner
 LCOV_RC   := --rc lcov_branch_coverage=1
 COV_MIN_LINES    ?= 95
 COV_MIN_BRANCHES ?= 85
-COV_MIN_LINES_KIT ?= 85      # sim/ and conformance/runner/
+# Lines of sim/ and of conformance/runner/.
+COV_MIN_LINES_KIT ?= 85
 
 coverage:
 	@rm -rf $(COV_BUILD) coverage/html coverage/*.info
