@@ -33,6 +33,9 @@ REF_SRCS  := $(wildcard reference/*.c)
 REF_OBJS  := $(REF_SRCS:%.c=$(BUILD)/%.o)
 REF_LIB_A := $(BUILD)/libevref.a
 REF_LIB_SO := $(BUILD)/libevref.so
+# The conformance ABI over the reference: a shim of its own, never part of
+# libevref, so that programs linking the library may define their own.
+REF_SHIM   := conformance/adapters/reference.c
 
 REF_TEST_SRCS := $(wildcard reference/tests/*.c)
 REF_TEST_OBJS := $(REF_TEST_SRCS:%.c=$(BUILD)/%.o)
@@ -65,7 +68,8 @@ VARIANT_SOS := $(VARIANTS:%=$(BUILD)/variants/libevref-%.so)
 CONF_SRCS   := $(wildcard conformance/runner/*.c)
 CONF_OBJS   := $(CONF_SRCS:%.c=$(BUILD)/%.o)
 RUNNER      := $(BUILD)/evconf-run
-ADAPTERS    := $(BUILD)/adapters/libevconf-libvirt-default.so \
+ADAPTERS    := $(BUILD)/adapters/libevconf-reference.so \
+               $(BUILD)/adapters/libevconf-libvirt-default.so \
                $(BUILD)/adapters/libevconf-libvirt-glib.so
 GLIB_CFLAGS := $(shell $(PKG_CONFIG) --cflags libvirt-glib-1.0)
 GLIB_LIBS   := $(shell $(PKG_CONFIG) --libs libvirt-glib-1.0)
@@ -110,13 +114,13 @@ $(REF_LIB_SO): $(REF_OBJS)
 	$(CC) $(SO_LDFLAGS) -Wl,-soname,libevref.so.0 $(ALL_LDFLAGS) \
 	    -o $@ $^ $(VIRT_LIBS)
 
-$(BUILD)/variants/libevref-%.so: $(REF_SRCS) reference/*.h
+$(BUILD)/variants/libevref-%.so: $(REF_SRCS) reference/*.h $(REF_SHIM)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -fvisibility=hidden -Ireference \
+	$(CC) $(ALL_CFLAGS) -fvisibility=hidden -Ireference -Iconformance \
 	    -DEVREF_BREAK_$(shell echo $* | tr a-z- A-Z_) $(SO_LDFLAGS) \
-	    $(ALL_LDFLAGS) -o $@ $(REF_SRCS) $(VIRT_LIBS)
+	    $(ALL_LDFLAGS) -o $@ $(REF_SRCS) $(REF_SHIM) $(VIRT_LIBS)
 
-$(BUILD)/sim/%.o: sim/%.c sim/*.h reference/evref.h
+$(BUILD)/sim/%.o: sim/%.c sim/*.h reference/*.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Isim -Ireference -c $< -o $@
 
@@ -124,7 +128,7 @@ $(SIM_LIB_A): $(SIM_OBJS)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(BUILD)/sim/tests/%.o: sim/tests/%.c sim/tests/*.h sim/*.h reference/evref.h
+$(BUILD)/sim/tests/%.o: sim/tests/%.c sim/tests/*.h sim/*.h reference/*.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Isim -Isim/tests -Ireference -c $< -o $@
 
@@ -143,6 +147,11 @@ $(BUILD)/conformance/runner/%.o: conformance/runner/%.c conformance/runner/*.h \
 
 $(RUNNER): $(CONF_OBJS) $(SIM_INTERPOSE) $(SIM_LIB_A) $(REF_LIB_A)
 	$(CC) $(ALL_LDFLAGS) $(EXPORT_DYNAMIC) -o $@ $^ $(VIRT_LIBS) -ldl
+
+$(BUILD)/adapters/libevconf-reference.so: $(REF_SHIM) conformance/evconf.h reference/evref.h $(REF_LIB_A)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Iconformance -Ireference $(SO_LDFLAGS) $(ALL_LDFLAGS) \
+	    -o $@ $< $(REF_LIB_A) $(VIRT_LIBS)
 
 $(BUILD)/adapters/libevconf-libvirt-default.so: conformance/adapters/libvirt-default.c conformance/evconf.h
 	@mkdir -p $(@D)

@@ -65,7 +65,9 @@ int evref_add_handle(int fd, int events, virEventHandleCallback cb,
     h->reg.ff = ff;
 
     evref__lock();
-    id = evref__table_add(&evref__loop.handles, &h->reg);
+    id = -1;
+    if (evref__handles_reserve_locked(evref__loop.handles.len + 1) == 0)
+        id = evref__table_add(&evref__loop.handles, &h->reg);
     if (id > 0 && events) {
         evref__loop.pfds_dirty = true;
         evref__wake_locked();
@@ -114,50 +116,75 @@ int evref_remove_handle(int watch)
     return h ? 0 : -1;
 }
 
+static void pollset_free(struct evref__pollset *ps)
+{
+    free(ps->pfds);
+    free(ps->ids);
+    free(ps->gens);
+    *ps = (struct evref__pollset){0};
+}
+
+/* Make room for n watches besides the wake-up pipe.  Room is taken when a
+ * watch is added, so that building the set in an iteration can never fail
+ * for want of memory (R2).  The set in use is never touched here: the room
+ * is a spare, swapped in by the loop thread.  Returns 0 or -1. */
+int evref__handles_reserve_locked(size_t n)
+{
+    struct evref__loop *l = &evref__loop;
+    struct evref__pollset ps;
+    size_t cap = n + 1;
+
+    if (l->set.cap >= cap || l->spare.cap >= cap)
+        return 0;
+    if (cap < 2 * l->set.cap)
+        cap = 2 * l->set.cap;
+    ps = (struct evref__pollset){
+        .pfds = calloc(cap, sizeof(*ps.pfds)),
+        .ids = calloc(cap, sizeof(*ps.ids)),
+        .gens = calloc(cap, sizeof(*ps.gens)),
+        .cap = cap,
+    };
+    if (!ps.pfds || !ps.ids || !ps.gens) {
+        pollset_free(&ps);
+        return -1;
+    }
+    pollset_free(&l->spare);
+    l->spare = ps;
+    return 0;
+}
+
 /* Rebuild the pollfd set if the watches changed: slot 0 is the wake-up
  * pipe, then one slot per live watch with events, in id order.  Watches with
  * events 0 are left out entirely, so poll(2) cannot report their hangups
- * (R10).  Returns 0, or -1 without memory. */
-int evref__handles_prepare_locked(void)
+ * (R10).  The room was reserved at add. */
+void evref__handles_prepare_locked(void)
 {
     struct evref__loop *l = &evref__loop;
+    struct evref__pollset *ps = &l->set;
     size_t n = 1;
 
-    if (!l->pfds_dirty)
-        return 0;
-    if (l->pfds_cap < l->handles.len + 1) {
-        size_t cap = l->handles.len + 1;
-        struct pollfd *pfds = realloc(l->pfds, cap * sizeof(*pfds));
-        int *ids;
-        unsigned *gens;
-        if (!pfds)
-            return -1;
-        l->pfds = pfds;
-        ids = realloc(l->pfd_ids, cap * sizeof(*ids));
-        if (!ids)
-            return -1;
-        l->pfd_ids = ids;
-        gens = realloc(l->pfd_gens, cap * sizeof(*gens));
-        if (!gens)
-            return -1;
-        l->pfd_gens = gens;
-        l->pfds_cap = cap;
+    if (l->spare.cap) {
+        pollset_free(&l->set);
+        l->set = l->spare;
+        l->spare = (struct evref__pollset){0};
+        l->pfds_dirty = true;
     }
-    l->pfds[0] = (struct pollfd){ .fd = l->wake_rd, .events = POLLIN };
-    l->pfd_ids[0] = 0;
+    if (!l->pfds_dirty)
+        return;
+    ps->pfds[0] = (struct pollfd){ .fd = l->wake_rd, .events = POLLIN };
+    ps->ids[0] = 0;
     for (size_t i = 0; i < l->handles.len; i++) {
         struct evref__handle *h = (struct evref__handle *)l->handles.items[i];
         if (h->reg.deleted || !h->events)
             continue;
-        l->pfds[n] = (struct pollfd){ .fd = h->fd,
-                                      .events = events_to_poll(h->events) };
-        l->pfd_ids[n] = h->reg.id;
-        l->pfd_gens[n] = h->enabled_gen;
+        ps->pfds[n] = (struct pollfd){ .fd = h->fd,
+                                       .events = events_to_poll(h->events) };
+        ps->ids[n] = h->reg.id;
+        ps->gens[n] = h->enabled_gen;
         n++;
     }
     l->npfds = n;
     l->pfds_dirty = false;
-    return 0;
 }
 
 #ifdef EVREF_BREAK_READY_BY_FD
@@ -178,8 +205,8 @@ static void dispatch_by_fd(void)
         h = (struct evref__handle *)l->handles.items[k];
         copy = *h;
         for (size_t i = 1; i < l->npfds && !h->reg.deleted; i++)
-            if (l->pfds[i].fd == h->fd)
-                mask |= poll_to_events(l->pfds[i].revents) &
+            if (l->set.pfds[i].fd == h->fd)
+                mask |= poll_to_events(l->set.pfds[i].revents) &
                         (h->events | HANDLE_ALWAYS);
         evref__unlock();
         if (mask)
@@ -207,17 +234,17 @@ void evref__handles_dispatch(void)
     for (size_t i = 1; i < l->npfds; i++) {
         struct evref__handle *h;
         virEventHandleCallback cb = NULL;
-        int id = l->pfd_ids[i], fd = -1, mask = 0;
+        int id = l->set.ids[i], fd = -1, mask = 0;
         void *opaque = NULL;
 
-        if (!l->pfds[i].revents)
+        if (!l->set.pfds[i].revents)
             continue;
         evref__lock();
         h = (struct evref__handle *)evref__table_find_live(&l->handles, id);
-        if (h && h->events && h->enabled_gen == l->pfd_gens[i]) {
+        if (h && h->events && h->enabled_gen == l->set.gens[i]) {
             /* One call with every pending bit (R13), in every iteration the
              * condition holds: poll(2) is level-triggered (R14). */
-            mask = poll_to_events(l->pfds[i].revents) &
+            mask = poll_to_events(l->set.pfds[i].revents) &
                    (h->events | HANDLE_ALWAYS);
             cb = h->cb;
             fd = h->fd;
@@ -234,12 +261,8 @@ void evref__handles_clear_locked(void)
     struct evref__loop *l = &evref__loop;
 
     evref__table_clear(&l->handles);
-    free(l->pfds);
-    free(l->pfd_ids);
-    free(l->pfd_gens);
-    l->pfds = NULL;
-    l->pfd_ids = NULL;
-    l->pfd_gens = NULL;
-    l->npfds = l->pfds_cap = 0;
+    pollset_free(&l->set);
+    pollset_free(&l->spare);
+    l->npfds = 0;
     l->pfds_dirty = true;
 }

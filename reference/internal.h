@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "evref.h"
+#include "evref-seam.h"
 
 /* What handles and timers have in common.  A removed registration is only
  * marked 'deleted': it stays in its table, so that a late update finds it and
@@ -58,6 +58,18 @@ struct evref__heap {
     size_t len, cap;
 };
 
+/* What poll(2) is handed, and which watch each slot belongs to.  Slot 0 is
+ * the wake-up pipe.  The loop thread reads it without the lock while it
+ * polls and dispatches, so nobody else may move it: an add on another
+ * thread that needs more room makes a bigger spare, and the loop thread
+ * takes it at its next prepare. */
+struct evref__pollset {
+    struct pollfd *pfds;
+    int *ids;                       /* handle id of each slot */
+    unsigned *gens;                 /* its enabled_gen when polled */
+    size_t cap;
+};
+
 struct evref__loop {
     pthread_mutex_t lock;           /* guards everything below */
     struct evref_sys sys;
@@ -68,10 +80,9 @@ struct evref__loop {
     pthread_t runner;               /* ... on this thread */
 
     struct evref__table handles;
-    struct pollfd *pfds;            /* [0] is the wake pipe */
-    int *pfd_ids;                   /* handle id of each pfds entry */
-    unsigned *pfd_gens;             /* its enabled_gen when polled */
-    size_t npfds, pfds_cap;
+    struct evref__pollset set;      /* the loop thread's, between prepares */
+    struct evref__pollset spare;    /* grown by add, taken at prepare */
+    size_t npfds;
     bool pfds_dirty;                /* handles changed since last rebuild */
 
     struct evref__table timers;
@@ -117,7 +128,8 @@ struct evref__timer *evref__heap_top(const struct evref__heap *h);
 void evref__heap_clear(struct evref__heap *h);
 
 /* handles.c */
-int evref__handles_prepare_locked(void);
+int evref__handles_reserve_locked(size_t n);
+void evref__handles_prepare_locked(void);
 void evref__handles_dispatch(void);
 void evref__handles_clear_locked(void);
 

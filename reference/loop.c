@@ -8,8 +8,10 @@
  *   2. Sweep: run the free callbacks of what was removed since the last
  *      sweep, with no lock held.
  *   3. Prepare: rebuild the pollfd set if the watches changed; compute the
- *      poll timeout from the earliest timer (-1 if none, 0 if one is due).
- *   4. Poll: wait in poll(2) through the system seam.
+ *      poll timeout from the earliest timer (-1 if none, 0 if one is due,
+ *      0 while removed registrations wait for their free callbacks).
+ *   4. Poll: wait in poll(2) through the system seam.  A signal or a
+ *      transient shortage (EINTR, EAGAIN, ENOMEM) counts as a timeout.
  *   5. Wake-up: drain the self-pipe if another thread wrote to it.
  *   6. Timers: fire every timer due at this instant.
  *   7. Handles: call back every watch that poll(2) found ready.
@@ -89,6 +91,8 @@ int evref__init_locked(void)
 
     if (evref__loop.wake_rd >= 0)
         return 0;
+    if (evref__handles_reserve_locked(0) < 0)       /* the pipe's pollfd */
+        return -1;
     if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0)
         return -1;
     evref__loop.wake_rd = fds[0];
@@ -130,8 +134,8 @@ static void drain_wake_locked(void)
  * callbacks with no lock held (R35, R36).  Records are unlinked before any
  * free callback runs, so a free callback may call any operation, including
  * remove on its own id, which then finds nothing and returns -1.  Removes
- * made by free callbacks are swept at the next sweep, at most one iteration
- * later (R38).  Order: timers, then handles, each in registration order, as
+ * made by free callbacks are swept at the next sweep, which follows without
+ * a wait (frees_pending_locked()), so a chain of them never stalls (R38).  Order: timers, then handles, each in registration order, as
  * libvirt's poll loop did (the contract leaves it open, R41): the list is
  * built newest first, handles on top of timers, then reversed. */
 static void sweep(void)
@@ -162,11 +166,37 @@ static void sweep(void)
     }
 }
 
+/* A free callback run by a sweep may remove another registration; that
+ * one is only marked, and its free callback waits for the next sweep.  The
+ * loop does not block while any such record waits (libuv's rule for
+ * pending closes), so a chain of free callbacks runs to its end in
+ * back-to-back iterations instead of waiting for an unrelated event, or
+ * forever when there is none (R38). */
+static bool frees_pending_locked(void)
+{
+#ifdef EVREF_BREAK_FREES_WAIT
+    return false;   /* a variant whose free-callback chains stall (R38) */
+#endif
+    return evref__loop.timers.ndeleted + evref__loop.handles.ndeleted > 0;
+}
+
+/* Errors of poll(2) that say "not now" rather than "never": a signal, or
+ * the kernel short of memory for its wait tables.  They end the wait, not
+ * the loop: the application's "while (evref_run_once() == 0)" must keep
+ * going, or libvirt's keepalive and free callbacks stop with it (R2). */
+static bool transient_poll_error(int err)
+{
+#ifdef EVREF_BREAK_TRANSIENT_IS_FATAL
+    return err == EINTR;    /* a variant that gives up on ENOMEM (R2) */
+#endif
+    return err == EINTR || err == EAGAIN || err == ENOMEM;
+}
+
 int evref_run_once(void)
 {
     struct evref__loop *l = &evref__loop;
     struct evref_sys sys;
-    int timeout_ms, ready, ret = 0;
+    int timeout_ms, ready;
 
     evref__lock();
     if (l->running || evref__init_locked() < 0) {
@@ -180,24 +210,23 @@ int evref_run_once(void)
     sweep();
 
     evref__lock();
-    if (evref__handles_prepare_locked() < 0) {
-        ret = -1;
-        goto leave_locked;
-    }
-    timeout_ms = evref__timers_poll_timeout_locked(evref__now_locked());
+    evref__handles_prepare_locked();
+    timeout_ms = frees_pending_locked() ? 0 :
+                 evref__timers_poll_timeout_locked(evref__now_locked());
     sys = l->sys;
     evref__unlock();
 
-    ready = sys.poll(sys.ctx, l->pfds, l->npfds, timeout_ms);
-    if (ready < 0 && errno != EINTR)
-        ret = -1;
+    ready = sys.poll(sys.ctx, l->set.pfds, l->npfds, timeout_ms);
+    if (ready < 0 && transient_poll_error(errno))
+        ready = 0;              /* as if the wait had timed out */
 
     evref__lock();
     drain_wake_locked();
     evref__unlock();
 
     /* Timers, then handles (R32 leaves the order open; libvirt's poll loop
-     * did the same). */
+     * did the same).  After a failed poll the revents mean nothing: nothing
+     * is dispatched. */
     if (ready >= 0) {
         evref__timers_dispatch();
         if (ready > 0)
@@ -206,10 +235,9 @@ int evref_run_once(void)
     sweep();
 
     evref__lock();
-leave_locked:
     l->running = false;
     evref__unlock();
-    return ret;
+    return ready < 0 ? -1 : 0;
 }
 
 void evref_reset(void)

@@ -1,5 +1,5 @@
 /*
- * register.c - hand the loop to libvirt, and the conformance ABI.
+ * register.c - hand the loop to libvirt.
  */
 #include "internal.h"
 
@@ -22,19 +22,4 @@ int evref_register(void)
                          evref_remove_handle, evref_add_timeout,
                          evref_update_timeout, evref_remove_timeout);
     return 0;
-}
-
-int evconf_register(void)
-{
-    return evref_register();
-}
-
-int evconf_run_once(void)
-{
-    return evref_run_once();
-}
-
-const char *evconf_name(void)
-{
-    return "evconf reference loop (poll)";
 }

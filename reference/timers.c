@@ -4,8 +4,9 @@
  * An enabled timer sits in the heap with an absolute deadline on the
  * monotonic clock; a disabled one (timeout < 0) is in the table only.
  * Arming always measures from "now": at add, at every update, even with an
- * unchanged value (R20, R23), and after each firing, from the iteration's
- * time, so a late loop fires once and does not catch up (R25).  Timeout 0
+ * unchanged value (R20, R23), and after each firing, from the moment that
+ * timer is dispatched, so a late timer fires once and does not catch up,
+ * whether the loop itself was late or a sibling's callback held it (R25).  Timeout 0
  * means a deadline of now: due in every iteration (R21).  Timers fire when
  * due, never early: R26 allows 20 ms of slack, but libvirt's current loop
  * takes none, and neither does this one.
@@ -177,6 +178,13 @@ void evref__timers_dispatch(void)
             /* Broken variant for R25: re-armed from the missed expiry. */
             arm_locked(tm, tm->timeout_ms, tm->deadline_ns);
 #elif !defined(EVREF_BREAK_REARM_AFTER_CALLBACK)
+            /* From the moment of this call, read again for each timer: a
+             * sibling's slow callback before it must not leave it re-armed
+             * in the past, to fire again at once (R25). */
+            arm_locked(tm, tm->timeout_ms, evref__now_locked());
+#endif
+#ifdef EVREF_BREAK_REARM_FROM_ITERATION
+            /* Broken variant for R25: re-armed from the phase's clock. */
             arm_locked(tm, tm->timeout_ms, now_ns);
 #endif
             cb = tm->cb;
@@ -193,7 +201,7 @@ void evref__timers_dispatch(void)
 #ifdef EVREF_BREAK_REARM_AFTER_CALLBACK
         evref__lock();
         if (cb && !tm->reg.deleted)
-            arm_locked(tm, period, now_ns);
+            arm_locked(tm, period, evref__now_locked());
         evref__unlock();
 #endif
     }

@@ -2,7 +2,7 @@
  * seam-reference.c - run the reference loop in virtual time through its
  * own seam (no interposition needed).
  */
-#include "evref.h"
+#include "evref-seam.h"
 #include "internal.h"
 
 static int64_t seam_now(void *ctx)

@@ -8,6 +8,7 @@
  * waiting, the loop must also have been woken by then (really woken: the
  * fds it polls become ready), within a real-time watchdog.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -50,6 +51,8 @@ static struct {
     int idle_streak, spin_limit;
     int64_t last_iteration_ns;
     _Atomic bool work;
+    _Atomic int fail_errno;              /* sim_fail_wait(), until taken */
+    _Atomic int64_t last_wait_end_ns;
 } S = { .lock = PTHREAD_MUTEX_INITIALIZER, .watchdog_ms = 2000,
         .spin_limit = 1000 };
 
@@ -70,6 +73,8 @@ static void start(uint64_t seed, bool realtime)
     S.real_start_ns = realtime ? real_ns() : 0;
     S.loop_thread = pthread_self();
     S.now_ns = 0;
+    S.fail_errno = 0;
+    S.last_wait_end_ns = 0;
     S.nevents = 0;
     S.next_seq = 0;
     S.verdict = SIM_OK;
@@ -418,15 +423,11 @@ static int poll_realtime(struct pollfd *fds, nfds_t nfds, int timeout_ms)
     }
 }
 
-int sim_poll(struct pollfd *fds, nfds_t nfds, int timeout_ms)
+static int poll_virtual(struct pollfd *fds, nfds_t nfds, int timeout_ms)
 {
     const struct sim__libc *libc = sim__libc();
     int64_t deadline;
 
-    if (!sim_is_loop_thread())
-        return libc->poll(fds, nfds, timeout_ms);
-    if (S.realtime)
-        return poll_realtime(fds, nfds, timeout_ms);
     deadline = timeout_ms < 0 ? NO_TIME : S.now_ns + timeout_ms * SIM_NS_PER_MS;
     for (;;) {
         int ready = libc->poll(fds, nfds, 0);
@@ -445,9 +446,48 @@ int sim_poll(struct pollfd *fds, nfds_t nfds, int timeout_ms)
         }
         advance_to(next);
         ready = run_event(fds, nfds, true, deadline);
-        if (ready != 0)
+        if (ready != 0 || atomic_load(&S.fail_errno))
             return ready;
     }
+}
+
+/* A failure injected by sim_fail_wait() ends the wait it was injected into
+ * (or the next one) with -1, as a signal or a shortage of kernel memory
+ * would: whatever the fds say, nothing is reported ready. */
+static int take_injected_failure(int ready)
+{
+    int err = atomic_exchange(&S.fail_errno, 0);
+
+    if (!err)
+        return ready;
+    sim_trace("wait", "fails: %s", strerrorname_np(err));
+    errno = err;
+    return -1;
+}
+
+int sim_poll(struct pollfd *fds, nfds_t nfds, int timeout_ms)
+{
+    int ready;
+
+    if (!sim_is_loop_thread())
+        return sim__libc()->poll(fds, nfds, timeout_ms);
+    ready = take_injected_failure(0);
+    if (ready == 0)
+        ready = S.realtime ? poll_realtime(fds, nfds, timeout_ms)
+                           : poll_virtual(fds, nfds, timeout_ms);
+    ready = take_injected_failure(ready);
+    S.last_wait_end_ns = sim_now_ns();
+    return ready;
+}
+
+void sim_fail_wait(int err)
+{
+    atomic_store(&S.fail_errno, err);
+}
+
+int64_t sim_last_wait_end_ns(void)
+{
+    return S.last_wait_end_ns;
 }
 
 /* Sleep for real until t_ns of simulated time. */

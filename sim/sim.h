@@ -88,6 +88,13 @@ void sim_set_watchdog_ms(int ms);               /* default 2000 */
 /* poll(2) in virtual time, on the loop thread during a simulation; plain
  * poll(2) otherwise.  The interposed wait functions are built on it. */
 int sim_poll(struct pollfd *fds, nfds_t nfds, int timeout_ms);
+/* Make the loop thread's wait in progress (when called from an event it
+ * runs) or its next one return -1 with errno err, once: EINTR for a signal,
+ * ENOMEM or EAGAIN for the kernel's transient shortages. */
+void sim_fail_wait(int err);
+/* When the loop thread's latest wait returned, in virtual ns: the earliest
+ * moment a loop can have read the clock it dispatches by. */
+int64_t sim_last_wait_end_ns(void);
 /* Run the reference loop (reference/evref.h) on sim's clock and wait. */
 void sim_attach_reference(void);
 

@@ -27,7 +27,9 @@ struct reg {
     int id, fd_num;
     int events, timeout;        /* as last requested by the script */
     int changed_iter;           /* iteration a callback changed it in, or -1 */
-    int64_t armed_ns;           /* timer: when its period last started */
+    int64_t armed_ns;           /* timer: earliest start of its period */
+    int64_t fired_ns;           /* timer: its last call, if armed_by_fire */
+    bool armed_by_fire;         /* the period runs from a call, not an op */
     int ncalls, calls_cap, calls_this_iter, max_per_iter;
     struct call *calls;
     bool in_cb;

@@ -94,6 +94,7 @@ static void do_add(const struct step *st)
     r->null_opaque = opaque == NULL;
     r->changed_iter = X.in_iteration ? X.iter : -1;
     r->armed_ns = sim_now_ns();
+    r->armed_by_fire = false;
     pthread_mutex_unlock(&X.lock);
 
     op_enter(step_words[st->kind]);
@@ -129,6 +130,7 @@ static void do_update(const struct step *st)
         else
             r->timeout = (int)st->arg;
         r->armed_ns = sim_now_ns();
+        r->armed_by_fire = false;
         r->changed_iter = X.in_iteration ? X.iter : -1;
         anchor(&r->update_at);
     }
@@ -302,6 +304,10 @@ void run_step(const struct step *st)
         anchor(&X.regs[st->name].mark_at);
         pthread_mutex_unlock(&X.lock);
         sim_trace("mark", "%s", reg_name(st->name));
+        break;
+    case S_WAIT_FAILS:
+        sim_trace("step", "%s", st->text);
+        sim_fail_wait((int)st->arg);
         break;
     case S_REGISTER_DEFAULT:
         sim_trace("op", "virEventRegisterDefaultImpl");

@@ -320,9 +320,12 @@ static bool parse_expect(struct parser *p, char **tok, int ntok, struct step *st
     else if (!strcmp(tok[1], "id"))
         x->kind = X_ID;
     else if (!strcmp(tok[1], "free")) {
-        if (ntok < 4 || strcmp(tok[3], "iteration"))
-            return fail(p, "expected 'expect free NAME iteration CMP VALUE'");
-        x->kind = X_FREE_ITER;
+        if (ntok >= 4 && !strcmp(tok[3], "iteration"))
+            x->kind = X_FREE_ITER;
+        else if (ntok >= 4 && !strcmp(tok[3], "at"))
+            x->kind = X_FREE_AT;
+        else
+            return fail(p, "expected 'expect free NAME iteration|at CMP VALUE'");
         i = 4;
     } else if (!strcmp(tok[1], "call")) {
         if (ntok < 5 || !parse_nth(p, tok[3], &x->nth))
@@ -486,6 +489,20 @@ static bool parse_step(struct parser *p, char **tok, int ntok, struct step *st)
             return fail(p, "expected 'mark NAME'");
         st->name = declare(p, tok[1], NAME_MARK);
         return st->name >= 0;
+    }
+    if (!strcmp(w, "wait-fails")) {
+        static const struct { const char *name; int err; } errs[] = {
+            { "EINTR", EINTR }, { "EAGAIN", EAGAIN }, { "ENOMEM", ENOMEM },
+        };
+        st->kind = S_WAIT_FAILS;
+        if (ntok != 2)
+            return fail(p, "expected 'wait-fails EINTR|EAGAIN|ENOMEM'");
+        for (size_t i = 0; i < sizeof(errs) / sizeof(errs[0]); i++)
+            if (!strcmp(tok[1], errs[i].name)) {
+                st->arg = errs[i].err;
+                return true;
+            }
+        return fail(p, "expected EINTR, EAGAIN or ENOMEM, found '%s'", tok[1]);
     }
     if (!strcmp(w, "register-default")) {
         st->kind = S_REGISTER_DEFAULT;

@@ -79,7 +79,7 @@ static char self_dir[PATH_MAX];
 static const char *resolve_impl(const char *impl, char *buf, size_t len)
 {
     static const struct { const char *name, *file; } builtin[] = {
-        { "reference", "libevref.so" },
+        { "reference", "adapters/libevconf-reference.so" },
         { "libvirt-default", "adapters/libevconf-libvirt-default.so" },
         { "libvirt-glib", "adapters/libevconf-libvirt-glib.so" },
     };

@@ -23,7 +23,7 @@ enum step_kind {
     S_ADD_HANDLE, S_UPDATE_HANDLE, S_REMOVE_HANDLE,
     S_ADD_TIMEOUT, S_UPDATE_TIMEOUT, S_REMOVE_TIMEOUT,
     /* running */
-    S_RUN, S_RUN_UNTIL, S_SLEEP, S_MARK, S_REGISTER_DEFAULT,
+    S_RUN, S_RUN_UNTIL, S_SLEEP, S_MARK, S_REGISTER_DEFAULT, S_WAIT_FAILS,
     /* checking */
     S_EXPECT,
 };
@@ -48,6 +48,7 @@ enum expect_kind {
     X_CALL_AT,        /* expect call N #k at <cmp> t     virtual ms */
     X_CALL_ITER,      /* expect call N #k iteration <cmp> i */
     X_FREE_ITER,      /* expect free N iteration <cmp> i */
+    X_FREE_AT,        /* expect free N at <cmp> t        virtual ms */
     X_CALL_EVENTS,    /* expect call N #k events =|has|within MASK */
     X_PER_ITER,       /* expect per-iteration N <cmp> v  most calls in one */
     X_ID,             /* expect id N <cmp> v */

@@ -20,7 +20,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "evref.h"
+#include "evref-seam.h"
 
 /* ---- virtual time ---- */
 void vt_install(void);               /* clock at 0 ms, iterations at 0 */

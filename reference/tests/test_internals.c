@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -46,19 +47,24 @@ START_TEST(poll_error_is_reported)
 }
 END_TEST
 
-/* A signal interrupting poll(2) is not an error: the iteration ends
- * quietly and the next one carries on. */
-START_TEST(poll_eintr_is_not_an_error)
+/* A signal interrupting poll(2), or the kernel short of memory for its
+ * wait, is not an error (R2): the iteration counts it as a timeout, fires
+ * what is due, and returns 0, so that the application's loop goes on. */
+START_TEST(poll_transient_errors_keep_the_loop_running)
 {
+    static const int errs[] = { EINTR, EAGAIN, ENOMEM };
     int t = evref_add_timeout(0, rec_timer_cb, NULL, NULL);
 
     evref_set_sys(&failing_sys);
-    failing_poll_errno = EINTR;
-    ck_assert_int_eq(evref_run_once(), 0);
-    ck_assert_int_eq(rec_count(REC_TIMER, t), 0);
-    vt_install();
-    vt_run_once();
-    ck_assert_int_eq(rec_count(REC_TIMER, t), 1);
+    for (int i = 0; i < 3; i++) {
+        failing_poll_errno = errs[i];
+        ck_assert_int_eq(evref_remove_timeout(evref_add_timeout(5, rec_timer_cb,
+                                                                TAG(i), rec_ff)), 0);
+        ck_assert_msg(evref_run_once() == 0, "poll failing with %s ended the "
+                      "iteration with -1; expected 0", strerrorname_np(errs[i]));
+        ck_assert_int_eq(rec_count(REC_TIMER, t), i + 1);
+        ck_assert_int_eq(rec_count_free(TAG(i)), 1);
+    }
 }
 END_TEST
 
@@ -101,21 +107,27 @@ START_TEST(no_fds_left)
 }
 END_TEST
 
-/* Without memory for the pollfd set the iteration fails, and succeeds
- * once memory is back. */
-START_TEST(pollfd_set_without_memory)
+/* The pollfd set's memory is taken when a watch is added (R2): without it
+ * the add fails cleanly, and no later iteration can fail for want of it. */
+START_TEST(pollfd_set_reserved_at_add)
 {
-    int fds[2], h;
+    int fds[2], h, h2;
 
     make_pipe(fds);
     write_byte(fds[1]);
     h = evref_add_handle(fds[0], VIR_EVENT_HANDLE_READABLE, rec_handle_cb, NULL, NULL);
-    for (int n = 0; n < 3; n++) {
+    ck_assert_int_gt(h, 0);
+    for (int n = 0; n < 4; n++) {
         alloc_fail_after(n);
-        ck_assert_int_eq(evref_run_once(), -1);
+        h2 = evref_add_handle(fds[0], VIR_EVENT_HANDLE_READABLE, rec_handle_cb,
+                              TAG(n), rec_ff);
+        alloc_fail_after(-1);
+        if (h2 > 0)
+            ck_assert_int_eq(evref_remove_handle(h2), 0);
     }
+    alloc_fail_after(0);                /* nothing may allocate from here */
+    ck_assert_int_eq(evref_run_once(), 0);
     alloc_fail_after(-1);
-    vt_run_once();
     ck_assert_int_eq(rec_count(REC_HANDLE, h), 1);
 }
 END_TEST
@@ -205,10 +217,10 @@ Suite *internals_suite(void)
     Suite *s = suite_create("internals");
 
     add_test(s, poll_error_is_reported);
-    add_test(s, poll_eintr_is_not_an_error);
+    add_test(s, poll_transient_errors_keep_the_loop_running);
     add_test(s, nested_iteration_is_refused);
     add_test(s, no_fds_left);
-    add_test(s, pollfd_set_without_memory);
+    add_test(s, pollfd_set_reserved_at_add);
     add_test(s, ids_exhausted);
     add_test(s, poll_timeout_rounding);
     add_test(s, heap_order_under_churn);

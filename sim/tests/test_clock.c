@@ -76,7 +76,7 @@ END_TEST
  * as well as through its seam. */
 START_TEST(hour_timer_reference_interposed)
 {
-    struct loop l = load_loop("libevref.so");
+    struct loop l = load_loop("adapters/libevconf-reference.so");
 
     ten_hours(&l);
 }

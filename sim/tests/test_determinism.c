@@ -8,7 +8,7 @@
 #include <sys/wait.h>
 
 #include "suites.h"
-#include "evref.h"
+#include "evref-seam.h"
 #include "support.h"
 
 static struct sim_fd fds[3];

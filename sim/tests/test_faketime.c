@@ -39,7 +39,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "evref.h"
+#include "evref-seam.h"
 #include "internal.h"
 #include "suites.h"
 #include "support.h"

@@ -42,7 +42,7 @@ static void wake_scenario(const struct loop *l)
 
 START_TEST(cross_thread_wakeup_reference)
 {
-    struct loop l = load_loop("libevref.so");
+    struct loop l = load_loop("adapters/libevconf-reference.so");
 
     wake_scenario(&l);
     ck_assert_msg(sim_verdict() == SIM_OK, "%s", sim_verdict_detail());
