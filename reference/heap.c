@@ -74,6 +74,22 @@ int evref__heap_reserve(struct evref__heap *h, size_t n)
     return 0;
 }
 
+/* Trade the array for one of cap slots (cap >= len), to give memory back
+ * after a burst of timers.  Returns -1, changing nothing, without memory. */
+int evref__heap_shrink(struct evref__heap *h, size_t cap)
+{
+    struct evref__timer **items;
+
+    if (cap >= h->cap || cap < h->len)
+        return 0;
+    items = realloc(h->items, cap * sizeof(*items));
+    if (!items)
+        return -1;
+    h->items = items;
+    h->cap = cap;
+    return 0;
+}
+
 /* Insert a timer that is not in the heap; room was reserved at add. */
 void evref__heap_push(struct evref__heap *h, struct evref__timer *tm)
 {

@@ -21,7 +21,7 @@ struct evref__reg {
     bool deleted;
     void *opaque;
     virFreeCallback ff;
-    struct evref__reg *next_free;   /* sweep's list of records to free */
+    struct evref__reg *next_free;   /* queue of removed records to free */
 };
 
 struct evref__handle {
@@ -30,6 +30,9 @@ struct evref__handle {
     int events;                     /* VIR_EVENT_HANDLE_*; 0 = disabled */
     unsigned enabled_gen;           /* counts enablings (0 -> non-zero) */
     virEventHandleCallback cb;
+    size_t slot;                    /* its pollfd slot, 0 when it has none */
+    bool dirty;                     /* on the loop's list of changed ... */
+    struct evref__handle *next_dirty;   /* ... watches, for the pollset */
 };
 
 struct evref__timer {
@@ -42,13 +45,14 @@ struct evref__timer {
 };
 #define EVREF__NOT_IN_HEAP SIZE_MAX
 
-/* Registrations of one kind, sorted by id (ids only grow, and adding
- * appends), so lookup is a binary search and iteration order is the order
- * of registration. */
+/* Registrations of one kind, hashed by id (table.c).  Removed records stay
+ * in it, findable, until the sweep takes the queue of them. */
 struct evref__table {
-    struct evref__reg **items;
-    size_t len, cap;
-    size_t ndeleted;                /* marked, not yet swept */
+    struct evref__reg **slots;      /* open addressing; NULL is empty */
+    size_t cap;                     /* a power of two, 2^bits, or 0 */
+    unsigned bits;
+    size_t count;                   /* records in it, removed ones included */
+    struct evref__reg *removed, *removed_tail;  /* queue for the sweep */
     int last_id;                    /* ids handed out: 1..last_id */
 };
 
@@ -65,8 +69,8 @@ struct evref__heap {
  * takes it at its next prepare. */
 struct evref__pollset {
     struct pollfd *pfds;
-    int *ids;                       /* handle id of each slot */
-    unsigned *gens;                 /* its enabled_gen when polled */
+    struct evref__handle **owners;  /* the watch of each slot */
+    unsigned *gens;                 /* its enabled_gen when it got the slot */
     size_t cap;
 };
 
@@ -82,8 +86,8 @@ struct evref__loop {
     struct evref__table handles;
     struct evref__pollset set;      /* the loop thread's, between prepares */
     struct evref__pollset spare;    /* grown by add, taken at prepare */
-    size_t npfds;
-    bool pfds_dirty;                /* handles changed since last rebuild */
+    size_t npfds;                   /* slots in use, the wake-up pipe's too */
+    struct evref__handle *dirty;    /* watches changed since the last prepare */
 
     struct evref__table timers;
     struct evref__heap heap;
@@ -99,7 +103,8 @@ extern struct evref__loop evref__loop;
 void evref__lock(void);
 void evref__unlock(void);
 int64_t evref__now_locked(void);
-void evref__wake_locked(void);
+bool evref__wake_locked(void);
+void evref__unlock_and_wake(bool wake);
 int evref__init_locked(void);
 
 /* The three ways the loop enters user code.  Every callback and free
@@ -115,12 +120,14 @@ void evref__free_callback_opaque(virFreeCallback ff, void *opaque);
 int evref__table_add(struct evref__table *t, struct evref__reg *reg);
 struct evref__reg *evref__table_find(const struct evref__table *t, int id);
 struct evref__reg *evref__table_find_live(const struct evref__table *t, int id);
-struct evref__reg *evref__table_sweep(struct evref__table *t,
-                                      struct evref__reg *list);
+void evref__table_mark_removed(struct evref__table *t, struct evref__reg *reg);
+bool evref__table_has_removed(const struct evref__table *t);
+struct evref__reg *evref__table_take_removed(struct evref__table *t);
 void evref__table_clear(struct evref__table *t);
 
 /* heap.c */
 int evref__heap_reserve(struct evref__heap *h, size_t n);
+int evref__heap_shrink(struct evref__heap *h, size_t cap);
 void evref__heap_push(struct evref__heap *h, struct evref__timer *tm);
 void evref__heap_remove(struct evref__heap *h, struct evref__timer *tm);
 void evref__heap_fix(struct evref__heap *h, struct evref__timer *tm);
@@ -129,13 +136,14 @@ void evref__heap_clear(struct evref__heap *h);
 
 /* handles.c */
 int evref__handles_reserve_locked(size_t n);
-void evref__handles_prepare_locked(void);
-void evref__handles_dispatch(void);
+void evref__handles_update_locked(void);
+void evref__handles_dispatch(int ready);
 void evref__handles_clear_locked(void);
 
 /* timers.c */
 int evref__timers_poll_timeout_locked(int64_t now_ns);
 void evref__timers_dispatch(void);
+void evref__timers_shrink_locked(void);
 void evref__timers_clear_locked(void);
 
 #endif /* EVREF_INTERNAL_H */

@@ -55,7 +55,6 @@ struct evref__loop evref__loop = {
     .sys = REAL_SYS,
     .wake_rd = -1,
     .wake_wr = -1,
-    .pfds_dirty = true,
 };
 
 void evref__lock(void)
@@ -97,73 +96,92 @@ int evref__init_locked(void)
         return -1;
     evref__loop.wake_rd = fds[0];
     evref__loop.wake_wr = fds[1];
-    evref__loop.pfds_dirty = true;
     return 0;
 }
 
-/* Called after every change that could shorten the wait or leave a free
- * callback pending.  Only another thread's change during an iteration needs
- * a wake-up: the loop thread itself is not waiting, and a loop that is not
- * running will compute its next wait from the new state anyway.  One byte
- * is enough however many changes pile up before the loop drains it. */
-void evref__wake_locked(void)
+/* Called, under the lock, after every change that could shorten the wait
+ * or leave a free callback pending.  Only another thread's change during an
+ * iteration needs a wake-up: the loop thread itself is not waiting, and a
+ * loop that is not running will compute its next wait from the new state
+ * anyway.  One byte is enough however many changes pile up before the loop
+ * drains it.  Returns whether the caller must write that byte, which it
+ * does with evref__unlock_and_wake() once the lock is released, so that
+ * the woken loop does not wake up only to wait for the lock. */
+bool evref__wake_locked(void)
 {
     struct evref__loop *l = &evref__loop;
 
 #ifdef EVREF_BREAK_NO_WAKEUP
-    return;     /* a variant without wake-up, built only to be failed */
+    return false;   /* a variant without wake-up, built only to be failed */
 #endif
     if (!l->running || l->wake_pending || pthread_equal(l->runner, pthread_self()))
-        return;
-    if (write(l->wake_wr, "w", 1) == 1)
-        l->wake_pending = true;
+        return false;
+    l->wake_pending = true;
+    return true;
 }
 
-static void drain_wake_locked(void)
+void evref__unlock_and_wake(bool wake)
+{
+    int fd = evref__loop.wake_wr;
+
+    evref__unlock();
+    if (wake)
+        (void)!write(fd, "w", 1);   /* full pipe: a byte is there anyway */
+}
+
+/* Empty the wake-up pipe once poll(2) says it is readable, then let the
+ * next change write again.  It is read before wake_pending is cleared: a
+ * byte written in between stays for the next poll, which then returns at
+ * once (a spurious wake-up, never a lost one).  The pipe holds a byte or
+ * two, so one read empties it. */
+static void drain_wake(void)
 {
     char buf[64];
 
-    if (!evref__loop.wake_pending)
-        return;
-    while (read(evref__loop.wake_rd, buf, sizeof(buf)) > 0)
+    while (read(evref__loop.wake_rd, buf, sizeof(buf)) == (ssize_t)sizeof(buf))
         ;
+    evref__lock();
     evref__loop.wake_pending = false;
+    evref__unlock();
 }
 
 /* Take the removed registrations out of both tables and run their free
- * callbacks with no lock held (R35, R36).  Records are unlinked before any
- * free callback runs, so a free callback may call any operation, including
- * remove on its own id, which then finds nothing and returns -1.  Removes
- * made by free callbacks are swept at the next sweep, which follows without
- * a wait (frees_pending_locked()), so a chain of them never stalls (R38).  Order: timers, then handles, each in registration order, as
- * libvirt's poll loop did (the contract leaves it open, R41): the list is
- * built newest first, handles on top of timers, then reversed. */
-static void sweep(void)
+ * callbacks with no lock held (R35, R36).  Removed watches leave the pollfd
+ * set first.  Records are unlinked before any free callback runs, so a free
+ * callback may call any operation, including remove on its own id, which
+ * then finds nothing and returns -1.  Removes made by free callbacks are
+ * swept at the next sweep, which follows without a wait
+ * (frees_pending_locked()), so a chain of them never stalls (R38).  Order:
+ * timers, then handles, each in the order they were removed (the contract
+ * leaves it open, R41).  Costs what was removed, not what is registered. */
+/* Exactly once per successful add (R34), only when there is one (R39),
+ * whatever the opaque, NULL included (R40).  The sweep runs on the loop
+ * thread outside dispatch, so never while the callback runs (R37), and
+ * once per iteration however busy the loop is (R33). */
+static void free_all(struct evref__reg *list)
 {
-    struct evref__reg *list, *ordered = NULL;
-
-    evref__lock();
-    list = evref__table_sweep(&evref__loop.timers, NULL);
-    list = evref__table_sweep(&evref__loop.handles, list);
-    evref__unlock();
-
     while (list) {
         struct evref__reg *next = list->next_free;
-        list->next_free = ordered;
-        ordered = list;
+        if (list->ff)
+            evref__free_callback_opaque(list->ff, list->opaque);
+        free(list);
         list = next;
     }
-    /* Exactly once per successful add (R34), only when there is one (R39),
-     * whatever the opaque, NULL included (R40).  The sweep runs on the loop
-     * thread after dispatch, so never while the callback runs (R37), and
-     * once per iteration however busy the loop is (R33). */
-    while (ordered) {
-        struct evref__reg *next = ordered->next_free;
-        if (ordered->ff)
-            evref__free_callback_opaque(ordered->ff, ordered->opaque);
-        free(ordered);
-        ordered = next;
-    }
+}
+
+static void sweep(void)
+{
+    struct evref__reg *timers, *handles;
+
+    evref__lock();
+    evref__handles_update_locked();
+    timers = evref__table_take_removed(&evref__loop.timers);
+    handles = evref__table_take_removed(&evref__loop.handles);
+    evref__timers_shrink_locked();
+    evref__unlock();
+
+    free_all(timers);
+    free_all(handles);
 }
 
 /* A free callback run by a sweep may remove another registration; that
@@ -177,7 +195,8 @@ static bool frees_pending_locked(void)
 #ifdef EVREF_BREAK_FREES_WAIT
     return false;   /* a variant whose free-callback chains stall (R38) */
 #endif
-    return evref__loop.timers.ndeleted + evref__loop.handles.ndeleted > 0;
+    return evref__table_has_removed(&evref__loop.timers) ||
+           evref__table_has_removed(&evref__loop.handles);
 }
 
 /* Errors of poll(2) that say "not now" rather than "never": a signal, or
@@ -190,6 +209,19 @@ static bool transient_poll_error(int err)
     return err == EINTR;    /* a variant that gives up on ENOMEM (R2) */
 #endif
     return err == EINTR || err == EAGAIN || err == ENOMEM;
+}
+
+/* poll(2) first without a timeout: when something is ready already, as
+ * in a busy loop, the kernel then skips queueing the loop on every fd's
+ * wait queue; only an idle loop pays for the second, blocking call. */
+static int wait_for_events(const struct evref_sys *sys, int timeout_ms)
+{
+    struct evref__loop *l = &evref__loop;
+    int ready = sys->poll(sys->ctx, l->set.pfds, l->npfds, 0);
+
+    if (ready == 0 && timeout_ms != 0)
+        ready = sys->poll(sys->ctx, l->set.pfds, l->npfds, timeout_ms);
+    return ready;
 }
 
 int evref_run_once(void)
@@ -210,19 +242,17 @@ int evref_run_once(void)
     sweep();
 
     evref__lock();
-    evref__handles_prepare_locked();
+    evref__handles_update_locked();
     timeout_ms = frees_pending_locked() ? 0 :
                  evref__timers_poll_timeout_locked(evref__now_locked());
     sys = l->sys;
     evref__unlock();
 
-    ready = sys.poll(sys.ctx, l->set.pfds, l->npfds, timeout_ms);
+    ready = wait_for_events(&sys, timeout_ms);
     if (ready < 0 && transient_poll_error(errno))
         ready = 0;              /* as if the wait had timed out */
-
-    evref__lock();
-    drain_wake_locked();
-    evref__unlock();
+    if (ready > 0 && l->set.pfds[0].revents)
+        drain_wake();
 
     /* Timers, then handles (R32 leaves the order open; libvirt's poll loop
      * did the same).  After a failed poll the revents mean nothing: nothing
@@ -230,7 +260,7 @@ int evref_run_once(void)
     if (ready >= 0) {
         evref__timers_dispatch();
         if (ready > 0)
-            evref__handles_dispatch();
+            evref__handles_dispatch(ready);
     }
     sweep();
 

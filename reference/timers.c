@@ -43,7 +43,7 @@ static void arm_locked(struct evref__timer *tm, int timeout_ms, int64_t now_ns)
 static int reserve_locked(void)
 {
     struct evref__loop *l = &evref__loop;
-    size_t n = l->timers.len + 1;
+    size_t n = l->timers.count + 1;
 
     if (evref__heap_reserve(&l->heap, n) < 0)
         return -1;
@@ -67,6 +67,7 @@ int evref_add_timeout(int timeout_ms, virEventTimeoutCallback cb,
                       void *opaque, virFreeCallback ff)
 {
     struct evref__timer *tm;
+    bool wake = false;
     int id = -1;
 
     if (!cb)
@@ -84,9 +85,9 @@ int evref_add_timeout(int timeout_ms, virEventTimeoutCallback cb,
         id = evref__table_add(&evref__loop.timers, &tm->reg);
     if (id > 0) {
         arm_locked(tm, timeout_ms, evref__now_locked());
-        evref__wake_locked();
+        wake = evref__wake_locked();
     }
-    evref__unlock();
+    evref__unlock_and_wake(wake);
     if (id < 0)
         free(tm);
     return id;
@@ -97,31 +98,32 @@ int evref_add_timeout(int timeout_ms, virEventTimeoutCallback cb,
 void evref_update_timeout(int timer, int timeout_ms)
 {
     struct evref__timer *tm;
+    bool wake = false;
 
     evref__lock();
     tm = (struct evref__timer *)evref__table_find_live(&evref__loop.timers,
                                                        timer);
     if (tm) {
         arm_locked(tm, timeout_ms, evref__now_locked());
-        evref__wake_locked();
+        wake = evref__wake_locked();
     }
-    evref__unlock();
+    evref__unlock_and_wake(wake);
 }
 
 int evref_remove_timeout(int timer)
 {
     struct evref__timer *tm;
+    bool wake = false;
 
     evref__lock();
     tm = (struct evref__timer *)evref__table_find_live(&evref__loop.timers,
                                                        timer);
     if (tm) {
-        tm->reg.deleted = true;
-        evref__loop.timers.ndeleted++;
+        evref__table_mark_removed(&evref__loop.timers, &tm->reg);
         evref__heap_remove(&evref__loop.heap, tm);
-        evref__wake_locked();
+        wake = evref__wake_locked();
     }
-    evref__unlock();
+    evref__unlock_and_wake(wake);
     return tm ? 0 : -1;
 }
 
@@ -205,6 +207,35 @@ void evref__timers_dispatch(void)
         evref__unlock();
 #endif
     }
+}
+
+/* Give back the heap's and the scratch arrays' memory when they are four
+ * times bigger than the timers need, keeping room for every timer still
+ * registered (what add reserved must stay reserved).  Best effort: where
+ * the smaller arrays cannot be had, the big ones stay.  Called by the
+ * sweep, after removed timers have left the table. */
+void evref__timers_shrink_locked(void)
+{
+    struct evref__loop *l = &evref__loop;
+    size_t need = l->timers.count, cap = 2 * need;
+    struct evref__timer **due;
+    uint64_t *due_seq;
+
+    if (cap < 16)
+        cap = 16;
+    if (l->due_cap <= 64 || l->due_cap <= 4 * need)
+        return;
+    if (evref__heap_shrink(&l->heap, cap) < 0)
+        return;
+    due = realloc(l->due, cap * sizeof(*due));
+    if (!due)
+        return;
+    l->due = due;
+    due_seq = realloc(l->due_seq, cap * sizeof(*due_seq));
+    if (!due_seq)
+        return;
+    l->due_seq = due_seq;
+    l->due_cap = cap;
 }
 
 void evref__timers_clear_locked(void)

@@ -212,6 +212,119 @@ START_TEST(heap_order_under_churn)
 }
 END_TEST
 
+/* The id table under churn: ids spread over the hash, removals shift
+ * chains back.  After every step each live id is found, and each removed
+ * or unknown id is not (R7, R8 depend on it). */
+START_TEST(table_lookup_under_churn)
+{
+    enum { N = 3000 };
+    static int ids[N];
+    static bool live[N];
+    uint64_t x = 7;
+
+    for (int i = 0; i < N; i++) {
+        ids[i] = evref_add_timeout(-1, rec_timer_cb, NULL, NULL);
+        live[i] = true;
+    }
+    for (int step = 0; step < 4 * N; step++) {
+        int i;
+        x = x * 6364136223846793005u + 1442695040888963407u;
+        i = (int)((x >> 33) % N);
+        if (live[i]) {
+            ck_assert_int_eq(evref_remove_timeout(ids[i]), 0);
+            live[i] = false;
+        } else {
+            ids[i] = evref_add_timeout(-1, rec_timer_cb, NULL, NULL);
+            live[i] = true;
+        }
+        if (step % 97 == 0)
+            vt_run_once();          /* the sweep unlinks what was removed */
+    }
+    vt_run_once();
+    for (int i = 0; i < N; i++)
+        ck_assert_msg((evref__table_find_live(&evref__loop.timers, ids[i]) != NULL) == live[i],
+                      "id %d: found %d, live %d", ids[i], !live[i], live[i]);
+    ck_assert_ptr_null(evref__table_find(&evref__loop.timers, 0));
+    ck_assert_ptr_null(evref__table_find(&evref__loop.timers, INT_MAX));
+}
+END_TEST
+
+static int churn_frees;
+
+static void count_ff(void *opaque)
+{
+    (void)opaque;
+    churn_frees++;
+}
+
+static void quiet_timer_cb(int timer, void *opaque)
+{
+    (void)timer; (void)opaque;
+}
+
+/* A burst of registrations leaves no memory behind once it is gone: the
+ * tables, the heap, the scratch arrays and the pollfd set shrink back. */
+START_TEST(memory_returned_after_churn)
+{
+    /* poll(2) takes no more fds than RLIMIT_NOFILE allows: fewer watches */
+    enum { N = 20000, NH = 800 };
+    static int t[N], h[NH];
+    int fds[2];
+
+    make_pipe(fds);
+    for (int i = 0; i < N; i++)
+        t[i] = evref_add_timeout(3600000, quiet_timer_cb, NULL, count_ff);
+    for (int i = 0; i < NH; i++)
+        h[i] = evref_add_handle(fds[0], VIR_EVENT_HANDLE_READABLE, rec_handle_cb,
+                                NULL, count_ff);
+    vt_run_once();
+    ck_assert_uint_ge(evref__loop.set.cap, NH + 1);
+    for (int i = 0; i < N; i++)
+        ck_assert_int_eq(evref_remove_timeout(t[i]), 0);
+    for (int i = 0; i < NH; i++)
+        ck_assert_int_eq(evref_remove_handle(h[i]), 0);
+    vt_run(2);
+    ck_assert_int_eq(churn_frees, N + NH);
+    ck_assert_msg(evref__loop.timers.cap <= 16 && evref__loop.handles.cap <= 16,
+                  "tables of %zu and %zu slots stay for no registration",
+                  evref__loop.timers.cap, evref__loop.handles.cap);
+    ck_assert_msg(evref__loop.heap.cap <= 64 && evref__loop.due_cap <= 64,
+                  "heap of %zu and scratch of %zu slots stay for no timer",
+                  evref__loop.heap.cap, evref__loop.due_cap);
+    ck_assert_msg(evref__loop.set.cap <= 64, "a pollfd set of %zu slots stays "
+                  "for no watch", evref__loop.set.cap);
+    ck_assert_uint_eq(evref__loop.npfds, 1);
+}
+END_TEST
+
+/* Removing a watch moves the last pollfd slot into its place: the moved
+ * watch keeps being served, and nothing else is. */
+START_TEST(removal_moves_last_slot)
+{
+    int a[2], b[2], c[2], ha, hb, hc;
+
+    make_pipe(a);
+    make_pipe(b);
+    make_pipe(c);
+    ha = evref_add_handle(a[0], VIR_EVENT_HANDLE_READABLE, rec_handle_cb, NULL, NULL);
+    hb = evref_add_handle(b[0], VIR_EVENT_HANDLE_READABLE, rec_handle_cb, NULL, NULL);
+    hc = evref_add_handle(c[0], VIR_EVENT_HANDLE_READABLE, rec_handle_cb, NULL, NULL);
+    vt_run_once();
+    ck_assert_int_eq(evref_remove_handle(ha), 0);
+    write_byte(c[1]);
+    vt_run_once();
+    ck_assert_int_eq(rec_count(REC_HANDLE, hc), 1);
+    ck_assert_int_eq(rec_count(REC_HANDLE, hb), 0);
+    ck_assert_uint_eq(evref__loop.npfds, 3);
+    evref_update_handle(hc, 0);
+    write_byte(b[1]);
+    vt_run_once();
+    ck_assert_int_eq(rec_count(REC_HANDLE, hb), 1);
+    ck_assert_int_eq(rec_count(REC_HANDLE, hc), 1);
+    ck_assert_uint_eq(evref__loop.npfds, 2);
+}
+END_TEST
+
 Suite *internals_suite(void)
 {
     Suite *s = suite_create("internals");
@@ -224,5 +337,8 @@ Suite *internals_suite(void)
     add_test(s, ids_exhausted);
     add_test(s, poll_timeout_rounding);
     add_test(s, heap_order_under_churn);
+    add_test(s, table_lookup_under_churn);
+    add_test(s, memory_returned_after_churn);
+    add_test(s, removal_moves_last_slot);
     return s;
 }
