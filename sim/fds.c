@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -147,6 +148,31 @@ int sim_fd_close_behind(struct sim_fd *f)
  * a number is closed and the next open reuses it).  After close_behind the
  * new pipe may itself have been given that number: if its read end got it,
  * nothing moves; if its write end did, the write end moves elsewhere first. */
+/* Put the loop's end on fd number target, raising the soft fd limit if
+ * the number lies beyond it: fd 0 for a loop that takes 0 to mean "none",
+ * 1024 and up for one built on select(2)'s fd_set.  A descriptor already
+ * at target is closed first (the child's stdin, for 0). */
+int sim_fd_move(struct sim_fd *f, int target)
+{
+    struct rlimit rl;
+
+    if (f->fd < 0 || target < 0)
+        return -1;
+    if (f->fd == target)
+        return 0;
+    if (target == f->peer && (f->peer = fcntl(f->peer, F_DUPFD_CLOEXEC, 0)) < 0)
+        return -1;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur <= (rlim_t)target) {
+        rl.rlim_cur = (rlim_t)target + 1 > rl.rlim_max ? rl.rlim_max : (rlim_t)target + 1;
+        (void)setrlimit(RLIMIT_NOFILE, &rl);
+    }
+    if (dup3(f->fd, target, O_CLOEXEC) < 0)
+        return -1;
+    close(f->fd);
+    f->fd = target;
+    return 0;
+}
+
 int sim_fd_reuse(struct sim_fd *f)
 {
     int fds[2];

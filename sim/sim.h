@@ -145,6 +145,7 @@ int sim_fd_drain_writable(struct sim_fd *f);    /* peer reads it all */
 int sim_fd_close_peer(struct sim_fd *f);        /* hangup (or error) */
 int sim_fd_close_behind(struct sim_fd *f);      /* fd number left invalid */
 int sim_fd_reuse(struct sim_fd *f);             /* a fresh file, same number */
+int sim_fd_move(struct sim_fd *f, int target);  /* the loop's end at target */
 void sim_fd_close(struct sim_fd *f);
 
 /* ---- determinism ---- */

@@ -142,6 +142,25 @@ static bool changed_this_iteration(const struct reg *r)
     return X.in_iteration && r->changed_iter == X.iter;
 }
 
+/* The fd is libvirt's: its flags as the callback sees them are the ones it
+ * was created with (R17), also while the callback runs, which is when
+ * libvirt reads and writes it. */
+static void check_fd_flags(int name, const struct reg *r)
+{
+    const struct reg *f = r->fd_name >= 0 ? &X.regs[r->fd_name] : NULL;
+    int fl, fdfl;
+
+    if (!f || f->fd.fd != r->fd_num || f->fd.behind)
+        return;
+    fl = fcntl(f->fd.fd, F_GETFL);
+    fdfl = fcntl(f->fd.fd, F_GETFD);
+    if (fl != f->fd_flags || fdfl != f->fd_fdflags)
+        VIOLATION(LEVEL_MUST, "R17", name, "%s's callback runs with fd %d's "
+                  "flags at 0x%x/0x%x; they were 0x%x/0x%x: the loop changed "
+                  "the flags of an fd it does not own", reg_name(name),
+                  f->fd.fd, fl, fdfl, f->fd_flags, f->fd_fdflags);
+}
+
 void trampoline_handle_cb(int watch, int fd, int events, void *opaque)
 {
     struct reg *r;
@@ -161,6 +180,7 @@ void trampoline_handle_cb(int watch, int fd, int events, void *opaque)
     if (fd != r->fd_num)
         VIOLATION(LEVEL_MUST, "R16", name, "handle callback of %s got fd %d; "
                   "it was added with fd %d", reg_name(name), fd, r->fd_num);
+    check_fd_flags(name, r);
     if (r->events == 0 && !r->removed) {
         if (changed_this_iteration(r))
             VIOLATION(LEVEL_SHOULD, "R31", name, "%s was called (%s) in the "

@@ -25,6 +25,7 @@ struct call {
 struct reg {
     bool added, add_failed, removing, removed, has_ff, null_opaque;
     int id, fd_num;
+    int fd_name;                /* handle: the fd it was added on, or -1 */
     int events, timeout;        /* as last requested by the script */
     int changed_iter;           /* iteration a callback changed it in, or -1 */
     int64_t armed_ns;           /* timer: earliest start of its period */
@@ -52,6 +53,7 @@ struct run {
     struct reg *regs;
     struct cookie *cookies;
     int iter;                   /* iterations completed */
+    int loop_fds_base;          /* fds the loop held after iteration 1, or -1 */
     bool in_iteration;
     bool stopped;               /* the loop failed beyond continuing */
     bool verdict_reported;

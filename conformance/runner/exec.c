@@ -7,6 +7,7 @@
  * that records it, checks the rules that hold for every scenario (checks.c)
  * and runs the reactions the scenario attached to it.
  */
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,6 +89,7 @@ static void do_add(const struct step *st)
         fd = st->fd_name >= 0 ? X.regs[st->fd_name].fd.fd : st->fd_literal;
     pthread_mutex_lock(&X.lock);
     r->fd_num = fd;
+    r->fd_name = handle ? st->fd_name : -1;
     r->events = handle ? (int)st->arg : 0;
     r->timeout = handle ? 0 : (int)st->arg;
     r->has_ff = ff != NULL;
@@ -209,12 +211,16 @@ static int fd_step(const struct step *st)
     case S_REUSE:
         rc = sim_fd_reuse(f);
         break;
+    case S_MOVE_FD:
+        rc = sim_fd_move(f, (int)st->arg);
+        break;
     default:
         sim_fd_close(f);
         break;
     }
     if (rc == 0 && (st->kind == S_PIPE || st->kind == S_PIPE_WRITER ||
-                    st->kind == S_SOCKET)) {
+                    st->kind == S_SOCKET || st->kind == S_MOVE_FD ||
+                    st->kind == S_REUSE)) {
         X.regs[st->name].fd_flags = fcntl(f->fd, F_GETFL);
         X.regs[st->name].fd_fdflags = fcntl(f->fd, F_GETFD);
     }
@@ -223,6 +229,56 @@ static int fd_step(const struct step *st)
 }
 
 /* ---- iterations ---- */
+
+/* More than this many new descriptors is a leak, not a start-up. */
+#define FD_GROWTH_LIMIT 16
+
+/* Descriptors open in this process that the script does not hold: the
+ * runner's few, and the loop's own. */
+static int loop_fds(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    struct dirent *e;
+    int n = -1;             /* opendir's own */
+
+    if (!d)
+        return -1;
+    while ((e = readdir(d)))
+        if (e->d_name[0] != '.')
+            n++;
+    closedir(d);
+    for (int i = 0; i < X.sc->nnames; i++) {
+        const struct sim_fd *f = &X.regs[i].fd;
+        if (X.sc->kinds[i] != NAME_FD)
+            continue;
+        n -= (f->fd >= 0 && !f->behind) + (f->peer >= 0);
+    }
+    return n;
+}
+
+/* A loop may open what it needs (a wake-up pipe, an epoll fd) when it
+ * starts, but descriptors that keep piling up are dup()s it leaks: the
+ * process runs out of them in production (R17: the loop has no business
+ * making its own copies of libvirt's fds). */
+static void check_fd_growth(void)
+{
+    static bool reported;
+    int n = loop_fds();
+
+    if (n < 0 || reported)
+        return;
+    if (X.loop_fds_base < 0) {
+        X.loop_fds_base = n;
+        return;
+    }
+    if (n > X.loop_fds_base + FD_GROWTH_LIMIT) {
+        reported = true;
+        check_fail(LEVEL_MUST, "R17", "after iteration %d the loop holds %d "
+                   "file descriptors, %d after its first: it opens "
+                   "descriptors and never closes them", X.iter, n,
+                   X.loop_fds_base);
+    }
+}
 
 static void iteration(void)
 {
@@ -241,6 +297,7 @@ static void iteration(void)
     X.in_iteration = false;
     X.iter++;
     pthread_mutex_unlock(&X.lock);
+    check_fd_growth();
     if (!sim_iteration_done())
         X.stopped = true;
 }
@@ -459,6 +516,7 @@ int exec_scenario(const struct scenario *sc, const struct impl *impl,
                   const struct exec_opts *opts, int out_fd)
 {
     memset(&X, 0, sizeof(X));
+    X.loop_fds_base = -1;
     pthread_mutex_init(&X.lock, NULL);
     X.sc = sc;
     X.impl = impl;

@@ -425,6 +425,18 @@ static bool parse_step(struct parser *p, char **tok, int ntok, struct step *st)
                 return false;
             return st->name >= 0;
         }
+    if (!strcmp(w, "move-fd")) {
+        st->kind = S_MOVE_FD;
+        if (ntok != 3)
+            return fail(p, "expected 'move-fd FD NUMBER'");
+        st->name = lookup(p, tok[1], NAME_FD, "an fd name");
+        if (st->name < 0 || !parse_int(p, tok[2], &st->arg, "an fd number"))
+            return false;
+        if (st->arg < 0 || st->arg > 65535)
+            return fail(p, "expected an fd number from 0 to 65535, found %lld",
+                        (long long)st->arg);
+        return true;
+    }
     if (!strcmp(w, "add-handle")) {
         st->kind = S_ADD_HANDLE;
         if (!need(p, ntok, 4, "add-handle NAME FD|#fd EVENTS [opaque=null] [ff=none] [=> RC]"))
