@@ -90,7 +90,7 @@ TEST_IMPLS    := $(patsubst conformance/tests/impls/%.c,$(BUILD)/conformance/tes
 
 TEST_BINS := $(REF_TEST_BIN) $(SIM_TEST_BIN) $(CONF_TEST_BIN)
 
-.PHONY: all check coverage sanitize install clean conformance conformance-realtime broken kill-matrix catalogue
+.PHONY: all check coverage sanitize install clean conformance conformance-realtime broken kill-matrix catalogue stress
 
 all: $(REF_LIB_A) $(REF_LIB_SO) $(SIM_LIB_A) $(SIM_INTERPOSE) $(RUNNER) $(ADAPTERS)
 
@@ -181,6 +181,10 @@ kill-matrix: $(RUNNER) $(REF_LIB_SO) broken
 conformance: $(RUNNER) $(REF_LIB_SO) $(ADAPTERS)
 	$(RUNNER) --impl $(IMPL) --seed $(SEED) --report-dir $(REPORT_DIR) \
 	    $(foreach s,$(SCENARIOS),--scenarios $(s))
+
+# Real worker threads against IMPL, in real time (evconf-run --stress).
+stress: $(RUNNER) $(REF_LIB_SO) $(ADAPTERS)
+	$(RUNNER) --stress --impl $(IMPL)
 
 # Each test binary writes Check's summary; the last line adds them up.
 $(CONF_TEST_BIN): conformance/tests/test_runner.c

@@ -33,6 +33,11 @@
 
 #include "internal.h"
 
+#ifdef EVREF_BREAK_RACY_WAKEUP
+#include <stdatomic.h>
+static _Atomic bool racy_polling;
+#endif
+
 static int64_t real_now_ns(void *ctx)
 {
     struct timespec ts;
@@ -59,12 +64,16 @@ struct evref__loop evref__loop = {
 
 void evref__lock(void)
 {
+#ifndef EVREF_BREAK_NO_LOCK     /* a variant without its lock (R42) */
     pthread_mutex_lock(&evref__loop.lock);
+#endif
 }
 
 void evref__unlock(void)
 {
+#ifndef EVREF_BREAK_NO_LOCK
     pthread_mutex_unlock(&evref__loop.lock);
+#endif
 }
 
 int64_t evref__now_locked(void)
@@ -116,6 +125,12 @@ bool evref__wake_locked(void)
 #endif
     if (!l->running || l->wake_pending || pthread_equal(l->runner, pthread_self()))
         return false;
+#ifdef EVREF_BREAK_RACY_WAKEUP
+    /* A variant that wakes only a loop already inside poll(2), so a change
+     * made between prepare and poll is lost (R43). */
+    if (!atomic_load(&racy_polling))
+        return false;
+#endif
     l->wake_pending = true;
     return true;
 }
@@ -219,8 +234,14 @@ static int wait_for_events(const struct evref_sys *sys, int timeout_ms)
     struct evref__loop *l = &evref__loop;
     int ready = sys->poll(sys->ctx, l->set.pfds, l->npfds, 0);
 
+#ifdef EVREF_BREAK_RACY_WAKEUP
+    atomic_store(&racy_polling, true);
+#endif
     if (ready == 0 && timeout_ms != 0)
         ready = sys->poll(sys->ctx, l->set.pfds, l->npfds, timeout_ms);
+#ifdef EVREF_BREAK_RACY_WAKEUP
+    atomic_store(&racy_polling, false);
+#endif
     return ready;
 }
 

@@ -41,8 +41,11 @@ int clock_gettime(clockid_t clk, struct timespec *ts)
 {
     int64_t base, t;
 
-    if (!virtual_clock(clk, &base))
-        return sim__libc()->clock_gettime(clk, ts);
+    if (!virtual_clock(clk, &base)) {
+        int rc = sim__libc()->clock_gettime(clk, ts);
+        sim_jitter();
+        return rc;
+    }
     t = base + sim_now_ns();
     ts->tv_sec = t / 1000000000;
     ts->tv_nsec = t % 1000000000;

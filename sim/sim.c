@@ -465,12 +465,45 @@ static int take_injected_failure(int ready)
     return -1;
 }
 
+/* Schedule fuzzing for real-thread stress runs: the thread that enabled
+ * it is held up for 0-100 us at a quarter of its clock readings and
+ * non-blocking polls, which is where a loop decides what to wait for.  A
+ * race between that decision and another thread's change, a window of
+ * nanoseconds otherwise, then opens for long enough to be hit. */
+static _Thread_local bool jitter_on;
+static _Thread_local uint64_t jitter_rng;
+
+void sim_jitter_enable(uint64_t seed)
+{
+    jitter_on = true;
+    jitter_rng = seed | 1;
+}
+
+void sim_jitter(void)
+{
+    struct timespec ts = { 0, 0 };
+
+    if (!jitter_on)
+        return;
+    jitter_rng ^= jitter_rng << 13;
+    jitter_rng ^= jitter_rng >> 7;
+    jitter_rng ^= jitter_rng << 17;
+    if (jitter_rng % 4)
+        return;
+    ts.tv_nsec = (long)(jitter_rng >> 8) % 100000;
+    nanosleep(&ts, NULL);
+}
+
 int sim_poll(struct pollfd *fds, nfds_t nfds, int timeout_ms)
 {
     int ready;
 
-    if (!sim_is_loop_thread())
-        return sim__libc()->poll(fds, nfds, timeout_ms);
+    if (!sim_is_loop_thread()) {
+        ready = sim__libc()->poll(fds, nfds, timeout_ms);
+        if (timeout_ms == 0)
+            sim_jitter();
+        return ready;
+    }
     ready = take_injected_failure(0);
     if (ready == 0)
         ready = S.realtime ? poll_realtime(fds, nfds, timeout_ms)

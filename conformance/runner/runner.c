@@ -27,6 +27,7 @@
 #include "evconf.h"
 #include "exec.h"
 #include "results.h"
+#include "stress.h"
 
 #ifndef EVCONF_SCENARIO_DIR
 #define EVCONF_SCENARIO_DIR "conformance/scenarios"
@@ -54,6 +55,12 @@ static const char usage[] =
 "                         that cannot be virtualised; meant to run under\n"
 "                         faketime with a speed-up (make conformance-realtime)\n"
 "      --tolerance MS     slack on expected times (default 0; 50 with --realtime)\n"
+"      --stress           instead of the scenarios, run worker threads that\n"
+"                         add, update and remove registrations while the\n"
+"                         loop iterates, in real time, checking R29, R34,\n"
+"                         R37, R42 and R43 online\n"
+"      --threads N        worker threads for --stress (default 4)\n"
+"      --stress-ms MS     how long they run (default 2000)\n"
 "  -l, --list             list the scenarios and exit\n"
 "  -q, --quiet            no progress lines\n"
 "  -h, --help             this help\n"
@@ -71,6 +78,8 @@ struct options {
     int wake_timeout_ms;
     bool realtime;
     int tolerance_ms;
+    bool stress;
+    struct stress_opts st;
 };
 
 static char self_dir[PATH_MAX];
@@ -450,6 +459,9 @@ int main(int argc, char **argv)
         { "wake-timeout", required_argument, NULL, 'w' },
         { "realtime", no_argument, NULL, 'R' },
         { "tolerance", required_argument, NULL, 'T' },
+        { "stress", no_argument, NULL, 'Z' },
+        { "threads", required_argument, NULL, 'N' },
+        { "stress-ms", required_argument, NULL, 'M' },
         { "list", no_argument, NULL, 'l' },
         { "quiet", no_argument, NULL, 'q' },
         { "help", no_argument, NULL, 'h' },
@@ -457,7 +469,8 @@ int main(int argc, char **argv)
     };
     struct options o = { .impl = "reference", .report_dir = "build/conformance-report",
                          .seed = 1, .timeout_s = 10, .wake_timeout_ms = 2000,
-                         .tolerance_ms = -1 };
+                         .tolerance_ms = -1,
+                         .st = { .threads = 4, .ms = 2000, .bound_ms = 500 } };
     char implbuf[2 * PATH_MAX], **files = NULL, *impl_name, *end, err[1024];
     const char *impl_path;
     struct result *res;
@@ -505,6 +518,18 @@ int main(int argc, char **argv)
                 return 2;
             }
             break;
+        case 'Z': o.stress = true; break;
+        case 'N':
+        case 'M': {
+            int v = atoi(optarg);
+            if (v <= 0 || (c == 'N' && v > 16) || (c == 'M' && v > 600000)) {
+                fprintf(stderr, "evconf-run: --%s takes a number from 1 to %s\n",
+                        c == 'N' ? "threads" : "stress-ms", c == 'N' ? "16" : "600000");
+                return 2;
+            }
+            *(c == 'N' ? &o.st.threads : &o.st.ms) = v;
+            break;
+        }
         case 'l': o.list = true; break;
         case 'q': o.quiet = true; break;
         case 'h': fputs(usage, stdout); return 0;
@@ -524,6 +549,15 @@ int main(int argc, char **argv)
     if (strrchr(self_dir, '/'))
         *strrchr(self_dir, '/') = '\0';
 
+    if (o.stress) {
+        impl_path = resolve_impl(o.impl, implbuf, sizeof(implbuf));
+        impl_name = check_impl(o.impl, impl_path);
+        if (!impl_name)
+            return 2;
+        rc = stress_run(impl_path, impl_name, &o.st);
+        free(impl_name);
+        return rc;
+    }
     if (o.npaths == 0) {
         o.paths = &default_path;
         o.npaths = 1;

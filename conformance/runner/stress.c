@@ -1,0 +1,470 @@
+/*
+ * stress.c - real threads against the loop under test, in real time.
+ *
+ * Scenarios run other threads' actions one at a time while the loop is
+ * parked, which makes races invisible: a loop without a lock, or with a
+ * wake-up that can be lost, passes them.  Here several worker threads add,
+ * update and remove registrations of their own while the loop thread
+ * iterates, for a bounded time, and every callback and free callback is
+ * checked online against what the contract allows whatever the
+ * interleaving:
+ *
+ *   R29  no callback starts after remove() returned (a grace period covers
+ *        a call already on its way when remove returned);
+ *   R34  every free callback runs exactly once, and only after remove;
+ *   R37  no free callback while its callback runs;
+ *   R42  every operation returns what it must (add an id >= 0, remove 0);
+ *   R43  a timer set to 0 and a watch added on a readable fd are served
+ *        within a bound far shorter than the loop's only other wake-up, a
+ *        1 s guard timer; in the second half of the run, with the workers
+ *        gone, single changes probe the moment between the loop's decision
+ *        to wait and its wait, widened by schedule fuzzing (sim_jitter);
+ *   and the loop neither crashes nor hangs (a watchdog).
+ *
+ * The run happens in a child process; failures come back on a pipe as
+ * "RULE message" lines.  Failures are reported once per rule.
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <libvirt/libvirt.h>
+
+#include "evconf.h"
+#include "sim.h"
+#include "stress.h"
+
+#define SLOTS_PER_WORKER 8
+#define MAX_WORKERS 16
+#define GRACE_NS (20 * NS_PER_MS)           /* a call already under way */
+#define NS_PER_MS INT64_C(1000000)
+
+enum slot_state { SLOT_EMPTY, SLOT_LIVE, SLOT_REMOVED };
+
+/* One registration a worker owns.  The worker changes it; callbacks and
+ * free callbacks, on the loop thread, read it and record what happened. */
+struct slot {
+    _Atomic int state;
+    _Atomic bool timer;
+    _Atomic int id;
+    _Atomic int64_t removed_ns;     /* when remove() returned */
+    _Atomic int64_t due_by_ns;      /* a call is owed by then; 0: none */
+    _Atomic int in_cb;
+    _Atomic int frees;
+    int rd, wr;                     /* the slot's pipe, for watches */
+};
+
+static struct {
+    struct slot slots[MAX_WORKERS][SLOTS_PER_WORKER];
+    int nworkers;
+    int64_t bound_ns;
+    _Atomic bool stop_workers, stop_loop;
+    int out;                        /* the pipe to the parent */
+    _Atomic unsigned reported;      /* one bit per rule reported */
+    _Atomic long ops, calls, frees;
+} T;
+
+static int64_t now_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Report a rule's first violation to the parent. */
+static void violation(int bit, const char *rule, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void violation(int bit, const char *rule, const char *fmt, ...)
+{
+    char line[512];
+    int n;
+    va_list ap;
+
+    if (atomic_fetch_or(&T.reported, 1u << bit) & (1u << bit))
+        return;
+    n = snprintf(line, sizeof(line), "%s ", rule);
+    va_start(ap, fmt);
+    vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
+    va_end(ap);
+    strcat(line, "\n");
+    (void)!write(T.out, line, strlen(line));
+}
+
+enum { V_R29, V_R34_TWICE, V_R34_EARLY, V_R37, V_R42_ADD, V_R42_REMOVE,
+       V_R43, V_R34_LEAK, V_RUN };
+
+static void on_call(struct slot *s)
+{
+    int64_t removed = atomic_load(&s->removed_ns);
+
+    atomic_fetch_add(&s->in_cb, 1);
+    atomic_fetch_add(&T.calls, 1);
+    if (atomic_load(&s->state) == SLOT_REMOVED && removed &&
+        now_ns() > removed + GRACE_NS)
+        violation(V_R29, "R29", "a callback of %s %d ran %lld ms after "
+                  "remove() had returned", atomic_load(&s->timer) ? "timer" :
+                  "watch", atomic_load(&s->id),
+                  (long long)((now_ns() - removed) / NS_PER_MS));
+    atomic_store(&s->due_by_ns, 0);
+}
+
+static void timer_cb(int timer, void *opaque)
+{
+    struct slot *s = opaque;
+
+    (void)timer;
+    on_call(s);
+    atomic_fetch_sub(&s->in_cb, 1);
+}
+
+static void handle_cb(int watch, int fd, int events, void *opaque)
+{
+    struct slot *s = opaque;
+    char buf[64];
+
+    (void)watch; (void)events;
+    on_call(s);
+    while (read(fd, buf, sizeof(buf)) > 0)
+        ;
+    atomic_fetch_sub(&s->in_cb, 1);
+}
+
+static void free_cb(void *opaque)
+{
+    struct slot *s = opaque;
+
+    atomic_fetch_add(&T.frees, 1);
+    if (atomic_load(&s->in_cb))
+        violation(V_R37, "R37", "a free callback ran while its callback was "
+                  "running");
+    if (atomic_load(&s->state) != SLOT_REMOVED)
+        violation(V_R34_EARLY, "R34", "a free callback ran for a registration "
+                  "that was never removed");
+    if (atomic_fetch_add(&s->frees, 1) != 0)
+        violation(V_R34_TWICE, "R34", "a free callback ran twice");
+}
+
+static uint64_t next_rand(uint64_t *x)
+{
+    uint64_t z = (*x += UINT64_C(0x9E3779B97F4A7C15));
+
+    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
+    return z ^ (z >> 31);
+}
+
+/* A slot whose free callback has run may take a new registration. */
+static void slot_add(struct slot *s, uint64_t *rng)
+{
+    bool timer = next_rand(rng) & 1;
+    int id;
+
+    if (atomic_load(&s->frees) != 1 && atomic_load(&s->state) != SLOT_EMPTY)
+        return;
+    atomic_store(&s->frees, 0);
+    atomic_store(&s->removed_ns, 0);
+    atomic_store(&s->timer, timer);
+    atomic_store(&s->state, SLOT_LIVE);
+    if (timer) {
+        atomic_store(&s->due_by_ns, now_ns() + T.bound_ns);
+        id = virEventAddTimeout(0, timer_cb, s, free_cb);
+    } else {
+        (void)!write(s->wr, "x", 1);
+        atomic_store(&s->due_by_ns, now_ns() + T.bound_ns);
+        id = virEventAddHandle(s->rd, VIR_EVENT_HANDLE_READABLE, handle_cb, s,
+                               free_cb);
+    }
+    atomic_store(&s->id, id);
+    if (id < 0) {
+        atomic_store(&s->due_by_ns, 0);
+        atomic_store(&s->state, SLOT_EMPTY);
+        violation(V_R42_ADD, "R42", "add from a worker thread returned %d", id);
+    }
+}
+
+static void slot_update(struct slot *s, uint64_t *rng)
+{
+    int id = atomic_load(&s->id);
+
+    if (atomic_load(&s->state) != SLOT_LIVE)
+        return;
+    if (atomic_load(&s->timer)) {
+        int ms = (int)(next_rand(rng) % 3) - 1;     /* -1, 0 or 1 */
+        if (ms >= 0)
+            atomic_store(&s->due_by_ns, now_ns() + T.bound_ns + ms * NS_PER_MS);
+        else
+            atomic_store(&s->due_by_ns, 0);
+        virEventUpdateTimeout(id, ms);
+    } else if (next_rand(rng) & 1) {
+        atomic_store(&s->due_by_ns, 0);
+        virEventUpdateHandle(id, 0);
+    } else {
+        (void)!write(s->wr, "x", 1);
+        atomic_store(&s->due_by_ns, now_ns() + T.bound_ns);
+        virEventUpdateHandle(id, VIR_EVENT_HANDLE_READABLE);
+    }
+}
+
+static void slot_remove(struct slot *s)
+{
+    int id = atomic_load(&s->id), rc;
+    bool timer = atomic_load(&s->timer);
+
+    if (atomic_load(&s->state) != SLOT_LIVE)
+        return;
+    atomic_store(&s->due_by_ns, 0);
+    atomic_store(&s->state, SLOT_REMOVED);
+    rc = timer ? virEventRemoveTimeout(id) : virEventRemoveHandle(id);
+    atomic_store(&s->removed_ns, now_ns());
+    if (rc != 0)
+        violation(V_R42_REMOVE, "R42", "remove of live %s %d from a worker "
+                  "thread returned %d", timer ? "timer" : "watch", id, rc);
+}
+
+/* A call owed and not made by its deadline: the loop did not notice a
+ * change made while it waited. */
+static void check_due(struct slot *s)
+{
+    int64_t due = atomic_load(&s->due_by_ns);
+
+    if (due && now_ns() > due)
+        violation(V_R43, "R43", "a %s made due from another thread was not "
+                  "served within %lld ms", atomic_load(&s->timer) ?
+                  "timer set to 0" : "watch on a readable fd",
+                  (long long)(T.bound_ns / NS_PER_MS));
+}
+
+static void *worker(void *arg)
+{
+    int w = (int)(intptr_t)arg;
+    uint64_t rng = (uint64_t)w * 7919 + 1;
+
+    while (!atomic_load(&T.stop_workers)) {
+        struct slot *s = &T.slots[w][next_rand(&rng) % SLOTS_PER_WORKER];
+        unsigned op = next_rand(&rng) % 3;
+
+        check_due(s);
+        if (op == 0)
+            slot_add(s, &rng);
+        else if (op == 1)
+            slot_update(s, &rng);
+        else
+            slot_remove(s);
+        atomic_fetch_add(&T.ops, 1);
+        usleep(50 + next_rand(&rng) % 200);
+    }
+    return NULL;
+}
+
+static void guard_cb(int timer, void *opaque)
+{
+    (void)timer; (void)opaque;
+}
+
+static _Atomic bool probe_fired;
+
+static void probe_cb(int timer, void *opaque)
+{
+    (void)opaque;
+    virEventUpdateTimeout(timer, -1);
+    atomic_store(&probe_fired, true);
+}
+
+/* The loop alone, idle, and one change at a time from this thread, each at
+ * a random moment after the loop served the last: the loop is then always
+ * somewhere between deciding how long to wait and waiting, and a wake-up
+ * it can lose in between is lost sooner or later.  Nothing else would wake
+ * it before the 1 s guard timer, far beyond the bound. */
+static void probe_wakeups(int ms)
+{
+    int64_t end = now_ns() + (int64_t)ms * NS_PER_MS;
+    uint64_t rng = 42;
+    int probe = virEventAddTimeout(-1, probe_cb, NULL, NULL);
+
+    while (now_ns() < end) {
+        int64_t t0;
+
+        /* The loop decides how to wait within some tens of us of its
+         * last callback: aim there. */
+        for (int64_t until = now_ns() + (int64_t)(next_rand(&rng) % 80000);
+             now_ns() < until;)
+            sched_yield();
+        atomic_store(&probe_fired, false);
+        t0 = now_ns();
+        virEventUpdateTimeout(probe, 0);
+        while (!atomic_load(&probe_fired) && now_ns() < t0 + T.bound_ns)
+            sched_yield();
+        atomic_fetch_add(&T.ops, 1);
+        if (!atomic_load(&probe_fired)) {
+            violation(V_R43, "R43", "a timer set to 0 from another thread while "
+                      "the loop waited was not served within %lld ms: the "
+                      "wake-up was lost", (long long)(T.bound_ns / NS_PER_MS));
+            break;
+        }
+    }
+    virEventRemoveTimeout(probe);
+}
+
+/* The loop thread: iterate until told to stop.  A failed iteration is
+ * reported and the loop goes on. */
+static void *looper(void *arg)
+{
+    int (*run_once)(void) = (int (*)(void))arg;
+
+    sim_jitter_enable(7);
+    while (!atomic_load(&T.stop_loop))
+        if (run_once() != 0)
+            violation(V_RUN, "R2", "evconf_run_once() failed while other "
+                      "threads changed registrations");
+    return NULL;
+}
+
+static int child(const char *impl_path, const struct stress_opts *o)
+{
+    void *h = dlopen(impl_path, RTLD_NOW | RTLD_GLOBAL);
+    int (*reg)(void), (*run_once)(void);
+    pthread_t loop, workers[MAX_WORKERS];
+    int64_t end;
+
+    if (!h) {
+        violation(V_RUN, "load", "%s", dlerror());
+        return 2;
+    }
+    *(void **)&reg = dlsym(h, "evconf_register");
+    *(void **)&run_once = dlsym(h, "evconf_run_once");
+    if (!reg || !run_once || reg() != 0) {
+        violation(V_RUN, "load", "evconf_register is missing or failed");
+        return 2;
+    }
+    for (int w = 0; w < T.nworkers; w++)
+        for (int i = 0; i < SLOTS_PER_WORKER; i++) {
+            int fds[2];
+            if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0)
+                return 2;
+            T.slots[w][i].rd = fds[0];
+            T.slots[w][i].wr = fds[1];
+        }
+    virEventAddTimeout(1000, guard_cb, &T, NULL);
+    pthread_create(&loop, NULL, looper, *(void **)&run_once);
+    for (int w = 0; w < T.nworkers; w++)
+        pthread_create(&workers[w], NULL, worker, (void *)(intptr_t)w);
+    usleep((useconds_t)o->ms * 500);
+    atomic_store(&T.stop_workers, true);
+    for (int w = 0; w < T.nworkers; w++)
+        pthread_join(workers[w], NULL);
+    /* Remove what is left from this thread, while the loop still runs. */
+    for (int w = 0; w < T.nworkers; w++)
+        for (int i = 0; i < SLOTS_PER_WORKER; i++) {
+            check_due(&T.slots[w][i]);
+            slot_remove(&T.slots[w][i]);
+        }
+    end = now_ns() + 2000 * NS_PER_MS;
+    for (;;) {
+        bool pending = false;
+        for (int w = 0; w < T.nworkers; w++)
+            for (int i = 0; i < SLOTS_PER_WORKER; i++)
+                pending |= atomic_load(&T.slots[w][i].state) == SLOT_REMOVED &&
+                           atomic_load(&T.slots[w][i].frees) == 0;
+        if (!pending)
+            break;
+        if (now_ns() > end) {
+            violation(V_R34_LEAK, "R34", "free callbacks still pending 2 s "
+                      "after the last remove");
+            break;
+        }
+        usleep(1000);
+    }
+    probe_wakeups(o->ms / 2);
+    atomic_store(&T.stop_loop, true);
+    virEventAddTimeout(0, guard_cb, &T, NULL);  /* let the loop see it */
+    pthread_join(loop, NULL);
+    dprintf(T.out, "stats %ld %ld %ld\n", atomic_load(&T.ops),
+            atomic_load(&T.calls), atomic_load(&T.frees));
+    return 0;
+}
+
+/* Run the stress test in a child with a watchdog; print what it found.
+ * Returns 0 when nothing was found, 1 otherwise. */
+int stress_run(const char *impl_path, const char *impl_name,
+               const struct stress_opts *o)
+{
+    int fds[2], status = 0, failures = 0;
+    char buf[4096], *line;
+    size_t len = 0;
+    ssize_t n;
+    pid_t pid;
+    int64_t deadline;
+
+    if (pipe(fds) < 0)
+        return 1;
+    fflush(stdout);
+    pid = fork();
+    if (pid == 0) {
+        close(fds[0]);
+        T.out = fds[1];
+        T.nworkers = o->threads < 1 ? 1 : o->threads > MAX_WORKERS ? MAX_WORKERS
+                                                                     : o->threads;
+        T.bound_ns = (int64_t)o->bound_ms * NS_PER_MS;
+        _exit(child(impl_path, o));
+    }
+    close(fds[1]);
+    deadline = now_ns() + ((int64_t)o->ms + 10000) * NS_PER_MS;
+    fcntl(fds[0], F_SETFL, O_NONBLOCK);
+    for (;;) {
+        n = read(fds[0], buf + len, sizeof(buf) - 1 - len);
+        if (n > 0) {
+            len += (size_t)n;
+            if (len == sizeof(buf) - 1)
+                break;
+            continue;
+        }
+        if (n == 0)
+            break;
+        if (now_ns() > deadline) {
+            kill(pid, SIGKILL);
+            snprintf(buf + len, sizeof(buf) - len, "hang the loop or a worker "
+                     "hung (killed after %d ms)\n", o->ms + 10000);
+            len = strlen(buf);
+            break;
+        }
+        usleep(10000);
+    }
+    close(fds[0]);
+    waitpid(pid, &status, 0);
+    buf[len] = '\0';
+    printf("stress: %s, %d worker threads for %d ms\n", impl_name,
+           o->threads, o->ms);
+    for (line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
+        if (!strncmp(line, "stats ", 6)) {
+            printf("stress: %s operations, callbacks, free callbacks\n", line + 6);
+            continue;
+        }
+        char *rest = strchr(line, ' ');
+        if (rest)
+            *rest++ = '\0';
+        printf("FAIL [%s] %s\n", line, rest ? rest : "");
+        failures++;
+    }
+    if (WIFSIGNALED(status) && WTERMSIG(status) != SIGKILL) {
+        printf("FAIL [crash] the process died of %s\n", strsignal(WTERMSIG(status)));
+        failures++;
+    } else if (WIFEXITED(status) && WEXITSTATUS(status) != 0 && !failures) {
+        printf("FAIL [exit] the stress child exited with %d\n", WEXITSTATUS(status));
+        failures++;
+    }
+    printf("%d passed, %d failed\n", failures ? 0 : 1, failures ? 1 : 0);
+    return failures ? 1 : 0;
+}
