@@ -5,6 +5,8 @@
 #   make coverage        tests under gcov; lcov report in coverage/
 #   make sanitize        tests under AddressSanitizer + UBSan
 #   make install         PREFIX=/usr/local DESTDIR= (library, header, .pc)
+#   make bench           the benchmark (bench/README.md); not part of check,
+#                        which runs only its few-second smoke run
 #   make clean
 #
 # Every flavour builds into its own directory (BUILD=...), so a coverage or
@@ -213,7 +215,9 @@ check: all $(TEST_BINS) $(VARIANT_SOS) $(TEST_IMPLS) $(BROKEN_SOS)
 	done; \
 	echo "== kill matrix"; scripts/kill-matrix $(BUILD) > $(BUILD)/kill-matrix.log 2>&1 || rc=1; \
 	grep -e '^kill-matrix' -e 'passed,' $(BUILD)/kill-matrix.log; \
-	scripts/sum-checks $(TEST_BINS:%=%.log) $(BUILD)/kill-matrix.log || rc=1; exit $$rc
+	echo "== bench smoke"; $(MAKE) --no-print-directory bench-smoke > $(BUILD)/bench-smoke.log 2>&1 || rc=1; \
+	tail -n 1 $(BUILD)/bench-smoke.log; \
+	scripts/sum-checks $(TEST_BINS:%=%.log) $(BUILD)/kill-matrix.log $(BUILD)/bench-smoke.log || rc=1; exit $$rc
 
 # ---- coverage -----------------------------------------------------------
 COV_BUILD := build/coverage
@@ -261,3 +265,4 @@ install: all $(BUILD)/evref.pc
 
 clean:
 	rm -rf build coverage/html coverage/*.info
+include bench/bench.mk
