@@ -9,49 +9,55 @@
 
 #include "internal.h"
 
-static bool before(const struct evref__timer *a, const struct evref__timer *b)
+static bool before(const struct evref__heap_entry *a,
+                   const struct evref__heap_entry *b)
 {
     if (a->deadline_ns != b->deadline_ns)
         return a->deadline_ns < b->deadline_ns;
     return a->seq < b->seq;
 }
 
-static void place(struct evref__heap *h, size_t pos, struct evref__timer *tm)
+static void place(struct evref__heap *h, size_t pos, struct evref__heap_entry e)
 {
-    h->items[pos] = tm;
-    tm->heap_pos = pos;
+    h->items[pos] = e;
+    e.tm->heap_pos = pos;
 }
 
 static void sift_up(struct evref__heap *h, size_t pos)
 {
-    struct evref__timer *tm = h->items[pos];
+    struct evref__heap_entry e = h->items[pos];
 
     while (pos > 0) {
         size_t parent = (pos - 1) / 2;
-        if (!before(tm, h->items[parent]))
+        if (!before(&e, &h->items[parent]))
             break;
         place(h, pos, h->items[parent]);
         pos = parent;
     }
-    place(h, pos, tm);
+    place(h, pos, e);
 }
 
 static void sift_down(struct evref__heap *h, size_t pos)
 {
-    struct evref__timer *tm = h->items[pos];
+    struct evref__heap_entry e = h->items[pos];
 
     for (;;) {
         size_t child = 2 * pos + 1;
         if (child >= h->len)
             break;
-        if (child + 1 < h->len && before(h->items[child + 1], h->items[child]))
+        if (child + 1 < h->len && before(&h->items[child + 1], &h->items[child]))
             child++;
-        if (!before(h->items[child], tm))
+        if (!before(&h->items[child], &e))
             break;
         place(h, pos, h->items[child]);
         pos = child;
     }
-    place(h, pos, tm);
+    place(h, pos, e);
+}
+
+static struct evref__heap_entry entry_of(struct evref__timer *tm)
+{
+    return (struct evref__heap_entry){ tm->deadline_ns, tm->seq, tm };
 }
 
 /* Make room for n timers.  Room is taken when a timer is added, so that
@@ -60,7 +66,7 @@ static void sift_down(struct evref__heap *h, size_t pos)
 int evref__heap_reserve(struct evref__heap *h, size_t n)
 {
     size_t cap = h->cap ? h->cap : 16;
-    struct evref__timer **items;
+    struct evref__heap_entry *items;
 
     if (n <= h->cap)
         return 0;
@@ -78,7 +84,7 @@ int evref__heap_reserve(struct evref__heap *h, size_t n)
  * after a burst of timers.  Returns -1, changing nothing, without memory. */
 int evref__heap_shrink(struct evref__heap *h, size_t cap)
 {
-    struct evref__timer **items;
+    struct evref__heap_entry *items;
 
     if (cap >= h->cap || cap < h->len)
         return 0;
@@ -93,24 +99,26 @@ int evref__heap_shrink(struct evref__heap *h, size_t cap)
 /* Insert a timer that is not in the heap; room was reserved at add. */
 void evref__heap_push(struct evref__heap *h, struct evref__timer *tm)
 {
-    place(h, h->len++, tm);
+    place(h, h->len++, entry_of(tm));
     sift_up(h, tm->heap_pos);
 }
 
-/* Take a timer out of the heap; a timer not in it is left alone. */
+/* Take a timer out of the heap; a timer not in it is left alone.  The last
+ * entry fills the hole and moves whichever way its key says. */
 void evref__heap_remove(struct evref__heap *h, struct evref__timer *tm)
 {
     size_t pos = tm->heap_pos;
-    struct evref__timer *last;
 
     if (pos == EVREF__NOT_IN_HEAP)
         return;
     tm->heap_pos = EVREF__NOT_IN_HEAP;
-    last = h->items[--h->len];
-    if (pos == h->len)
+    if (pos == --h->len)
         return;
-    place(h, pos, last);
-    evref__heap_fix(h, last);
+    place(h, pos, h->items[h->len]);
+    if (pos > 0 && before(&h->items[pos], &h->items[(pos - 1) / 2]))
+        sift_up(h, pos);
+    else
+        sift_down(h, pos);
 }
 
 /* Restore the heap order after tm's key changed. */
@@ -118,7 +126,8 @@ void evref__heap_fix(struct evref__heap *h, struct evref__timer *tm)
 {
     size_t pos = tm->heap_pos;
 
-    if (pos > 0 && before(tm, h->items[(pos - 1) / 2]))
+    h->items[pos] = entry_of(tm);
+    if (pos > 0 && before(&h->items[pos], &h->items[(pos - 1) / 2]))
         sift_up(h, pos);
     else
         sift_down(h, pos);
@@ -126,7 +135,7 @@ void evref__heap_fix(struct evref__heap *h, struct evref__timer *tm)
 
 struct evref__timer *evref__heap_top(const struct evref__heap *h)
 {
-    return h->len ? h->items[0] : NULL;
+    return h->len ? h->items[0].tm : NULL;
 }
 
 void evref__heap_clear(struct evref__heap *h)

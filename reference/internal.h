@@ -56,9 +56,17 @@ struct evref__table {
     int last_id;                    /* ids handed out: 1..last_id */
 };
 
-/* Enabled timers, a binary min-heap on (deadline_ns, seq). */
+/* Enabled timers, a binary min-heap on (deadline_ns, seq).  Each slot
+ * carries its timer's key, so that sifting compares within the array and
+ * touches a timer only to tell it its new slot: at 100k timers that halves
+ * the cache misses of an update or a remove. */
+struct evref__heap_entry {
+    int64_t deadline_ns;
+    uint64_t seq;
+    struct evref__timer *tm;
+};
 struct evref__heap {
-    struct evref__timer **items;
+    struct evref__heap_entry *items;
     size_t len, cap;
 };
 
@@ -79,7 +87,8 @@ struct evref__loop {
     struct evref_sys sys;
 
     int wake_rd, wake_wr;           /* self-pipe; -1 until initialised */
-    bool wake_pending;              /* a byte is in the pipe */
+    _Atomic bool wake_pending;      /* a byte is in the pipe; set under
+                                     * the lock, cleared by the drain */
     bool running;                   /* an iteration is in progress ... */
     pthread_t runner;               /* ... on this thread */
 

@@ -27,6 +27,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
@@ -34,7 +35,6 @@
 #include "internal.h"
 
 #ifdef EVREF_BREAK_RACY_WAKEUP
-#include <stdatomic.h>
 static _Atomic bool racy_polling;
 #endif
 
@@ -148,16 +148,16 @@ void evref__unlock_and_wake(bool wake)
  * next change write again.  It is read before wake_pending is cleared: a
  * byte written in between stays for the next poll, which then returns at
  * once (a spurious wake-up, never a lost one).  The pipe holds a byte or
- * two, so one read empties it. */
+ * two, so one read empties it.  The flag is cleared without the lock: a
+ * change that still saw it set was made under the lock before this point,
+ * and the next prepare, which takes the lock, sees it. */
 static void drain_wake(void)
 {
     char buf[64];
 
     while (read(evref__loop.wake_rd, buf, sizeof(buf)) == (ssize_t)sizeof(buf))
         ;
-    evref__lock();
-    evref__loop.wake_pending = false;
-    evref__unlock();
+    atomic_store(&evref__loop.wake_pending, false);
 }
 
 /* Take the removed registrations out of both tables and run their free

@@ -198,9 +198,12 @@ START_TEST(heap_order_under_churn)
         evref_update_timeout(ids[i], -1);
     evref__lock();
     for (size_t i = 1; i < evref__loop.heap.len; i++) {
-        struct evref__timer *child = evref__loop.heap.items[i];
-        struct evref__timer *parent = evref__loop.heap.items[(i - 1) / 2];
+        struct evref__timer *child = evref__loop.heap.items[i].tm;
+        struct evref__timer *parent = evref__loop.heap.items[(i - 1) / 2].tm;
         ck_assert_uint_eq(child->heap_pos, i);
+        ck_assert_msg(evref__loop.heap.items[i].deadline_ns == child->deadline_ns &&
+                      evref__loop.heap.items[i].seq == child->seq,
+                      "slot %zu carries another key than its timer's", i);
         ck_assert_msg(parent->deadline_ns < child->deadline_ns ||
                       (parent->deadline_ns == child->deadline_ns &&
                        parent->seq < child->seq), "heap order broken at %zu", i);
