@@ -170,7 +170,20 @@ $(BUILD)/broken/libbroken-%.so: conformance/broken/%.c conformance/broken/wrap.c
 	$(CC) $(ALL_CFLAGS) -Ireference -Iconformance/broken $(SO_LDFLAGS) \
 	    $(ALL_LDFLAGS) -o $@ $< conformance/broken/wrap.c $(REF_LIB_A) $(VIRT_LIBS)
 
-broken: $(BROKEN_SOS) $(VARIANT_SOS)
+# Good loops: conformance/good/<name>.c over the same wrap.c, loops that
+# keep every rule in a way the reference does not (spurious wake-ups...).
+# The kill matrix reports the scenarios each one fails: each is a scenario
+# that fails a correct loop.
+GOOD_SRCS := $(wildcard conformance/good/*.c)
+GOOD_SOS  := $(GOOD_SRCS:conformance/good/%.c=$(BUILD)/good/libgood-%.so)
+
+$(BUILD)/good/libgood-%.so: conformance/good/%.c conformance/broken/wrap.c \
+		conformance/broken/wrap.h $(REF_LIB_A)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Ireference -Iconformance/broken $(SO_LDFLAGS) \
+	    $(ALL_LDFLAGS) -o $@ $< conformance/broken/wrap.c $(REF_LIB_A) $(VIRT_LIBS)
+
+broken: $(BROKEN_SOS) $(VARIANT_SOS) $(GOOD_SOS)
 
 # The rule-by-rule index: contract -> scenarios -> reference.
 catalogue: $(RUNNER)
@@ -208,7 +221,7 @@ conformance-realtime: $(RUNNER) $(REF_LIB_SO) $(ADAPTERS)
 
 # Each test binary writes Check's summary, the kill matrix a plain one; the
 # last line adds them up.
-check: all $(TEST_BINS) $(VARIANT_SOS) $(TEST_IMPLS) $(BROKEN_SOS)
+check: all $(TEST_BINS) $(VARIANT_SOS) $(TEST_IMPLS) $(BROKEN_SOS) $(GOOD_SOS)
 	@rc=0; for t in $(TEST_BINS); do \
 	    echo "== $$t"; EVCONF_BUILD=$(BUILD) CK_FORK=yes $$t > $$t.log 2>&1 || rc=1; \
 	    grep -v -e '^Running suite' -e '^ [a-z]*$$' $$t.log; \

@@ -165,15 +165,22 @@ void evref__timers_dispatch(void)
         l->due_seq[ndue] = top->seq;
         ndue++;
     }
-    evref__unlock();
+    if (ndue == 0)
+        evref__unlock();
 
+    /* The lock taken above is still held for the first timer: no callback
+     * has run since the clock was read, so that reading is its moment. */
     for (size_t i = 0; i < ndue; i++) {
         struct evref__timer *tm;
         virEventTimeoutCallback cb = NULL;
         void *opaque = NULL;
+        int64_t moment;
         int id = 0;
 
-        evref__lock();
+        if (i > 0)
+            evref__lock();
+        moment = i == 0 ? now_ns : evref__now_locked();
+        (void)moment;           /* unused by the broken variants only */
         tm = l->due[i];
         if (!tm->reg.deleted && tm->timeout_ms >= 0 && tm->seq == l->due_seq[i]) {
 #ifdef EVREF_BREAK_CATCH_UP
@@ -183,7 +190,7 @@ void evref__timers_dispatch(void)
             /* From the moment of this call, read again for each timer: a
              * sibling's slow callback before it must not leave it re-armed
              * in the past, to fire again at once (R25). */
-            arm_locked(tm, tm->timeout_ms, evref__now_locked());
+            arm_locked(tm, tm->timeout_ms, moment);
 #endif
 #ifdef EVREF_BREAK_REARM_FROM_ITERATION
             /* Broken variant for R25: re-armed from the phase's clock. */
