@@ -55,6 +55,15 @@ static void sift_down(struct evref__heap *h, size_t pos)
     place(h, pos, e);
 }
 
+/* Move the entry at pos whichever way its key says. */
+static void resift(struct evref__heap *h, size_t pos)
+{
+    if (pos > 0 && before(&h->items[pos], &h->items[(pos - 1) / 2]))
+        sift_up(h, pos);
+    else
+        sift_down(h, pos);
+}
+
 static struct evref__heap_entry entry_of(struct evref__timer *tm)
 {
     return (struct evref__heap_entry){ tm->deadline_ns, tm->seq, tm };
@@ -115,10 +124,7 @@ void evref__heap_remove(struct evref__heap *h, struct evref__timer *tm)
     if (pos == --h->len)
         return;
     place(h, pos, h->items[h->len]);
-    if (pos > 0 && before(&h->items[pos], &h->items[(pos - 1) / 2]))
-        sift_up(h, pos);
-    else
-        sift_down(h, pos);
+    resift(h, pos);
 }
 
 /* Restore the heap order after tm's key changed. */
@@ -127,10 +133,7 @@ void evref__heap_fix(struct evref__heap *h, struct evref__timer *tm)
     size_t pos = tm->heap_pos;
 
     h->items[pos] = entry_of(tm);
-    if (pos > 0 && before(&h->items[pos], &h->items[(pos - 1) / 2]))
-        sift_up(h, pos);
-    else
-        sift_down(h, pos);
+    resift(h, pos);
 }
 
 struct evref__timer *evref__heap_top(const struct evref__heap *h)
