@@ -418,7 +418,7 @@ int stress_run(const char *impl_path, const char *impl_name,
         T.nworkers = o->threads < 1 ? 1 : o->threads > MAX_WORKERS ? MAX_WORKERS
                                                                      : o->threads;
         T.bound_ns = (int64_t)o->bound_ms * NS_PER_MS;
-        _exit(child(impl_path, o));
+        exit(child(impl_path, o));     /* exit: coverage data is written */
     }
     close(fds[1]);
     deadline = now_ns() + ((int64_t)o->ms + 10000) * NS_PER_MS;

@@ -149,6 +149,29 @@ START_TEST(bad_option)
 }
 END_TEST
 
+/* --stress: the reference passes; a variant without its lock fails, with
+ * the closing line intact; bad numbers are refused. */
+START_TEST(stress_mode)
+{
+    char *out, variant[512];
+    const char *ok[] = { "--stress", "--stress-ms", "400", "--threads", "2", NULL };
+    const char *bad[] = { "--stress", "--threads", "99", NULL };
+    const char *broken[] = { "--stress", "--stress-ms", "400", "--impl", variant, NULL };
+
+    ck_assert_msg(runner(&out, ok) == 0 && strstr(out, "1 passed, 0 failed"),
+                  "the reference under --stress: %s", out);
+    free(out);
+    ck_assert_int_eq(runner(&out, bad), 2);
+    ck_assert_msg(count_lines(out) == 1, "one line for a bad --threads: %s", out);
+    free(out);
+    snprintf(variant, sizeof(variant), "%s/variants/libevref-no-lock.so", build_dir());
+    ck_assert_msg(runner(&out, broken) == 1 && strstr(out, "FAIL [") &&
+                  strstr(out, "0 passed, 1 failed"),
+                  "a reference without its lock under --stress: %s", out);
+    free(out);
+}
+END_TEST
+
 /* A missing IMPL, a file that is not a shared object, and one without the
  * required symbols: one clear line each, exit status 2. */
 START_TEST(impl_missing)
@@ -477,6 +500,7 @@ int main(void)
         impl_hangs, impl_register_fails, strict_makes_should_fatal,
         failure_report, idle_reported, reports_written, list_and_filter,
         same_seed_same_report, realtime_under_faketime, anchor_names_with_dashes,
+        stress_mode,
     };
     SRunner *sr;
     int failed;
