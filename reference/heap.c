@@ -69,19 +69,10 @@ static struct evref__heap_entry entry_of(struct evref__timer *tm)
     return (struct evref__heap_entry){ tm->deadline_ns, tm->seq, tm };
 }
 
-/* Make room for n timers.  Room is taken when a timer is added, so that
- * arming it later (in update, or when it fires) can never fail: update
- * returns void and has no way to report a failure.  Returns 0 or -1. */
-int evref__heap_reserve(struct evref__heap *h, size_t n)
+static int resize(struct evref__heap *h, size_t cap)
 {
-    size_t cap = h->cap ? h->cap : 16;
-    struct evref__heap_entry *items;
+    struct evref__heap_entry *items = realloc(h->items, cap * sizeof(*items));
 
-    if (n <= h->cap)
-        return 0;
-    while (cap < n)
-        cap *= 2;
-    items = realloc(h->items, cap * sizeof(*items));
     if (!items)
         return -1;
     h->items = items;
@@ -89,20 +80,27 @@ int evref__heap_reserve(struct evref__heap *h, size_t n)
     return 0;
 }
 
+/* Make room for n timers.  Room is taken when a timer is added, so that
+ * arming it later (in update, or when it fires) can never fail: update
+ * returns void and has no way to report a failure.  Returns 0 or -1. */
+int evref__heap_reserve(struct evref__heap *h, size_t n)
+{
+    size_t cap = h->cap ? h->cap : 16;
+
+    if (n <= h->cap)
+        return 0;
+    while (cap < n)
+        cap *= 2;
+    return resize(h, cap);
+}
+
 /* Trade the array for one of cap slots (cap >= len), to give memory back
  * after a burst of timers.  Returns -1, changing nothing, without memory. */
 int evref__heap_shrink(struct evref__heap *h, size_t cap)
 {
-    struct evref__heap_entry *items;
-
     if (cap >= h->cap || cap < h->len)
         return 0;
-    items = realloc(h->items, cap * sizeof(*items));
-    if (!items)
-        return -1;
-    h->items = items;
-    h->cap = cap;
-    return 0;
+    return resize(h, cap);
 }
 
 /* Insert a timer that is not in the heap; room was reserved at add. */

@@ -40,6 +40,28 @@ static void arm_locked(struct evref__timer *tm, int timeout_ms, int64_t now_ns)
 
 /* Room for one more timer in the heap and in the dispatch scratch arrays,
  * taken now so that nothing later can fail for want of memory. */
+/* Give both dispatch scratch arrays cap slots.  If only the first can be
+ * resized, due_cap stays what both arrays hold for sure, the smaller of
+ * the two sizes.  Returns 0 or -1. */
+static int resize_due_locked(size_t cap)
+{
+    struct evref__loop *l = &evref__loop;
+    struct evref__timer **due = realloc(l->due, cap * sizeof(*due));
+    uint64_t *due_seq;
+
+    if (!due)
+        return -1;
+    l->due = due;
+    due_seq = realloc(l->due_seq, cap * sizeof(*due_seq));
+    if (!due_seq) {
+        l->due_cap = cap < l->due_cap ? cap : l->due_cap;
+        return -1;
+    }
+    l->due_seq = due_seq;
+    l->due_cap = cap;
+    return 0;
+}
+
 static int reserve_locked(void)
 {
     struct evref__loop *l = &evref__loop;
@@ -47,19 +69,8 @@ static int reserve_locked(void)
 
     if (evref__heap_reserve(&l->heap, n) < 0)
         return -1;
-    if (l->due_cap < n) {
-        size_t cap = l->heap.cap;
-        struct evref__timer **due = realloc(l->due, cap * sizeof(*due));
-        uint64_t *due_seq;
-        if (!due)
-            return -1;
-        l->due = due;
-        due_seq = realloc(l->due_seq, cap * sizeof(*due_seq));
-        if (!due_seq)
-            return -1;
-        l->due_seq = due_seq;
-        l->due_cap = cap;
-    }
+    if (l->due_cap < n)
+        return resize_due_locked(l->heap.cap);
     return 0;
 }
 
@@ -225,24 +236,13 @@ void evref__timers_shrink_locked(void)
 {
     struct evref__loop *l = &evref__loop;
     size_t need = l->timers.count, cap = 2 * need;
-    struct evref__timer **due;
-    uint64_t *due_seq;
 
     if (cap < 16)
         cap = 16;
     if (l->due_cap <= 64 || l->due_cap <= 4 * need)
         return;
-    if (evref__heap_shrink(&l->heap, cap) < 0)
-        return;
-    due = realloc(l->due, cap * sizeof(*due));
-    if (!due)
-        return;
-    l->due = due;
-    due_seq = realloc(l->due_seq, cap * sizeof(*due_seq));
-    if (!due_seq)
-        return;
-    l->due_seq = due_seq;
-    l->due_cap = cap;
+    if (evref__heap_shrink(&l->heap, cap) == 0)
+        (void)resize_due_locked(cap);
 }
 
 void evref__timers_clear_locked(void)
