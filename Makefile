@@ -243,7 +243,7 @@ COV_MIN_LINES_KIT ?= 85
 
 coverage:
 	@rm -rf $(COV_BUILD) coverage/html coverage/*.info
-	$(MAKE) --no-print-directory BUILD=$(COV_BUILD) OPT=-O0 \
+	KILL_MATRIX_SEEDS=3 $(MAKE) --no-print-directory BUILD=$(COV_BUILD) OPT=-O0 \
 	    EXTRA_CFLAGS=--coverage check
 	lcov $(LCOV_RC) --quiet --capture --directory $(COV_BUILD) \
 	    --output-file coverage/all.info
@@ -260,7 +260,7 @@ coverage:
 
 # ---- sanitizers ---------------------------------------------------------
 sanitize:
-	$(MAKE) --no-print-directory BUILD=build/sanitize OPT=-O1 \
+	KILL_MATRIX_SEEDS=3 $(MAKE) --no-print-directory BUILD=build/sanitize OPT=-O1 \
 	    EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 	    check
 

@@ -109,7 +109,8 @@ static void record_call(struct reg *r, int events)
         r->calls = calls;
         r->calls_cap = cap;
     }
-    r->calls[r->ncalls++] = (struct call){ X.iter, sim_now_ns(), events };
+    r->calls[r->ncalls++] = (struct call){ X.iter, sim_now_ns(), events,
+                                           atomic_fetch_add(&X.seq, 1) + 1 };
     if (++r->calls_this_iter > r->max_per_iter)
         r->max_per_iter = r->calls_this_iter;
 }
@@ -328,7 +329,8 @@ void trampoline_ff(void *opaque)
         VIOLATION(LEVEL_MUST, "R37", name, "free callback of %s ran while its "
                   "callback was still running", reg_name(name));
     nth = ++r->nfrees;
-    r->free_at = (struct anchor_point){ true, X.iter, sim_now_ns() };
+    r->free_at = (struct anchor_point){ true, X.iter, sim_now_ns(),
+                                        atomic_fetch_add(&X.seq, 1) + 1 };
     pthread_mutex_unlock(&X.lock);
     sim_trace("ff", "%s", reg_name(name));
     run_reactions(WHEN_ON_FF, name, nth);
@@ -419,21 +421,37 @@ void check_leaks(void)
 
 /* ---- expectations ---- */
 
+/* The moment an anchored value refers to (not for ANCHOR_NONE). */
+static const struct anchor_point *anchor_of(const struct value *v)
+{
+    const struct reg *r = &X.regs[v->name];
+
+    return v->anchor == ANCHOR_MARK ? &r->mark_at : v->anchor == ANCHOR_ADD ?
+        &r->add_at : v->anchor == ANCHOR_UPDATE ? &r->update_at : &r->remove_at;
+}
+
+/* Calls of r that came after the anchor with that seq. */
+static int calls_since(const struct reg *r, long seq)
+{
+    int n = 0;
+
+    for (int i = r->ncalls - 1; i >= 0 && r->calls[i].seq > seq; i--)
+        n++;
+    return n;
+}
+
 /* The value a comparison is against: a number, or an anchor's iteration
  * (for iteration comparisons) or time in ms, plus the offset. */
 static bool resolve(const struct value *v, bool want_iter, int64_t *out,
                     const char **missing)
 {
-    const struct anchor_point *a = NULL;
-    const struct reg *r;
+    const struct anchor_point *a;
 
     if (v->anchor == ANCHOR_NONE) {
         *out = want_iter ? v->offset : v->offset * SIM_NS_PER_MS;
         return true;
     }
-    r = &X.regs[v->name];
-    a = v->anchor == ANCHOR_MARK ? &r->mark_at : v->anchor == ANCHOR_ADD ?
-        &r->add_at : v->anchor == ANCHOR_UPDATE ? &r->update_at : &r->remove_at;
+    a = anchor_of(v);
     if (!a->set) {
         *missing = reg_name(v->name);
         return false;
@@ -456,11 +474,14 @@ static bool compare(int64_t actual, enum cmp cmp, int64_t a, int64_t b, int64_t 
     }
 }
 
-static const struct call *nth_call(const struct reg *r, int nth)
+/* The nth call (-1: the last), counting from the first call after the
+ * anchor with seq `after` (0: from the start). */
+static const struct call *nth_call(const struct reg *r, int nth, long after)
 {
-    int i = nth < 0 ? r->ncalls - 1 : nth - 1;
+    int first = r->ncalls - calls_since(r, after);
+    int i = nth < 0 ? r->ncalls - 1 : first + nth - 1;
 
-    return i >= 0 && i < r->ncalls ? &r->calls[i] : NULL;
+    return i >= first && i < r->ncalls ? &r->calls[i] : NULL;
 }
 
 void check_expect(const struct step *st)
@@ -479,6 +500,16 @@ void check_expect(const struct step *st)
     case X_CALLS:
         actual = r->ncalls;
         want_iter = true;
+        if (x->since.anchor != ANCHOR_NONE) {
+            const struct anchor_point *s = anchor_of(&x->since);
+            if (!s->set) {
+                ok = false;
+                snprintf(got, sizeof(got), "'%s' has not happened",
+                         reg_name(x->since.name));
+                break;
+            }
+            actual = calls_since(r, s->seq);
+        }
         break;
     case X_FREES:
         actual = r->nfrees;
@@ -494,18 +525,31 @@ void check_expect(const struct step *st)
         break;
     case X_CALL_AT:
     case X_CALL_ITER:
-    case X_CALL_EVENTS:
-        c = nth_call(r, x->nth);
+    case X_CALL_EVENTS: {
+        long after = 0;
+        if (x->since.anchor != ANCHOR_NONE) {
+            const struct anchor_point *s = anchor_of(&x->since);
+            if (!s->set) {
+                ok = false;
+                snprintf(got, sizeof(got), "'%s' has not happened",
+                         reg_name(x->since.name));
+                break;
+            }
+            after = s->seq;
+        }
+        c = nth_call(r, x->nth, after);
         if (!c) {
+            int n = calls_since(r, after);
             ok = false;
-            snprintf(got, sizeof(got), "%s was called %d time%s", reg_name(x->name),
-                     r->ncalls, r->ncalls == 1 ? "" : "s");
+            snprintf(got, sizeof(got), "%s was called %d time%s%s", reg_name(x->name),
+                     n, n == 1 ? "" : "s", after ? " since then" : "");
             break;
         }
         want_iter = x->kind == X_CALL_ITER;
         is_time = x->kind == X_CALL_AT;
         actual = is_time ? c->ns : c->iter;
         break;
+    }
     case X_FREE_ITER:
     case X_FREE_AT:
         if (!r->free_at.set) {

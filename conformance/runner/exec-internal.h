@@ -4,21 +4,27 @@
 #define EVCONF_EXEC_INTERNAL_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <libvirt/libvirt.h>
 
 #include "exec.h"
 #include "sim.h"
 
+/* Where in the run something happened: its iteration, its virtual time,
+ * and its place in the order of all anchors and calls (seq), which tells
+ * apart things that happened at the same instant. */
 struct anchor_point {
     bool set;
     int iter;
     int64_t ns;
+    long seq;
 };
 
 struct call {
     int iter;
     int64_t ns;
     int events;
+    long seq;
 };
 
 /* Everything a name stands for: an fd, a registration or a mark. */
@@ -53,6 +59,7 @@ struct run {
     struct reg *regs;
     struct cookie *cookies;
     int iter;                   /* iterations completed */
+    atomic_long seq;            /* the last anchor's or call's seq */
     int loop_fds_base;          /* fds the loop held after iteration 1, or -1 */
     bool in_iteration;
     bool stopped;               /* the loop failed beyond continuing */

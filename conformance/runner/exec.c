@@ -50,6 +50,7 @@ static void anchor(struct anchor_point *a)
     a->set = true;
     a->iter = X.iter;
     a->ns = sim_now_ns();
+    a->seq = atomic_fetch_add(&X.seq, 1) + 1;
 }
 
 /* The id a step names: a registration's, or a literal.  -1000000 when the

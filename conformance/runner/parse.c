@@ -273,6 +273,17 @@ static bool parse_nth(struct parser *p, const char *s, int *nth)
     return true;
 }
 
+/* "since ANCHOR": count calls from the moment of a mark or an operation. */
+static bool parse_since(struct parser *p, const char *s, struct expect *x)
+{
+    if (!parse_value(p, s, &x->since))
+        return false;
+    if (x->since.anchor == ANCHOR_NONE || x->since.offset)
+        return fail(p, "expected a mark or add(X)/update(X)/remove(X) after "
+                    "'since', with no offset, found '%s'", s);
+    return true;
+}
+
 /* expect ... (after the word "expect") */
 static bool parse_expect(struct parser *p, char **tok, int ntok, struct step *st)
 {
@@ -311,9 +322,15 @@ static bool parse_expect(struct parser *p, char **tok, int ntok, struct step *st
     x->name = lookup(p, tok[2], -1, "a registration name");
     if (x->name < 0)
         return false;
-    if (!strcmp(tok[1], "calls"))
+    x->since = (struct value){ ANCHOR_NONE, -1, 0 };
+    if (!strcmp(tok[1], "calls")) {
         x->kind = X_CALLS;
-    else if (!strcmp(tok[1], "frees"))
+        if (ntok > 4 && !strcmp(tok[3], "since")) {
+            if (!parse_since(p, tok[4], x))
+                return false;
+            i = 5;
+        }
+    } else if (!strcmp(tok[1], "frees"))
         x->kind = X_FREES;
     else if (!strcmp(tok[1], "per-iteration"))
         x->kind = X_PER_ITER;
@@ -328,29 +345,36 @@ static bool parse_expect(struct parser *p, char **tok, int ntok, struct step *st
             return fail(p, "expected 'expect free NAME iteration|at CMP VALUE'");
         i = 4;
     } else if (!strcmp(tok[1], "call")) {
+        int k = 4;              /* the word after #K [since A] */
         if (ntok < 5 || !parse_nth(p, tok[3], &x->nth))
             return fail(p, "expected 'expect call NAME #K at|iteration|events ...'");
-        i = 5;
-        if (!strcmp(tok[4], "at"))
+        if (!strcmp(tok[4], "since")) {
+            if (ntok < 7 || !parse_since(p, tok[5], x))
+                return ntok < 7 ? fail(p, "expected 'expect call NAME #K since "
+                                       "ANCHOR at|iteration|events ...'") : false;
+            k = 6;
+        }
+        i = k + 1;
+        if (!strcmp(tok[k], "at"))
             x->kind = X_CALL_AT;
-        else if (!strcmp(tok[4], "iteration"))
+        else if (!strcmp(tok[k], "iteration"))
             x->kind = X_CALL_ITER;
-        else if (!strcmp(tok[4], "events")) {
+        else if (!strcmp(tok[k], "events")) {
             x->kind = X_CALL_EVENTS;
-            if (ntok != 7)
+            if (ntok != k + 3)
                 return fail(p, "expected 'expect call NAME #K events =|has|within MASK'");
-            if (!strcmp(tok[5], "=") || !strcmp(tok[5], "=="))
+            if (!strcmp(tok[k + 1], "=") || !strcmp(tok[k + 1], "=="))
                 x->mask_test = MASK_EQ;
-            else if (!strcmp(tok[5], "has"))
+            else if (!strcmp(tok[k + 1], "has"))
                 x->mask_test = MASK_HAS;
-            else if (!strcmp(tok[5], "within"))
+            else if (!strcmp(tok[k + 1], "within"))
                 x->mask_test = MASK_WITHIN;
             else
-                return fail(p, "expected =, has or within, found '%s'", tok[5]);
-            return parse_mask(p, tok[6], &x->mask);
+                return fail(p, "expected =, has or within, found '%s'", tok[k + 1]);
+            return parse_mask(p, tok[k + 2], &x->mask);
         } else
             return fail(p, "expected at, iteration or events after '#K', found '%s'",
-                        tok[4]);
+                        tok[k]);
     } else
         return fail(p, "expected calls, call, frees, free, per-iteration, id or "
                     "fd after 'expect', found '%s'", tok[1]);

@@ -43,7 +43,7 @@ struct value {
 };
 
 enum expect_kind {
-    X_CALLS,          /* expect calls N <cmp> v          total callbacks */
+    X_CALLS,          /* expect calls N [since A] <cmp> v  callbacks */
     X_FREES,          /* expect frees N <cmp> v          free callbacks */
     X_CALL_AT,        /* expect call N #k at <cmp> t     virtual ms */
     X_CALL_ITER,      /* expect call N #k iteration <cmp> i */
@@ -63,6 +63,7 @@ struct expect {
     int nth;                  /* #k: 1-based; -1 is #last */
     enum cmp cmp;
     struct value v, v2;       /* v2: upper end of a range */
+    struct value since;       /* expect calls N since ANCHOR: count from there */
     enum mask_test mask_test;
     int mask;
     bool has_level;

@@ -227,6 +227,8 @@ START_TEST(malformed_scenarios)
         { "add-timeout T 0\non cb T: add-timeout U 0\n", 8, "must say which call" },
         { "add-timeout T 0\nexpect calls T about 3\n", 8, "expected a comparison" },
         { "add-timeout T zero\n", 7, "expected a timeout in ms" },
+        { "add-timeout T 0\nrun 1\nexpect calls T since update(T)+1 = 0\n", 9,
+          "with no offset" },
     };
     char *out, name[32], text[512], want[600];
     const char *args[] = { "-s", NULL, "--report-dir", NULL, NULL };
@@ -407,6 +409,33 @@ START_TEST(anchor_names_with_dashes)
 }
 END_TEST
 
+/* "since" counts from an anchor, within the same instant too: three fires of
+ * a 0 ms timer before the update to -1 and none after it; the first call
+ * after a mark is numbered #1.  The same lines fail when the count is off. */
+START_TEST(since_counts_from_the_anchor)
+{
+    static const char *const body =
+        "add-timeout T 0\nrun 3\nupdate-timeout T -1\nrun 2\n"
+        "expect calls T since update(T) %s\nupdate-timeout T 100\nmark M\n"
+        "run 2\nexpect call T #1 since M at %s\n";
+    char *out, text[800], fmt[400];
+    const char *args[] = { "-s", NULL, NULL };
+
+    snprintf(fmt, sizeof(fmt), "%s%s", HEADER, body);
+    snprintf(text, sizeof(text), fmt, "s1", "= 0", "M+100");
+    args[1] = scenario_file("s1.scn", text);
+    ck_assert_msg(runner(&out, args) == 0 && strstr(out, "1 passed, 0 failed"), "%s", out);
+    free(out);
+    snprintf(text, sizeof(text), fmt, "s2", "= 3", "M+50");
+    args[1] = scenario_file("s2.scn", text);
+    ck_assert_int_eq(runner(&out, args), 1);
+    ck_assert_msg(strstr(out, "expect calls T since update(T) = 3; but it was 0"), "%s", out);
+    ck_assert_msg(strstr(out, "expect call T #1 since M at M+50; but it was at 2100.000 ms"),
+                  "%s", out);
+    free(out);
+}
+END_TEST
+
 /* --list and --filter. */
 START_TEST(list_and_filter)
 {
@@ -503,6 +532,7 @@ int main(void)
         impl_hangs, impl_register_fails, strict_makes_should_fatal,
         failure_report, idle_reported, reports_written, list_and_filter,
         same_seed_same_report, realtime_under_faketime, anchor_names_with_dashes,
+        since_counts_from_the_anchor,
         stress_mode,
     };
     SRunner *sr;
