@@ -1,0 +1,195 @@
+/*
+ * reordered.c - keeps every rule, in an order and with ids unlike the
+ * reference's.
+ *
+ * - Ids are sparse and large (1000 + 7n): R4 and R5 ask for ids >= 1,
+ *   unique and never reused, nothing more.
+ * - Callbacks run in the reverse of the order the reference would use, all
+ *   at the end of the iteration (R32 leaves the order open).  Each is
+ *   checked again just before it runs, as the contract requires of any
+ *   order: nothing removed (R29) or disabled (R31) by an earlier callback
+ *   runs, a handle gets only the bits it still asks for (R12), a timer
+ *   re-timed by an earlier callback waits for its new period (R23), and a
+ *   timer's period restarts when its callback is called (R25).
+ * - A free callback whose registration still has a callback to come waits
+ *   until after it (R37); the others run where the reference runs them.
+ * A suite that depends on dispatch order, on small or dense ids, or on
+ * when in an iteration a callback runs, fails this loop wrongly.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "wrap.h"
+
+#define ID(inner) ((inner) > 0 ? 1000 + 7 * (inner) : (inner))
+
+/* One callback the reference asked for in this iteration. */
+struct pending {
+    struct wrec *w;
+    int fd, events;
+    long updates;                /* w's update count when it was asked for */
+};
+
+static struct pending *queue;
+static int nqueue, capqueue;
+static struct wrec **frees;      /* frees held back until the queue is run */
+static int nfrees, capfrees;
+static bool collecting;          /* inside evref_run_once() */
+
+/* How many updates a registration has had, kept in its priv. */
+static long updates_of(const struct wrec *w)
+{
+    return (long)(intptr_t)w->priv;
+}
+
+static void grow(void **p, int *cap, int n, size_t size)
+{
+    if (n == *cap) {
+        *cap = *cap ? *cap * 2 : 64;
+        *p = realloc(*p, (size_t)*cap * size);
+        if (!*p)
+            abort();
+    }
+}
+
+static void defer_call(struct wrec *w, int fd, int events)
+{
+    grow((void **)&queue, &capqueue, nqueue, sizeof(*queue));
+    queue[nqueue++] = (struct pending){ w, fd, events, updates_of(w) };
+}
+
+static void handle_dispatch(struct wrec *w, int fd, int events)
+{
+    defer_call(w, fd, events);
+}
+
+static void timer_dispatch(struct wrec *w)
+{
+    defer_call(w, -1, 0);
+}
+
+static bool queued(const struct wrec *w)
+{
+    for (int i = 0; i < nqueue; i++)
+        if (queue[i].w == w)
+            return true;
+    return false;
+}
+
+static void free_dispatch(struct wrec *w)
+{
+    if (collecting && queued(w)) {
+        grow((void **)&frees, &capfrees, nfrees, sizeof(*frees));
+        frees[nfrees++] = w;
+    } else {
+        wrap_call_free(w);
+    }
+}
+
+/* Call one queued callback if the registration still wants it now. */
+static void run_pending(const struct pending *p)
+{
+    struct wrec *w = p->w;
+
+    if (w->removed)
+        return;
+    if (w->timer) {
+        if (w->timeout < 0 || updates_of(w) != p->updates)
+            return;
+        if (w->timeout > 0)          /* the period runs from this call */
+            evref_update_timeout(w->inner, w->timeout);
+        wrap_call_timer(w);
+    } else {
+        int mask = p->events & (w->events | VIR_EVENT_HANDLE_ERROR |
+                                VIR_EVENT_HANDLE_HANGUP);
+        if (w->events == 0 || mask == 0)
+            return;
+        wrap_call_handle(w, p->fd, mask);
+    }
+}
+
+static int run_once(void)
+{
+    int rc, n;
+
+    collecting = true;
+    rc = wrap_run_once();
+    collecting = false;
+    n = nqueue;
+    for (int i = n - 1; i >= 0; i--)
+        run_pending(&queue[i]);
+    nqueue = 0;
+    for (int i = 0; i < nfrees; i++)
+        wrap_call_free(frees[i]);
+    nfrees = 0;
+    return rc;
+}
+
+/* ---- ids: the user sees ID(inner); an id we never gave is unknown ---- */
+
+static int add_handle(int fd, int events, virEventHandleCallback cb,
+                      void *opaque, virFreeCallback ff)
+{
+    int inner = wrap_add_handle(fd, events, cb, opaque, ff);
+    struct wrec *w = inner > 0 ? wrap_find(inner, false) : NULL;
+
+    if (w)
+        w->id = ID(inner);
+    return ID(inner);
+}
+
+static int add_timeout(int ms, virEventTimeoutCallback cb, void *opaque,
+                       virFreeCallback ff)
+{
+    int inner = wrap_add_timeout(ms, cb, opaque, ff);
+    struct wrec *w = inner > 0 ? wrap_find(inner, true) : NULL;
+
+    if (w)
+        w->id = ID(inner);
+    return ID(inner);
+}
+
+static void update_handle(int watch, int events)
+{
+    struct wrec *w = wrap_find(watch, false);
+
+    if (w && !w->removed) {
+        w->priv = (void *)(intptr_t)(updates_of(w) + 1);
+        wrap_update_handle(watch, events);
+    }
+}
+
+static void update_timeout(int timer, int ms)
+{
+    struct wrec *w = wrap_find(timer, true);
+
+    if (w && !w->removed) {
+        w->priv = (void *)(intptr_t)(updates_of(w) + 1);
+        wrap_update_timeout(timer, ms);
+    }
+}
+
+static int remove_handle(int watch)
+{
+    return wrap_find(watch, false) ? wrap_remove_handle(watch) : -1;
+}
+
+static int remove_timeout(int timer)
+{
+    return wrap_find(timer, true) ? wrap_remove_timeout(timer) : -1;
+}
+
+const struct wrap_hooks wrap_hooks = {
+    .name = "good: reversed dispatch at the end of the iteration, sparse ids "
+            "(keeps every rule)",
+    .add_handle = add_handle,
+    .update_handle = update_handle,
+    .remove_handle = remove_handle,
+    .add_timeout = add_timeout,
+    .update_timeout = update_timeout,
+    .remove_timeout = remove_timeout,
+    .run_once = run_once,
+    .handle_dispatch = handle_dispatch,
+    .timer_dispatch = timer_dispatch,
+    .free_dispatch = free_dispatch,
+};
