@@ -60,10 +60,11 @@ SIM_TEST_SRCS := $(wildcard sim/tests/*.c)
 SIM_TEST_OBJS := $(SIM_TEST_SRCS:%.c=$(BUILD)/%.o)
 SIM_TEST_BIN  := $(BUILD)/sim/tests/run-tests
 
-# Variants of the reference built to be failed, one compile-time switch each
-# (EVREF_BREAK_<NAME> in reference/*.c).
-VARIANTS    := $(shell grep -ho 'EVREF_BREAK_[A-Z0-9_]*' reference/*.c | sort -u | \
-                 sed 's/EVREF_BREAK_//' | tr 'A-Z_' 'a-z-')
+# Variants of the reference built to be failed: each is a patch in
+# conformance/mutation/variants/ applied to a copy of reference/, so that
+# reference/ itself carries no broken code.
+VARIANTS    := $(patsubst conformance/mutation/variants/%.patch,%,\
+                 $(wildcard conformance/mutation/variants/*.patch))
 VARIANT_SOS := $(VARIANTS:%=$(BUILD)/variants/libevref-%.so)
 
 # ---- conformance/ -------------------------------------------------------
@@ -92,7 +93,7 @@ TEST_IMPLS    := $(patsubst conformance/tests/impls/%.c,$(BUILD)/conformance/tes
 
 TEST_BINS := $(REF_TEST_BIN) $(SIM_TEST_BIN) $(CONF_TEST_BIN)
 
-.PHONY: all check coverage sanitize install clean conformance conformance-realtime broken kill-matrix catalogue stress
+.PHONY: all check coverage sanitize install clean conformance conformance-realtime broken kill-matrix catalogue stress mutation mutation-sample
 
 all: $(REF_LIB_A) $(REF_LIB_SO) $(SIM_LIB_A) $(SIM_INTERPOSE) $(RUNNER) $(ADAPTERS)
 
@@ -116,11 +117,14 @@ $(REF_LIB_SO): $(REF_OBJS)
 	$(CC) $(SO_LDFLAGS) -Wl,-soname,libevref.so.0 $(ALL_LDFLAGS) \
 	    -o $@ $^ $(VIRT_LIBS)
 
-$(BUILD)/variants/libevref-%.so: $(REF_SRCS) reference/*.h $(REF_SHIM)
-	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -fvisibility=hidden -Ireference -Iconformance \
-	    -DEVREF_BREAK_$(shell echo $* | tr a-z- A-Z_) $(SO_LDFLAGS) \
-	    $(ALL_LDFLAGS) -o $@ $(REF_SRCS) $(REF_SHIM) $(VIRT_LIBS)
+$(BUILD)/variants/libevref-%.so: conformance/mutation/variants/%.patch $(REF_SRCS) \
+		reference/*.h $(REF_SHIM)
+	@rm -rf $(BUILD)/variants/$*.src && mkdir -p $(BUILD)/variants/$*.src
+	cp reference/*.c reference/*.h $(BUILD)/variants/$*.src/
+	patch -s -p2 -d $(BUILD)/variants/$*.src < $<
+	$(CC) $(ALL_CFLAGS) -fvisibility=hidden -I$(BUILD)/variants/$*.src -Iconformance \
+	    $(SO_LDFLAGS) $(ALL_LDFLAGS) -o $@ $(BUILD)/variants/$*.src/*.c $(REF_SHIM) \
+	    $(VIRT_LIBS)
 
 $(BUILD)/sim/%.o: sim/%.c sim/*.h reference/*.h
 	@mkdir -p $(@D)
@@ -191,6 +195,22 @@ catalogue: $(RUNNER)
 
 kill-matrix: $(RUNNER) $(REF_LIB_SO) broken
 	scripts/kill-matrix $(BUILD)
+
+# Mutation testing: source mutants of reference/, each run through the
+# suite (scripts/mutation).  The full run takes a while; the sample is part
+# of `make check`.
+MUTATE := $(BUILD)/evconf-mutate
+MUTATION_SAMPLE ?= 40
+
+$(MUTATE): conformance/mutation/mutate.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $<
+
+mutation: $(RUNNER) $(MUTATE)
+	scripts/mutation $(BUILD)
+
+mutation-sample: $(RUNNER) $(MUTATE)
+	scripts/mutation $(BUILD) $(MUTATION_SAMPLE)
 
 # The kit's main job: every scenario against IMPL (default: the reference).
 conformance: $(RUNNER) $(REF_LIB_SO) $(ADAPTERS)

@@ -258,38 +258,6 @@ void evref__handles_update_locked(void)
         pollset_move_to(&smaller);
 }
 
-#ifdef EVREF_BREAK_READY_BY_FD
-/* Broken variant for R19: readiness kept per fd number, as in an fd_set,
- * and given to every watch on that fd, one added during dispatch too. */
-static void dispatch_by_fd(void)
-{
-    struct evref__loop *l = &evref__loop;
-    struct evref__pollset *ps = &l->set;
-
-    for (int id = 1;; id++) {
-        struct evref__handle *h, copy;
-        int mask = 0;
-
-        evref__lock();
-        if (id > l->handles.last_id) {
-            evref__unlock();
-            return;
-        }
-        h = (struct evref__handle *)evref__table_find(&l->handles, id);
-        if (h)
-            copy = *h;
-        for (size_t i = 1; h && i < l->npfds && !h->reg.deleted; i++)
-            if (ps->pfds[i].fd == h->fd)
-                mask |= poll_to_events(ps->pfds[i].revents) &
-                        (h->events | HANDLE_ALWAYS);
-        evref__unlock();
-        if (mask)
-            evref__run_handle_callback(copy.cb, copy.reg.id, copy.fd, mask,
-                                       copy.reg.opaque);
-    }
-}
-#endif
-
 /* Call back every watch poll(2) found ready, and stop once poll's count of
  * ready slots is used up.  The set is stable here (only the loop thread
  * changes it, between iterations), but each watch is checked again under
@@ -307,10 +275,6 @@ void evref__handles_dispatch(int ready)
     size_t n = l->npfds;
     int left = ready - (pfds[0].revents != 0);
 
-#ifdef EVREF_BREAK_READY_BY_FD
-    dispatch_by_fd();           /* broken variant, see above */
-    return;
-#endif
     for (size_t i = 1; i < n && left > 0; i++) {
         struct evref__handle *h = owners[i];
         virEventHandleCallback cb = NULL;

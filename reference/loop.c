@@ -34,9 +34,6 @@
 
 #include "internal.h"
 
-#ifdef EVREF_BREAK_RACY_WAKEUP
-static _Atomic bool racy_polling;
-#endif
 
 static int64_t real_now_ns(void *ctx)
 {
@@ -64,16 +61,12 @@ struct evref__loop evref__loop = {
 
 void evref__lock(void)
 {
-#ifndef EVREF_BREAK_NO_LOCK     /* a variant without its lock (R42) */
     pthread_mutex_lock(&evref__loop.lock);
-#endif
 }
 
 void evref__unlock(void)
 {
-#ifndef EVREF_BREAK_NO_LOCK
     pthread_mutex_unlock(&evref__loop.lock);
-#endif
 }
 
 int64_t evref__now_locked(void)
@@ -120,17 +113,8 @@ bool evref__wake_locked(void)
 {
     struct evref__loop *l = &evref__loop;
 
-#ifdef EVREF_BREAK_NO_WAKEUP
-    return false;   /* a variant without wake-up, built only to be failed */
-#endif
     if (!l->running || l->wake_pending || pthread_equal(l->runner, pthread_self()))
         return false;
-#ifdef EVREF_BREAK_RACY_WAKEUP
-    /* A variant that wakes only a loop already inside poll(2), so a change
-     * made between prepare and poll is lost (R43). */
-    if (!atomic_load(&racy_polling))
-        return false;
-#endif
     l->wake_pending = true;
     return true;
 }
@@ -207,9 +191,6 @@ static void sweep(void)
  * forever when there is none (R38). */
 static bool frees_pending_locked(void)
 {
-#ifdef EVREF_BREAK_FREES_WAIT
-    return false;   /* a variant whose free-callback chains stall (R38) */
-#endif
     return evref__table_has_removed(&evref__loop.timers) ||
            evref__table_has_removed(&evref__loop.handles);
 }
@@ -220,9 +201,6 @@ static bool frees_pending_locked(void)
  * going, or libvirt's keepalive and free callbacks stop with it (R2). */
 static bool transient_poll_error(int err)
 {
-#ifdef EVREF_BREAK_TRANSIENT_IS_FATAL
-    return err == EINTR;    /* a variant that gives up on ENOMEM (R2) */
-#endif
     return err == EINTR || err == EAGAIN || err == ENOMEM;
 }
 
@@ -234,14 +212,8 @@ static int wait_for_events(const struct evref_sys *sys, int timeout_ms)
     struct evref__loop *l = &evref__loop;
     int ready = sys->poll(sys->ctx, l->set.pfds, l->npfds, 0);
 
-#ifdef EVREF_BREAK_RACY_WAKEUP
-    atomic_store(&racy_polling, true);
-#endif
     if (ready == 0 && timeout_ms != 0)
         ready = sys->poll(sys->ctx, l->set.pfds, l->npfds, timeout_ms);
-#ifdef EVREF_BREAK_RACY_WAKEUP
-    atomic_store(&racy_polling, false);
-#endif
     return ready;
 }
 

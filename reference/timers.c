@@ -191,39 +191,19 @@ void evref__timers_dispatch(void)
         if (i > 0)
             evref__lock();
         moment = i == 0 ? now_ns : evref__now_locked();
-        (void)moment;           /* unused by the broken variants only */
         tm = l->due[i];
         if (!tm->reg.deleted && tm->timeout_ms >= 0 && tm->seq == l->due_seq[i]) {
-#ifdef EVREF_BREAK_CATCH_UP
-            /* Broken variant for R25: re-armed from the missed expiry. */
-            arm_locked(tm, tm->timeout_ms, tm->deadline_ns);
-#elif !defined(EVREF_BREAK_REARM_AFTER_CALLBACK)
             /* From the moment of this call, read again for each timer: a
              * sibling's slow callback before it must not leave it re-armed
              * in the past, to fire again at once (R25). */
             arm_locked(tm, tm->timeout_ms, moment);
-#endif
-#ifdef EVREF_BREAK_REARM_FROM_ITERATION
-            /* Broken variant for R25: re-armed from the phase's clock. */
-            arm_locked(tm, tm->timeout_ms, now_ns);
-#endif
             cb = tm->cb;
             id = tm->reg.id;
             opaque = tm->reg.opaque;
         }
-#ifdef EVREF_BREAK_REARM_AFTER_CALLBACK
-        /* Broken variant for R24: the re-arm after the callback wins. */
-        int period = tm->timeout_ms;
-#endif
         evref__unlock();
         if (cb)
             evref__run_timeout_callback(cb, id, opaque);
-#ifdef EVREF_BREAK_REARM_AFTER_CALLBACK
-        evref__lock();
-        if (cb && !tm->reg.deleted)
-            arm_locked(tm, period, evref__now_locked());
-        evref__unlock();
-#endif
     }
 }
 

@@ -48,6 +48,8 @@ static const char usage[] =
 "  -r, --report-dir DIR   where TAP, JUnit XML and JSON go\n"
 "                         (default build/conformance-report)\n"
 "      --strict           SHOULD failures fail the run (default: warnings)\n"
+"      --fail-fast        stop at the first scenario that fails the run\n"
+"                         (the reports then hold the scenarios run so far)\n"
 "  -t, --timeout SEC      real-time watchdog per scenario (default 10)\n"
 "  -w, --wake-timeout MS  real time a loop has to wake up after another\n"
 "                         thread's change (default 2000)\n"
@@ -73,7 +75,7 @@ struct options {
     const char **paths;
     int npaths;
     uint64_t seed;
-    bool strict, list, quiet;
+    bool strict, list, quiet, fail_fast;
     int timeout_s;
     int wake_timeout_ms;
     bool realtime;
@@ -464,6 +466,7 @@ int main(int argc, char **argv)
         { "stress-ms", required_argument, NULL, 'M' },
         { "list", no_argument, NULL, 'l' },
         { "quiet", no_argument, NULL, 'q' },
+        { "fail-fast", no_argument, NULL, 'F' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -532,6 +535,7 @@ int main(int argc, char **argv)
         }
         case 'l': o.list = true; break;
         case 'q': o.quiet = true; break;
+        case 'F': o.fail_fast = true; break;
         case 'h': fputs(usage, stdout); return 0;
         default:
             fputs("evconf-run: see --help\n", stderr);
@@ -623,6 +627,15 @@ int main(int argc, char **argv)
             printf("[%3d/%d] %-5s %s\n", i + 1, nres,
                    res[i].outcome == OUT_PASS ? "ok" : outcome_name(res[i].outcome),
                    res[i].id);
+        if (o.fail_fast && (res[i].outcome == OUT_FAIL || res[i].outcome == OUT_ERROR ||
+                            (res[i].outcome == OUT_WARN && o.strict))) {
+            for (int k = i + 1; k < nres; k++) {
+                scenario_free((struct scenario *)res[k].sc);
+                free(res[k].error);
+            }
+            nres = i + 1;
+            break;
+        }
     }
     for (int i = 0; i < nres; i++)
         if (res[i].outcome != OUT_PASS && res[i].outcome != OUT_SKIP)
