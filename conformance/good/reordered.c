@@ -8,7 +8,8 @@
  *   at the end of the iteration (R32 leaves the order open).  Each is
  *   checked again just before it runs, as the contract requires of any
  *   order: nothing removed (R29) or disabled (R31) by an earlier callback
- *   runs, a handle gets only the bits it still asks for (R12), a timer
+ *   runs, nor a handle disabled and enabled again (R30), a handle gets
+ *   only the bits it still asks for (R12), a timer
  *   re-timed by an earlier callback waits for its new period (R23), and a
  *   timer's period restarts when its callback is called (R25).
  * - A free callback whose registration still has a callback to come waits
@@ -27,7 +28,7 @@
 struct pending {
     struct wrec *w;
     int fd, events;
-    long updates;                /* w's update count when it was asked for */
+    long updates;                /* updates_of(w) when it was asked for */
 };
 
 static struct pending *queue;
@@ -36,7 +37,10 @@ static struct wrec **frees;      /* frees held back until the queue is run */
 static int nfrees, capfrees;
 static bool collecting;          /* inside evref_run_once() */
 
-/* How many updates a registration has had, kept in its priv. */
+/* Kept in priv: how many updates a timer has had, how many times a
+ * handle has been set to events 0.  A timer updated since it was queued
+ * waits for its new period (R23); a handle disabled since, even if enabled
+ * again, waits for the next poll (R30, R31). */
 static long updates_of(const struct wrec *w)
 {
     return (long)(intptr_t)w->priv;
@@ -102,7 +106,7 @@ static void run_pending(const struct pending *p)
     } else {
         int mask = p->events & (w->events | VIR_EVENT_HANDLE_ERROR |
                                 VIR_EVENT_HANDLE_HANGUP);
-        if (w->events == 0 || mask == 0)
+        if (w->events == 0 || mask == 0 || updates_of(w) != p->updates)
             return;
         wrap_call_handle(w, p->fd, mask);
     }
@@ -154,7 +158,8 @@ static void update_handle(int watch, int events)
     struct wrec *w = wrap_find(watch, false);
 
     if (w && !w->removed) {
-        w->priv = (void *)(intptr_t)(updates_of(w) + 1);
+        if (events == 0)
+            w->priv = (void *)(intptr_t)(updates_of(w) + 1);
         wrap_update_handle(watch, events);
     }
 }

@@ -11,6 +11,7 @@
  *   R20  a timer never more than 20 ms early     R34  ff once, after remove
  *   R22  nothing while a timer is negative       R35  ff never inside an op
  *   R37  ff never while the callback runs        R5, R7 ids and return values
+ *   R30  (SHOULD) nothing a callback added or enabled runs in that iteration
  * Failures go to the runner as "F <level> <rules> <message>" lines.
  */
 #include <fcntl.h>
@@ -143,6 +144,21 @@ static bool changed_this_iteration(const struct reg *r)
     return X.in_iteration && r->changed_iter == X.iter;
 }
 
+_Thread_local int callback_depth;
+
+/* A registration a callback added, or enabled from disabled, first runs in
+ * the next iteration (R30): the iteration already has its list.  Also when
+ * the callback disabled it first and enabled it again: the poll result the
+ * loop holds for it is stale. */
+static void check_not_enabled_this_iteration(int name, const struct reg *r)
+{
+    if (X.in_iteration && r->enabled_iter == X.iter)
+        VIOLATION(LEVEL_SHOULD, "R30", name, "%s was called in the iteration in "
+                  "which a callback %s it; expected its first call in the next "
+                  "iteration", reg_name(name),
+                  r->enabled_by_add ? "added" : "enabled");
+}
+
 /* The fd is libvirt's: its flags as the callback sees them are the ones it
  * was created with (R17), also while the callback runs, which is when
  * libvirt reads and writes it. */
@@ -195,12 +211,16 @@ void trampoline_handle_cb(int watch, int fd, int events, void *opaque)
         VIOLATION(LEVEL_MUST, "R12", name, "%s got events %s; expected a "
                   "non-empty subset of %s plus ERROR|HANGUP", reg_name(name),
                   got, asked);
+    } else {
+        check_not_enabled_this_iteration(name, r);
     }
     r->in_cb = true;
+    callback_depth++;
     pthread_mutex_unlock(&X.lock);
     sim_trace("cb", "%s watch=%d fd=%d events=%s", reg_name(name), watch, fd, got);
     run_reactions(WHEN_ON_CB, name, nth);
     pthread_mutex_lock(&X.lock);
+    callback_depth--;
     r->in_cb = false;
     pthread_mutex_unlock(&X.lock);
     sim_trace("cb-end", "%s", reg_name(name));
@@ -256,8 +276,10 @@ void trampoline_timer_cb(int timer, void *opaque)
             VIOLATION(LEVEL_MUST, "R22", name, "timer %s fired while its "
                       "timeout is %d; a negative timeout disables it",
                       reg_name(name), r->timeout);
-    } else if (r->timeout > 0) {
-        check_period(name, r, now);
+    } else {
+        check_not_enabled_this_iteration(name, r);
+        if (r->timeout > 0)
+            check_period(name, r, now);
     }
     /* After a call the period restarts when the loop dispatched it (R25);
      * a loop may take that moment from its clock as it woke up, no
@@ -266,10 +288,12 @@ void trampoline_timer_cb(int timer, void *opaque)
     r->fired_ns = now;
     r->armed_by_fire = true;
     r->in_cb = true;
+    callback_depth++;
     pthread_mutex_unlock(&X.lock);
     sim_trace("cb", "%s timer=%d", reg_name(name), timer);
     run_reactions(WHEN_ON_CB, name, nth);
     pthread_mutex_lock(&X.lock);
+    callback_depth--;
     r->in_cb = false;
     pthread_mutex_unlock(&X.lock);
     sim_trace("cb-end", "%s", reg_name(name));

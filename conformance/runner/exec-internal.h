@@ -34,6 +34,8 @@ struct reg {
     int fd_name;                /* handle: the fd it was added on, or -1 */
     int events, timeout;        /* as last requested by the script */
     int changed_iter;           /* iteration a callback changed it in, or -1 */
+    int enabled_iter;           /* iteration a callback added or enabled it in, or -1 */
+    bool enabled_by_add;        /* ... and it was the add */
     int64_t armed_ns;           /* timer: earliest start of its period */
     int64_t fired_ns;           /* timer: its last call, if armed_by_fire */
     bool armed_by_fire;         /* the period runs from a call, not an op */
@@ -71,6 +73,8 @@ struct run {
 
 extern struct run X;
 extern _Thread_local const char *op_on_stack;
+/* Callbacks (not free callbacks) running on this thread, nested. */
+extern _Thread_local int callback_depth;
 
 const char *reg_name(int name);
 void run_step(const struct step *st);

@@ -96,6 +96,9 @@ static void do_add(const struct step *st)
     r->has_ff = ff != NULL;
     r->null_opaque = opaque == NULL;
     r->changed_iter = X.in_iteration ? X.iter : -1;
+    r->enabled_iter = callback_depth > 0 && (handle ? st->arg != 0 : st->arg >= 0) ?
+                      X.iter : -1;
+    r->enabled_by_add = true;
     r->armed_ns = sim_now_ns();
     r->armed_by_fire = false;
     pthread_mutex_unlock(&X.lock);
@@ -128,6 +131,12 @@ static void do_update(const struct step *st)
     pthread_mutex_lock(&X.lock);
     if (target >= 0) {
         struct reg *r = &X.regs[target];
+        bool was_off = handle ? r->events == 0 : r->timeout < 0;
+        bool now_on = handle ? st->arg != 0 : st->arg >= 0;
+        if (callback_depth > 0 && was_off && now_on) {
+            r->enabled_iter = X.iter;
+            r->enabled_by_add = false;
+        }
         if (handle)
             r->events = (int)st->arg;
         else
