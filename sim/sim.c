@@ -53,6 +53,7 @@ static struct {
     _Atomic bool work;
     _Atomic int fail_errno;              /* sim_fail_wait(), until taken */
     _Atomic int64_t last_wait_end_ns;
+    int64_t waited_ns;          /* virtual time the loop thread spent waiting */
 } S = { .lock = PTHREAD_MUTEX_INITIALIZER, .watchdog_ms = 2000,
         .spin_limit = 1000 };
 
@@ -75,6 +76,7 @@ static void start(uint64_t seed, bool realtime)
     S.now_ns = 0;
     S.fail_errno = 0;
     S.last_wait_end_ns = 0;
+    S.waited_ns = 0;
     S.nevents = 0;
     S.next_seq = 0;
     S.verdict = SIM_OK;
@@ -497,6 +499,7 @@ void sim_jitter(void)
 int sim_poll(struct pollfd *fds, nfds_t nfds, int timeout_ms)
 {
     int ready;
+    int64_t start;
 
     if (!sim_is_loop_thread()) {
         ready = sim__libc()->poll(fds, nfds, timeout_ms);
@@ -504,12 +507,14 @@ int sim_poll(struct pollfd *fds, nfds_t nfds, int timeout_ms)
             sim_jitter();
         return ready;
     }
+    start = sim_now_ns();
     ready = take_injected_failure(0);
     if (ready == 0)
         ready = S.realtime ? poll_realtime(fds, nfds, timeout_ms)
                            : poll_virtual(fds, nfds, timeout_ms);
     ready = take_injected_failure(ready);
     S.last_wait_end_ns = sim_now_ns();
+    S.waited_ns += S.last_wait_end_ns - start;
     return ready;
 }
 
@@ -521,6 +526,11 @@ void sim_fail_wait(int err)
 int64_t sim_last_wait_end_ns(void)
 {
     return S.last_wait_end_ns;
+}
+
+int64_t sim_waited_ns(void)
+{
+    return S.waited_ns;
 }
 
 /* Sleep for real until t_ns of simulated time. */

@@ -95,6 +95,9 @@ void sim_fail_wait(int err);
 /* When the loop thread's latest wait returned, in virtual ns: the earliest
  * moment a loop can have read the clock it dispatches by. */
 int64_t sim_last_wait_end_ns(void);
+/* How much virtual time the loop thread has spent inside its waits, in
+ * all: an iteration that adds to it went to sleep. */
+int64_t sim_waited_ns(void);
 /* Outside a simulation: hold the calling thread up for a random 0-100 us
  * at some of its clock readings and zero-timeout polls, to widen race
  * windows in real-thread stress runs.  Once enabled, for good. */

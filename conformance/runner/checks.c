@@ -55,7 +55,7 @@ void check_fail(enum level level, const char *rules, const char *fmt, ...)
 }
 
 /* A rule broken by one registration is reported once, not on every call. */
-static bool first_time(const char *rule, int name)
+bool check_first_time(const char *rule, int name)
 {
     char key[40];
 
@@ -68,10 +68,6 @@ static bool first_time(const char *rule, int name)
     return true;
 }
 
-#define VIOLATION(level, rule, name, ...) do {                         \
-        if (first_time(rule, name))                                    \
-            check_fail(level, rule, __VA_ARGS__);                      \
-    } while (0)
 
 /* The registration a callback belongs to: by opaque (our cookie), or by id
  * for registrations made with a NULL opaque.  -1 if it is none of ours. */
@@ -110,6 +106,7 @@ static void record_call(struct reg *r, int events)
         r->calls = calls;
         r->calls_cap = cap;
     }
+    atomic_fetch_add(&X.served, 1);
     r->calls[r->ncalls++] = (struct call){ X.iter, sim_now_ns(), events,
                                            atomic_fetch_add(&X.seq, 1) + 1 };
     if (++r->calls_this_iter > r->max_per_iter)
@@ -295,6 +292,8 @@ void trampoline_timer_cb(int timer, void *opaque)
     pthread_mutex_lock(&X.lock);
     callback_depth--;
     r->in_cb = false;
+    if (!r->removed && r->changed_iter != X.iter)
+        r->restart_ns = sim_now_ns();   /* R25: the period may run from here */
     pthread_mutex_unlock(&X.lock);
     sim_trace("cb-end", "%s", reg_name(name));
 }
@@ -302,6 +301,7 @@ void trampoline_timer_cb(int timer, void *opaque)
 void trampoline_guard_cb(int timer, void *opaque)
 {
     (void)opaque;
+    atomic_fetch_add(&X.served, 1);
     sim_trace("guard", "timer=%d", timer);
 }
 
@@ -329,6 +329,7 @@ void trampoline_ff(void *opaque)
     struct reg *r;
     int name, nth;
 
+    atomic_fetch_add(&X.served, 1);
     pthread_mutex_lock(&X.lock);
     name = identify_free(opaque);
     if (name < 0) {

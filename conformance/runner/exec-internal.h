@@ -36,6 +36,11 @@ struct reg {
     int changed_iter;           /* iteration a callback changed it in, or -1 */
     int enabled_iter;           /* iteration a callback added or enabled it in, or -1 */
     bool enabled_by_add;        /* ... and it was the add */
+    int64_t restart_ns;         /* timer: latest start of its period (progress.c) */
+    bool owed;                  /* due when the iteration began (progress.c) */
+    int owed_streak;            /* iterations in a row it was owed and not served */
+    bool owed_others_ran;       /* ... in which something else did run */
+    int fd_touched_iter;        /* fd: iteration a step acted on it in, or -1 */
     int64_t armed_ns;           /* timer: earliest start of its period */
     int64_t fired_ns;           /* timer: its last call, if armed_by_fire */
     bool armed_by_fire;         /* the period runs from a call, not an op */
@@ -63,6 +68,11 @@ struct run {
     int iter;                   /* iterations completed */
     atomic_long seq;            /* the last anchor's or call's seq */
     int loop_fds_base;          /* fds the loop held after iteration 1, or -1 */
+    int64_t iter_start_ns;      /* when the iteration in progress began */
+    int64_t iter_waited_ns;     /* sim_waited_ns() then */
+    atomic_long served;         /* callbacks and free callbacks run, in all */
+    long iter_served;           /* served when the iteration began */
+    int wait_failed_iter;       /* iteration sim fails a wait in, or -1 */
     bool in_iteration;
     bool stopped;               /* the loop failed beyond continuing */
     bool verdict_reported;
@@ -87,6 +97,12 @@ void trampoline_guard_cb(int timer, void *opaque);
 void trampoline_ff(void *opaque);
 void check_fail(enum level level, const char *rules, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+bool check_first_time(const char *rule, int name);
+/* A rule broken by one registration is reported once, not on every call. */
+#define VIOLATION(level, rule, name, ...) do {                         \
+        if (check_first_time(rule, name))                              \
+            check_fail(level, rule, __VA_ARGS__);                      \
+    } while (0)
 void check_new_id(const struct step *st, int id);
 void check_remove_rc(const struct step *st, int target, int rc);
 void check_expect(const struct step *st);

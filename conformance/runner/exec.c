@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "exec-internal.h"
+#include "progress.h"
 
 struct run X;
 
@@ -99,7 +100,7 @@ static void do_add(const struct step *st)
     r->enabled_iter = callback_depth > 0 && (handle ? st->arg != 0 : st->arg >= 0) ?
                       X.iter : -1;
     r->enabled_by_add = true;
-    r->armed_ns = sim_now_ns();
+    r->armed_ns = r->restart_ns = sim_now_ns();
     r->armed_by_fire = false;
     pthread_mutex_unlock(&X.lock);
 
@@ -141,7 +142,7 @@ static void do_update(const struct step *st)
             r->events = (int)st->arg;
         else
             r->timeout = (int)st->arg;
-        r->armed_ns = sim_now_ns();
+        r->armed_ns = r->restart_ns = sim_now_ns();
         r->armed_by_fire = false;
         r->changed_iter = X.in_iteration ? X.iter : -1;
         anchor(&r->update_at);
@@ -298,6 +299,7 @@ static void iteration(void)
     for (int i = 0; i < X.sc->nnames; i++)
         X.regs[i].calls_this_iter = 0;
     X.in_iteration = true;
+    progress_begin();
     pthread_mutex_unlock(&X.lock);
     rc = X.impl->run_once();
     if (rc != 0)
@@ -306,6 +308,7 @@ static void iteration(void)
     pthread_mutex_lock(&X.lock);
     X.in_iteration = false;
     X.iter++;
+    progress_end();
     pthread_mutex_unlock(&X.lock);
     check_fd_growth();
     if (!sim_iteration_done())
@@ -374,6 +377,9 @@ void run_step(const struct step *st)
         break;
     case S_WAIT_FAILS:
         sim_trace("step", "%s", st->text);
+        pthread_mutex_lock(&X.lock);
+        X.wait_failed_iter = X.iter;
+        pthread_mutex_unlock(&X.lock);
         sim_fail_wait((int)st->arg);
         break;
     case S_REGISTER_DEFAULT:
@@ -384,6 +390,10 @@ void run_step(const struct step *st)
         check_expect(st);
         break;
     default:
+        pthread_mutex_lock(&X.lock);
+        if (X.in_iteration && st->name >= 0)
+            X.regs[st->name].fd_touched_iter = X.iter;
+        pthread_mutex_unlock(&X.lock);
         if (fd_step(st) != 0)
             check_fail(LEVEL_MUST, X.sc->rules, "line %d: '%s' failed in the "
                        "harness (fd layer)", st->line, st->text);
@@ -527,6 +537,7 @@ int exec_scenario(const struct scenario *sc, const struct impl *impl,
 {
     memset(&X, 0, sizeof(X));
     X.loop_fds_base = -1;
+    X.wait_failed_iter = -1;
     pthread_mutex_init(&X.lock, NULL);
     X.sc = sc;
     X.impl = impl;
@@ -537,6 +548,7 @@ int exec_scenario(const struct scenario *sc, const struct impl *impl,
     for (int i = 0; i < sc->nnames; i++) {
         X.cookies[i].name = i;
         X.regs[i].fd.fd = X.regs[i].fd.peer = -1;
+        X.regs[i].fd_touched_iter = X.regs[i].changed_iter = X.regs[i].enabled_iter = -1;
     }
 
     if (opts->realtime)
