@@ -93,7 +93,7 @@ TEST_IMPLS    := $(patsubst conformance/tests/impls/%.c,$(BUILD)/conformance/tes
 
 TEST_BINS := $(REF_TEST_BIN) $(SIM_TEST_BIN) $(CONF_TEST_BIN)
 
-.PHONY: all check coverage sanitize install clean conformance conformance-realtime broken kill-matrix catalogue stress mutation mutation-sample
+.PHONY: all check coverage sanitize install clean conformance conformance-realtime broken kill-matrix catalogue stress mutation mutation-sample conformance-asan
 
 all: $(REF_LIB_A) $(REF_LIB_SO) $(SIM_LIB_A) $(SIM_INTERPOSE) $(RUNNER) $(ADAPTERS)
 
@@ -215,6 +215,17 @@ mutation-sample: $(RUNNER) $(MUTATE)
 # The kit's main job: every scenario against IMPL (default: the reference).
 conformance: $(RUNNER) $(REF_LIB_SO) $(ADAPTERS)
 	$(RUNNER) --impl $(IMPL) --seed $(SEED) --report-dir $(REPORT_DIR) \
+	    $(foreach s,$(SCENARIOS),--scenarios $(s))
+
+# The scenarios against an IMPL built with -fsanitize=address,undefined:
+# the runner runs on the sanitizers' runtime, and a report (an error, or
+# leaks when a scenario's process exits) fails that scenario.
+SAN_PRELOAD = $(shell $(CC) -print-file-name=libasan.so):$(shell $(CC) -print-file-name=libubsan.so)
+SAN_ENV = ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+          LD_PRELOAD="$(SAN_PRELOAD)"
+
+conformance-asan: $(RUNNER) $(REF_LIB_SO) $(ADAPTERS)
+	$(SAN_ENV) $(RUNNER) --impl $(IMPL) --seed $(SEED) --report-dir $(REPORT_DIR) \
 	    $(foreach s,$(SCENARIOS),--scenarios $(s))
 
 # Real worker threads against IMPL, in real time (evconf-run --stress).

@@ -15,6 +15,7 @@
  * Failures go to the runner as "F <level> <rules> <message>" lines.
  */
 #include <fcntl.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -156,6 +157,34 @@ static void check_not_enabled_this_iteration(int name, const struct reg *r)
                   r->enabled_by_add ? "added" : "enabled");
 }
 
+/* A watch called with READABLE or WRITABLE while its fd has no such
+ * condition, and no step has acted on the fd since the iteration began:
+ * the loop handed over a poll result from an earlier iteration, or one it
+ * made up (R14: calls stop once the condition is gone).  A hangup or an
+ * error counts as the condition, as poll(2) reports them to either. */
+static void check_condition_holds(int name, const struct reg *r, int events)
+{
+    const struct reg *f = r->fd_name >= 0 ? &X.regs[r->fd_name] : NULL;
+    struct pollfd p;
+    char got[64];
+
+    if (!f || f->fd.behind || f->fd.fd != r->fd_num || f->fd_touched_iter == X.iter ||
+        !(events & (VIR_EVENT_HANDLE_READABLE | VIR_EVENT_HANDLE_WRITABLE)))
+        return;
+    p = (struct pollfd){ .fd = f->fd.fd };
+    if (events & VIR_EVENT_HANDLE_READABLE)
+        p.events |= POLLIN;
+    if (events & VIR_EVENT_HANDLE_WRITABLE)
+        p.events |= POLLOUT;
+    if (poll(&p, 1, 0) == 1)
+        return;
+    mask_format(events, got, sizeof(got));
+    VIOLATION(LEVEL_MUST, "R14", name, "%s was called with %s, but its fd has "
+              "no such condition, and nothing has acted on it in this "
+              "iteration: a poll result from an earlier iteration, or none",
+              reg_name(name), got);
+}
+
 /* The fd is libvirt's: its flags as the callback sees them are the ones it
  * was created with (R17), also while the callback runs, which is when
  * libvirt reads and writes it. */
@@ -210,6 +239,7 @@ void trampoline_handle_cb(int watch, int fd, int events, void *opaque)
                   got, asked);
     } else {
         check_not_enabled_this_iteration(name, r);
+        check_condition_holds(name, r, events);
     }
     r->in_cb = true;
     callback_depth++;

@@ -16,6 +16,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -379,6 +380,23 @@ static void run_one(const struct options *o, const char *impl_path,
         r->error = strdup(why);
         r->outcome = OUT_ERROR;
         return;
+    }
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        /* The scenario ran to its end, and then the process did not exit
+         * cleanly: a sanitizer's report at exit (leaks), or a crash in a
+         * destructor.  Either is the implementation's. */
+        char why[300];
+        const char *report = trace ? strstr(trace, "Sanitizer") : NULL;
+        const char *eol = report ? strchr(report, '\n') : NULL;
+        while (report && report > trace && report[-1] != '\n')
+            report--;           /* the whole line: "stderr: ==1==ERROR: ..." */
+        snprintf(why, sizeof(why), "MUST - after the scenario the process %s %d%s%.*s",
+                 WIFSIGNALED(status) ? "died of signal" : "exited with status",
+                 WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status),
+                 report ? ": " : " (see the trace)",
+                 report ? (int)(eol ? eol - report : (ptrdiff_t)strlen(report)) : 0,
+                 report ? report : "");
+        add_failure(r, why);
     }
     r->outcome = OUT_PASS;
     for (int k = 0; k < r->nfailures; k++) {
