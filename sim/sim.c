@@ -29,6 +29,7 @@ struct event {
     const char *what;
     bool on_thread;
     int64_t wake_by_ns;         /* NO_TIME: needs no wake-up */
+    int64_t (*judge)(void *arg); /* if set: wake_by in ms, asked at at_ns */
 };
 
 static struct {
@@ -216,7 +217,7 @@ static void schedule(int64_t at_ms, sim_action_fn fn, void *arg,
                      const char *what, bool on_thread, int64_t wake_by_ms)
 {
     struct event ev = { at_ms * SIM_NS_PER_MS, 0, fn, arg, what, on_thread,
-                        wake_by_ms < 0 ? NO_TIME : wake_by_ms * SIM_NS_PER_MS };
+                        wake_by_ms < 0 ? NO_TIME : wake_by_ms * SIM_NS_PER_MS, NULL };
     size_t pos;
 
     pthread_mutex_lock(&S.lock);
@@ -245,6 +246,17 @@ void sim_at_thread(int64_t at_ms, sim_action_fn fn, void *arg, const char *what,
                    int64_t wake_by_ms)
 {
     schedule(at_ms, fn, arg, what, true, wake_by_ms);
+}
+
+void sim_at_thread_judged(int64_t at_ms, sim_action_fn fn, void *arg, const char *what,
+                          int64_t (*wake_by_ms)(void *arg))
+{
+    schedule(at_ms, fn, arg, what, true, SIM_NO_WAKE);
+    pthread_mutex_lock(&S.lock);
+    for (size_t i = 0; i < S.nevents; i++)
+        if (S.events[i].seq == S.next_seq - 1)
+            S.events[i].judge = wake_by_ms;
+    pthread_mutex_unlock(&S.lock);
 }
 
 static int64_t next_event_ns(void)
@@ -342,6 +354,11 @@ static int run_on_thread(const struct event *ev, struct pollfd *fds,
         return 0;
     }
     w->ev = *ev;
+    if (ev->judge) {
+        int64_t ms = ev->judge(ev->arg);
+        w->ev.wake_by_ns = ms < 0 ? NO_TIME : ms * SIM_NS_PER_MS;
+        ev = &w->ev;
+    }
     pthread_mutex_init(&w->lock, NULL);
     pthread_cond_init(&w->done_cond, NULL);
     if (pthread_create(&tid, NULL, worker_main, w) != 0) {

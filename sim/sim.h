@@ -80,6 +80,11 @@ void sim_at(int64_t at_ms, sim_action_fn fn, void *arg, const char *what);
 #define SIM_NO_WAKE (-1)
 void sim_at_thread(int64_t at_ms, sim_action_fn fn, void *arg, const char *what,
                    int64_t wake_by_ms);
+/* The same, with the wake-up deadline worked out at at_ms, on the loop
+ * thread, just before the action runs: whether a change needs the loop's
+ * attention depends on the state then (is the id live, is the fd ready). */
+void sim_at_thread_judged(int64_t at_ms, sim_action_fn fn, void *arg, const char *what,
+                          int64_t (*wake_by_ms)(void *arg));
 /* Real-time bound on a cross-thread action and the wake-up it causes. */
 void sim_set_watchdog_ms(int ms);               /* default 2000 */
 

@@ -322,7 +322,7 @@ void trampoline_timer_cb(int timer, void *opaque)
     pthread_mutex_lock(&X.lock);
     callback_depth--;
     r->in_cb = false;
-    if (!r->removed && r->changed_iter != X.iter)
+    if (!r->removed)
         r->restart_ns = sim_now_ns();   /* R25: the period may run from here */
     pthread_mutex_unlock(&X.lock);
     sim_trace("cb-end", "%s", reg_name(name));

@@ -9,6 +9,7 @@
  */
 #include <dirent.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -423,23 +424,69 @@ static void scheduled(void *arg)
  * attention (R43): at once for an add with events, an enabling update or a
  * remove, after N ms for a timeout of N; never for a disabling update, an
  * fd action or a call with a raw id. */
-static int64_t wake_by(const struct step *st)
+static bool fd_ready_for(const struct reg *f, int events)
 {
+    struct pollfd p = { .fd = f->fd.fd };
+
+    if (f->fd.fd < 0 || f->fd.behind)
+        return false;
+    p.events = (events & VIR_EVENT_HANDLE_READABLE ? POLLIN : 0) |
+               (events & VIR_EVENT_HANDLE_WRITABLE ? POLLOUT : 0);
+    return poll(&p, 1, 0) == 1;
+}
+
+/* When a change made from another thread needs a waiting loop's attention
+ * (R43), worked out as it is made: at once for a watch that gains events
+ * its fd is ready for now (an add or an enabling), and for the remove of a
+ * live registration with a free callback (R38: the loop must get to it);
+ * after N ms for a live timer set to N.  Everything else has nothing for
+ * the loop to deliver before its wait ends anyway: a disabling, an update
+ * to what it already was, an unknown or removed id, a watch on an fd with
+ * nothing to report (a loop that keeps the fd in its wait set learns of it
+ * when it becomes ready), an fd action. */
+static int64_t wake_by(void *arg)
+{
+    const struct step *st = arg;
+    bool handle = st->kind == S_ADD_HANDLE || st->kind == S_UPDATE_HANDLE ||
+                  st->kind == S_REMOVE_HANDLE;
+    int target = -1;
+    int64_t by = SIM_NO_WAKE, now = sim_now_ns() / SIM_NS_PER_MS;
+
+    pthread_mutex_lock(&X.lock);
+    if (st->kind == S_UPDATE_HANDLE || st->kind == S_UPDATE_TIMEOUT ||
+        st->kind == S_REMOVE_HANDLE || st->kind == S_REMOVE_TIMEOUT)
+        target = live_by_id(handle ? NAME_HANDLE : NAME_TIMER, target_id(st));
     switch (st->kind) {
     case S_ADD_HANDLE:
+        if (st->arg != 0 && st->fd_name >= 0 && fd_ready_for(&X.regs[st->fd_name], (int)st->arg))
+            by = now;
+        break;
     case S_UPDATE_HANDLE:
-        return st->arg != 0 && (st->kind == S_ADD_HANDLE || st->name >= 0) ?
-               st->at_ms : SIM_NO_WAKE;
+        if (target >= 0) {
+            const struct reg *r = &X.regs[target];
+            int gained = (int)st->arg & ~r->events;
+            if (gained && r->fd_name >= 0 && fd_ready_for(&X.regs[r->fd_name], gained))
+                by = now;
+        }
+        break;
     case S_ADD_TIMEOUT:
+        if (st->arg >= 0)
+            by = now + st->arg;
+        break;
     case S_UPDATE_TIMEOUT:
-        return st->arg >= 0 && (st->kind == S_ADD_TIMEOUT || st->name >= 0) ?
-               st->at_ms + st->arg : SIM_NO_WAKE;
+        if (target >= 0 && st->arg >= 0)
+            by = now + st->arg;
+        break;
     case S_REMOVE_HANDLE:
     case S_REMOVE_TIMEOUT:
-        return st->name >= 0 ? st->at_ms : SIM_NO_WAKE;
+        if (target >= 0 && X.regs[target].has_ff)
+            by = now;
+        break;
     default:
-        return SIM_NO_WAKE;
+        break;
     }
+    pthread_mutex_unlock(&X.lock);
+    return by;
 }
 
 /* Adds in a row at the top level run in an order drawn from the seed, so a
@@ -453,7 +500,7 @@ static void run_script(void)
         if (st->when == WHEN_AT)
             sim_at(st->at_ms, scheduled, (void *)st, st->text);
         else if (st->when == WHEN_AT_THREAD)
-            sim_at_thread(st->at_ms, scheduled, (void *)st, st->text, wake_by(st));
+            sim_at_thread_judged(st->at_ms, scheduled, (void *)st, st->text, wake_by);
     }
     for (int i = 0; i < sc->nsteps && !X.stopped; ) {
         int j = i, order[64], n;

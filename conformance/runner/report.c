@@ -184,7 +184,7 @@ static void write_json(FILE *f, const struct run_info *ri, const struct result *
     fputs("  ]\n}\n", f);
 }
 
-static int mkdirs(const char *dir)
+int report_mkdirs(const char *dir)
 {
     char buf[4096];
 
@@ -210,7 +210,7 @@ int write_reports(const struct run_info *ri, const struct result *res, int n)
     };
     char path[4096];
 
-    if (mkdirs(ri->report_dir) < 0) {
+    if (report_mkdirs(ri->report_dir) < 0) {
         fprintf(stderr, "evconf-run: cannot create report directory %s: %s\n",
                 ri->report_dir, strerror(errno));
         return -1;

@@ -33,5 +33,7 @@ struct run_info {
 
 const char *outcome_name(enum outcome o);
 int write_reports(const struct run_info *ri, const struct result *res, int n);
+/* mkdir -p; 0 or -1 */
+int report_mkdirs(const char *dir);
 
 #endif

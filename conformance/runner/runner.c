@@ -27,6 +27,7 @@
 
 #include "evconf.h"
 #include "exec.h"
+#include "generate.h"
 #include "results.h"
 #include "stress.h"
 
@@ -50,6 +51,10 @@ static const char usage[] =
 "                         (default build/conformance-report)\n"
 "      --strict           SHOULD failures fail the run (default: warnings)\n"
 "      --fail-fast        stop at the first scenario that fails the run\n"
+"      --generate N       also run N programs generated from the seed, with\n"
+"                         no expectation lines: judged by the checks every\n"
+"                         scenario gets; a failing one is shrunk to a minimal\n"
+"                         .scn in REPORT_DIR/generated/\n"
 "                         (the reports then hold the scenarios run so far)\n"
 "  -t, --timeout SEC      real-time watchdog per scenario (default 10)\n"
 "  -w, --wake-timeout MS  real time a loop has to wake up after another\n"
@@ -77,6 +82,7 @@ struct options {
     int npaths;
     uint64_t seed;
     bool strict, list, quiet, fail_fast;
+    int generate;               /* --generate N: generated programs to add */
     int timeout_s;
     int wake_timeout_ms;
     bool realtime;
@@ -466,6 +472,115 @@ static void print_details(const struct options *o, const char *impl_arg,
                (unsigned long long)o->seed);
 }
 
+/* ---- generated programs (--generate) ---- */
+
+static bool generated(const struct scenario *sc)
+{
+    return !strncmp(sc->id, "gen-", 4);
+}
+
+/* Write the programs into REPORT_DIR/generated/ and add them to the run. */
+static int generate_files(const struct options *o, char ***files, int *n)
+{
+    char dir[PATH_MAX], path[PATH_MAX + 64];
+
+    snprintf(dir, sizeof(dir), "%s/generated", o->report_dir);
+    if (report_mkdirs(dir) < 0) {
+        fprintf(stderr, "evconf-run: cannot create %s: %s\n", dir, strerror(errno));
+        return -1;
+    }
+    for (int k = 1; k <= o->generate; k++) {
+        char *text = generate_program(o->seed, k);
+        FILE *f;
+        snprintf(path, sizeof(path), "%s/gen-%llu-%d.scn", dir,
+                 (unsigned long long)o->seed, k);
+        f = fopen(path, "w");
+        if (!f || fputs(text, f) < 0 || fclose(f) != 0) {
+            fprintf(stderr, "evconf-run: cannot write %s\n", path);
+            free(text);
+            return -1;
+        }
+        free(text);
+        add_path(files, n, path);
+    }
+    return 0;
+}
+
+/* How a generated program failed, for telling whether a smaller one fails
+ * the same way: the rules of its first failure, or its error. */
+static void failure_key(const struct result *r, char *key, size_t len)
+{
+    if (r->outcome == OUT_ERROR || r->nfailures == 0)
+        snprintf(key, len, "error");
+    else
+        snprintf(key, len, "%s", r->failures[0].rules);
+}
+
+struct shrink_ctx {
+    const struct options *o;
+    const char *impl_path;
+    char key[64];
+    int runs;
+};
+
+static bool still_fails(const char *path, void *arg)
+{
+    struct shrink_ctx *c = arg;
+    char err[1024], key[64];
+    struct scenario *sc = scenario_parse(path, err, sizeof(err));
+    struct result r = { 0 };
+    bool same;
+
+    if (!sc)
+        return false;
+    c->runs++;
+    run_one(c->o, c->impl_path, sc, &r);
+    failure_key(&r, key, sizeof(key));
+    same = (r.outcome == OUT_FAIL || r.outcome == OUT_ERROR ||
+            (r.outcome == OUT_WARN && c->o->strict)) && !strcmp(key, c->key);
+    for (int k = 0; k < r.nfailures; k++) {
+        free(r.failures[k].rules);
+        free(r.failures[k].message);
+    }
+    free(r.failures);
+    free(r.trace);
+    free(r.error);
+    scenario_free(sc);
+    return same;
+}
+
+/* Shrink a failing generated program to a minimal one, written beside it
+ * as .min.scn, and say where it is in the result. */
+static void shrink_result(const struct options *o, const char *impl_path, struct result *r)
+{
+    struct shrink_ctx c = { o, impl_path, "", 0 };
+    char out[PATH_MAX], *line = NULL, *text = NULL;
+    size_t cap = 0;
+    FILE *f = fopen(r->path, "r");
+    ssize_t got;
+    int left;
+
+    if (!f)
+        return;
+    got = getdelim(&text, &cap, '\0', f);
+    fclose(f);
+    if (got <= 0) {
+        free(text);
+        return;
+    }
+    failure_key(r, c.key, sizeof(c.key));
+    snprintf(out, sizeof(out), "%.*s.min.scn", (int)strlen(r->path) - 4, r->path);
+    if (!o->quiet)
+        printf("shrinking %s (%s)...\n", r->id, c.key);
+    left = shrink_program(text, out, still_fails, &c);
+    free(text);
+    if (asprintf(&line, "INFO - shrunk to %d step lines in %d runs: %s (rerun: "
+                 "evconf-run --impl %s --scenarios %s)", left, c.runs, out,
+                 o->impl, out) > 0)
+        add_failure(r, line);
+    free(line);
+}
+
 int main(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -485,6 +600,7 @@ int main(int argc, char **argv)
         { "list", no_argument, NULL, 'l' },
         { "quiet", no_argument, NULL, 'q' },
         { "fail-fast", no_argument, NULL, 'F' },
+        { "generate", required_argument, NULL, 'G' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -554,6 +670,13 @@ int main(int argc, char **argv)
         case 'l': o.list = true; break;
         case 'q': o.quiet = true; break;
         case 'F': o.fail_fast = true; break;
+        case 'G':
+            o.generate = atoi(optarg);
+            if (o.generate <= 0 || o.generate > 100000) {
+                fprintf(stderr, "evconf-run: --generate takes a number from 1 to 100000\n");
+                return 2;
+            }
+            break;
         case 'h': fputs(usage, stdout); return 0;
         default:
             fputs("evconf-run: see --help\n", stderr);
@@ -592,6 +715,12 @@ int main(int argc, char **argv)
                 free(o.paths);
             return 2;
         }
+    if (o.generate && !o.list && generate_files(&o, &files, &nfiles) < 0) {
+        free_results(NULL, 0, files, nfiles);
+        if (o.paths != &default_path)
+            free(o.paths);
+        return 2;
+    }
     res = calloc((size_t)nfiles + 1, sizeof(*res));
     for (int i = 0; i < nfiles; i++) {
         struct scenario *sc = scenario_parse(files[i], err, sizeof(err));
@@ -655,6 +784,11 @@ int main(int argc, char **argv)
             break;
         }
     }
+    for (int i = 0; i < nres; i++)
+        if (res[i].sc && generated(res[i].sc) &&
+            (res[i].outcome == OUT_FAIL || res[i].outcome == OUT_ERROR ||
+             (res[i].outcome == OUT_WARN && o.strict)))
+            shrink_result(&o, impl_path, &res[i]);
     for (int i = 0; i < nres; i++)
         if (res[i].outcome != OUT_PASS && res[i].outcome != OUT_SKIP)
             print_details(&o, o.impl, &res[i]);

@@ -1,0 +1,259 @@
+/*
+ * generate.c - random programs in the scenario language, from a seed.
+ *
+ * Each program declares a few pipes and registrations, attaches reactions
+ * to callbacks and free callbacks (adds, updates, removes of any name, its
+ * own included), and then runs a body of top-level operations, fd events,
+ * cross-thread operations at virtual times and runs.  It stays within what
+ * a correct loop can finish: every READABLE watch drains its pipe when
+ * called, a 0 ms timer is given a period or disabled by its own third call
+ * at the latest, and updates never set 0, so virtual time always moves.
+ */
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "generate.h"
+
+#define MAX_NAMES 16
+
+struct gen {
+    uint64_t rng;
+    char *text;
+    size_t len, cap;
+    int npipes, nhandles, ntimers;
+    int handle_pipe[MAX_NAMES + 1];   /* H<i>: the pipe it watches */
+    int at_ms;                        /* the last 'at' time used */
+};
+
+static uint64_t next(struct gen *g)
+{
+    uint64_t z = (g->rng += 0x9e3779b97f4a7c15ULL);
+
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+static int below(struct gen *g, int n)
+{
+    return (int)(next(g) % (uint64_t)n);
+}
+
+static void emit(struct gen *g, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+
+    for (;;) {
+        va_start(ap, fmt);
+        n = vsnprintf(g->text + g->len, g->cap - g->len, fmt, ap);
+        va_end(ap);
+        if (n >= 0 && g->len + (size_t)n < g->cap)
+            break;
+        g->cap = g->cap * 2 + (size_t)n + 256;
+        g->text = realloc(g->text, g->cap);
+        if (!g->text)
+            abort();
+    }
+    g->len += (size_t)n;
+}
+
+static int period(struct gen *g)
+{
+    static const int ms[] = { -1, 5, 20, 50, 100, 250 };
+
+    return ms[below(g, (int)(sizeof(ms) / sizeof(ms[0])))];
+}
+
+/* A new handle: its add (after prefix), and the drain that keeps a
+ * level-triggered watch from being ready for ever. */
+static void new_handle(struct gen *g, const char *prefix)
+{
+    int h = ++g->nhandles, p = 1 + below(g, g->npipes);
+
+    g->handle_pipe[h] = p;
+    emit(g, "%sadd-handle H%d P%d %s\n", prefix, h, p, below(g, 4) ? "READABLE" : "0");
+    emit(g, "on cb H%d: drain P%d\n", h, p);
+}
+
+/* A new timer; a 0 ms one stops being 0 by its third call. */
+static void new_timer(struct gen *g, const char *prefix)
+{
+    int t = ++g->ntimers, ms = below(g, 4) ? period(g) : 0;
+
+    emit(g, "%sadd-timeout T%d %d\n", prefix, t, ms);
+    if (ms == 0)
+        emit(g, "on cb T%d #%d: update-timeout T%d %d\n", t, 1 + below(g, 3), t,
+             below(g, 2) ? -1 : 50);
+}
+
+/* One operation on the loop, after prefix (a "when" or nothing). */
+static void operation(struct gen *g, const char *prefix, bool may_add)
+{
+    int what = below(g, may_add ? 8 : 6);
+
+    if (what == 6 && g->nhandles < MAX_NAMES) {
+        new_handle(g, prefix);
+    } else if (what == 7 && g->ntimers < MAX_NAMES) {
+        new_timer(g, prefix);
+    } else if (what <= 1 && g->nhandles) {
+        emit(g, "%supdate-handle H%d %s\n", prefix, 1 + below(g, g->nhandles),
+             below(g, 2) ? "READABLE" : "0");
+    } else if (what == 2 && g->nhandles) {
+        emit(g, "%sremove-handle H%d\n", prefix, 1 + below(g, g->nhandles));
+    } else if (what == 3 && g->ntimers) {
+        emit(g, "%sremove-timeout T%d\n", prefix, 1 + below(g, g->ntimers));
+    } else if (g->ntimers) {
+        emit(g, "%supdate-timeout T%d %d\n", prefix, 1 + below(g, g->ntimers), period(g));
+    } else {
+        emit(g, "%sreadable P%d\n", prefix, 1 + below(g, g->npipes));
+    }
+}
+
+/* A reaction: to some callback's k-th call, or to some free callback. */
+static void reaction(struct gen *g)
+{
+    char prefix[48];
+    bool handle = g->nhandles && (!g->ntimers || below(g, 2));
+    int who = 1 + below(g, handle ? g->nhandles : g->ntimers);
+
+    if (below(g, 4) == 0)
+        snprintf(prefix, sizeof(prefix), "on ff %c%d: ", handle ? 'H' : 'T', who);
+    else
+        snprintf(prefix, sizeof(prefix), "on cb %c%d #%d: ", handle ? 'H' : 'T', who,
+                 1 + below(g, 3));
+    operation(g, prefix, true);
+}
+
+static void body_step(struct gen *g)
+{
+    char prefix[48];
+
+    switch (below(g, 8)) {
+    case 0:
+        emit(g, "run %d\n", 1 + below(g, 3));
+        break;
+    case 1:
+        g->at_ms += 10 + below(g, 200);
+        emit(g, "run-until %d\n", g->at_ms);
+        break;
+    case 2:
+        emit(g, "readable P%d\n", 1 + below(g, g->npipes));
+        break;
+    case 3:
+    case 4:
+        g->at_ms += 1 + below(g, 150);
+        snprintf(prefix, sizeof(prefix), "at %d thread: ", g->at_ms);
+        operation(g, prefix, true);
+        break;
+    case 5:
+        g->at_ms += 1 + below(g, 150);
+        snprintf(prefix, sizeof(prefix), "at %d: ", g->at_ms);
+        if (below(g, 2))
+            emit(g, "%sreadable P%d\n", prefix, 1 + below(g, g->npipes));
+        else
+            operation(g, prefix, true);
+        break;
+    default:
+        operation(g, "", true);
+        break;
+    }
+}
+
+char *generate_program(uint64_t seed, int k)
+{
+    struct gen g = { .rng = seed * 0x100000001b3ULL ^ (uint64_t)k * 0x9e3779b97f4a7c15ULL };
+    int n;
+
+    emit(&g, "id: gen-%llu-%d\n", (unsigned long long)seed, k);
+    emit(&g, "title: generated program %d of seed %llu\n", k, (unsigned long long)seed);
+    emit(&g, "rules: R14,R20,R21,R29,R30,R34\n");
+    emit(&g, "level: MUST\n");
+    emit(&g, "why: generated (evconf-run --generate); it has no expectation\n"
+             "  lines, so whatever fails is what the runner checks in every\n"
+             "  scenario: a rule of the contract broken.\n\n");
+    g.npipes = 1 + below(&g, 3);
+    for (int p = 1; p <= g.npipes; p++) {
+        emit(&g, "pipe P%d\n", p);
+        if (below(&g, 2))
+            emit(&g, "readable P%d\n", p);
+    }
+    n = 1 + below(&g, 3);
+    for (int i = 0; i < n; i++)
+        new_handle(&g, "");
+    n = 1 + below(&g, 3);
+    for (int i = 0; i < n; i++)
+        new_timer(&g, "");
+    n = 2 + below(&g, 5);
+    for (int i = 0; i < n; i++)
+        reaction(&g);
+    n = 4 + below(&g, 8);
+    for (int i = 0; i < n; i++)
+        body_step(&g);
+    emit(&g, "run-until %d\n", g.at_ms + 500);
+    return g.text;
+}
+
+/* ---- shrinking ---- */
+
+/* Delete body lines (everything after the header's blank line) one at a
+ * time, keeping each deletion after which the program still fails the
+ * same way, until a whole pass deletes nothing.  A line whose removal
+ * breaks the program (a name used before it is declared) stays, since
+ * the broken program does not fail the same way. */
+int shrink_program(const char *text, const char *out,
+                   bool (*still_fails)(const char *path, void *ctx), void *ctx)
+{
+    char **lines = NULL, *copy = strdup(text), *save = NULL;
+    int n = 0, body = -1, kept;
+    bool changed = true;
+
+    if (!copy)
+        return -1;
+    for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+        lines = realloc(lines, (size_t)(n + 1) * sizeof(*lines));
+        lines[n++] = l;
+    }
+    /* strtok_r skips empty lines: the body starts after "why:" and its
+     * continuation lines, at the first line that is not a header. */
+    for (int i = 0; i < n && body < 0; i++)
+        if (strncmp(lines[i], "id:", 3) && strncmp(lines[i], "title:", 6) &&
+            strncmp(lines[i], "rules:", 6) && strncmp(lines[i], "level:", 6) &&
+            strncmp(lines[i], "why:", 4) && strncmp(lines[i], "  ", 2))
+            body = i;
+    kept = n;
+    while (changed && body >= 0) {
+        changed = false;
+        for (int i = body; i < kept; i++) {
+            FILE *f = fopen(out, "w");
+            if (!f)
+                break;
+            for (int j = 0; j < kept; j++) {
+                if (j == i)
+                    continue;
+                fprintf(f, "%s\n%s", lines[j], j == body - 1 ? "\n" : "");
+            }
+            fclose(f);
+            if (kept - body > 1 && still_fails(out, ctx)) {
+                memmove(&lines[i], &lines[i + 1], (size_t)(kept - i - 1) * sizeof(*lines));
+                kept--;
+                i--;
+                changed = true;
+            }
+        }
+    }
+    {
+        FILE *f = fopen(out, "w");
+        if (f) {
+            for (int j = 0; j < kept; j++)
+                fprintf(f, "%s\n%s", lines[j], j == body - 1 ? "\n" : "");
+            fclose(f);
+        }
+    }
+    free(lines);
+    free(copy);
+    return kept - (body < 0 ? 0 : body);
+}
