@@ -164,25 +164,24 @@ static void check_not_enabled_this_iteration(int name, const struct reg *r)
  * error counts as the condition, as poll(2) reports them to either. */
 static void check_condition_holds(int name, const struct reg *r, int events)
 {
+    static const struct { int bit; short poll; } conds[] = {
+        { VIR_EVENT_HANDLE_READABLE, POLLIN }, { VIR_EVENT_HANDLE_WRITABLE, POLLOUT },
+    };
     const struct reg *f = r->fd_name >= 0 ? &X.regs[r->fd_name] : NULL;
-    struct pollfd p;
     char got[64];
 
-    if (!f || f->fd.behind || f->fd.fd != r->fd_num || f->fd_touched_iter == X.iter ||
-        !(events & (VIR_EVENT_HANDLE_READABLE | VIR_EVENT_HANDLE_WRITABLE)))
+    if (!f || f->fd.behind || f->fd.fd != r->fd_num || f->fd_touched_iter == X.iter)
         return;
-    p = (struct pollfd){ .fd = f->fd.fd };
-    if (events & VIR_EVENT_HANDLE_READABLE)
-        p.events |= POLLIN;
-    if (events & VIR_EVENT_HANDLE_WRITABLE)
-        p.events |= POLLOUT;
-    if (poll(&p, 1, 0) == 1)
-        return;
-    mask_format(events, got, sizeof(got));
-    VIOLATION(LEVEL_MUST, "R14", name, "%s was called with %s, but its fd has "
-              "no such condition, and nothing has acted on it in this "
-              "iteration: a poll result from an earlier iteration, or none",
-              reg_name(name), got);
+    for (size_t i = 0; i < sizeof(conds) / sizeof(conds[0]); i++) {
+        struct pollfd p = { .fd = f->fd.fd, .events = conds[i].poll };
+        if (!(events & conds[i].bit) || poll(&p, 1, 0) == 1)
+            continue;
+        mask_format(conds[i].bit, got, sizeof(got));
+        VIOLATION(LEVEL_MUST, "R14", name, "%s was called with %s, but its fd has "
+                  "no such condition, and nothing has acted on it in this "
+                  "iteration: a poll result from an earlier iteration, or none",
+                  reg_name(name), got);
+    }
 }
 
 /* The fd is libvirt's: its flags as the callback sees them are the ones it
