@@ -84,6 +84,7 @@ BROKEN_SOS  := $(BROKEN_SRCS:conformance/broken/%.c=$(BUILD)/broken/libbroken-%.
 
 IMPL       ?= reference
 SEED       ?= 1
+GENERATE   ?= 20
 SCENARIOS  ?=
 REPORT_DIR ?= $(BUILD)/conformance-report
 
@@ -215,6 +216,7 @@ mutation-sample: $(RUNNER) $(MUTATE)
 # The kit's main job: every scenario against IMPL (default: the reference).
 conformance: $(RUNNER) $(REF_LIB_SO) $(ADAPTERS)
 	$(RUNNER) --impl $(IMPL) --seed $(SEED) --report-dir $(REPORT_DIR) \
+	    $(if $(filter-out 0,$(GENERATE)),--generate $(GENERATE)) \
 	    $(foreach s,$(SCENARIOS),--scenarios $(s))
 
 # The scenarios against an IMPL built with -fsanitize=address,undefined:
@@ -261,7 +263,12 @@ check: all $(TEST_BINS) $(VARIANT_SOS) $(TEST_IMPLS) $(BROKEN_SOS) $(GOOD_SOS)
 	grep -e '^kill-matrix' -e 'passed,' $(BUILD)/kill-matrix.log; \
 	echo "== bench smoke"; $(MAKE) --no-print-directory bench-smoke > $(BUILD)/bench-smoke.log 2>&1 || rc=1; \
 	tail -n 1 $(BUILD)/bench-smoke.log; \
-	scripts/sum-checks $(TEST_BINS:%=%.log) $(BUILD)/kill-matrix.log $(BUILD)/bench-smoke.log || rc=1; exit $$rc
+	if [ "$(MUTATION_SAMPLE)" != 0 ]; then \
+	    echo "== mutation sample"; $(MAKE) --no-print-directory mutation-sample \
+	        MUTATION_GOAL=0 > $(BUILD)/mutation-sample.log 2>&1 || rc=1; \
+	    grep -e '^mutation' $(BUILD)/mutation-sample.log; fi; \
+	scripts/sum-checks $(TEST_BINS:%=%.log) $(BUILD)/kill-matrix.log $(BUILD)/bench-smoke.log \
+	    $(if $(filter-out 0,$(MUTATION_SAMPLE)),$(BUILD)/mutation-sample.log) || rc=1; exit $$rc
 
 # ---- coverage -----------------------------------------------------------
 COV_BUILD := build/coverage
@@ -274,7 +281,7 @@ COV_MIN_LINES_KIT ?= 85
 
 coverage:
 	@rm -rf $(COV_BUILD) coverage/html coverage/*.info
-	KILL_MATRIX_SEEDS=3 $(MAKE) --no-print-directory BUILD=$(COV_BUILD) OPT=-O0 \
+	KILL_MATRIX_SEEDS=3 $(MAKE) --no-print-directory BUILD=$(COV_BUILD) OPT=-O0 MUTATION_SAMPLE=0 \
 	    EXTRA_CFLAGS=--coverage check
 	lcov $(LCOV_RC) --quiet --capture --directory $(COV_BUILD) \
 	    --output-file coverage/all.info
@@ -291,7 +298,7 @@ coverage:
 
 # ---- sanitizers ---------------------------------------------------------
 sanitize:
-	KILL_MATRIX_SEEDS=3 $(MAKE) --no-print-directory BUILD=build/sanitize OPT=-O1 \
+	KILL_MATRIX_SEEDS=3 $(MAKE) --no-print-directory BUILD=build/sanitize OPT=-O1 MUTATION_SAMPLE=0 \
 	    EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 	    check
 

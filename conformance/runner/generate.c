@@ -24,6 +24,7 @@ struct gen {
     char *text;
     size_t len, cap;
     int npipes, nhandles, ntimers;
+    int nwriters;                     /* W<i>: pipes whose write end is watched */
     int handle_pipe[MAX_NAMES + 1];   /* H<i>: the pipe it watches */
     int at_ms;                        /* the last 'at' time used */
 };
@@ -63,20 +64,41 @@ static void emit(struct gen *g, const char *fmt, ...)
 
 static int period(struct gen *g)
 {
-    static const int ms[] = { -1, 5, 20, 50, 100, 250 };
+    static const int ms[] = { -1, -7, 5, 20, 50, 100, 250 };
 
     return ms[below(g, (int)(sizeof(ms) / sizeof(ms[0])))];
 }
 
-/* A new handle: its add (after prefix), and the drain that keeps a
- * level-triggered watch from being ready for ever. */
+/* add's options, now and then: no free callback (R39), a NULL opaque
+ * (R40). */
+static const char *add_options(struct gen *g)
+{
+    switch (below(g, 10)) {
+    case 0: return " ff=none";
+    case 1: return " opaque=null";
+    default: return "";
+    }
+}
+
+/* A new handle: its add (after prefix), and the reaction that keeps a
+ * level-triggered watch from being ready for ever: a READABLE watch
+ * drains its pipe, a WRITABLE one fills its pipe's writer. */
 static void new_handle(struct gen *g, const char *prefix)
 {
-    int h = ++g->nhandles, p = 1 + below(g, g->npipes);
+    int h = ++g->nhandles;
 
-    g->handle_pipe[h] = p;
-    emit(g, "%sadd-handle H%d P%d %s\n", prefix, h, p, below(g, 4) ? "READABLE" : "0");
-    emit(g, "on cb H%d: drain P%d\n", h, p);
+    if (g->nwriters && below(g, 4) == 0) {
+        int w = 1 + below(g, g->nwriters);
+        g->handle_pipe[h] = -w;
+        emit(g, "%sadd-handle H%d W%d %s%s\n", prefix, h, w,
+             below(g, 4) ? "WRITABLE" : "0", add_options(g));
+        emit(g, "on cb H%d: fill W%d\n", h, w);
+        return;
+    }
+    g->handle_pipe[h] = 1 + below(g, g->npipes);
+    emit(g, "%sadd-handle H%d P%d %s%s\n", prefix, h, g->handle_pipe[h],
+         below(g, 4) ? "READABLE" : "0", add_options(g));
+    emit(g, "on cb H%d: drain P%d\n", h, g->handle_pipe[h]);
 }
 
 /* A new timer; a 0 ms one stops being 0 by its third call. */
@@ -84,7 +106,7 @@ static void new_timer(struct gen *g, const char *prefix)
 {
     int t = ++g->ntimers, ms = below(g, 4) ? period(g) : 0;
 
-    emit(g, "%sadd-timeout T%d %d\n", prefix, t, ms);
+    emit(g, "%sadd-timeout T%d %d%s\n", prefix, t, ms, add_options(g));
     if (ms == 0)
         emit(g, "on cb T%d #%d: update-timeout T%d %d\n", t, 1 + below(g, 3), t,
              below(g, 2) ? -1 : 50);
@@ -125,16 +147,32 @@ static void reaction(struct gen *g)
     else
         snprintf(prefix, sizeof(prefix), "on cb %c%d #%d: ", handle ? 'H' : 'T', who,
                  1 + below(g, 3));
-    operation(g, prefix, true);
+    if (below(g, 5) == 0)       /* a slow callback: other threads act meanwhile */
+        emit(g, "%ssleep %d\n", prefix, 5 + below(g, 60));
+    else
+        operation(g, prefix, true);
 }
 
 static void body_step(struct gen *g)
 {
     char prefix[48];
 
-    switch (below(g, 8)) {
+    switch (below(g, 10)) {
     case 0:
         emit(g, "run %d\n", 1 + below(g, 3));
+        break;
+    case 8: {
+        static const char *const errs[] = { "EINTR", "EAGAIN", "ENOMEM" };
+        emit(g, "wait-fails %s\n", errs[below(g, 3)]);
+        break;
+    }
+    case 9:
+        if (g->nwriters)
+            emit(g, "drain-writable W%d\n", 1 + below(g, g->nwriters));
+        else if (below(g, 2))   /* an id nobody was given (R7, R8); small */
+            emit(g, "remove-timeout #%d\n", 999990 + below(g, 9));   /* ones */
+        else                    /* may be the harness's own guard timer's */
+            emit(g, "update-handle #%d 0\n", 999990 + below(g, 9));
         break;
     case 1:
         g->at_ms += 10 + below(g, 200);
@@ -177,10 +215,13 @@ char *generate_program(uint64_t seed, int k)
              "  scenario: a rule of the contract broken.\n\n");
     g.npipes = 1 + below(&g, 3);
     for (int p = 1; p <= g.npipes; p++) {
-        emit(&g, "pipe P%d\n", p);
+        emit(&g, "%s P%d\n", below(&g, 4) ? "pipe" : "socket", p);
         if (below(&g, 2))
             emit(&g, "readable P%d\n", p);
     }
+    g.nwriters = below(&g, 2);
+    for (int w = 1; w <= g.nwriters; w++)
+        emit(&g, "pipe-writer W%d\n", w);
     n = 1 + below(&g, 3);
     for (int i = 0; i < n; i++)
         new_handle(&g, "");
