@@ -436,6 +436,31 @@ START_TEST(since_counts_from_the_anchor)
 }
 END_TEST
 
+/* --generate: programs written into the report dir and run; on the
+ * reference they pass, and a failing one is shrunk to a .min.scn that the
+ * report names. */
+START_TEST(generate_and_shrink)
+{
+    char *out, path[600];
+    const char *good[] = { "--generate", "5", "-f", "gen-*", "--report-dir", NULL, NULL };
+    const char *bad[] = { "--generate", "1", "-f", "gen-*", "--impl", impl("exits"),
+                          "--report-dir", NULL, NULL };
+
+    scenario_file("unused.scn", simple("unused"));
+    good[5] = tmpdir;
+    ck_assert_msg(runner(&out, good) == 0 && strstr(out, "5 passed, 0 failed"), "%s", out);
+    free(out);
+    snprintf(path, sizeof(path), "%s/generated/gen-1-5.scn", tmpdir);
+    ck_assert_msg(access(path, R_OK) == 0, "no %s", path);
+    bad[7] = tmpdir;
+    ck_assert_int_eq(runner(&out, bad), 1);
+    snprintf(path, sizeof(path), "%s/generated/gen-1-1.min.scn", tmpdir);
+    ck_assert_msg(strstr(out, "shrunk to 1 step lines") && strstr(out, path), "%s", out);
+    ck_assert_msg(access(path, R_OK) == 0, "no %s", path);
+    free(out);
+}
+END_TEST
+
 /* --list and --filter. */
 START_TEST(list_and_filter)
 {
@@ -532,7 +557,7 @@ int main(void)
         impl_hangs, impl_register_fails, strict_makes_should_fatal,
         failure_report, idle_reported, reports_written, list_and_filter,
         same_seed_same_report, realtime_under_faketime, anchor_names_with_dashes,
-        since_counts_from_the_anchor,
+        since_counts_from_the_anchor, generate_and_shrink,
         stress_mode,
     };
     SRunner *sr;
