@@ -97,6 +97,12 @@ int sim_poll(struct pollfd *fds, nfds_t nfds, int timeout_ms);
  * runs) or its next one return -1 with errno err, once: EINTR for a signal,
  * ENOMEM or EAGAIN for the kernel's transient shortages. */
 void sim_fail_wait(int err);
+/* Make the nth allocation (malloc, calloc, realloc) made from now on by
+ * the calling thread fail with ENOMEM, once; 0 cancels.  Works where the
+ * executable links sim/alloc.c and is not itself built with a sanitizer. */
+void sim_fail_alloc(int nth);
+/* Which object's allocations count: the one holding addr (NULL: none). */
+void sim_alloc_scope(const void *addr);
 /* When the loop thread's latest wait returned, in virtual ns: the earliest
  * moment a loop can have read the clock it dispatches by. */
 int64_t sim_last_wait_end_ns(void);

@@ -403,6 +403,8 @@ void check_new_id(const struct step *st, int id)
                        "%s", st->line, st->text, id, st->rc < 0 ? "-1" : "an id");
         return;
     }
+    if (id < 0 && st->alloc_fails)
+        return;                 /* out of memory: -1 is the answer (R4) */
     if (id < 0) {
         check_fail(LEVEL_MUST, "R4", "line %d: %s returned %d; expected an id "
                    ">= 0", st->line, st->text, id);

@@ -106,10 +106,12 @@ static void do_add(const struct step *st)
     pthread_mutex_unlock(&X.lock);
 
     op_enter(step_words[st->kind]);
+    sim_fail_alloc(st->alloc_fails);
     if (handle)
         id = virEventAddHandle(fd, (int)st->arg, trampoline_handle_cb, opaque, ff);
     else
         id = virEventAddTimeout((int)st->arg, trampoline_timer_cb, opaque, ff);
+    sim_fail_alloc(0);
     op_leave();
 
     pthread_mutex_lock(&X.lock);
@@ -604,6 +606,7 @@ int exec_scenario(const struct scenario *sc, const struct impl *impl,
         sim_start(opts->seed);
     sim_set_watchdog_ms(opts->wake_timeout_ms);
     sim_trace_mirror(out_fd, "T ");
+    sim_alloc_scope(*(void **)&impl->run_once);     /* alloc-fails=K */
     if (impl->register_fn() != 0) {
         check_fail(LEVEL_MUST, "R3", "evconf_register() returned non-zero");
         return 1;

@@ -400,9 +400,15 @@ static bool parse_tail(struct parser *p, char **tok, int ntok, int from,
             st->opaque_null = true;
         } else if (options && !strcmp(tok[i], "ff=none")) {
             st->ff_none = true;
+        } else if (options && !strncmp(tok[i], "alloc-fails=", 12)) {
+            int64_t v;
+            if (!parse_int(p, tok[i] + 12, &v, "a count after 'alloc-fails='") ||
+                v < 1 || v > 1000)
+                return fail(p, "expected alloc-fails=K with K from 1 to 1000");
+            st->alloc_fails = (int)v;
         } else {
             return fail(p, "unexpected '%s'%s", tok[i], options ?
-                        " (expected opaque=null, ff=none or '=> RC')" :
+                        " (expected opaque=null, ff=none, alloc-fails=K or '=> RC')" :
                         " (expected '=> RC' or the end of the line)");
         }
     }

@@ -84,6 +84,7 @@ struct step {
     int fd_literal;           /* ... and then this number */
     int64_t arg;              /* events, timeout, count, ms, bytes */
     bool opaque_null, ff_none;
+    int alloc_fails;          /* add: its K-th allocation fails (0: none) */
     bool has_rc;              /* "=> 0" */
     int rc;
     struct expect expect;
