@@ -222,6 +222,12 @@ char *generate_program(uint64_t seed, int k)
     g.nwriters = below(&g, 2);
     for (int w = 1; w <= g.nwriters; w++)
         emit(&g, "pipe-writer W%d\n", w);
+    /* Now and then a watch whose peer goes away: it gets HANGUP (R11), in
+     * every iteration until it goes, so its callback removes it. */
+    if (below(&g, 3) == 0) {
+        emit(&g, "pipe PH\nadd-handle HU PH READABLE\non cb HU: remove-handle HU\n");
+        emit(&g, "at %d: close-peer PH\n", 1 + below(&g, 400));
+    }
     n = 1 + below(&g, 3);
     for (int i = 0; i < n; i++)
         new_handle(&g, "");
