@@ -348,6 +348,7 @@ static int run_on_thread(const struct event *ev, struct pollfd *fds,
     struct worker *w = calloc(1, sizeof(*w));
     pthread_t tid;
     int ready = 0;
+    int64_t wake_by_ns = ev->wake_by_ns;    /* judged below, if it is to be */
 
     if (!w) {
         sim__fail(SIM_STUCK, "out of memory starting '%s'", ev->what);
@@ -356,8 +357,7 @@ static int run_on_thread(const struct event *ev, struct pollfd *fds,
     w->ev = *ev;
     if (ev->judge) {
         int64_t ms = ev->judge(ev->arg);
-        w->ev.wake_by_ns = ms < 0 ? NO_TIME : ms * SIM_NS_PER_MS;
-        ev = &w->ev;
+        wake_by_ns = ms < 0 ? NO_TIME : ms * SIM_NS_PER_MS;
     }
     pthread_mutex_init(&w->lock, NULL);
     pthread_cond_init(&w->done_cond, NULL);
@@ -366,7 +366,7 @@ static int run_on_thread(const struct event *ev, struct pollfd *fds,
         sim__fail(SIM_STUCK, "cannot start a thread for '%s'", ev->what);
         return 0;
     }
-    waiting = waiting && ev->wake_by_ns != NO_TIME && ev->wake_by_ns < wait_end_ns;
+    waiting = waiting && wake_by_ns != NO_TIME && wake_by_ns < wait_end_ns;
     if (waiting)
         ready = sim__libc()->poll(fds, nfds, S.watchdog_ms);
     if (!join_worker(w, tid)) {
