@@ -403,6 +403,13 @@ void check_new_id(const struct step *st, int id)
                        "%s", st->line, st->text, id, st->rc < 0 ? "-1" : "an id");
         return;
     }
+    if (id < 0 && st->alloc_fails == ALLOC_FAILS_EACH) {
+        check_fail(LEVEL_MUST, "R4", "line %d: %s returned -1 with its 1st to "
+                   "%dth allocation failing, and with more; expected an id once "
+                   "the add needs fewer allocations", st->line, st->text,
+                   ALLOC_FAILS_EACH_MAX);
+        return;
+    }
     if (id < 0 && st->alloc_fails)
         return;                 /* out of memory: -1 is the answer (R4) */
     if (id < 0) {

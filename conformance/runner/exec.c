@@ -105,14 +105,25 @@ static void do_add(const struct step *st)
     r->armed_by_fire = false;
     pthread_mutex_unlock(&X.lock);
 
-    op_enter(step_words[st->kind]);
-    sim_fail_alloc(st->alloc_fails);
-    if (handle)
-        id = virEventAddHandle(fd, (int)st->arg, trampoline_handle_cb, opaque, ff);
-    else
-        id = virEventAddTimeout((int)st->arg, trampoline_timer_cb, opaque, ff);
-    sim_fail_alloc(0);
-    op_leave();
+    /* alloc-fails=each fails each allocation of the add in turn, one per
+     * attempt, until an attempt needs fewer and succeeds.  Every attempt
+     * has this name's opaque: a callback or free callback that a failed
+     * attempt left behind shows up as one for a name not yet added, added
+     * with another id, or freed twice. */
+    for (int k = st->alloc_fails == ALLOC_FAILS_EACH ? 1 : st->alloc_fails; ; k++) {
+        op_enter(step_words[st->kind]);
+        sim_fail_alloc(k);
+        if (handle)
+            id = virEventAddHandle(fd, (int)st->arg, trampoline_handle_cb, opaque, ff);
+        else
+            id = virEventAddTimeout((int)st->arg, trampoline_timer_cb, opaque, ff);
+        sim_fail_alloc(0);
+        op_leave();
+        if (id >= 0 || st->alloc_fails != ALLOC_FAILS_EACH || k == ALLOC_FAILS_EACH_MAX)
+            break;
+        sim_trace("op", "%s %s => %d (allocation %d failed)", step_words[st->kind],
+                  reg_name(st->name), id, k);
+    }
 
     pthread_mutex_lock(&X.lock);
     r->id = id;
@@ -352,11 +363,14 @@ void run_step(const struct step *st)
         break;
     case S_RUN:
         sim_trace("run", "%lld iterations", (long long)st->arg);
+        sim_fail_alloc(st->alloc_fails);
         for (int64_t i = 0; i < st->arg && !X.stopped; i++)
             iteration();
+        sim_fail_alloc(0);
         break;
     case S_RUN_UNTIL:
         sim_trace("run", "until %lld ms", (long long)st->arg);
+        sim_fail_alloc(st->alloc_fails);
         for (int i = 0; !X.stopped && sim_now_ns() < st->arg * SIM_NS_PER_MS; i++) {
             if (i == 100000) {
                 check_fail(X.sc->level, X.sc->rules, "100000 iterations did "
@@ -368,6 +382,7 @@ void run_step(const struct step *st)
             }
             iteration();
         }
+        sim_fail_alloc(0);
         break;
     case S_SLEEP:
         sim_sleep_ms(st->arg);

@@ -400,15 +400,17 @@ static bool parse_tail(struct parser *p, char **tok, int ntok, int from,
             st->opaque_null = true;
         } else if (options && !strcmp(tok[i], "ff=none")) {
             st->ff_none = true;
+        } else if (options && !strcmp(tok[i], "alloc-fails=each")) {
+            st->alloc_fails = ALLOC_FAILS_EACH;
         } else if (options && !strncmp(tok[i], "alloc-fails=", 12)) {
             int64_t v;
             if (!parse_int(p, tok[i] + 12, &v, "a count after 'alloc-fails='") ||
                 v < 1 || v > 1000)
-                return fail(p, "expected alloc-fails=K with K from 1 to 1000");
+                return fail(p, "expected alloc-fails=K with K from 1 to 1000, or alloc-fails=each");
             st->alloc_fails = (int)v;
         } else {
             return fail(p, "unexpected '%s'%s", tok[i], options ?
-                        " (expected opaque=null, ff=none, alloc-fails=K or '=> RC')" :
+                         " (expected opaque=null, ff=none, alloc-fails=K|each or '=> RC')" :
                         " (expected '=> RC' or the end of the line)");
         }
     }
@@ -521,8 +523,18 @@ static bool parse_step(struct parser *p, char **tok, int ntok, struct step *st)
     }
     if (!strcmp(w, "run") || !strcmp(w, "run-until") || !strcmp(w, "sleep")) {
         st->kind = !strcmp(w, "run") ? S_RUN : !strcmp(w, "sleep") ? S_SLEEP : S_RUN_UNTIL;
+        /* run N alloc-fails=K: the K-th allocation of the iterations fails */
+        if (ntok == 3 && st->kind != S_SLEEP && !strncmp(tok[2], "alloc-fails=", 12)) {
+            int64_t v;
+            if (!parse_int(p, tok[2] + 12, &v, "a count after 'alloc-fails='") ||
+                v < 1 || v > 1000)
+                return fail(p, "expected alloc-fails=K with K from 1 to 1000");
+            st->alloc_fails = (int)v;
+            ntok = 2;
+        }
         if (ntok != 2)
-            return fail(p, "expected '%s %s'", w, st->kind == S_RUN ? "ITERATIONS" : "MS");
+            return fail(p, "expected '%s %s%s'", w, st->kind == S_RUN ? "ITERATIONS" : "MS",
+                        st->kind == S_SLEEP ? "" : " [alloc-fails=K]");
         return parse_int(p, tok[1], &st->arg, st->kind == S_RUN ? "an iteration count" : "ms");
     }
     if (!strcmp(w, "mark")) {

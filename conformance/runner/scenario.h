@@ -15,6 +15,11 @@
 
 enum level { LEVEL_MUST, LEVEL_SHOULD, LEVEL_INFO };
 
+/* alloc-fails=each: the add is tried with its 1st, 2nd, ... allocation
+ * failing until one attempt makes fewer allocations and succeeds. */
+#define ALLOC_FAILS_EACH (-1)
+#define ALLOC_FAILS_EACH_MAX 64
+
 enum step_kind {
     /* fds */
     S_PIPE, S_PIPE_WRITER, S_SOCKET, S_READABLE, S_DRAIN, S_FILL,
@@ -84,7 +89,8 @@ struct step {
     int fd_literal;           /* ... and then this number */
     int64_t arg;              /* events, timeout, count, ms, bytes */
     bool opaque_null, ff_none;
-    int alloc_fails;          /* add: its K-th allocation fails (0: none) */
+    int alloc_fails;          /* add, run, run-until: their K-th allocation fails (0: none;
+                                 ALLOC_FAILS_EACH: an add tried with K = 1, 2, ...) */
     bool has_rc;              /* "=> 0" */
     int rc;
     struct expect expect;
