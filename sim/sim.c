@@ -535,6 +535,11 @@ int sim_poll(struct pollfd *fds, nfds_t nfds, int timeout_ms)
     return ready;
 }
 
+int sim_peek(struct pollfd *fds, nfds_t nfds)
+{
+    return sim__libc()->poll(fds, nfds, 0);
+}
+
 void sim_fail_wait(int err)
 {
     atomic_store(&S.fail_errno, err);

@@ -93,6 +93,10 @@ void sim_set_watchdog_ms(int ms);               /* default 2000 */
 /* poll(2) in virtual time, on the loop thread during a simulation; plain
  * poll(2) otherwise.  The interposed wait functions are built on it. */
 int sim_poll(struct pollfd *fds, nfds_t nfds, int timeout_ms);
+/* What the fds are ready for right now, for the harness's own checks:
+ * libc's poll(2) with timeout 0, which is never virtual, never jittered
+ * and never takes a failure meant for the loop's wait (sim_fail_wait). */
+int sim_peek(struct pollfd *fds, nfds_t nfds);
 /* Make the loop thread's wait in progress (when called from an event it
  * runs) or its next one return -1 with errno err, once: EINTR for a signal,
  * ENOMEM or EAGAIN for the kernel's transient shortages. */

@@ -449,7 +449,7 @@ static bool fd_ready_for(const struct reg *f, int events)
         return false;
     p.events = (events & VIR_EVENT_HANDLE_READABLE ? POLLIN : 0) |
                (events & VIR_EVENT_HANDLE_WRITABLE ? POLLOUT : 0);
-    return poll(&p, 1, 0) == 1;
+    return sim_peek(&p, 1) == 1;
 }
 
 /* When a change made from another thread needs a waiting loop's attention

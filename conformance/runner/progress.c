@@ -48,7 +48,7 @@ static bool ready_now(const struct reg *r)
         p.events |= POLLIN;
     if (r->events & VIR_EVENT_HANDLE_WRITABLE)
         p.events |= POLLOUT;
-    return poll(&p, 1, 0) == 1 && !(p.revents & POLLNVAL) && p.revents != 0;
+    return sim_peek(&p, 1) == 1 && !(p.revents & POLLNVAL) && p.revents != 0;
 }
 
 /* The moment timer r is owed a call by: its period restarted with the
