@@ -14,6 +14,8 @@
  *   timer's period restarts when its callback is called (R25).
  * - A free callback whose registration still has a callback to come waits
  *   until after it (R37); the others run where the reference runs them.
+ * - The room its queues need is taken when a registration is added, so an
+ *   iteration never runs short of memory (R2).
  * A suite that depends on dispatch order, on small or dense ids, or on
  * when in an iteration a callback runs, fails this loop wrongly.
  */
@@ -46,19 +48,38 @@ static long updates_of(const struct wrec *w)
     return (long)(intptr_t)w->priv;
 }
 
-static void grow(void **p, int *cap, int n, size_t size)
+/* Room for n entries, taken when a registration is added, so that an
+ * iteration never needs memory (R2): the queue and the held-back frees
+ * never hold more entries than there are registrations. */
+static bool reserve(void **p, int *cap, int n, size_t size)
 {
-    if (n == *cap) {
-        *cap = *cap ? *cap * 2 : 64;
-        *p = realloc(*p, (size_t)*cap * size);
-        if (!*p)
-            abort();
-    }
+    void *bigger;
+    int want = *cap ? *cap : 64;
+
+    while (want < n)
+        want *= 2;
+    if (want == *cap)
+        return true;
+    bigger = realloc(*p, (size_t)want * size);
+    if (!bigger)
+        return false;
+    *p = bigger;
+    *cap = want;
+    return true;
+}
+
+static bool reserve_for_one_more(void)
+{
+    int n = wrap_count() + 1;
+
+    return reserve((void **)&queue, &capqueue, n, sizeof(*queue)) &&
+           reserve((void **)&frees, &capfrees, n, sizeof(*frees));
 }
 
 static void defer_call(struct wrec *w, int fd, int events)
 {
-    grow((void **)&queue, &capqueue, nqueue, sizeof(*queue));
+    if (nqueue == capqueue)      /* cannot happen: reserved at add */
+        abort();
     queue[nqueue++] = (struct pending){ w, fd, events, updates_of(w) };
 }
 
@@ -83,7 +104,8 @@ static bool queued(const struct wrec *w)
 static void free_dispatch(struct wrec *w)
 {
     if (collecting && queued(w)) {
-        grow((void **)&frees, &capfrees, nfrees, sizeof(*frees));
+        if (nfrees == capfrees)  /* cannot happen: reserved at add */
+            abort();
         frees[nfrees++] = w;
     } else {
         wrap_call_free(w);
@@ -134,7 +156,7 @@ static int run_once(void)
 static int add_handle(int fd, int events, virEventHandleCallback cb,
                       void *opaque, virFreeCallback ff)
 {
-    int inner = wrap_add_handle(fd, events, cb, opaque, ff);
+    int inner = reserve_for_one_more() ? wrap_add_handle(fd, events, cb, opaque, ff) : -1;
     struct wrec *w = inner > 0 ? wrap_find(inner, false) : NULL;
 
     if (w)
@@ -145,7 +167,7 @@ static int add_handle(int fd, int events, virEventHandleCallback cb,
 static int add_timeout(int ms, virEventTimeoutCallback cb, void *opaque,
                        virFreeCallback ff)
 {
-    int inner = wrap_add_timeout(ms, cb, opaque, ff);
+    int inner = reserve_for_one_more() ? wrap_add_timeout(ms, cb, opaque, ff) : -1;
     struct wrec *w = inner > 0 ? wrap_find(inner, true) : NULL;
 
     if (w)

@@ -70,12 +70,18 @@ static int period(struct gen *g)
 }
 
 /* add's options, now and then: no free callback (R39), a NULL opaque
- * (R40). */
+ * (R40), an allocation that fails (R4: the add may return -1, and must
+ * then leave nothing behind), or each of them in turn. */
 static const char *add_options(struct gen *g)
 {
-    switch (below(g, 10)) {
+    static const char *const fails[] = {
+        " alloc-fails=1", " alloc-fails=2", " alloc-fails=3", " alloc-fails=each",
+    };
+
+    switch (below(g, 12)) {
     case 0: return " ff=none";
     case 1: return " opaque=null";
+    case 2: return fails[below(g, 4)];
     default: return "";
     }
 }

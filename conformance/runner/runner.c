@@ -507,26 +507,38 @@ static int generate_files(const struct options *o, char ***files, int *n)
 }
 
 /* How a generated program failed, for telling whether a smaller one fails
- * the same way: the rules of its first failure, or its error. */
+ * the same way: the rules of its first failure and what its message says
+ * up to the first colon, without numbers (times and iterations move as
+ * lines go), or its error.  The rules alone would not do: the runner's
+ * own verdicts are filed under every rule a generated program names, so
+ * "did not wake up" would shrink into "spins". */
 static void failure_key(const struct result *r, char *key, size_t len)
 {
-    if (r->outcome == OUT_ERROR || r->nfailures == 0)
+    const char *m;
+    size_t n;
+
+    if (r->outcome == OUT_ERROR || r->nfailures == 0) {
         snprintf(key, len, "error");
-    else
-        snprintf(key, len, "%s", r->failures[0].rules);
+        return;
+    }
+    n = (size_t)snprintf(key, len, "%s|", r->failures[0].rules);
+    for (m = r->failures[0].message; m && *m && *m != ':' && n + 1 < len; m++)
+        if (*m < '0' || *m > '9')
+            key[n++] = *m;
+    key[n < len ? n : len - 1] = '\0';
 }
 
 struct shrink_ctx {
     const struct options *o;
     const char *impl_path;
-    char key[64];
+    char key[160];
     int runs;
 };
 
 static bool still_fails(const char *path, void *arg)
 {
     struct shrink_ctx *c = arg;
-    char err[1024], key[64];
+    char err[1024], key[160];
     struct scenario *sc = scenario_parse(path, err, sizeof(err));
     struct result r = { 0 };
     bool same;
