@@ -28,6 +28,15 @@ void sim_fail_alloc(int nth)
     fail_in = nth > 0 ? nth : 0;
 }
 
+bool sim_alloc_failures_available(void)
+{
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+    return true;
+#else
+    return false;
+#endif
+}
+
 void sim_alloc_scope(const void *addr)
 {
     Dl_info info;

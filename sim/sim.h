@@ -105,6 +105,9 @@ void sim_fail_wait(int err);
  * the calling thread fail with ENOMEM, once; 0 cancels.  Works where the
  * executable links sim/alloc.c and is not itself built with a sanitizer. */
 void sim_fail_alloc(int nth);
+/* Whether sim_fail_alloc() can fail anything: not in a build of the
+ * executable compiled with a sanitizer, whose runtime owns malloc. */
+bool sim_alloc_failures_available(void);
 /* Which object's allocations count: the one holding addr (NULL: none). */
 void sim_alloc_scope(const void *addr);
 /* When the loop thread's latest wait returned, in virtual ns: the earliest

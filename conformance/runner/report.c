@@ -63,8 +63,9 @@ static void write_tap(FILE *f, const struct run_info *ri, const struct result *r
     for (int i = 0; i < n; i++) {
         const struct result *r = &res[i];
         bool bad = r->outcome == OUT_FAIL || r->outcome == OUT_ERROR;
-        fprintf(f, "%s %d - %s %s%s\n", bad ? "not ok" : "ok", i + 1, r->id,
-                title(r), r->outcome == OUT_SKIP ? " # SKIP" : "");
+        fprintf(f, "%s %d - %s %s%s%s\n", bad ? "not ok" : "ok", i + 1, r->id,
+                title(r), r->outcome == OUT_SKIP ? " # SKIP " : "",
+                r->outcome == OUT_SKIP && r->error ? r->error : "");
         if ((r->outcome == OUT_PASS && r->nfailures == 0) || r->outcome == OUT_SKIP)
             continue;
         fprintf(f, "  ---\n  outcome: %s\n", outcome_name(r->outcome));

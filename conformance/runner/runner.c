@@ -29,6 +29,7 @@
 #include "exec.h"
 #include "generate.h"
 #include "results.h"
+#include "sim.h"
 #include "stress.h"
 
 #ifndef EVCONF_SCENARIO_DIR
@@ -308,6 +309,16 @@ static void child(const struct scenario *sc, const char *impl_path,
     exit(0);            /* not _exit: coverage builds write their data at exit */
 }
 
+/* Whether a step makes allocations fail (alloc-fails=K on an add or a
+ * run), which only a runner built without a sanitizer can do. */
+static bool uses_alloc_failures(const struct scenario *sc)
+{
+    for (int i = 0; i < sc->nsteps; i++)
+        if (sc->steps[i].alloc_fails)
+            return true;
+    return false;
+}
+
 static void run_one(const struct options *o, const char *impl_path,
                     const struct scenario *sc, struct result *r)
 {
@@ -318,6 +329,12 @@ static void run_one(const struct options *o, const char *impl_path,
     bool done = false, timed_out = false;
     double t0 = now_ms(), deadline = t0 + o->timeout_s * 1000.0;
 
+    if (!sim_alloc_failures_available() && uses_alloc_failures(sc)) {
+        r->outcome = OUT_SKIP;
+        r->error = strdup("allocation failures cannot be injected into a "
+                          "runner built with a sanitizer");
+        return;
+    }
     fflush(stdout);
     fflush(stderr);
     if (pipe(p) < 0 || (pid = fork()) < 0) {
