@@ -198,8 +198,10 @@ void wrap_update_handle(int watch, int events)
 {
     struct wrec *w = wrap_find(watch, false);
 
-    if (w && !w->removed)
+    if (w && !w->removed) {
         w->events = events;
+        w->updates++;
+    }
     evref_update_handle(w ? w->inner : watch, events);
 }
 
@@ -233,8 +235,10 @@ void wrap_update_timeout(int timer, int ms)
 {
     struct wrec *w = wrap_find(timer, true);
 
-    if (w && !w->removed)
+    if (w && !w->removed) {
         w->timeout = ms;
+        w->updates++;
+    }
     evref_update_timeout(w ? w->inner : timer, ms);
 }
 

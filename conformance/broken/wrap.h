@@ -29,6 +29,7 @@ struct wrec {
     bool removed;               /* the user removed it */
     bool freed;                 /* the user's ff has run */
     int calls;
+    long updates;               /* the user's update calls so far */
     long dispatched_in;         /* iteration of its last dispatch, 0: never */
     void *priv;                 /* for the variant */
 };
