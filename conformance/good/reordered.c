@@ -19,6 +19,7 @@
  * A suite that depends on dispatch order, on small or dense ids, or on
  * when in an iteration a callback runs, fails this loop wrongly.
  */
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -38,6 +39,10 @@ static int nqueue, capqueue;
 static struct wrec **frees;      /* frees held back until the queue is run */
 static int nfrees, capfrees;
 static bool collecting;          /* inside evref_run_once() */
+/* Guards the queue, the frees and their sizes: adds on other threads grow
+ * them while the loop thread fills and runs them. */
+static pthread_mutex_t qlock = PTHREAD_MUTEX_INITIALIZER;
+static int adding;               /* adds under way, on any thread */
 
 /* Kept in priv: how many updates a timer has had, how many times a
  * handle has been set to events 0.  A timer updated since it was queued
@@ -68,19 +73,36 @@ static bool reserve(void **p, int *cap, int n, size_t size)
     return true;
 }
 
-static bool reserve_for_one_more(void)
+/* Room for every registration, this add's and those of adds under way on
+ * other threads included.  Returns false without memory; the caller then
+ * calls done_adding() and fails the add. */
+static bool start_adding(void)
 {
-    int n = wrap_count() + 1;
+    bool ok;
+    int n;
 
-    return reserve((void **)&queue, &capqueue, n, sizeof(*queue)) &&
-           reserve((void **)&frees, &capfrees, n, sizeof(*frees));
+    pthread_mutex_lock(&qlock);
+    n = wrap_count() + ++adding;
+    ok = reserve((void **)&queue, &capqueue, n, sizeof(*queue)) &&
+         reserve((void **)&frees, &capfrees, n, sizeof(*frees));
+    pthread_mutex_unlock(&qlock);
+    return ok;
+}
+
+static void done_adding(void)
+{
+    pthread_mutex_lock(&qlock);
+    adding--;
+    pthread_mutex_unlock(&qlock);
 }
 
 static void defer_call(struct wrec *w, int fd, int events)
 {
+    pthread_mutex_lock(&qlock);
     if (nqueue == capqueue)      /* cannot happen: reserved at add */
         abort();
     queue[nqueue++] = (struct pending){ w, fd, events, updates_of(w) };
+    pthread_mutex_unlock(&qlock);
 }
 
 static void handle_dispatch(struct wrec *w, int fd, int events)
@@ -93,23 +115,29 @@ static void timer_dispatch(struct wrec *w)
     defer_call(w, -1, 0);
 }
 
-static bool queued(const struct wrec *w)
+/* Hold w's free back if w has a call queued; called with qlock held. */
+static bool hold_back_locked(struct wrec *w)
 {
-    for (int i = 0; i < nqueue; i++)
-        if (queue[i].w == w)
-            return true;
+    for (int i = 0; i < nqueue; i++) {
+        if (queue[i].w != w)
+            continue;
+        if (nfrees == capfrees)  /* cannot happen: reserved at add */
+            abort();
+        frees[nfrees++] = w;
+        return true;
+    }
     return false;
 }
 
 static void free_dispatch(struct wrec *w)
 {
-    if (collecting && queued(w)) {
-        if (nfrees == capfrees)  /* cannot happen: reserved at add */
-            abort();
-        frees[nfrees++] = w;
-    } else {
+    bool held;
+
+    pthread_mutex_lock(&qlock);
+    held = collecting && hold_back_locked(w);
+    pthread_mutex_unlock(&qlock);
+    if (!held)
         wrap_call_free(w);
-    }
 }
 
 /* Call one queued callback if the registration still wants it now. */
@@ -141,13 +169,34 @@ static int run_once(void)
     collecting = true;
     rc = wrap_run_once();
     collecting = false;
+    pthread_mutex_lock(&qlock);
     n = nqueue;
-    for (int i = n - 1; i >= 0; i--)
-        run_pending(&queue[i]);
+    pthread_mutex_unlock(&qlock);
+    /* Each entry is copied out under the lock: an add in a callback, or on
+     * another thread, may move the arrays. */
+    for (int i = n - 1; i >= 0; i--) {
+        struct pending p;
+
+        pthread_mutex_lock(&qlock);
+        p = queue[i];
+        pthread_mutex_unlock(&qlock);
+        run_pending(&p);
+    }
+    pthread_mutex_lock(&qlock);
     nqueue = 0;
-    for (int i = 0; i < nfrees; i++)
-        wrap_call_free(frees[i]);
+    n = nfrees;
+    pthread_mutex_unlock(&qlock);
+    for (int i = 0; i < n; i++) {
+        struct wrec *w;
+
+        pthread_mutex_lock(&qlock);
+        w = frees[i];
+        pthread_mutex_unlock(&qlock);
+        wrap_call_free(w);
+    }
+    pthread_mutex_lock(&qlock);
     nfrees = 0;
+    pthread_mutex_unlock(&qlock);
     return rc;
 }
 
@@ -156,8 +205,10 @@ static int run_once(void)
 static int add_handle(int fd, int events, virEventHandleCallback cb,
                       void *opaque, virFreeCallback ff)
 {
-    int inner = reserve_for_one_more() ? wrap_add_handle(fd, events, cb, opaque, ff) : -1;
+    int inner = start_adding() ? wrap_add_handle(fd, events, cb, opaque, ff) : -1;
     struct wrec *w = inner > 0 ? wrap_find(inner, false) : NULL;
+
+    done_adding();
 
     if (w)
         w->id = ID(inner);
@@ -167,9 +218,10 @@ static int add_handle(int fd, int events, virEventHandleCallback cb,
 static int add_timeout(int ms, virEventTimeoutCallback cb, void *opaque,
                        virFreeCallback ff)
 {
-    int inner = reserve_for_one_more() ? wrap_add_timeout(ms, cb, opaque, ff) : -1;
+    int inner = start_adding() ? wrap_add_timeout(ms, cb, opaque, ff) : -1;
     struct wrec *w = inner > 0 ? wrap_find(inner, true) : NULL;
 
+    done_adding();
     if (w)
         w->id = ID(inner);
     return ID(inner);
