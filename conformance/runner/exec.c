@@ -309,6 +309,13 @@ static void check_fd_growth(void)
  * that then fails breaks R2's SHOULD, not its MUST. */
 static bool short_of_memory;
 
+/* Make the k-th allocation of the iterations to come fail (0: none). */
+static void fail_allocations(int k)
+{
+    sim_fail_alloc(k);
+    short_of_memory = k > 0;
+}
+
 static void iteration(void)
 {
     int rc;
@@ -371,17 +378,14 @@ void run_step(const struct step *st)
         break;
     case S_RUN:
         sim_trace("run", "%lld iterations", (long long)st->arg);
-        sim_fail_alloc(st->alloc_fails);
-        short_of_memory = st->alloc_fails > 0;
+        fail_allocations(st->alloc_fails);
         for (int64_t i = 0; i < st->arg && !X.stopped; i++)
             iteration();
-        short_of_memory = false;
-        sim_fail_alloc(0);
+        fail_allocations(0);
         break;
     case S_RUN_UNTIL:
         sim_trace("run", "until %lld ms", (long long)st->arg);
-        sim_fail_alloc(st->alloc_fails);
-        short_of_memory = st->alloc_fails > 0;
+        fail_allocations(st->alloc_fails);
         for (int i = 0; !X.stopped && sim_now_ns() < st->arg * SIM_NS_PER_MS; i++) {
             if (i == 100000) {
                 check_fail(X.sc->level, X.sc->rules, "100000 iterations did "
@@ -393,8 +397,7 @@ void run_step(const struct step *st)
             }
             iteration();
         }
-        short_of_memory = false;
-        sim_fail_alloc(0);
+        fail_allocations(0);
         break;
     case S_SLEEP:
         sim_sleep_ms(st->arg);

@@ -385,6 +385,24 @@ static bool parse_expect(struct parser *p, char **tok, int ntok, struct step *st
     return true;
 }
 
+/* The K of alloc-fails=K (after add, run and run-until), or 'each' where
+ * each_ok (after add). */
+static bool parse_alloc_fails(struct parser *p, const char *k, bool each_ok,
+                              struct step *st)
+{
+    int64_t v;
+
+    if (each_ok && !strcmp(k, "each")) {
+        st->alloc_fails = ALLOC_FAILS_EACH;
+        return true;
+    }
+    if (!parse_int(p, k, &v, "a count after 'alloc-fails='") || v < 1 || v > 1000)
+        return fail(p, "expected alloc-fails=K with K from 1 to 1000%s",
+                    each_ok ? ", or alloc-fails=each" : "");
+    st->alloc_fails = (int)v;
+    return true;
+}
+
 /* Options after add-handle / add-timeout: opaque=null, ff=none, => RC */
 static bool parse_tail(struct parser *p, char **tok, int ntok, int from,
                        struct step *st, bool options)
@@ -400,14 +418,9 @@ static bool parse_tail(struct parser *p, char **tok, int ntok, int from,
             st->opaque_null = true;
         } else if (options && !strcmp(tok[i], "ff=none")) {
             st->ff_none = true;
-        } else if (options && !strcmp(tok[i], "alloc-fails=each")) {
-            st->alloc_fails = ALLOC_FAILS_EACH;
         } else if (options && !strncmp(tok[i], "alloc-fails=", 12)) {
-            int64_t v;
-            if (!parse_int(p, tok[i] + 12, &v, "a count after 'alloc-fails='") ||
-                v < 1 || v > 1000)
-                return fail(p, "expected alloc-fails=K with K from 1 to 1000, or alloc-fails=each");
-            st->alloc_fails = (int)v;
+            if (!parse_alloc_fails(p, tok[i] + 12, true, st))
+                return false;
         } else {
             return fail(p, "unexpected '%s'%s", tok[i], options ?
                          " (expected opaque=null, ff=none, alloc-fails=K|each or '=> RC')" :
@@ -525,11 +538,8 @@ static bool parse_step(struct parser *p, char **tok, int ntok, struct step *st)
         st->kind = !strcmp(w, "run") ? S_RUN : !strcmp(w, "sleep") ? S_SLEEP : S_RUN_UNTIL;
         /* run N alloc-fails=K: the K-th allocation of the iterations fails */
         if (ntok == 3 && st->kind != S_SLEEP && !strncmp(tok[2], "alloc-fails=", 12)) {
-            int64_t v;
-            if (!parse_int(p, tok[2] + 12, &v, "a count after 'alloc-fails='") ||
-                v < 1 || v > 1000)
-                return fail(p, "expected alloc-fails=K with K from 1 to 1000");
-            st->alloc_fails = (int)v;
+            if (!parse_alloc_fails(p, tok[2] + 12, false, st))
+                return false;
             ntok = 2;
         }
         if (ntok != 2)
