@@ -244,9 +244,10 @@ stress-tsan: $(RUNNER) $(REF_LIB_SO) $(ADAPTERS)
 	    $(RUNNER) --stress --impl $(IMPL)
 
 # Each test binary writes Check's summary; the last line adds them up.
-$(CONF_TEST_BIN): conformance/tests/test_runner.c
+CONF_TEST_SRCS := $(wildcard conformance/tests/*.c)
+$(CONF_TEST_BIN): $(CONF_TEST_SRCS) conformance/tests/support.h
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(CHECK_LIBS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(CONF_TEST_SRCS) $(CHECK_LIBS)
 
 $(BUILD)/conformance/tests/impls/lib%.so: conformance/tests/impls/%.c conformance/evconf.h
 	@mkdir -p $(@D)

@@ -53,17 +53,24 @@ int sim_fd_socket(struct sim_fd *f)
 int sim_fd_make_readable(struct sim_fd *f, size_t nbytes)
 {
     char chunk[256] = {0};
+    int flags, rc = 0;
 
     if (f->kind == SIM_PIPE_WRITE || f->peer < 0 || f->behind)
         return -1;
-    while (nbytes > 0) {
+    /* Never block the harness: a pipe that cannot take it all is full. */
+    flags = fcntl(f->peer, F_GETFL);
+    if (flags < 0 || fcntl(f->peer, F_SETFL, flags | O_NONBLOCK) < 0)
+        return -1;
+    while (nbytes > 0 && rc == 0) {
         size_t n = nbytes < sizeof(chunk) ? nbytes : sizeof(chunk);
         ssize_t w = write(f->peer, chunk, n);
-        if (w <= 0)
-            return -1;
-        nbytes -= (size_t)w;
+        if (w > 0)
+            nbytes -= (size_t)w;
+        else
+            rc = w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) ? SIM_FD_FULL : -1;
     }
-    return 0;
+    fcntl(f->peer, F_SETFL, flags);
+    return rc;
 }
 
 /* Read, on the loop's end, exactly what is pending. */

@@ -55,6 +55,7 @@ static struct {
     _Atomic int fail_errno;              /* sim_fail_wait(), until taken */
     _Atomic int64_t last_wait_end_ns;
     int64_t waited_ns;          /* virtual time the loop thread spent waiting */
+    _Atomic int abandoned;      /* workers left behind, stuck (never reset) */
 } S = { .lock = PTHREAD_MUTEX_INITIALIZER, .watchdog_ms = 2000,
         .spin_limit = 1000 };
 
@@ -333,8 +334,14 @@ static bool join_worker(struct worker *w, pthread_t tid)
         free(w);
     } else {
         pthread_detach(tid);
+        S.abandoned++;
     }
     return done;
+}
+
+int sim_abandoned_threads(void)
+{
+    return S.abandoned;
 }
 
 /* Run ev on a second thread.  If the loop is waiting on fds until

@@ -85,6 +85,10 @@ void sim_at_thread(int64_t at_ms, sim_action_fn fn, void *arg, const char *what,
  * attention depends on the state then (is the id live, is the fd ready). */
 void sim_at_thread_judged(int64_t at_ms, sim_action_fn fn, void *arg, const char *what,
                           int64_t (*wake_by_ms)(void *arg));
+/* How many second threads were left behind because their action never
+ * returned (a deadlock in the loop under test): while one is, the state
+ * it may still touch must outlive the scenario. */
+int sim_abandoned_threads(void);
 /* Real-time bound on a cross-thread action and the wake-up it causes. */
 void sim_set_watchdog_ms(int ms);               /* default 2000 */
 
@@ -164,6 +168,9 @@ int sim_fd_pipe(struct sim_fd *f);
 int sim_fd_pipe_writer(struct sim_fd *f);
 /* AF_UNIX stream socket pair. */
 int sim_fd_socket(struct sim_fd *f);
+/* Write nbytes into the script's end, never blocking: SIM_FD_FULL if they
+ * do not fit (the part that did stays), -1 on another error. */
+#define SIM_FD_FULL (-2)
 int sim_fd_make_readable(struct sim_fd *f, size_t nbytes);
 int sim_fd_drain(struct sim_fd *f);             /* read what is pending */
 int sim_fd_fill(struct sim_fd *f);              /* until not writable */

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "exec-internal.h"
+#include "protocol.h"
 
 #define ALWAYS (VIR_EVENT_HANDLE_ERROR | VIR_EVENT_HANDLE_HANGUP)
 #define EARLY_SLACK_NS (20 * SIM_NS_PER_MS)      /* R26 */
@@ -50,12 +51,30 @@ void check_fail(enum level level, const char *rules, const char *fmt, ...)
     for (char *c = msg; *c; c++)
         if (*c == '\n')
             *c = ' ';
-    snprintf(line, sizeof(line), "F %s %s %s\n", level_name(level), rules, msg);
+    snprintf(line, sizeof(line), "%c %s %s %s\n", PROTO_FAILURE, level_name(level),
+             rules, msg);
     emit(line);
     sim_trace("FAIL", "[%s] %s", rules, msg);
 }
 
 /* A rule broken by one registration is reported once, not on every call. */
+void scenario_error(const struct step *st, const char *fmt, ...)
+{
+    char msg[600], line[700];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    for (char *c = msg; *c; c++)
+        if (*c == '\n')
+            *c = ' ';
+    snprintf(line, sizeof(line), "%c line %d: %s\n", PROTO_SCENARIO_ERROR, st->line, msg);
+    emit(line);
+    sim_trace("ERROR", "scenario: line %d: %s", st->line, msg);
+    X.stopped = true;
+}
+
 bool check_first_time(const char *rule, int name)
 {
     char key[40];

@@ -98,6 +98,10 @@ void trampoline_ff(void *opaque);
 void check_fail(enum level level, const char *rules, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 bool check_first_time(const char *rule, int name);
+/* The scenario asked for something the harness cannot do: reported as the
+ * scenario's error (protocol.h), and the script stops. */
+void scenario_error(const struct step *st, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /* A rule broken by one registration is reported once, not on every call. */
 #define VIOLATION(level, rule, name, ...) do {                         \
         if (check_first_time(rule, name))                              \

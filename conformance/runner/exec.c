@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "exec-internal.h"
+#include "protocol.h"
 #include "progress.h"
 
 struct run X;
@@ -84,8 +85,7 @@ static void do_add(const struct step *st)
     int fd = -1, id;
 
     if (r->added) {
-        check_fail(LEVEL_MUST, X.sc->rules, "line %d: '%s' is added twice; "
-                   "use a new name", st->line, reg_name(st->name));
+        scenario_error(st, "'%s' is added twice; use a new name", reg_name(st->name));
         return;
     }
     if (handle)
@@ -427,9 +427,18 @@ void run_step(const struct step *st)
         if (X.in_iteration && st->name >= 0)
             X.regs[st->name].fd_touched_iter = X.iter;
         pthread_mutex_unlock(&X.lock);
-        if (fd_step(st) != 0)
+        switch (fd_step(st)) {
+        case 0:
+            break;
+        case SIM_FD_FULL:
+            scenario_error(st, "'%s': the fd's buffer is full (data the loop "
+                           "has not read stays in it)", st->text);
+            break;
+        default:
             check_fail(LEVEL_MUST, X.sc->rules, "line %d: '%s' failed in the "
                        "harness (fd layer)", st->line, st->text);
+            break;
+        }
         break;
     }
     verdict_check();
@@ -615,6 +624,9 @@ static void teardown(void)
     op_leave();
 }
 
+/* Each trace line goes to the runner as a trace record. */
+static const char trace_prefix[] = { PROTO_TRACE, ' ', '\0' };
+
 int exec_scenario(const struct scenario *sc, const struct impl *impl,
                   const struct exec_opts *opts, int out_fd)
 {
@@ -639,7 +651,7 @@ int exec_scenario(const struct scenario *sc, const struct impl *impl,
     else
         sim_start(opts->seed);
     sim_set_watchdog_ms(opts->wake_timeout_ms);
-    sim_trace_mirror(out_fd, "T ");
+    sim_trace_mirror(out_fd, trace_prefix);
     sim_alloc_scope(*(void **)&impl->run_once);     /* alloc-fails=K */
     if (impl->register_fn() != 0) {
         check_fail(LEVEL_MUST, "R3", "evconf_register() returned non-zero");
@@ -652,6 +664,8 @@ int exec_scenario(const struct scenario *sc, const struct impl *impl,
     }
     run_script();
     teardown();
+    if (sim_abandoned_threads() > 0)
+        return EXEC_ABANDONED;
     sim_trace_mirror(-1, NULL);
     sim_stop();
     for (int i = 0; i < sc->nnames; i++) {

@@ -24,7 +24,12 @@ struct exec_opts {
     int tolerance_ms;           /* slack on expected times, in real time */
 };
 
-/* Returns 0 when the script ran to its end (failures or not). */
+/* exec_scenario() returns 0 when the script ran to its end (failures or
+ * not), EXEC_ABANDONED when a second thread stayed stuck in the loop: its
+ * state is then left alone, and the process must end without running
+ * exit handlers (_exit), which could meet the stuck thread. */
+#define EXEC_ABANDONED 4
+
 int exec_scenario(const struct scenario *sc, const struct impl *impl,
                   const struct exec_opts *opts, int out_fd);
 

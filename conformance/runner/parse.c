@@ -7,11 +7,15 @@
  * and says what was expected there.
  */
 #include <ctype.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "scenario.h"
 
@@ -25,6 +29,11 @@ struct parser {
     size_t errlen;
     bool failed;
     char **last_header;       /* an indented line continues it */
+    int nat;                  /* 'at' steps so far */
+    int *slots;               /* names by hash: index + 1, 0 for empty */
+    int nslots;
+    int *added_at;            /* by name: the line of its add step, or 0 */
+    int added_cap;
 };
 
 static bool fail(struct parser *p, const char *fmt, ...)
@@ -39,6 +48,8 @@ static bool fail(struct parser *p, const char *fmt, ...)
         return false;
     p->failed = true;
     n = snprintf(p->err, p->errlen, "%s:%d: ", p->path, p->line);
+    if (n < 0 || (size_t)n >= p->errlen)    /* a path as long as the buffer */
+        return false;
     va_start(ap, fmt);
     vsnprintf(p->err + n, p->errlen - (size_t)n, fmt, ap);
     va_end(ap);
@@ -67,17 +78,28 @@ void mask_format(int mask, char *buf, size_t len)
                                   n ? "|" : "", mask_names[i]);
 }
 
-static bool parse_int(struct parser *p, const char *s, int64_t *out, const char *what)
+/* A number from min to max: every number the language takes has a range
+ * that the runner and sim can hold without overflow, and a mistake in a
+ * scenario is reported here, against its line, not charged to the loop. */
+static bool parse_num(struct parser *p, const char *s, int64_t *out, const char *what,
+                      int64_t min, int64_t max)
 {
     char *end;
     long long v;
 
     errno = 0;
     v = strtoll(s, &end, 10);
-    if (!*s || *end || errno)
-        return fail(p, "expected %s (a number), found '%s'", what, s);
+    if (!*s || *end || errno == ERANGE || v < min || v > max)
+        return fail(p, "expected %s (a number from %lld to %lld), found '%s'", what,
+                    (long long)min, (long long)max, s);
     *out = v;
     return true;
+}
+
+/* Any int: ids, fds, timeouts, return values. */
+static bool parse_int(struct parser *p, const char *s, int64_t *out, const char *what)
+{
+    return parse_num(p, s, out, what, INT_MIN, INT_MAX);
 }
 
 static bool parse_mask(struct parser *p, const char *s, int *out)
@@ -114,19 +136,56 @@ static bool valid_name(const char *s)
     return true;
 }
 
-static int find_name(const struct scenario *sc, const char *s)
+static unsigned name_hash(const char *s)
 {
-    for (int i = 0; i < sc->nnames; i++)
-        if (!strcmp(sc->names[i], s))
-            return i;
-    return -1;
+    unsigned h = 2166136261u;
+
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+/* The slot where s is, or the empty one where it would go. */
+static int *name_slot(const struct parser *p, const char *s)
+{
+    unsigned i = name_hash(s) & (unsigned)(p->nslots - 1);
+
+    while (p->slots[i] && strcmp(p->sc->names[p->slots[i] - 1], s))
+        i = (i + 1) & (unsigned)(p->nslots - 1);
+    return &p->slots[i];
+}
+
+/* Keep the table at most half full, so that a lookup stays short even
+ * with a hundred thousand names. */
+static bool grow_slots(struct parser *p)
+{
+    int n = p->nslots ? p->nslots * 2 : 64;
+    int *old = p->slots, nold = p->nslots;
+
+    if (p->nslots && p->sc->nnames + 1 <= p->nslots / 2)
+        return true;
+    if (!(p->slots = calloc((size_t)n, sizeof(*p->slots)))) {
+        p->slots = old;
+        return false;
+    }
+    p->nslots = n;
+    for (int i = 0; i < nold; i++)
+        if (old[i])
+            *name_slot(p, p->sc->names[old[i] - 1]) = old[i];
+    free(old);
+    return true;
+}
+
+static int find_name(const struct parser *p, const char *s)
+{
+    return p->nslots ? *name_slot(p, s) - 1 : -1;
 }
 
 /* Declare a name (a first add, fd or mark) or find it again. */
 static int declare(struct parser *p, const char *s, enum name_kind kind)
 {
     struct scenario *sc = p->sc;
-    int i = find_name(sc, s);
+    int i = find_name(p, s);
 
     if (i >= 0) {
         if (sc->kinds[i] != kind)
@@ -136,17 +195,29 @@ static int declare(struct parser *p, const char *s, enum name_kind kind)
     if (!valid_name(s))
         return fail(p, "expected a name (a letter, then letters, digits, "
                     "'_' or '-'), found '%s'", s), -1;
-    sc->names = realloc(sc->names, (size_t)(sc->nnames + 1) * sizeof(*sc->names));
-    sc->kinds = realloc(sc->kinds, (size_t)(sc->nnames + 1) * sizeof(*sc->kinds));
+    if (!grow_slots(p))
+        return fail(p, "out of memory"), -1;
+    if (sc->nnames == sc->names_cap) {
+        int cap = sc->names_cap ? sc->names_cap * 2 : 16;
+        char **names = realloc(sc->names, (size_t)cap * sizeof(*names));
+        enum name_kind *kinds = names ? realloc(sc->kinds, (size_t)cap * sizeof(*kinds)) : NULL;
+        if (names)
+            sc->names = names;
+        if (!kinds)
+            return fail(p, "out of memory"), -1;
+        sc->kinds = kinds;
+        sc->names_cap = cap;
+    }
     sc->names[sc->nnames] = strdup(s);
     sc->kinds[sc->nnames] = kind;
+    *name_slot(p, s) = sc->nnames + 1;
     return sc->nnames++;
 }
 
 /* A name used before: any registration, or one of the given kind. */
 static int lookup(struct parser *p, const char *s, int want, const char *what)
 {
-    int i = find_name(p->sc, s);
+    int i = find_name(p, s);
 
     if (i < 0)
         return fail(p, "expected %s, found '%s' (not defined above)", what, s), -1;
@@ -179,7 +250,7 @@ static bool parse_target(struct parser *p, const char *s, struct step *st)
 static char *offset_sign(const struct parser *p, char *buf)
 {
     char *d = buf + strlen(buf);
-    int name = find_name(p->sc, buf);
+    int name = find_name(p, buf);
 
     if (name >= 0 && p->sc->kinds[name] == NAME_MARK)
         return NULL;
@@ -200,11 +271,13 @@ static bool parse_value(struct parser *p, const char *s, struct value *v)
 
     *v = (struct value){ ANCHOR_NONE, -1, 0 };
     if (isdigit((unsigned char)s[0]) || s[0] == '-')
-        return parse_int(p, s, &v->offset, "a number or an anchor");
+        return parse_num(p, s, &v->offset, "a number or an anchor", -SCENARIO_MAX_MS,
+                         SCENARIO_MAX_MS);
     snprintf(buf, sizeof(buf), "%s", s);
     sign = offset_sign(p, buf);
     if (sign) {
-        if (!parse_int(p, sign + (*sign == '+'), &v->offset, "an offset"))
+        if (!parse_num(p, sign + (*sign == '+'), &v->offset, "an offset",
+                       -SCENARIO_MAX_MS, SCENARIO_MAX_MS))
             return false;
         *sign = '\0';
     }
@@ -267,7 +340,7 @@ static bool parse_nth(struct parser *p, const char *s, int *nth)
         *nth = -1;
         return true;
     }
-    if (s[0] != '#' || !parse_int(p, s + 1, &v, "a call number after '#'") || v < 1)
+    if (s[0] != '#' || !parse_num(p, s + 1, &v, "a call number after '#'", 1, INT_MAX))
         return fail(p, "expected #K (K >= 1) or #last, found '%s'", s);
     *nth = (int)v;
     return true;
@@ -466,7 +539,8 @@ static bool parse_step(struct parser *p, char **tok, int ntok, struct step *st)
                 return fail(p, "expected '%s FD%s'", w, fd_actions[i].count ? " [BYTES]" : "");
             st->name = lookup(p, tok[1], NAME_FD, "an fd name");
             st->arg = 1;
-            if (ntok == 3 && !parse_int(p, tok[2], &st->arg, "a byte count"))
+            if (ntok == 3 && !parse_num(p, tok[2], &st->arg, "a byte count", 1,
+                                        SCENARIO_MAX_BYTES))
                 return false;
             return st->name >= 0;
         }
@@ -545,7 +619,10 @@ static bool parse_step(struct parser *p, char **tok, int ntok, struct step *st)
         if (ntok != 2)
             return fail(p, "expected '%s %s%s'", w, st->kind == S_RUN ? "ITERATIONS" : "MS",
                         st->kind == S_SLEEP ? "" : " [alloc-fails=K]");
-        return parse_int(p, tok[1], &st->arg, st->kind == S_RUN ? "an iteration count" : "ms");
+        if (st->kind == S_RUN)
+            return parse_num(p, tok[1], &st->arg, "an iteration count", 0,
+                             SCENARIO_MAX_ITERATIONS);
+        return parse_num(p, tok[1], &st->arg, "a virtual time in ms", 0, SCENARIO_MAX_MS);
     }
     if (!strcmp(w, "mark")) {
         st->kind = S_MARK;
@@ -601,8 +678,10 @@ static bool parse_when(struct parser *p, char **tok, int *ntok, int *first,
     if (!strcmp(tok[0], "at")) {
         if (colon > 2 || (colon == 2 && strcmp(tok[2], "thread")))
             return fail(p, "expected 'at MS:' or 'at MS thread:'");
-        if (!parse_int(p, tok[1], &v, "a virtual time in ms"))
+        if (!parse_num(p, tok[1], &v, "a virtual time in ms", 0, SCENARIO_MAX_MS))
             return false;
+        if (++p->nat > SCENARIO_MAX_AT)
+            return fail(p, "more than %d 'at' steps", SCENARIO_MAX_AT);
         st->at_ms = v;
         st->when = colon == 2 ? WHEN_AT_THREAD : WHEN_AT;
     } else {
@@ -718,7 +797,35 @@ static bool parse_line(struct parser *p, char *line)
         return fail(p, "an add from a callback must say which call ('on cb "
                     "NAME #K:'): a name is added once");
     }
-    sc->steps = realloc(sc->steps, (size_t)(sc->nsteps + 1) * sizeof(*sc->steps));
+    if (st.kind == S_ADD_HANDLE || st.kind == S_ADD_TIMEOUT) {
+        if (st.name >= p->added_cap) {
+            int cap2 = sc->names_cap;
+            int *a = realloc(p->added_at, (size_t)cap2 * sizeof(*a));
+            if (!a) {
+                free(st.text);
+                return fail(p, "out of memory");
+            }
+            memset(a + p->added_cap, 0, (size_t)(cap2 - p->added_cap) * sizeof(*a));
+            p->added_at = a;
+            p->added_cap = cap2;
+        }
+        if (p->added_at[st.name]) {
+            free(st.text);
+            return fail(p, "'%s' is added twice (first on line %d); use a new name",
+                        sc->names[st.name], p->added_at[st.name]);
+        }
+        p->added_at[st.name] = p->line;
+    }
+    if (sc->nsteps == sc->steps_cap) {
+        int cap2 = sc->steps_cap ? sc->steps_cap * 2 : 16;
+        struct step *steps = realloc(sc->steps, (size_t)cap2 * sizeof(*steps));
+        if (!steps) {
+            free(st.text);
+            return fail(p, "out of memory");
+        }
+        sc->steps = steps;
+        sc->steps_cap = cap2;
+    }
     sc->steps[sc->nsteps++] = st;
     return true;
 }
@@ -726,12 +833,26 @@ static bool parse_line(struct parser *p, char *line)
 struct scenario *scenario_parse(const char *path, char *err, size_t errlen)
 {
     struct parser p = { .path = path, .err = err, .errlen = errlen };
-    FILE *f = fopen(path, "r");
+    /* O_NONBLOCK: a FIFO named *.scn must not block the runner. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    struct stat st;
     char *line = NULL;
     size_t cap = 0;
+    FILE *f;
 
-    if (!f) {
+    if (fd < 0) {
         snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        return NULL;
+    }
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        snprintf(err, errlen, "%s: not a regular file", path);
+        close(fd);
+        return NULL;
+    }
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    if (!(f = fdopen(fd, "r"))) {
+        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        close(fd);
         return NULL;
     }
     p.sc = calloc(1, sizeof(*p.sc));
@@ -745,6 +866,8 @@ struct scenario *scenario_parse(const char *path, char *err, size_t errlen)
     }
     free(line);
     fclose(f);
+    free(p.slots);
+    free(p.added_at);
     if (!p.failed) {
         const char *missing = !p.sc->id ? "id" : !p.sc->title ? "title" :
                               !p.sc->rules ? "rules" : !p.sc->why ? "why" : NULL;

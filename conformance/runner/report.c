@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "results.h"
 
@@ -15,40 +16,117 @@ const char *outcome_name(enum outcome o)
     return names[o];
 }
 
+/* How text goes into each report: every report is valid UTF-8 whatever
+ * bytes a trace or an implementation's name holds. */
+enum dialect {
+    JSON,           /* inside "..." */
+    XML,            /* element text or attribute value */
+    YAML,           /* inside '...' (TAP's YAML blocks): one line */
+    TAP_LINE,       /* a test line's description or a comment: one line */
+};
+
+/* The length of the valid UTF-8 sequence at s (1 to 4), or 0 if the
+ * bytes there are not one: overlong forms, surrogates and code points
+ * above U+10FFFF included. */
+static int utf8_len(const unsigned char *s)
+{
+    unsigned cp;
+    int n;
+
+    if (s[0] < 0x80)
+        return 1;
+    if (s[0] >= 0xc2 && s[0] <= 0xdf)
+        n = 2, cp = s[0] & 0x1f;
+    else if (s[0] >= 0xe0 && s[0] <= 0xef)
+        n = 3, cp = s[0] & 0x0f;
+    else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+        n = 4, cp = s[0] & 0x07;
+    else
+        return 0;
+    for (int i = 1; i < n; i++) {
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+        cp = cp << 6 | (s[i] & 0x3f);
+    }
+    if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+        (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+        return 0;
+    if (cp == 0xfffe || cp == 0xffff)           /* not characters in XML */
+        return 0;
+    return n;
+}
+
+static void put_text(FILE *f, const char *text, enum dialect d)
+{
+    static const char replacement[] = "\xef\xbf\xbd";    /* U+FFFD */
+    const unsigned char *s = (const unsigned char *)(text ? text : "");
+
+    while (*s) {
+        unsigned char c = *s;
+        int n = utf8_len(s);
+
+        if (n == 0) {                   /* a byte that is not UTF-8 */
+            fputs(d == JSON ? "\\ufffd" : replacement, f);
+            s++;
+            continue;
+        }
+        s += n;
+        if (n > 1) {
+            fwrite(s - n, 1, (size_t)n, f);
+            continue;
+        }
+        switch (d) {
+        case JSON:
+            if (c == '"' || c == '\\')
+                fprintf(f, "\\%c", c);
+            else if (c == '\n')
+                fputs("\\n", f);
+            else if (c < 0x20 || c == 0x7f)
+                fprintf(f, "\\u%04x", c);
+            else
+                fputc(c, f);
+            break;
+        case XML:
+            if (c == '&')
+                fputs("&amp;", f);
+            else if (c == '<')
+                fputs("&lt;", f);
+            else if (c == '>')
+                fputs("&gt;", f);
+            else if (c == '"')
+                fputs("&quot;", f);
+            else if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
+                fputs(replacement, f);
+            else
+                fputc(c, f);
+            break;
+        case YAML:
+        case TAP_LINE:
+            if (c == '\'' && d == YAML)
+                fputs("''", f);
+            else if (c == '#' && d == TAP_LINE)
+                fputs("\\#", f);          /* else TAP reads a directive */
+            else if (c == '\n' || c == '\t' || c == '\r')
+                fputc(' ', f);
+            else if (c < 0x20 || c == 0x7f)
+                fputs(replacement, f);
+            else
+                fputc(c, f);
+            break;
+        }
+    }
+}
+
 static void json_str(FILE *f, const char *s)
 {
     fputc('"', f);
-    for (; s && *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c == '\n')
-            fputs("\\n", f);
-        else if (c < 0x20)
-            fprintf(f, "\\u%04x", c);
-        else
-            fputc(c, f);
-    }
+    put_text(f, s, JSON);
     fputc('"', f);
 }
 
 static void xml_str(FILE *f, const char *s)
 {
-    for (; s && *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '&')
-            fputs("&amp;", f);
-        else if (c == '<')
-            fputs("&lt;", f);
-        else if (c == '>')
-            fputs("&gt;", f);
-        else if (c == '"')
-            fputs("&quot;", f);
-        else if (c < 0x20 && c != '\n' && c != '\t')
-            fputc(' ', f);
-        else
-            fputc(c, f);
-    }
+    put_text(f, s, XML);
 }
 
 static const char *title(const struct result *r)
@@ -56,24 +134,43 @@ static const char *title(const struct result *r)
     return r->sc ? r->sc->title : "(did not parse)";
 }
 
+/* TAP 13 with a YAML block under each test that did not simply pass:
+ * single-quoted scalars, one line each, so that any TAP consumer (prove)
+ * reads it. */
 static void write_tap(FILE *f, const struct run_info *ri, const struct result *res, int n)
 {
-    fprintf(f, "TAP version 13\n1..%d\n# impl: %s\n# seed: %llu\n", n,
-            ri->impl_name, (unsigned long long)ri->seed);
+    fprintf(f, "TAP version 13\n1..%d\n# impl: ", n);
+    put_text(f, ri->impl_name, TAP_LINE);
+    fprintf(f, "\n# seed: %llu\n", (unsigned long long)ri->seed);
     for (int i = 0; i < n; i++) {
         const struct result *r = &res[i];
         bool bad = r->outcome == OUT_FAIL || r->outcome == OUT_ERROR;
-        fprintf(f, "%s %d - %s %s%s%s\n", bad ? "not ok" : "ok", i + 1, r->id,
-                title(r), r->outcome == OUT_SKIP ? " # SKIP " : "",
-                r->outcome == OUT_SKIP && r->error ? r->error : "");
+        fprintf(f, "%s %d - ", bad ? "not ok" : "ok", i + 1);
+        put_text(f, r->id, TAP_LINE);
+        fputc(' ', f);
+        put_text(f, title(r), TAP_LINE);
+        if (r->outcome == OUT_SKIP) {
+            fputs(" # SKIP ", f);
+            put_text(f, r->error ? r->error : "", TAP_LINE);
+        }
+        fputc('\n', f);
         if ((r->outcome == OUT_PASS && r->nfailures == 0) || r->outcome == OUT_SKIP)
             continue;
         fprintf(f, "  ---\n  outcome: %s\n", outcome_name(r->outcome));
-        if (r->error)
-            fprintf(f, "  error: '%s'\n", r->error);
-        for (int k = 0; k < r->nfailures; k++)
-            fprintf(f, "  - '%s %s: %s'\n", level_name(r->failures[k].level),
-                    r->failures[k].rules, r->failures[k].message);
+        if (r->error) {
+            fputs("  error: '", f);
+            put_text(f, r->error, YAML);
+            fputs("'\n", f);
+        }
+        if (r->nfailures)
+            fputs("  failures:\n", f);
+        for (int k = 0; k < r->nfailures; k++) {
+            fprintf(f, "    - '%s ", level_name(r->failures[k].level));
+            put_text(f, r->failures[k].rules, YAML);
+            fputs(": ", f);
+            put_text(f, r->failures[k].message, YAML);
+            fputs("'\n", f);
+        }
         fprintf(f, "  ...\n");
     }
 }
@@ -209,23 +306,27 @@ int write_reports(const struct run_info *ri, const struct result *res, int n)
         { "results.tap", write_tap }, { "junit.xml", write_junit },
         { "results.json", write_json },
     };
-    char path[4096];
+    char path[4096], tmp[4200];
 
     if (report_mkdirs(ri->report_dir) < 0) {
         fprintf(stderr, "evconf-run: cannot create report directory %s: %s\n",
                 ri->report_dir, strerror(errno));
         return -1;
     }
+    /* Each file is written beside its place and renamed into it: a
+     * reader never sees half a report. */
     for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
         FILE *f;
         snprintf(path, sizeof(path), "%s/%s", ri->report_dir, kinds[k].file);
-        f = fopen(path, "w");
-        if (!f) {
+        snprintf(tmp, sizeof(tmp), "%s.part", path);
+        f = fopen(tmp, "w");
+        if (f)
+            kinds[k].write(f, ri, res, n);
+        if (!f || ferror(f) | (fclose(f) != 0) || rename(tmp, path) < 0) {
             fprintf(stderr, "evconf-run: cannot write %s: %s\n", path, strerror(errno));
+            unlink(tmp);
             return -1;
         }
-        kinds[k].write(f, ri, res, n);
-        fclose(f);
     }
     return 0;
 }

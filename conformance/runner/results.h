@@ -19,6 +19,7 @@ struct result {
     char *path, *id;
     enum outcome outcome;
     char *error;                    /* crash, hang, parse error */
+    bool bad_scenario;              /* the scenario is at fault, not the loop */
     struct failure *failures;
     int nfailures;
     char *trace;

@@ -27,10 +27,12 @@
 
 #include "evconf.h"
 #include "exec.h"
+#include "protocol.h"
 #include "generate.h"
 #include "results.h"
 #include "sim.h"
 #include "stress.h"
+#include "supervise.h"
 
 #ifndef EVCONF_SCENARIO_DIR
 #define EVCONF_SCENARIO_DIR "conformance/scenarios"
@@ -58,6 +60,8 @@ static const char usage[] =
 "                         .scn in REPORT_DIR/generated/\n"
 "                         (the reports then hold the scenarios run so far)\n"
 "  -t, --timeout SEC      real-time watchdog per scenario (default 10)\n"
+"      --budget SEC       real time for the whole run; scenarios not started\n"
+"                         by then are reported as not run (exit status 1)\n"
 "  -w, --wake-timeout MS  real time a loop has to wake up after another\n"
 "                         thread's change (default 2000)\n"
 "      --realtime         run in real time instead of virtual time, for loops\n"
@@ -88,6 +92,7 @@ struct options {
     bool strict, list, quiet, fail_fast;
     int generate;               /* --generate N: generated programs to add */
     int timeout_s;
+    int budget_s;               /* --budget: real time for the whole run, 0: none */
     int wake_timeout_ms;
     bool realtime;
     int tolerance_ms;
@@ -142,52 +147,72 @@ static int load_impl(const char *path, struct impl *impl, char *err, size_t errl
     return 0;
 }
 
-/* Load the implementation in a child first: a broken one (a constructor
- * that crashes, a missing symbol) must not take the runner down.  Returns
- * its display name, or NULL after printing one line. */
-static char *check_impl(const char *arg, const char *path)
+/* In the child: load it, and say its name (N) or why not (E). */
+static void load_child(int fd, void *arg)
 {
-    int p[2];
-    pid_t pid;
-    char buf[1024] = "";
-    ssize_t n = 0, got;
-    int status;
+    const char *path = arg;
+    struct impl impl;
+    char err[900], name[256];
+
+    if (load_impl(path, &impl, err, sizeof(err)) < 0) {
+        dprintf(fd, "E%s\n", err);
+        _exit(3);
+    }
+    snprintf(name, sizeof(name), "%s", impl.name ? impl.name() : path);
+    for (char *c = name; *c; c++)       /* one line, whatever it returned */
+        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            *c = ' ';
+    dprintf(fd, "N%s\n", name);
+    _exit(0);
+}
+
+static void on_load_record(const char *line, void *arg)
+{
+    char **said = arg;
+
+    if (!*said)
+        *said = strdup(line);
+}
+
+/* Load the implementation in a child first: a broken one (a constructor
+ * that crashes or blocks, a missing symbol) must not take the runner
+ * down.  Returns its display name, or NULL after printing one line. */
+static char *check_impl(const char *arg, const char *path, int timeout_s)
+{
     struct stat stbuf;
+    struct sup_outcome so;
+    char *said = NULL;
 
     if (stat(path, &stbuf) < 0) {
         fprintf(stderr, "evconf-run: IMPL %s: %s: %s\n", arg, path, strerror(errno));
         return NULL;
     }
-    if (pipe(p) < 0)
+    if (sup_run(load_child, (void *)path, on_load_record, &said,
+                timeout_s * 1000.0, &so) < 0) {
+        fprintf(stderr, "evconf-run: IMPL %s (%s): cannot start a child process\n",
+                arg, path);
         return NULL;
-    pid = fork();
-    if (pid == 0) {
-        struct impl impl;
-        char err[900];
-        close(p[0]);
-        if (load_impl(path, &impl, err, sizeof(err)) < 0) {
-            dprintf(p[1], "E%s", err);
-            _exit(3);
-        }
-        dprintf(p[1], "N%s", impl.name ? impl.name() : path);
-        _exit(0);
     }
-    close(p[1]);
-    while (n < (ssize_t)sizeof(buf) - 1 &&
-           (got = read(p[0], buf + n, sizeof(buf) - 1 - (size_t)n)) > 0)
-        n += got;
-    buf[n] = '\0';
-    close(p[0]);
-    waitpid(pid, &status, 0);
-    if (buf[0] == 'N' && WIFEXITED(status) && WEXITSTATUS(status) == 0)
-        return strdup(buf + 1);
-    if (buf[0] == 'E')
-        fprintf(stderr, "evconf-run: IMPL %s (%s): %s\n", arg, path, buf + 1);
-    else if (WIFSIGNALED(status))
+    free(so.output);
+    if (said && said[0] == 'N' && !so.timed_out && !so.interrupted &&
+        WIFEXITED(so.status) && WEXITSTATUS(so.status) == 0) {
+        char *name = strdup(said + 1);
+        free(said);
+        return name;
+    }
+    if (so.interrupted)
+        fprintf(stderr, "evconf-run: stopped by %s\n", strsignal(sup_stop_signal()));
+    else if (so.timed_out)
+        fprintf(stderr, "evconf-run: IMPL %s (%s): did not finish loading within "
+                "%d s\n", arg, path, timeout_s);
+    else if (said && said[0] == 'E')
+        fprintf(stderr, "evconf-run: IMPL %s (%s): %s\n", arg, path, said + 1);
+    else if (WIFSIGNALED(so.status))
         fprintf(stderr, "evconf-run: IMPL %s (%s): crashed while loading (%s)\n",
-                arg, path, strsignal(WTERMSIG(status)));
+                arg, path, strsignal(WTERMSIG(so.status)));
     else
         fprintf(stderr, "evconf-run: IMPL %s (%s): failed while loading\n", arg, path);
+    free(said);
     return NULL;
 }
 
@@ -264,14 +289,6 @@ static uint64_t scenario_seed(uint64_t seed, const char *id)
     return h;
 }
 
-static double now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 static void add_failure(struct result *r, const char *line)
 {
     char level[16] = "", rules[64] = "";
@@ -286,128 +303,163 @@ static void add_failure(struct result *r, const char *line)
     };
 }
 
-static void append(char **buf, size_t *len, size_t *cap, const char *s, size_t n)
+/* What is kept of a scenario's trace: its start, and the end, where a
+ * failure shows. */
+#define TRACE_HEAD (16 * 1024)
+#define TRACE_TAIL (240 * 1024)
+
+/* What run_one() gathers from the child's result channel. */
+struct gathered {
+    struct result *r;
+    struct sup_capture trace;
+    char *scenario_error;       /* the first E record */
+    bool done;
+};
+
+/* Failures beyond this many in one scenario are counted, not kept. */
+#define MAX_FAILURES 200
+
+static void on_record(const char *line, void *arg)
 {
-    if (*len + n + 1 > *cap) {
-        *cap = (*len + n + 1) * 2;
-        *buf = realloc(*buf, *cap);
+    struct gathered *g = arg;
+
+    if (line[0] == PROTO_TRACE && line[1] == ' ') {
+        sup_capture_add(&g->trace, line + 2, strlen(line + 2));
+        sup_capture_add(&g->trace, "\n", 1);
+    } else if (line[0] == PROTO_FAILURE && line[1] == ' ') {
+        if (g->r->nfailures < MAX_FAILURES)
+            add_failure(g->r, line + 2);
+    } else if (line[0] == PROTO_SCENARIO_ERROR && line[1] == ' ') {
+        if (!g->scenario_error && asprintf(&g->scenario_error, "scenario: %s",
+                                           line + 2) < 0)
+            g->scenario_error = NULL;
+    } else if (!strcmp(line, PROTO_DONE_LINE)) {
+        g->done = true;
     }
-    memcpy(*buf + *len, s, n);
-    *len += n;
-    (*buf)[*len] = '\0';
 }
 
-static void child(const struct scenario *sc, const char *impl_path,
-                  const struct exec_opts *opts, int fd)
+struct child_args {
+    const struct scenario *sc;
+    const char *impl_path;
+    struct exec_opts eo;
+};
+
+static void scenario_child(int fd, void *arg)
 {
+    struct child_args *a = arg;
     struct impl impl;
     char err[900];
+    int rc;
 
-    if (load_impl(impl_path, &impl, err, sizeof(err)) < 0) {
-        dprintf(fd, "F MUST - the implementation did not load: %s\n", err);
+    if (load_impl(a->impl_path, &impl, err, sizeof(err)) < 0) {
+        dprintf(fd, "%c MUST - the implementation did not load: %s\n", PROTO_FAILURE, err);
         _exit(3);
     }
-    exec_scenario(sc, &impl, opts, fd);
-    dprintf(fd, "R done\n");
+    rc = exec_scenario(a->sc, &impl, &a->eo, fd);
+    dprintf(fd, "%s\n", PROTO_DONE_LINE);
+    if (rc == EXEC_ABANDONED)
+        _exit(0);       /* a thread is stuck in the loop: no exit handlers */
     exit(0);            /* not _exit: coverage builds write their data at exit */
 }
 
-static void run_one(const struct options *o, const char *impl_path,
-                    const struct scenario *sc, struct result *r)
+/* The trace, then the implementation's own output, a line at a time. */
+static char *join_trace(char *trace, const char *output)
 {
-    int p[2], status = 0;
-    pid_t pid;
-    char chunk[4096], *buf = NULL, *trace = NULL;
-    size_t len = 0, cap = 0, tlen = 0, tcap = 0;
-    bool done = false, timed_out = false;
-    double t0 = now_ms(), deadline = t0 + o->timeout_s * 1000.0;
+    char *joined = NULL;
+    size_t len = 0;
+    FILE *f;
 
-    fflush(stdout);
-    fflush(stderr);
-    if (pipe(p) < 0 || (pid = fork()) < 0) {
+    if (!output || !*output || !(f = open_memstream(&joined, &len)))
+        return trace;
+    fputs(trace ? trace : "", f);
+    for (const char *l = output; *l; ) {
+        const char *e = strchr(l, '\n');
+        int n = e ? (int)(e - l) : (int)strlen(l);
+        fprintf(f, "stderr: %.*s\n", n, l);
+        l += n + (e ? 1 : 0);
+    }
+    if (fclose(f) != 0) {
+        free(joined);
+        return trace;
+    }
+    free(trace);
+    return joined;
+}
+
+/* Why a scenario that did not say "done" ended. */
+static void no_result(struct result *r, const struct sup_outcome *so, int timeout_s)
+{
+    char why[200];
+
+    if (so->interrupted)
+        snprintf(why, sizeof(why), "not run: the runner was stopped by %s",
+                 strsignal(sup_stop_signal()));
+    else if (so->timed_out)
+        snprintf(why, sizeof(why), "hang: no result within %d s of real "
+                 "time (deadlock, or a wait sim could not see)", timeout_s);
+    else if (WIFSIGNALED(so->status))
+        snprintf(why, sizeof(why), "crash: the implementation died of %s",
+                 strsignal(WTERMSIG(so->status)));
+    else
+        snprintf(why, sizeof(why), "exit: the implementation exited with "
+                 "status %d in the middle of the scenario", WEXITSTATUS(so->status));
+    r->error = strdup(why);
+    r->outcome = so->interrupted ? OUT_SKIP : OUT_ERROR;
+}
+
+/* The scenario ran to its end, and then the process did not exit cleanly:
+ * a sanitizer's report at exit (leaks), or a crash in a destructor.
+ * Either is the implementation's. */
+static void unclean_exit(struct result *r, int status)
+{
+    char why[300];
+    const char *report = r->trace ? strstr(r->trace, "Sanitizer") : NULL;
+    const char *eol = report ? strchr(report, '\n') : NULL;
+
+    while (report && report > r->trace && report[-1] != '\n')
+        report--;               /* the whole line: "stderr: ==1==ERROR: ..." */
+    snprintf(why, sizeof(why), "MUST - after the scenario the process %s %d%s%.*s",
+             WIFSIGNALED(status) ? "died of signal" : "exited with status",
+             WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status),
+             report ? ": " : " (see the trace)",
+             report ? (int)(eol ? eol - report : (ptrdiff_t)strlen(report)) : 0,
+             report ? report : "");
+    add_failure(r, why);
+}
+
+static void run_one(const struct options *o, const char *impl_path,
+                    const struct scenario *sc, struct result *r, double budget_end)
+{
+    struct child_args args = { sc, impl_path, { scenario_seed(o->seed, sc->id),
+                               o->wake_timeout_ms, o->realtime, o->tolerance_ms } };
+    struct gathered g = { .r = r };
+    struct sup_outcome so;
+    double timeout_ms = o->timeout_s * 1000.0;
+
+    if (budget_end > 0 && budget_end - sup_now_ms() < timeout_ms)
+        timeout_ms = budget_end - sup_now_ms();
+    sup_capture_init(&g.trace, TRACE_HEAD, TRACE_TAIL);
+    if (sup_run(scenario_child, &args, on_record, &g, timeout_ms, &so) < 0) {
+        free(sup_capture_finish(&g.trace, "trace"));
         r->outcome = OUT_ERROR;
         r->error = strdup("cannot start a child process");
         return;
     }
-    if (pid == 0) {
-        close(p[0]);
-        dup2(p[1], 2);        /* the loop's own messages join the trace */
-        setpgid(0, 0);
-        struct exec_opts eo = { scenario_seed(o->seed, sc->id), o->wake_timeout_ms,
-                                o->realtime, o->tolerance_ms };
-        child(sc, impl_path, &eo, p[1]);
-    }
-    close(p[1]);
-    for (;;) {
-        struct pollfd pfd = { .fd = p[0], .events = POLLIN };
-        int wait_ms = (int)(deadline - now_ms());
-        ssize_t n;
-        if (wait_ms <= 0 || poll(&pfd, 1, wait_ms) == 0) {
-            timed_out = true;
-            kill(-pid, SIGKILL);
-            kill(pid, SIGKILL);
-            break;
-        }
-        n = read(p[0], chunk, sizeof(chunk));
-        if (n <= 0)
-            break;
-        append(&buf, &len, &cap, chunk, (size_t)n);
-    }
-    close(p[0]);
-    waitpid(pid, &status, 0);
-    r->ms = now_ms() - t0;
-
-    for (char *line = buf, *next; line && *line; line = next) {
-        next = strchr(line, '\n');
-        if (next)
-            *next++ = '\0';
-        if (!strncmp(line, "T ", 2)) {
-            append(&trace, &tlen, &tcap, line + 2, strlen(line + 2));
-            append(&trace, &tlen, &tcap, "\n", 1);
-        } else if (!strncmp(line, "F ", 2)) {
-            add_failure(r, line + 2);
-        } else if (!strcmp(line, "R done")) {
-            done = true;
-        } else if (*line) {
-            append(&trace, &tlen, &tcap, "stderr: ", 8);
-            append(&trace, &tlen, &tcap, line, strlen(line));
-            append(&trace, &tlen, &tcap, "\n", 1);
-        }
-    }
-    free(buf);
-    r->trace = trace;
-    if (!done) {
-        char why[200];
-        if (timed_out)
-            snprintf(why, sizeof(why), "hang: no result within %d s of real "
-                     "time (deadlock, or a wait sim could not see)", o->timeout_s);
-        else if (WIFSIGNALED(status))
-            snprintf(why, sizeof(why), "crash: the implementation died of %s",
-                     strsignal(WTERMSIG(status)));
-        else
-            snprintf(why, sizeof(why), "exit: the implementation exited with "
-                     "status %d in the middle of the scenario", WEXITSTATUS(status));
-        r->error = strdup(why);
+    r->ms = so.ms;
+    r->trace = join_trace(sup_capture_finish(&g.trace, "trace"), so.output);
+    free(so.output);
+    if (g.scenario_error) {
+        r->error = g.scenario_error;
         r->outcome = OUT_ERROR;
+        r->bad_scenario = true;
         return;
     }
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        /* The scenario ran to its end, and then the process did not exit
-         * cleanly: a sanitizer's report at exit (leaks), or a crash in a
-         * destructor.  Either is the implementation's. */
-        char why[300];
-        const char *report = trace ? strstr(trace, "Sanitizer") : NULL;
-        const char *eol = report ? strchr(report, '\n') : NULL;
-        while (report && report > trace && report[-1] != '\n')
-            report--;           /* the whole line: "stderr: ==1==ERROR: ..." */
-        snprintf(why, sizeof(why), "MUST - after the scenario the process %s %d%s%.*s",
-                 WIFSIGNALED(status) ? "died of signal" : "exited with status",
-                 WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status),
-                 report ? ": " : " (see the trace)",
-                 report ? (int)(eol ? eol - report : (ptrdiff_t)strlen(report)) : 0,
-                 report ? report : "");
-        add_failure(r, why);
+    if (!g.done) {
+        no_result(r, &so, o->timeout_s);
+        return;
     }
+    if (!WIFEXITED(so.status) || WEXITSTATUS(so.status) != 0)
+        unclean_exit(r, so.status);
     r->outcome = OUT_PASS;
     for (int k = 0; k < r->nfailures; k++) {
         if (r->failures[k].level == LEVEL_MUST ||
@@ -550,7 +602,7 @@ static bool still_fails(const char *path, void *arg)
     if (!sc)
         return false;
     c->runs++;
-    run_one(c->o, c->impl_path, sc, &r);
+    run_one(c->o, c->impl_path, sc, &r, 0);
     failure_key(&r, key, sizeof(key));
     same = (r.outcome == OUT_FAIL || r.outcome == OUT_ERROR ||
             (r.outcome == OUT_WARN && c->o->strict)) && !strcmp(key, c->key);
@@ -597,6 +649,100 @@ static void shrink_result(const struct options *o, const char *impl_path, struct
     free(line);
 }
 
+static bool counts_as_failed(const struct options *o, const struct result *r)
+{
+    return r->outcome == OUT_FAIL || r->outcome == OUT_ERROR ||
+           (r->outcome == OUT_WARN && o->strict);
+}
+
+/* Mark the scenarios from i on as not run, and why. */
+static void not_run(struct result *res, int i, int n, const char *why)
+{
+    for (; i < n; i++) {
+        res[i].outcome = OUT_SKIP;
+        free(res[i].error);
+        res[i].error = strdup(why);
+    }
+}
+
+/* Run the scenarios in turn.  The reports are written before the first
+ * (so that a report directory that cannot be written stops the run at
+ * once), then at most once a second as results come in, and at the end:
+ * a run that is stopped half-way keeps what it did.  A stop signal or
+ * the end of --budget marks what is left as not run.  Returns the exit
+ * status. */
+static int run_scenarios(const struct options *o, const char *impl_path,
+                         const char *impl_name, struct result *res, int *nres)
+{
+    struct run_info ri = { impl_path, impl_name, o->report_dir, o->seed, o->strict };
+    double budget_end = o->budget_s ? sup_now_ms() + o->budget_s * 1000.0 : 0;
+    double written_at = sup_now_ms();
+    int n = *nres, count[5] = {0}, sig = 0, unrun = 0;
+    char why[160];
+
+    if (write_reports(&ri, res, 0) < 0)
+        return 2;
+    if (!o->quiet)
+        printf("evconf: %d scenarios against %s (seed %llu%s)\n", n, impl_name,
+               (unsigned long long)o->seed, o->realtime ? ", real time" : "");
+    for (int i = 0; i < n; i++) {
+        if ((sig = sup_stop_signal()) != 0 ||
+            (budget_end > 0 && sup_now_ms() >= budget_end)) {
+            if (sig)
+                snprintf(why, sizeof(why), "not run: the runner was stopped by %s",
+                         strsignal(sig));
+            else
+                snprintf(why, sizeof(why), "not run: the --budget of %d s was used up",
+                         o->budget_s);
+            not_run(res, i, n, why);
+            unrun = n - i;
+            break;
+        }
+        if (res[i].sc)
+            run_one(o, impl_path, res[i].sc, &res[i], budget_end);
+        if (!o->quiet)
+            printf("[%3d/%d] %-5s %s\n", i + 1, n,
+                   res[i].outcome == OUT_PASS ? "ok" : outcome_name(res[i].outcome),
+                   res[i].id);
+        if (o->fail_fast && counts_as_failed(o, &res[i])) {
+            for (int k = i + 1; k < n; k++) {
+                scenario_free((struct scenario *)res[k].sc);
+                free(res[k].error);
+            }
+            *nres = n = i + 1;
+            break;
+        }
+        if (sup_now_ms() - written_at >= 1000) {
+            write_reports(&ri, res, i + 1);
+            written_at = sup_now_ms();
+        }
+    }
+    if (!sig)
+        for (int i = 0; i < n; i++)
+            if (res[i].sc && generated(res[i].sc) && counts_as_failed(o, &res[i]))
+                shrink_result(o, impl_path, &res[i]);
+    for (int i = 0; i < n; i++) {
+        count[res[i].outcome]++;
+        if (res[i].outcome != OUT_PASS && res[i].outcome != OUT_SKIP)
+            print_details(o, o->impl, &res[i]);
+    }
+    if (write_reports(&ri, res, n) < 0)
+        return 2;
+    if (!o->quiet)
+        printf("\nreports: %s/results.tap, junit.xml, results.json\n", o->report_dir);
+    if (unrun)
+        fprintf(stderr, "evconf-run: %s: %d scenario%s\n", why + strlen("not run: "),
+                unrun, unrun == 1 ? " not run" : "s not run");
+    printf("%d passed, %d failed, %d warnings, %d skipped\n", count[OUT_PASS],
+           count[OUT_FAIL] + count[OUT_ERROR], count[OUT_WARN], count[OUT_SKIP]);
+    if (sig)
+        return 128 + sig;
+    for (int i = 0; i < n; i++)
+        if (res[i].bad_scenario)
+            return 2;
+    return count[OUT_FAIL] + count[OUT_ERROR] > 0 || unrun ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -607,6 +753,7 @@ int main(int argc, char **argv)
         { "report-dir", required_argument, NULL, 'r' },
         { "strict", no_argument, NULL, 'X' },
         { "timeout", required_argument, NULL, 't' },
+        { "budget", required_argument, NULL, 'B' },
         { "wake-timeout", required_argument, NULL, 'w' },
         { "realtime", no_argument, NULL, 'R' },
         { "tolerance", required_argument, NULL, 'T' },
@@ -628,7 +775,7 @@ int main(int argc, char **argv)
     char implbuf[2 * PATH_MAX], **files = NULL, *impl_name, *end, err[1024];
     const char *impl_path;
     struct result *res;
-    int nfiles = 0, nres = 0, c, count[5] = {0}, bad_input = 0, rc;
+    int nfiles = 0, nres = 0, c, bad_input = 0, rc;
     static const char *default_path = EVCONF_SCENARIO_DIR;
     ssize_t sl;
 
@@ -654,6 +801,13 @@ int main(int argc, char **argv)
             o.timeout_s = atoi(optarg);
             if (o.timeout_s <= 0) {
                 fprintf(stderr, "evconf-run: --timeout takes a number of seconds > 0\n");
+                return 2;
+            }
+            break;
+        case 'B':
+            o.budget_s = atoi(optarg);
+            if (o.budget_s <= 0) {
+                fprintf(stderr, "evconf-run: --budget takes a number of seconds > 0\n");
                 return 2;
             }
             break;
@@ -707,6 +861,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "evconf-run: unexpected argument '%s' (see --help)\n", argv[optind]);
         return 2;
     }
+    sup_init();
     sl = readlink("/proc/self/exe", self_dir, sizeof(self_dir) - 1);
     self_dir[sl > 0 ? sl : 0] = '\0';
     if (strrchr(self_dir, '/'))
@@ -714,7 +869,7 @@ int main(int argc, char **argv)
 
     if (o.stress) {
         impl_path = resolve_impl(o.impl, implbuf, sizeof(implbuf));
-        impl_name = check_impl(o.impl, impl_path);
+        impl_name = check_impl(o.impl, impl_path, o.timeout_s);
         if (!impl_name)
             return 2;
         rc = stress_run(impl_path, impl_name, &o.st);
@@ -776,49 +931,15 @@ int main(int argc, char **argv)
         goto out;
     }
     impl_path = resolve_impl(o.impl, implbuf, sizeof(implbuf));
-    impl_name = check_impl(o.impl, impl_path);
+    impl_name = check_impl(o.impl, impl_path, o.timeout_s);
     if (!impl_name) {
         rc = 2;
         goto out;
     }
-    if (!o.quiet)
-        printf("evconf: %d scenarios against %s (seed %llu%s)\n", nres, impl_name,
-               (unsigned long long)o.seed, o.realtime ? ", real time" : "");
-    for (int i = 0; i < nres; i++) {
-        if (res[i].sc)
-            run_one(&o, impl_path, res[i].sc, &res[i]);
-        count[res[i].outcome]++;
-        if (!o.quiet)
-            printf("[%3d/%d] %-5s %s\n", i + 1, nres,
-                   res[i].outcome == OUT_PASS ? "ok" : outcome_name(res[i].outcome),
-                   res[i].id);
-        if (o.fail_fast && (res[i].outcome == OUT_FAIL || res[i].outcome == OUT_ERROR ||
-                            (res[i].outcome == OUT_WARN && o.strict))) {
-            for (int k = i + 1; k < nres; k++) {
-                scenario_free((struct scenario *)res[k].sc);
-                free(res[k].error);
-            }
-            nres = i + 1;
-            break;
-        }
-    }
-    for (int i = 0; i < nres; i++)
-        if (res[i].sc && generated(res[i].sc) &&
-            (res[i].outcome == OUT_FAIL || res[i].outcome == OUT_ERROR ||
-             (res[i].outcome == OUT_WARN && o.strict)))
-            shrink_result(&o, impl_path, &res[i]);
-    for (int i = 0; i < nres; i++)
-        if (res[i].outcome != OUT_PASS && res[i].outcome != OUT_SKIP)
-            print_details(&o, o.impl, &res[i]);
-    {
-        struct run_info ri = { impl_path, impl_name, o.report_dir, o.seed, o.strict };
-        if (write_reports(&ri, res, nres) == 0 && !o.quiet)
-            printf("\nreports: %s/results.tap, junit.xml, results.json\n", o.report_dir);
-    }
-    printf("%d passed, %d failed, %d warnings, %d skipped\n", count[OUT_PASS],
-           count[OUT_FAIL] + count[OUT_ERROR], count[OUT_WARN], count[OUT_SKIP]);
+    rc = run_scenarios(&o, impl_path, impl_name, res, &nres);
+    if (bad_input && rc < 2)
+        rc = 2;
     free(impl_name);
-    rc = bad_input ? 2 : count[OUT_FAIL] + count[OUT_ERROR] > 0 ? 1 : 0;
 out:
     free_results(res, nres, files, nfiles);
     if (o.paths != &default_path)

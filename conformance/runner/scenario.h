@@ -103,12 +103,20 @@ struct scenario {
     char *id, *title, *rules, *why;
     enum level level;
     bool guard;               /* add the harness's guard timer (default) */
-    int nnames;
+    int nnames, names_cap;
     char **names;
     enum name_kind *kinds;
-    int nsteps;
+    int nsteps, steps_cap;
     struct step *steps;
 };
+
+/* What a scenario may ask for: enough for any real scenario, and small
+ * enough that the runner and sim hold it without overflow (times become
+ * int64 ns) or blocking (a pipe holds 64 KiB). */
+#define SCENARIO_MAX_MS         (24LL * 3600 * 1000)    /* a virtual day */
+#define SCENARIO_MAX_ITERATIONS 1000000
+#define SCENARIO_MAX_BYTES      65536
+#define SCENARIO_MAX_AT         1000    /* sim holds 1024 scheduled events */
 
 /* Parse one file.  On error returns NULL and writes "file:line: message"
  * into err. */

@@ -13,117 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static const char *build_dir(void)
-{
-    const char *b = getenv("EVCONF_BUILD");
-    return b ? b : "build";
-}
-
-/* Run evconf-run with args (NULL-terminated), behind the words of prefix
- * (e.g. faketime) if any; returns its exit status and its stdout and
- * stderr together in *out. */
-static int run_prefixed(char **out, const char *const prefix[], const char *const args[])
-{
-    char path[512], *argv[40];
-    int p[2], status, n = 0;
-    size_t len = 0, cap = 8192;
-    pid_t pid;
-    ssize_t got;
-
-    snprintf(path, sizeof(path), "%s/evconf-run", build_dir());
-    for (int i = 0; prefix && prefix[i]; i++)
-        argv[n++] = (char *)prefix[i];
-    argv[n++] = path;
-    for (int i = 0; args[i] && n < 31; i++)
-        argv[n++] = (char *)args[i];
-    argv[n] = NULL;
-    ck_assert_int_eq(pipe(p), 0);
-    pid = fork();
-    if (pid == 0) {
-        dup2(p[1], 1);
-        dup2(p[1], 2);
-        close(p[0]);
-        execvp(argv[0], argv);
-        _exit(127);
-    }
-    close(p[1]);
-    *out = malloc(cap);
-    while ((got = read(p[0], *out + len, cap - len - 1)) > 0) {
-        len += (size_t)got;
-        if (cap - len < 4096)
-            *out = realloc(*out, cap *= 2);
-    }
-    (*out)[len] = '\0';
-    close(p[0]);
-    waitpid(pid, &status, 0);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-static int runner(char **out, const char *const args[])
-{
-    return run_prefixed(out, NULL, args);
-}
-
-static char tmpdir[] = "/tmp/evconf-test-XXXXXX";
-static bool have_tmpdir;
-
-/* A scenario file in a fresh temporary directory; returns its path. */
-static const char *scenario_file(const char *name, const char *text)
-{
-    static char path[256];
-    FILE *f;
-
-    if (!have_tmpdir) {
-        ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-        have_tmpdir = true;
-    }
-    snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
-    f = fopen(path, "w");
-    ck_assert_ptr_nonnull(f);
-    fputs(text, f);
-    fclose(f);
-    return path;
-}
-
-static int remove_entry(const char *path, const struct stat *st, int flag,
-                        struct FTW *ftw)
-{
-    (void)st; (void)flag; (void)ftw;
-    return remove(path);
-}
-
-static void remove_tmpdir(void)
-{
-    if (have_tmpdir)
-        nftw(tmpdir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
-}
-
-static const char *impl(const char *name)
-{
-    static char path[512];
-
-    snprintf(path, sizeof(path), "%s/conformance/tests/impls/lib%s.so", build_dir(), name);
-    return path;
-}
-
-static int count_lines(const char *s)
-{
-    int n = 0;
-
-    for (; *s; s++)
-        n += *s == '\n';
-    return n;
-}
-
-#define HEADER "id: %s\ntitle: t\nrules: R21\nlevel: MUST\nwhy: w.\n\n"
-
-static const char *simple(const char *id)
-{
-    static char text[512];
-
-    snprintf(text, sizeof(text), HEADER "add-timeout T 0\nrun 3\nexpect calls T = 3\n", id);
-    return text;
-}
+#include "support.h"
 
 /* --help exits 0 and documents every option the brief names. */
 START_TEST(help)
@@ -253,25 +143,6 @@ START_TEST(malformed_scenarios)
     free(out);
 }
 END_TEST
-
-/* A crash, an exit and a hang of the implementation fail that scenario,
- * named as such, and the run goes on to the next one. */
-static void misbehaving(const char *which, int timeout, const char *says)
-{
-    char *out, t[8];
-    const char *args[] = { "--impl", impl(which), "-s", NULL, "--timeout", t, NULL };
-
-    snprintf(t, sizeof(t), "%d", timeout);
-    scenario_file("one.scn", simple("one"));
-    scenario_file("two.scn", simple("two"));
-    args[3] = tmpdir;
-    ck_assert_int_eq(runner(&out, args), 1);
-    ck_assert_msg(strstr(out, says), "expected '%s' in: %s", says, out);
-    ck_assert_msg(strstr(out, "error one") && strstr(out, "error two"),
-                  "both scenarios should be reported: %s", out);
-    ck_assert_msg(strstr(out, "0 passed, 2 failed"), "%s", out);
-    free(out);
-}
 
 START_TEST(impl_crashes)
 {
@@ -548,9 +419,8 @@ START_TEST(realtime_under_faketime)
 }
 END_TEST
 
-int main(void)
+void add_runner_tests(Suite *s)
 {
-    Suite *s = suite_create("runner");
     const TTest *tests[] = {
         help, bad_option, impl_missing, impl_not_a_shared_object,
         impl_without_symbols, malformed_scenarios, impl_crashes, impl_exits,
@@ -560,19 +430,6 @@ int main(void)
         since_counts_from_the_anchor, generate_and_shrink,
         stress_mode,
     };
-    SRunner *sr;
-    int failed;
 
-    for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
-        TCase *tc = tcase_create(tests[i]->name);
-        tcase_add_checked_fixture(tc, NULL, remove_tmpdir);
-        tcase_add_test(tc, tests[i]);
-        tcase_set_timeout(tc, 30);
-        suite_add_tcase(s, tc);
-    }
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    add_tests(s, tests, sizeof(tests) / sizeof(tests[0]));
 }

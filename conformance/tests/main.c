@@ -1,0 +1,33 @@
+/* main.c - the runner's test suite: one Check suite, a test case per
+ * test, each with a fresh temporary directory. */
+#include <stdlib.h>
+
+#include "support.h"
+
+void add_tests(Suite *s, const TTest *const tests[], size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        TCase *tc = tcase_create(tests[i]->name);
+        tcase_add_checked_fixture(tc, NULL, remove_tmpdir);
+        tcase_add_test(tc, tests[i]);
+        tcase_set_timeout(tc, 60);
+        suite_add_tcase(s, tc);
+    }
+}
+
+int main(void)
+{
+    Suite *s = suite_create("runner");
+    SRunner *sr;
+    int failed;
+
+    add_runner_tests(s);
+    add_supervision_tests(s);
+    add_report_tests(s);
+    add_scenario_tests(s);
+    sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

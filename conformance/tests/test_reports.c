@@ -1,0 +1,118 @@
+/*
+ * test_reports.c - the reports of a run that fails in every way (a
+ * failure, an error, bytes that are not UTF-8, quotes and '#' in names)
+ * are read by the tools CI uses; a report directory that cannot be
+ * written stops the run before it starts; --budget bounds a run.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "support.h"
+
+/* Run a shell command; its exit status, its output in *out. */
+static int shell(char **out, const char *fmt, const char *arg)
+{
+    char cmd[2048];
+    FILE *p;
+    size_t len = 0, cap = 4096;
+    int status;
+
+    snprintf(cmd, sizeof(cmd), fmt, arg, arg);
+    p = popen(cmd, "r");
+    ck_assert_ptr_nonnull(p);
+    *out = malloc(cap);
+    for (size_t got; (got = fread(*out + len, 1, cap - len - 1, p)) > 0; )
+        if ((len += got) + 1 >= cap)
+            *out = realloc(*out, cap *= 2);
+    (*out)[len] = '\0';
+    status = pclose(p);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* Every report of a failing run is valid UTF-8, junit.xml is well-formed
+ * XML, results.json is JSON, and prove reads results.tap without a parse
+ * error. */
+START_TEST(reports_of_a_failing_run_parse)
+{
+    char dir[600], path[700], *out, *tool;
+    const char *args[] = { "--impl", impl("forges"), "-s", NULL, "--report-dir", dir,
+                           NULL };
+    static const char *const files[] = { "results.tap", "junit.xml", "results.json" };
+
+    scenario_file("one.scn", simple("one"));
+    scenario_file("two.scn", simple("two"));
+    args[3] = tmpdir;
+    snprintf(dir, sizeof(dir), "%s/report", tmpdir);
+    ck_assert_int_eq(runner(&out, args), 1);
+    free(out);
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+        ck_assert_msg(shell(&tool, "iconv -f UTF-8 -t UTF-8 '%s' 2>&1 >/dev/null", path) == 0,
+                      "%s is not UTF-8: %s", files[i], tool);
+        free(tool);
+    }
+    snprintf(path, sizeof(path), "%s/junit.xml", dir);
+    if (access("/usr/bin/xmllint", X_OK) == 0) {
+        ck_assert_msg(shell(&tool, "xmllint --noout '%s' 2>&1", path) == 0, "%s", tool);
+        free(tool);
+    }
+    snprintf(path, sizeof(path), "%s/results.json", dir);
+    ck_assert_msg(shell(&tool, "/usr/bin/python3 -c 'import json,sys; "
+                        "json.load(open(sys.argv[1]))' '%s' 2>&1", path) == 0, "%s", tool);
+    free(tool);
+    snprintf(path, sizeof(path), "%s/results.tap", dir);
+    shell(&tool, "prove -v --exec cat '%s' 2>&1", path);
+    ck_assert_msg(!strstr(tool, "Parse errors") && strstr(tool, "Failed 2/2"),
+                  "prove could not read results.tap: %s", tool);
+    free(tool);
+}
+END_TEST
+
+/* A report directory that cannot be created stops the run before any
+ * scenario runs, with exit status 2. */
+START_TEST(report_dir_unwritable)
+{
+    char dir[600], *out;
+    const char *args[] = { "-s", NULL, "--report-dir", dir, NULL };
+
+    args[1] = scenario_file("a.scn", simple("a"));
+    snprintf(dir, sizeof(dir), "%s/a.scn/report", tmpdir);    /* under a file */
+    ck_assert_int_eq(runner(&out, args), 2);
+    ck_assert_msg(strstr(out, "cannot create report directory"), "%s", out);
+    ck_assert_msg(!strstr(out, "[  1/1]"), "a scenario ran: %s", out);
+    free(out);
+}
+END_TEST
+
+/* --budget: once the run's real time is used up, the scenario running is
+ * cut short and those left are reported as not run; exit status 1. */
+START_TEST(budget_bounds_the_run)
+{
+    char *out;
+    const char *args[] = { "--impl", impl("hang"), "--timeout", "30", "--budget", "1",
+                           "-s", NULL, NULL };
+
+    scenario_file("one.scn", simple("one"));
+    scenario_file("two.scn", simple("two"));
+    scenario_file("three.scn", simple("three"));
+    args[7] = tmpdir;
+    ck_assert_int_eq(runner(&out, args), 1);
+    ck_assert_msg(strstr(out, "the --budget of 1 s was used up: 2 scenarios not run"),
+                  "%s", out);
+    ck_assert_msg(strstr(out, "0 passed, 1 failed, 0 warnings, 2 skipped"), "%s", out);
+    free(out);
+}
+END_TEST
+
+void add_report_tests(Suite *s)
+{
+    const TTest *tests[] = {
+        reports_of_a_failing_run_parse, report_dir_unwritable, budget_bounds_the_run,
+    };
+
+    add_tests(s, tests, sizeof(tests) / sizeof(tests[0]));
+}
