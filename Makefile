@@ -213,11 +213,18 @@ mutation: $(RUNNER) $(MUTATE)
 mutation-sample: $(RUNNER) $(MUTATE)
 	scripts/mutation $(BUILD) $(MUTATION_SAMPLE)
 
+# Values from the command line go to the shell single-quoted, whatever
+# they hold (spaces, quotes, ';'): $(call shq,$(IMPL)).
+shq = '$(subst ','\'',$(1))'
+# --scenarios PATH when SCENARIOS is set: one file, directory or glob.
+SCENARIOS_ARG = $(if $(SCENARIOS),--scenarios $(call shq,$(SCENARIOS)))
+
 # The kit's main job: every scenario against IMPL (default: the reference).
 conformance: $(RUNNER) $(REF_LIB_SO) $(ADAPTERS)
-	$(RUNNER) --impl $(IMPL) --seed $(SEED) --report-dir $(REPORT_DIR) \
-	    $(if $(filter-out 0,$(GENERATE)),--generate $(GENERATE)) \
-	    $(foreach s,$(SCENARIOS),--scenarios $(s))
+	$(RUNNER) --impl $(call shq,$(IMPL)) --seed $(call shq,$(SEED)) \
+	    --report-dir $(call shq,$(REPORT_DIR)) \
+	    $(if $(filter-out 0,$(GENERATE)),--generate $(call shq,$(GENERATE))) \
+	    $(SCENARIOS_ARG)
 
 # The scenarios against an IMPL built with -fsanitize=address,undefined:
 # the runner runs on the sanitizers' runtime, and a report (an error, or
@@ -227,12 +234,12 @@ SAN_ENV = ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stackt
           LD_PRELOAD="$(SAN_PRELOAD)"
 
 conformance-asan: $(RUNNER) $(REF_LIB_SO) $(ADAPTERS)
-	$(SAN_ENV) $(RUNNER) --impl $(IMPL) --seed $(SEED) --report-dir $(REPORT_DIR) \
-	    $(foreach s,$(SCENARIOS),--scenarios $(s))
+	$(SAN_ENV) $(RUNNER) --impl $(call shq,$(IMPL)) --seed $(call shq,$(SEED)) \
+	    --report-dir $(call shq,$(REPORT_DIR)) $(SCENARIOS_ARG)
 
 # Real worker threads against IMPL, in real time (evconf-run --stress).
 stress: $(RUNNER) $(REF_LIB_SO) $(ADAPTERS)
-	$(RUNNER) --stress --impl $(IMPL)
+	$(RUNNER) --stress --impl $(call shq,$(IMPL))
 
 # The same for an IMPL built with -fsanitize=thread, on ThreadSanitizer's
 # runtime: a data race it reports makes the run exit 66, whatever the
@@ -241,7 +248,7 @@ stress: $(RUNNER) $(REF_LIB_SO) $(ADAPTERS)
 stress-tsan: $(RUNNER) $(REF_LIB_SO) $(ADAPTERS)
 	TSAN_OPTIONS="halt_on_error=0 exitcode=66" \
 	    LD_PRELOAD="$(shell $(CC) -print-file-name=libtsan.so)" \
-	    $(RUNNER) --stress --impl $(IMPL)
+	    $(RUNNER) --stress --impl $(call shq,$(IMPL))
 
 # Each test binary writes Check's summary; the last line adds them up.
 CONF_TEST_SRCS := $(wildcard conformance/tests/*.c)
@@ -258,9 +265,9 @@ $(BUILD)/conformance/tests/impls/lib%.so: conformance/tests/impls/%.c conformanc
 SPEED     ?= 10
 TOLERANCE ?= 100
 conformance-realtime: $(RUNNER) $(REF_LIB_SO) $(ADAPTERS)
-	faketime -f '+0 x$(SPEED)' $(RUNNER) --realtime --tolerance $(TOLERANCE) \
-	    --timeout 120 --impl $(IMPL) --seed $(SEED) --report-dir $(REPORT_DIR) \
-	    $(foreach s,$(SCENARIOS),--scenarios $(s))
+	faketime -f '+0 x'$(call shq,$(SPEED)) $(RUNNER) --realtime \
+	    --tolerance $(call shq,$(TOLERANCE)) --timeout 120 --impl $(call shq,$(IMPL)) \
+	    --seed $(call shq,$(SEED)) --report-dir $(call shq,$(REPORT_DIR)) $(SCENARIOS_ARG)
 
 # Each test binary writes Check's summary, the kill matrix a plain one; the
 # last line adds them up.

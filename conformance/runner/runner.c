@@ -490,12 +490,36 @@ static void free_results(struct result *res, int n, char **files, int nfiles)
 
 /* ---- output ---- */
 
+/* s as one shell word: as it is if that is safe, else single-quoted, so
+ * that a rerun line pastes into a shell whatever the paths hold. */
+static const char *shell_word(const char *s, char *buf, size_t len)
+{
+    size_t n = 0;
+
+    if (*s && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                        "0123456789_./:=+,@%-") == strlen(s))
+        return s;
+    buf[n++] = '\'';
+    for (; *s && n + 5 < len; s++) {
+        if (*s == '\'') {
+            memcpy(buf + n, "'\\''", 4);
+            n += 4;
+        } else {
+            buf[n++] = *s;
+        }
+    }
+    buf[n++] = '\'';
+    buf[n] = '\0';
+    return buf;
+}
+
 static void print_details(const struct options *o, const char *impl_arg,
                           const struct result *r)
 {
     const struct scenario *sc = r->sc;
     int lines = 0;
     const char *start;
+    char w1[2 * PATH_MAX], w2[2 * PATH_MAX];
 
     printf("\n%s %s: %s\n", r->outcome == OUT_WARN ? "WARNING" : "FAILED",
            r->id, sc ? sc->title : "");
@@ -524,8 +548,8 @@ static void print_details(const struct options *o, const char *impl_arg,
     }
     if (sc)
         printf("  seed: %llu\n  rerun: make conformance IMPL=%s SCENARIOS=%s SEED=%llu\n",
-               (unsigned long long)o->seed, impl_arg, r->path,
-               (unsigned long long)o->seed);
+               (unsigned long long)o->seed, shell_word(impl_arg, w1, sizeof(w1)),
+               shell_word(r->path, w2, sizeof(w2)), (unsigned long long)o->seed);
 }
 
 /* ---- generated programs (--generate) ---- */
@@ -622,7 +646,7 @@ static bool still_fails(const char *path, void *arg)
 static void shrink_result(const struct options *o, const char *impl_path, struct result *r)
 {
     struct shrink_ctx c = { o, impl_path, "", 0 };
-    char out[PATH_MAX], *line = NULL, *text = NULL;
+    char out[PATH_MAX], *line = NULL, *text = NULL, w1[2 * PATH_MAX], w2[2 * PATH_MAX];
     size_t cap = 0;
     FILE *f = fopen(r->path, "r");
     ssize_t got;
@@ -644,7 +668,7 @@ static void shrink_result(const struct options *o, const char *impl_path, struct
     free(text);
     if (asprintf(&line, "INFO - shrunk to %d step lines in %d runs: %s (rerun: "
                  "evconf-run --impl %s --scenarios %s)", left, c.runs, out,
-                 o->impl, out) > 0)
+                 shell_word(o->impl, w1, sizeof(w1)), shell_word(out, w2, sizeof(w2))) > 0)
         add_failure(r, line);
     free(line);
 }

@@ -45,6 +45,7 @@
 #include "evconf.h"
 #include "sim.h"
 #include "stress.h"
+#include "supervise.h"
 
 #define SLOTS_PER_WORKER 8
 #define MAX_WORKERS 16
@@ -396,75 +397,79 @@ static int child(const char *impl_path, const struct stress_opts *o)
     return 0;
 }
 
-/* Run the stress test in a child with a watchdog; print what it found.
- * Returns 0 when nothing was found, 1 otherwise. */
+struct stress_child {
+    const char *impl_path;
+    const struct stress_opts *o;
+};
+
+static void stress_child(int fd, void *arg)
+{
+    const struct stress_child *c = arg;
+    const struct stress_opts *o = c->o;
+
+    T.out = fd;
+    T.nworkers = o->threads < 1 ? 1 : o->threads > MAX_WORKERS ? MAX_WORKERS : o->threads;
+    T.bound_ns = (int64_t)o->bound_ms * NS_PER_MS;
+    exit(child(c->impl_path, o));      /* exit: coverage data is written */
+}
+
+struct stress_report {
+    const char *impl_name;
+    const struct stress_opts *o;
+    int failures, lines;
+};
+
+/* A line from the child: "stats A B C", or "RULE what happened". */
+static void stress_record(const char *line, void *arg)
+{
+    struct stress_report *r = arg;
+    const char *rest = strchr(line, ' ');
+
+    if (r->lines++ == 0)
+        printf("stress: %s, %d worker threads for %d ms\n", r->impl_name,
+               r->o->threads, r->o->ms);
+    if (!strncmp(line, "stats ", 6)) {
+        printf("stress: %s operations, callbacks, free callbacks\n", line + 6);
+        return;
+    }
+    printf("FAIL [%.*s] %s\n", rest ? (int)(rest - line) : (int)strlen(line), line,
+           rest ? rest + 1 : "");
+    r->failures++;
+}
+
+/* Run the stress test in a child under the supervisor; print what it
+ * found.  Returns 0 when nothing was found, 1 otherwise. */
 int stress_run(const char *impl_path, const char *impl_name,
                const struct stress_opts *o)
 {
-    int fds[2], status = 0, failures = 0;
-    char buf[4096], *line;
-    size_t len = 0;
-    ssize_t n;
-    pid_t pid;
-    int64_t deadline;
+    struct stress_child c = { impl_path, o };
+    struct stress_report r = { impl_name, o, 0, 0 };
+    struct sup_outcome so;
 
-    if (pipe(fds) < 0)
+    if (sup_run(stress_child, &c, stress_record, &r, o->ms + 10000.0, &so) < 0) {
+        printf("FAIL [harness] cannot start a child process\n");
         return 1;
-    fflush(stdout);
-    pid = fork();
-    if (pid == 0) {
-        close(fds[0]);
-        T.out = fds[1];
-        T.nworkers = o->threads < 1 ? 1 : o->threads > MAX_WORKERS ? MAX_WORKERS
-                                                                     : o->threads;
-        T.bound_ns = (int64_t)o->bound_ms * NS_PER_MS;
-        exit(child(impl_path, o));     /* exit: coverage data is written */
     }
-    close(fds[1]);
-    deadline = now_ns() + ((int64_t)o->ms + 10000) * NS_PER_MS;
-    fcntl(fds[0], F_SETFL, O_NONBLOCK);
-    for (;;) {
-        n = read(fds[0], buf + len, sizeof(buf) - 1 - len);
-        if (n > 0) {
-            len += (size_t)n;
-            if (len == sizeof(buf) - 1)
-                break;
-            continue;
-        }
-        if (n == 0)
-            break;
-        if (now_ns() > deadline) {
-            kill(pid, SIGKILL);
-            snprintf(buf + len, sizeof(buf) - len, "hang the loop or a worker "
-                     "hung (killed after %d ms)\n", o->ms + 10000);
-            len = strlen(buf);
-            break;
-        }
-        usleep(10000);
+    free(so.output);
+    if (r.lines++ == 0)
+        printf("stress: %s, %d worker threads for %d ms\n", impl_name, o->threads, o->ms);
+    if (so.interrupted) {
+        printf("FAIL [stopped] the runner was stopped by %s\n",
+               strsignal(sup_stop_signal()));
+        r.failures++;
+    } else if (so.timed_out) {
+        printf("FAIL [hang] the loop or a worker hung (killed after %d ms)\n",
+               o->ms + 10000);
+        r.failures++;
+    } else if (WIFSIGNALED(so.status)) {
+        printf("FAIL [crash] the process died of %s\n", strsignal(WTERMSIG(so.status)));
+        r.failures++;
+    } else if (WIFEXITED(so.status) && WEXITSTATUS(so.status) != 0 && !r.failures) {
+        printf("FAIL [exit] the stress child exited with %d\n", WEXITSTATUS(so.status));
+        r.failures++;
     }
-    close(fds[0]);
-    waitpid(pid, &status, 0);
-    buf[len] = '\0';
-    printf("stress: %s, %d worker threads for %d ms\n", impl_name,
-           o->threads, o->ms);
-    for (line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
-        if (!strncmp(line, "stats ", 6)) {
-            printf("stress: %s operations, callbacks, free callbacks\n", line + 6);
-            continue;
-        }
-        char *rest = strchr(line, ' ');
-        if (rest)
-            *rest++ = '\0';
-        printf("FAIL [%s] %s\n", line, rest ? rest : "");
-        failures++;
-    }
-    if (WIFSIGNALED(status) && WTERMSIG(status) != SIGKILL) {
-        printf("FAIL [crash] the process died of %s\n", strsignal(WTERMSIG(status)));
-        failures++;
-    } else if (WIFEXITED(status) && WEXITSTATUS(status) != 0 && !failures) {
-        printf("FAIL [exit] the stress child exited with %d\n", WEXITSTATUS(status));
-        failures++;
-    }
-    printf("%d passed, %d failed\n", failures ? 0 : 1, failures ? 1 : 0);
-    return failures ? 1 : 0;
+    printf("%d passed, %d failed\n", r.failures ? 0 : 1, r.failures ? 1 : 0);
+    if (so.interrupted)
+        return 128 + sup_stop_signal();
+    return r.failures ? 1 : 0;
 }

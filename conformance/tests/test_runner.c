@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -419,6 +420,37 @@ START_TEST(realtime_under_faketime)
 }
 END_TEST
 
+/* make conformance passes IMPL, SCENARIOS and REPORT_DIR to the shell as
+ * single words: nothing in them runs, and paths with spaces work. */
+START_TEST(make_quotes_values)
+{
+    char cmd[2048], marker[800], dir[600];
+    int rc;
+
+    scenario_file("x", "");
+    snprintf(marker, sizeof(marker), "%s/injected", tmpdir);
+    snprintf(cmd, sizeof(cmd), "make -s --no-print-directory conformance BUILD=%s "
+             "IMPL='x; touch %s #' >/dev/null 2>&1", build_dir(), marker);
+    rc = system(cmd);
+    ck_assert_msg(WIFEXITED(rc) && WEXITSTATUS(rc) != 0, "a missing IMPL passed");
+    ck_assert_msg(access(marker, F_OK) != 0, "IMPL ran a command");
+    snprintf(dir, sizeof(dir), "%s/with space", tmpdir);
+    ck_assert_int_eq(mkdir(dir, 0700), 0);
+    snprintf(marker, sizeof(marker), "%s/with space/a scenario.scn", tmpdir);
+    FILE *f = fopen(marker, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(simple("spaced"), f);
+    fclose(f);
+    snprintf(cmd, sizeof(cmd), "make -s --no-print-directory conformance BUILD=%s "
+             "SCENARIOS='%s' REPORT_DIR='%s/report dir' GENERATE=0 >/dev/null 2>&1",
+             build_dir(), marker, dir);
+    rc = system(cmd);
+    ck_assert_msg(WIFEXITED(rc) && WEXITSTATUS(rc) == 0, "status %d", rc);
+    snprintf(marker, sizeof(marker), "%s/report dir/results.json", dir);
+    ck_assert_msg(access(marker, R_OK) == 0, "no %s", marker);
+}
+END_TEST
+
 void add_runner_tests(Suite *s)
 {
     const TTest *tests[] = {
@@ -428,7 +460,7 @@ void add_runner_tests(Suite *s)
         failure_report, idle_reported, reports_written, list_and_filter,
         same_seed_same_report, realtime_under_faketime, anchor_names_with_dashes,
         since_counts_from_the_anchor, generate_and_shrink,
-        stress_mode,
+        stress_mode, make_quotes_values,
     };
 
     add_tests(s, tests, sizeof(tests) / sizeof(tests[0]));
