@@ -293,19 +293,21 @@ static bool find_value(const char *out, const char *key, double *value)
     return false;
 }
 
-/* The 1000 ms timer tolerance, in faked ms: 150 faked ms are 15 ms of real
- * time at 10x, room for the scheduling of a loaded machine. */
+/* How early a 1000 ms timer may fire, in faked ms (libfaketime divides
+ * waits with integer division).  Late is not bounded closely: a loaded
+ * machine delays any real-time wait, so the bounds below only tell the
+ * outcomes apart, they do not time the machine. */
 #define TOLERANCE_MS 150.0
 #define SPEEDUP "10"
 
-/* Under FAKETIME="+0 x10" a 1000 ms periodic timer fires 5 times, each
- * 1000 ms (± TOLERANCE_MS) after the previous one (the first after the
- * add) on the faked CLOCK_MONOTONIC the loop reads, and the 5 faked
- * seconds take well under 5 s of real time (about 0.5 s): evidence that
- * the speed-up reached both the loop's clock and its wait, through sim's
- * pass-through.  A clock sped up without the wait would fire the timer
- * every 10 faked seconds; a wait sped up without the clock, never on
- * time. */
+/* Under FAKETIME="+0 x10" a 1000 ms periodic timer fires 5 times, each at
+ * least 1000 ms (- TOLERANCE_MS) after the previous one (the first after
+ * the add) on the faked CLOCK_MONOTONIC the loop reads, and well before 10
+ * faked seconds; the 5 faked seconds take less than 5 s of real time
+ * (about 0.5 s): evidence that the speed-up reached both the loop's clock
+ * and its wait, through sim's pass-through.  A clock sped up without the
+ * wait would fire the timer every 10 faked seconds; a wait sped up
+ * without the clock, early; neither sped up, in no less than 5 s. */
 static void periodic_accelerated(const char *mode)
 {
     const char *lib = faketime_library();
@@ -331,15 +333,16 @@ static void periodic_accelerated(const char *mode)
         ck_assert_msg(find_value(out, key, &at), "%s: no firing %d in:\n%s",
                       mode, k, out);
         spacing = (at - prev) / 1e6;
-        ck_assert_msg(spacing >= 1000 - TOLERANCE_MS && spacing <= 1000 + TOLERANCE_MS,
+        ck_assert_msg(spacing >= 1000 - TOLERANCE_MS && spacing < 5000,
                       "%s: firing %d came %.1f faked ms after the %s, expected "
-                      "1000 +- %.0f; output:\n%s", mode, k, spacing,
-                      k == 1 ? "add" : "previous firing", TOLERANCE_MS, out);
+                      "1000 (at least %.0f, well under 10000); output:\n%s", mode, k,
+                      spacing, k == 1 ? "add" : "previous firing",
+                      1000 - TOLERANCE_MS, out);
         prev = at;
     }
     printf("%s: %d s of a 1 s timer at x" SPEEDUP " in %.0f ms of real time\n",
            mode, FIRINGS, elapsed);
-    ck_assert_msg(elapsed < 2500, "%s: the child took %.0f ms of real time: the "
+    ck_assert_msg(elapsed < 5000, "%s: the child took %.0f ms of real time: the "
                   "speed-up did not apply (unaccelerated: >= 5000 ms)", mode,
                   elapsed);
     free(out);
@@ -360,10 +363,13 @@ END_TEST
 /* The wall clock jumps a day forward while a 300 ms timer is pending
  * (DONT_FAKE_MONOTONIC=1: only the wall clock is faked; the jump is a
  * rewrite of FAKETIME_TIMESTAMP_FILE from "+0" to "+1d" 100 ms in).  A loop
- * timed on CLOCK_MONOTONIC, as the contract requires, fires the timer at
- * 300 ms (± 100 ms) of monotonic time, as it sees it and as it really
- * passed; and the wall clock did jump by about a day (>= 86000 s), so the
- * jump happened and the loop ignored it. */
+ * timed on CLOCK_MONOTONIC, as the contract requires, fires the timer no
+ * earlier than 300 ms (- 100 ms) of monotonic time, as it sees it and as
+ * it really passed, and long before a day; and the wall clock did jump by
+ * about a day (>= 86000 s), so the jump happened and the loop ignored it.
+ * A loop timed on the wall clock fires at the jump, 100 ms in.  A run in
+ * which the machine delayed the jump past the timer proves nothing and is
+ * run again (three times at most). */
 static void wall_clock_jump(const char *mode)
 {
     const char *lib = faketime_library();
@@ -374,29 +380,35 @@ static void wall_clock_jump(const char *mode)
     int fd;
 
     NEED_FAKETIME(lib, mode);
-    fd = mkstemp(path);
-    ck_assert_msg(fd >= 0, "mkstemp: %s", strerror(errno));
-    ck_assert_int_eq(write(fd, "+0\n", 3), 3);
-    close(fd);
     preload_env(preload, sizeof(preload), lib);
-    snprintf(file_env, sizeof(file_env), "FAKETIME_TIMESTAMP_FILE=%s", path);
     snprintf(scenario, sizeof(scenario), "EVSIM_SCENARIO=%s", mode);
-    {
-        const char *env[] = { scenario, preload, file_env, "DONT_FAKE_MONOTONIC=1",
-                              "FAKETIME_NO_CACHE=1", NULL };
+    for (int attempt = 1; ; attempt++) {
+        strcpy(path, "/tmp/evsim-faketime-XXXXXX");
+        fd = mkstemp(path);
+        ck_assert_msg(fd >= 0, "mkstemp: %s", strerror(errno));
+        ck_assert_int_eq(write(fd, "+0\n", 3), 3);
+        close(fd);
+        snprintf(file_env, sizeof(file_env), "FAKETIME_TIMESTAMP_FILE=%s", path);
+        {
+            const char *env[] = { scenario, preload, file_env, "DONT_FAKE_MONOTONIC=1",
+                                  "FAKETIME_NO_CACHE=1", NULL };
 
-        out = run_child(env, &elapsed);
+            out = run_child(env, &elapsed);
+        }
+        unlink(path);
+        ck_assert_msg(find_value(out, "timer_ms", &timer_ms) &&
+                      find_value(out, "timer_real_ms", &timer_real_ms) &&
+                      find_value(out, "jump_at_ms", &jump_at_ms) &&
+                      find_value(out, "wall_jump_s", &jump_s),
+                      "%s: incomplete output:\n%s", mode, out);
+        if (jump_at_ms < timer_real_ms || attempt == 3)
+            break;
+        free(out);
     }
-    unlink(path);
-    ck_assert_msg(find_value(out, "timer_ms", &timer_ms) &&
-                  find_value(out, "timer_real_ms", &timer_real_ms) &&
-                  find_value(out, "jump_at_ms", &jump_at_ms) &&
-                  find_value(out, "wall_jump_s", &jump_s),
-                  "%s: incomplete output:\n%s", mode, out);
-    ck_assert_msg(timer_ms >= 200 && timer_ms <= 400, "%s: the 300 ms timer "
+    ck_assert_msg(timer_ms >= 200 && timer_ms < 5000, "%s: the 300 ms timer "
                   "fired after %.1f ms of the loop's monotonic time; output:\n%s",
                   mode, timer_ms, out);
-    ck_assert_msg(timer_real_ms >= 200 && timer_real_ms <= 400, "%s: the 300 ms "
+    ck_assert_msg(timer_real_ms >= 200 && timer_real_ms < 5000, "%s: the 300 ms "
                   "timer fired after %.1f ms of real time; output:\n%s", mode,
                   timer_real_ms, out);
     ck_assert_msg(jump_at_ms < timer_real_ms, "%s: the jump (at %.1f ms) came "
