@@ -56,7 +56,7 @@ static struct {
     _Atomic int64_t last_wait_end_ns;
     int64_t waited_ns;          /* virtual time the loop thread spent waiting */
     _Atomic int abandoned;      /* workers left behind, stuck (never reset) */
-} S = { .lock = PTHREAD_MUTEX_INITIALIZER, .watchdog_ms = 2000,
+} sim_state = { .lock = PTHREAD_MUTEX_INITIALIZER, .watchdog_ms = 2000,
         .spin_limit = 1000 };
 
 extern void sim__rand_seed(uint64_t seed);
@@ -71,27 +71,27 @@ static int64_t real_ns(void)
 
 static void start(uint64_t seed, bool realtime)
 {
-    pthread_mutex_lock(&S.lock);
-    S.realtime = realtime;
-    S.real_start_ns = realtime ? real_ns() : 0;
-    S.loop_thread = pthread_self();
-    S.now_ns = 0;
-    S.fail_errno = 0;
-    S.last_wait_end_ns = 0;
-    S.waited_ns = 0;
-    S.nevents = 0;
-    S.next_seq = 0;
-    S.verdict = SIM_OK;
-    S.detail[0] = '\0';
-    S.iteration = 0;
-    S.idle_streak = 0;
-    S.last_iteration_ns = 0;
-    S.work = false;
-    pthread_mutex_unlock(&S.lock);
+    pthread_mutex_lock(&sim_state.lock);
+    sim_state.realtime = realtime;
+    sim_state.real_start_ns = realtime ? real_ns() : 0;
+    sim_state.loop_thread = pthread_self();
+    sim_state.now_ns = 0;
+    sim_state.fail_errno = 0;
+    sim_state.last_wait_end_ns = 0;
+    sim_state.waited_ns = 0;
+    sim_state.nevents = 0;
+    sim_state.next_seq = 0;
+    sim_state.verdict = SIM_OK;
+    sim_state.detail[0] = '\0';
+    sim_state.iteration = 0;
+    sim_state.idle_streak = 0;
+    sim_state.last_iteration_ns = 0;
+    sim_state.work = false;
+    pthread_mutex_unlock(&sim_state.lock);
     sim__rand_seed(seed);
     sim__trace_reset();
     sim__libc();
-    S.active = true;
+    sim_state.active = true;
 }
 
 void sim_start(uint64_t seed)
@@ -106,37 +106,37 @@ void sim_start_realtime(uint64_t seed)
 
 bool sim_realtime(void)
 {
-    return S.active && S.realtime;
+    return sim_state.active && sim_state.realtime;
 }
 
 void sim_stop(void)
 {
-    S.active = false;
+    sim_state.active = false;
 }
 
 bool sim_active(void)
 {
-    return S.active;
+    return sim_state.active;
 }
 
 bool sim_is_loop_thread(void)
 {
-    return S.active && pthread_equal(S.loop_thread, pthread_self());
+    return sim_state.active && pthread_equal(sim_state.loop_thread, pthread_self());
 }
 
 int64_t sim_now_ns(void)
 {
-    return S.realtime ? real_ns() - S.real_start_ns : S.now_ns;
+    return sim_state.realtime ? real_ns() - sim_state.real_start_ns : sim_state.now_ns;
 }
 
 void sim_set_watchdog_ms(int ms)
 {
-    S.watchdog_ms = ms;
+    sim_state.watchdog_ms = ms;
 }
 
 void sim_set_spin_limit(int iterations)
 {
-    S.spin_limit = iterations;
+    sim_state.spin_limit = iterations;
 }
 
 /* ---- verdicts ---- */
@@ -145,23 +145,23 @@ void sim__fail(enum sim_verdict v, const char *fmt, ...)
 {
     va_list ap;
 
-    pthread_mutex_lock(&S.lock);
-    if (S.verdict == SIM_OK) {
-        S.verdict = v;
+    pthread_mutex_lock(&sim_state.lock);
+    if (sim_state.verdict == SIM_OK) {
+        sim_state.verdict = v;
         va_start(ap, fmt);
-        vsnprintf(S.detail, sizeof(S.detail), fmt, ap);
+        vsnprintf(sim_state.detail, sizeof(sim_state.detail), fmt, ap);
         va_end(ap);
     }
-    pthread_mutex_unlock(&S.lock);
+    pthread_mutex_unlock(&sim_state.lock);
 }
 
 enum sim_verdict sim_verdict(void)
 {
     enum sim_verdict v;
 
-    pthread_mutex_lock(&S.lock);
-    v = S.verdict;
-    pthread_mutex_unlock(&S.lock);
+    pthread_mutex_lock(&sim_state.lock);
+    v = sim_state.verdict;
+    pthread_mutex_unlock(&sim_state.lock);
     return v;
 }
 
@@ -176,19 +176,19 @@ const char *sim_verdict_name(enum sim_verdict v)
 
 const char *sim_verdict_detail(void)
 {
-    return S.detail;
+    return sim_state.detail;
 }
 
 /* ---- iterations and spin detection ---- */
 
 void sim__note_work(void)
 {
-    S.work = true;
+    sim_state.work = true;
 }
 
 int sim_iteration(void)
 {
-    return S.iteration;
+    return sim_state.iteration;
 }
 
 /* An iteration did nothing if the clock stood still and no callback was
@@ -197,17 +197,17 @@ int sim_iteration(void)
  * timeout for something it never dispatches. */
 bool sim_iteration_done(void)
 {
-    int64_t now = S.now_ns;
-    bool idle = now == S.last_iteration_ns && !S.work && !S.realtime;
+    int64_t now = sim_state.now_ns;
+    bool idle = now == sim_state.last_iteration_ns && !sim_state.work && !sim_state.realtime;
 
-    S.iteration++;
-    S.idle_streak = idle ? S.idle_streak + 1 : 0;
-    S.last_iteration_ns = now;
-    S.work = false;
-    if (S.idle_streak >= S.spin_limit)
+    sim_state.iteration++;
+    sim_state.idle_streak = idle ? sim_state.idle_streak + 1 : 0;
+    sim_state.last_iteration_ns = now;
+    sim_state.work = false;
+    if (sim_state.idle_streak >= sim_state.spin_limit)
         sim__fail(SIM_SPIN, "busy spin: %d iterations in a row with virtual "
                   "time standing at %lld.%03lld ms and no callback run",
-                  S.idle_streak, (long long)(now / SIM_NS_PER_MS),
+                  sim_state.idle_streak, (long long)(now / SIM_NS_PER_MS),
                   (long long)(now % SIM_NS_PER_MS / 1000));
     return sim_verdict() == SIM_OK;
 }
@@ -221,21 +221,21 @@ static void schedule(int64_t at_ms, sim_action_fn fn, void *arg,
                         wake_by_ms < 0 ? NO_TIME : wake_by_ms * SIM_NS_PER_MS, NULL };
     size_t pos;
 
-    pthread_mutex_lock(&S.lock);
-    if (S.nevents == MAX_EVENTS) {
-        pthread_mutex_unlock(&S.lock);
+    pthread_mutex_lock(&sim_state.lock);
+    if (sim_state.nevents == MAX_EVENTS) {
+        pthread_mutex_unlock(&sim_state.lock);
         sim__fail(SIM_STUCK, "more than %d events scheduled", MAX_EVENTS);
         return;
     }
-    ev.seq = S.next_seq++;
-    pos = S.nevents;
-    while (pos > 0 && S.events[pos - 1].at_ns > ev.at_ns) {
-        S.events[pos] = S.events[pos - 1];
+    ev.seq = sim_state.next_seq++;
+    pos = sim_state.nevents;
+    while (pos > 0 && sim_state.events[pos - 1].at_ns > ev.at_ns) {
+        sim_state.events[pos] = sim_state.events[pos - 1];
         pos--;
     }
-    S.events[pos] = ev;
-    S.nevents++;
-    pthread_mutex_unlock(&S.lock);
+    sim_state.events[pos] = ev;
+    sim_state.nevents++;
+    pthread_mutex_unlock(&sim_state.lock);
 }
 
 void sim_at(int64_t at_ms, sim_action_fn fn, void *arg, const char *what)
@@ -253,20 +253,20 @@ void sim_at_thread_judged(int64_t at_ms, sim_action_fn fn, void *arg, const char
                           int64_t (*wake_by_ms)(void *arg))
 {
     schedule(at_ms, fn, arg, what, true, SIM_NO_WAKE);
-    pthread_mutex_lock(&S.lock);
-    for (size_t i = 0; i < S.nevents; i++)
-        if (S.events[i].seq == S.next_seq - 1)
-            S.events[i].judge = wake_by_ms;
-    pthread_mutex_unlock(&S.lock);
+    pthread_mutex_lock(&sim_state.lock);
+    for (size_t i = 0; i < sim_state.nevents; i++)
+        if (sim_state.events[i].seq == sim_state.next_seq - 1)
+            sim_state.events[i].judge = wake_by_ms;
+    pthread_mutex_unlock(&sim_state.lock);
 }
 
 static int64_t next_event_ns(void)
 {
     int64_t at;
 
-    pthread_mutex_lock(&S.lock);
-    at = S.nevents ? S.events[0].at_ns : NO_TIME;
-    pthread_mutex_unlock(&S.lock);
+    pthread_mutex_lock(&sim_state.lock);
+    at = sim_state.nevents ? sim_state.events[0].at_ns : NO_TIME;
+    pthread_mutex_unlock(&sim_state.lock);
     return at;
 }
 
@@ -274,10 +274,10 @@ static struct event pop_event(void)
 {
     struct event ev;
 
-    pthread_mutex_lock(&S.lock);
-    ev = S.events[0];
-    memmove(S.events, S.events + 1, --S.nevents * sizeof(S.events[0]));
-    pthread_mutex_unlock(&S.lock);
+    pthread_mutex_lock(&sim_state.lock);
+    ev = sim_state.events[0];
+    memmove(sim_state.events, sim_state.events + 1, --sim_state.nevents * sizeof(sim_state.events[0]));
+    pthread_mutex_unlock(&sim_state.lock);
     return ev;
 }
 
@@ -315,8 +315,8 @@ static bool join_worker(struct worker *w, pthread_t tid)
     /* Real time: the interposed clock_gettime() would answer virtual time,
      * and the timed wait below measures against the real clock. */
     sim__libc()->clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += S.watchdog_ms / 1000;
-    until.tv_nsec += (long)(S.watchdog_ms % 1000) * 1000000;
+    until.tv_sec += sim_state.watchdog_ms / 1000;
+    until.tv_nsec += (long)(sim_state.watchdog_ms % 1000) * 1000000;
     if (until.tv_nsec >= 1000000000) {
         until.tv_sec++;
         until.tv_nsec -= 1000000000;
@@ -334,14 +334,14 @@ static bool join_worker(struct worker *w, pthread_t tid)
         free(w);
     } else {
         pthread_detach(tid);
-        S.abandoned++;
+        sim_state.abandoned++;
     }
     return done;
 }
 
 int sim_abandoned_threads(void)
 {
-    return S.abandoned;
+    return sim_state.abandoned;
 }
 
 /* Run ev on a second thread.  If the loop is waiting on fds until
@@ -375,17 +375,17 @@ static int run_on_thread(const struct event *ev, struct pollfd *fds,
     }
     waiting = waiting && wake_by_ns != NO_TIME && wake_by_ns < wait_end_ns;
     if (waiting)
-        ready = sim__libc()->poll(fds, nfds, S.watchdog_ms);
+        ready = sim__libc()->poll(fds, nfds, sim_state.watchdog_ms);
     if (!join_worker(w, tid)) {
         sim__fail(SIM_STUCK, "'%s' from another thread at %lld ms did not "
                   "return within %d ms (real): deadlock", ev->what,
-                  (long long)(ev->at_ns / SIM_NS_PER_MS), S.watchdog_ms);
+                  (long long)(ev->at_ns / SIM_NS_PER_MS), sim_state.watchdog_ms);
         return ready;
     }
     if (waiting && ready == 0)
         sim__fail(SIM_NO_WAKEUP, "'%s' from another thread at %lld ms did "
                   "not wake the waiting loop within %d ms (real)", ev->what,
-                  (long long)(ev->at_ns / SIM_NS_PER_MS), S.watchdog_ms);
+                  (long long)(ev->at_ns / SIM_NS_PER_MS), sim_state.watchdog_ms);
     return ready;
 }
 
@@ -404,8 +404,8 @@ static int run_event(struct pollfd *fds, nfds_t nfds, bool waiting,
 
 static void advance_to(int64_t t_ns)
 {
-    if (t_ns > S.now_ns)
-        S.now_ns = t_ns;
+    if (t_ns > sim_state.now_ns)
+        sim_state.now_ns = t_ns;
 }
 
 /* ---- the wait ---- */
@@ -454,7 +454,7 @@ static int poll_virtual(struct pollfd *fds, nfds_t nfds, int timeout_ms)
     const struct sim__libc *libc = sim__libc();
     int64_t deadline;
 
-    deadline = timeout_ms < 0 ? NO_TIME : S.now_ns + timeout_ms * SIM_NS_PER_MS;
+    deadline = timeout_ms < 0 ? NO_TIME : sim_state.now_ns + timeout_ms * SIM_NS_PER_MS;
     for (;;) {
         int ready = libc->poll(fds, nfds, 0);
         int64_t next;
@@ -472,7 +472,7 @@ static int poll_virtual(struct pollfd *fds, nfds_t nfds, int timeout_ms)
         }
         advance_to(next);
         ready = run_event(fds, nfds, true, deadline);
-        if (ready != 0 || atomic_load(&S.fail_errno))
+        if (ready != 0 || atomic_load(&sim_state.fail_errno))
             return ready;
     }
 }
@@ -482,7 +482,7 @@ static int poll_virtual(struct pollfd *fds, nfds_t nfds, int timeout_ms)
  * would: whatever the fds say, nothing is reported ready. */
 static int take_injected_failure(int ready)
 {
-    int err = atomic_exchange(&S.fail_errno, 0);
+    int err = atomic_exchange(&sim_state.fail_errno, 0);
 
     if (!err)
         return ready;
@@ -534,11 +534,11 @@ int sim_poll(struct pollfd *fds, nfds_t nfds, int timeout_ms)
     start = sim_now_ns();
     ready = take_injected_failure(0);
     if (ready == 0)
-        ready = S.realtime ? poll_realtime(fds, nfds, timeout_ms)
+        ready = sim_state.realtime ? poll_realtime(fds, nfds, timeout_ms)
                            : poll_virtual(fds, nfds, timeout_ms);
     ready = take_injected_failure(ready);
-    S.last_wait_end_ns = sim_now_ns();
-    S.waited_ns += S.last_wait_end_ns - start;
+    sim_state.last_wait_end_ns = sim_now_ns();
+    sim_state.waited_ns += sim_state.last_wait_end_ns - start;
     return ready;
 }
 
@@ -549,17 +549,17 @@ int sim_peek(struct pollfd *fds, nfds_t nfds)
 
 void sim_fail_wait(int err)
 {
-    atomic_store(&S.fail_errno, err);
+    atomic_store(&sim_state.fail_errno, err);
 }
 
 int64_t sim_last_wait_end_ns(void)
 {
-    return S.last_wait_end_ns;
+    return sim_state.last_wait_end_ns;
 }
 
 int64_t sim_waited_ns(void)
 {
-    return S.waited_ns;
+    return sim_state.waited_ns;
 }
 
 /* Sleep for real until t_ns of simulated time. */
@@ -579,7 +579,7 @@ void sim_sleep_ms(int64_t ms)
 {
     int64_t target = sim_now_ns() + ms * SIM_NS_PER_MS;
 
-    if (S.realtime) {
+    if (sim_state.realtime) {
         while (next_event_ns() <= target && sim_verdict() == SIM_OK) {
             sleep_until(next_event_ns());
             run_event(NULL, 0, false, NO_TIME);

@@ -33,7 +33,7 @@ static void emit(const char *line)
     size_t n = strlen(line), done = 0;
 
     while (done < n) {
-        ssize_t w = write(X.out_fd, line + done, n - done);
+        ssize_t w = write(scn.out_fd, line + done, n - done);
         if (w <= 0)
             return;
         done += (size_t)w;
@@ -72,7 +72,7 @@ void scenario_error(const struct step *st, const char *fmt, ...)
     snprintf(line, sizeof(line), "%c line %d: %s\n", PROTO_SCENARIO_ERROR, st->line, msg);
     emit(line);
     sim_trace("ERROR", "scenario: line %d: %s", st->line, msg);
-    X.stopped = true;
+    scn.stopped = true;
 }
 
 bool check_first_time(const char *rule, int name)
@@ -80,11 +80,11 @@ bool check_first_time(const char *rule, int name)
     char key[40];
 
     snprintf(key, sizeof(key), "%s/%d", rule, name);
-    for (int i = 0; i < X.nreported; i++)
-        if (!strcmp(X.reported[i], key))
+    for (int i = 0; i < scn.nreported; i++)
+        if (!strcmp(scn.reported[i], key))
             return false;
-    if (X.nreported < 64)
-        snprintf(X.reported[X.nreported++], sizeof(X.reported[0]), "%s", key);
+    if (scn.nreported < 64)
+        snprintf(scn.reported[scn.nreported++], sizeof(scn.reported[0]), "%s", key);
     return true;
 }
 
@@ -93,20 +93,20 @@ bool check_first_time(const char *rule, int name)
  * for registrations made with a NULL opaque.  -1 if it is none of ours. */
 static int identify(void *opaque, int id, enum name_kind kind)
 {
-    const struct scenario *sc = X.sc;
+    const struct scenario *sc = scn.sc;
 
     if (!opaque) {
         for (int i = 0; i < sc->nnames; i++)
-            if (sc->kinds[i] == kind && X.regs[i].null_opaque &&
-                (X.regs[i].added || X.regs[i].add_failed) && X.regs[i].id == id)
+            if (sc->kinds[i] == kind && scn.regs[i].null_opaque &&
+                (scn.regs[i].added || scn.regs[i].add_failed) && scn.regs[i].id == id)
                 return i;
         VIOLATION(LEVEL_MUST, "R16", -1, "a %s callback got id %d and a NULL "
                   "opaque, which match no registration", kind == NAME_HANDLE ?
                   "handle" : "timer", id);
         return -1;
     }
-    if ((struct cookie *)opaque >= X.cookies &&
-        (struct cookie *)opaque < X.cookies + sc->nnames) {
+    if ((struct cookie *)opaque >= scn.cookies &&
+        (struct cookie *)opaque < scn.cookies + sc->nnames) {
         int name = ((struct cookie *)opaque)->name;
         if (sc->kinds[name] == kind)
             return name;
@@ -126,9 +126,9 @@ static void record_call(struct reg *r, int events)
         r->calls = calls;
         r->calls_cap = cap;
     }
-    atomic_fetch_add(&X.served, 1);
-    r->calls[r->ncalls++] = (struct call){ X.iter, sim_now_ns(), events,
-                                           atomic_fetch_add(&X.seq, 1) + 1 };
+    atomic_fetch_add(&scn.served, 1);
+    r->calls[r->ncalls++] = (struct call){ scn.iter, sim_now_ns(), events,
+                                           atomic_fetch_add(&scn.seq, 1) + 1 };
     if (++r->calls_this_iter > r->max_per_iter)
         r->max_per_iter = r->calls_this_iter;
 }
@@ -136,7 +136,7 @@ static void record_call(struct reg *r, int events)
 /* Checks common to both kinds of callback; returns the call's number. */
 static int common_call_checks(int name, const char *what, int id, int events)
 {
-    struct reg *r = &X.regs[name];
+    struct reg *r = &scn.regs[name];
 
     record_call(r, events);
     if (op_on_stack)
@@ -158,7 +158,7 @@ static int common_call_checks(int name, const char *what, int id, int events)
 
 static bool changed_this_iteration(const struct reg *r)
 {
-    return X.in_iteration && r->changed_iter == X.iter;
+    return scn.in_iteration && r->changed_iter == scn.iter;
 }
 
 _Thread_local int callback_depth;
@@ -169,7 +169,7 @@ _Thread_local int callback_depth;
  * loop holds for it is stale. */
 static void check_not_enabled_this_iteration(int name, const struct reg *r)
 {
-    if (X.in_iteration && r->enabled_iter == X.iter)
+    if (scn.in_iteration && r->enabled_iter == scn.iter)
         VIOLATION(LEVEL_SHOULD, "R30", name, "%s was called in the iteration in "
                   "which a callback %s it; expected its first call in the next "
                   "iteration", reg_name(name),
@@ -186,10 +186,10 @@ static void check_condition_holds(int name, const struct reg *r, int events)
     static const struct { int bit; short poll; } conds[] = {
         { VIR_EVENT_HANDLE_READABLE, POLLIN }, { VIR_EVENT_HANDLE_WRITABLE, POLLOUT },
     };
-    const struct reg *f = r->fd_name >= 0 ? &X.regs[r->fd_name] : NULL;
+    const struct reg *f = r->fd_name >= 0 ? &scn.regs[r->fd_name] : NULL;
     char got[64];
 
-    if (!f || f->fd.behind || f->fd.fd != r->fd_num || f->fd_touched_iter == X.iter)
+    if (!f || f->fd.behind || f->fd.fd != r->fd_num || f->fd_touched_iter == scn.iter)
         return;
     for (size_t i = 0; i < sizeof(conds) / sizeof(conds[0]); i++) {
         struct pollfd p = { .fd = f->fd.fd, .events = conds[i].poll };
@@ -208,7 +208,7 @@ static void check_condition_holds(int name, const struct reg *r, int events)
  * libvirt reads and writes it. */
 static void check_fd_flags(int name, const struct reg *r)
 {
-    const struct reg *f = r->fd_name >= 0 ? &X.regs[r->fd_name] : NULL;
+    const struct reg *f = r->fd_name >= 0 ? &scn.regs[r->fd_name] : NULL;
     int fl, fdfl;
 
     if (!f || f->fd.fd != r->fd_num || f->fd.behind)
@@ -228,13 +228,13 @@ void trampoline_handle_cb(int watch, int fd, int events, void *opaque)
     int name, nth;
     char got[64], asked[64];
 
-    pthread_mutex_lock(&X.lock);
+    pthread_mutex_lock(&scn.lock);
     name = identify(opaque, watch, NAME_HANDLE);
     if (name < 0) {
-        pthread_mutex_unlock(&X.lock);
+        pthread_mutex_unlock(&scn.lock);
         return;
     }
-    r = &X.regs[name];
+    r = &scn.regs[name];
     nth = common_call_checks(name, "handle", watch, events);
     mask_format(events, got, sizeof(got));
     mask_format(r->events, asked, sizeof(asked));
@@ -261,13 +261,13 @@ void trampoline_handle_cb(int watch, int fd, int events, void *opaque)
     }
     r->in_cb = true;
     callback_depth++;
-    pthread_mutex_unlock(&X.lock);
+    pthread_mutex_unlock(&scn.lock);
     sim_trace("cb", "%s watch=%d fd=%d events=%s", reg_name(name), watch, fd, got);
     run_reactions(WHEN_ON_CB, name, nth);
-    pthread_mutex_lock(&X.lock);
+    pthread_mutex_lock(&scn.lock);
     callback_depth--;
     r->in_cb = false;
-    pthread_mutex_unlock(&X.lock);
+    pthread_mutex_unlock(&scn.lock);
     sim_trace("cb-end", "%s", reg_name(name));
 }
 
@@ -280,7 +280,7 @@ void trampoline_handle_cb(int watch, int fd, int events, void *opaque)
  * out: the period SHOULD run from the call itself. */
 static void check_period(int name, const struct reg *r, int64_t now)
 {
-    int64_t early = r->timeout * SIM_NS_PER_MS - EARLY_SLACK_NS - X.tolerance_ns;
+    int64_t early = r->timeout * SIM_NS_PER_MS - EARLY_SLACK_NS - scn.tolerance_ns;
 
     if (now < r->armed_ns + early)
         VIOLATION(LEVEL_MUST, "R20", name, "timer %s (%d ms) fired %lld ms "
@@ -304,13 +304,13 @@ void trampoline_timer_cb(int timer, void *opaque)
     int name, nth;
     int64_t now = sim_now_ns();
 
-    pthread_mutex_lock(&X.lock);
+    pthread_mutex_lock(&scn.lock);
     name = identify(opaque, timer, NAME_TIMER);
     if (name < 0) {
-        pthread_mutex_unlock(&X.lock);
+        pthread_mutex_unlock(&scn.lock);
         return;
     }
-    r = &X.regs[name];
+    r = &scn.regs[name];
     nth = common_call_checks(name, "timer", timer, 0);
     if (r->timeout < 0 && !r->removed) {
         if (changed_this_iteration(r))
@@ -334,22 +334,22 @@ void trampoline_timer_cb(int timer, void *opaque)
     r->armed_by_fire = true;
     r->in_cb = true;
     callback_depth++;
-    pthread_mutex_unlock(&X.lock);
+    pthread_mutex_unlock(&scn.lock);
     sim_trace("cb", "%s timer=%d", reg_name(name), timer);
     run_reactions(WHEN_ON_CB, name, nth);
-    pthread_mutex_lock(&X.lock);
+    pthread_mutex_lock(&scn.lock);
     callback_depth--;
     r->in_cb = false;
     if (!r->removed)
         r->restart_ns = sim_now_ns();   /* R25: the period may run from here */
-    pthread_mutex_unlock(&X.lock);
+    pthread_mutex_unlock(&scn.lock);
     sim_trace("cb-end", "%s", reg_name(name));
 }
 
 void trampoline_guard_cb(int timer, void *opaque)
 {
     (void)opaque;
-    atomic_fetch_add(&X.served, 1);
+    atomic_fetch_add(&scn.served, 1);
     sim_trace("guard", "timer=%d", timer);
 }
 
@@ -357,15 +357,15 @@ void trampoline_guard_cb(int timer, void *opaque)
  * first removed, not yet freed registration made with a NULL opaque. */
 static int identify_free(void *opaque)
 {
-    const struct scenario *sc = X.sc;
+    const struct scenario *sc = scn.sc;
 
-    if (opaque && (struct cookie *)opaque >= X.cookies &&
-        (struct cookie *)opaque < X.cookies + sc->nnames)
+    if (opaque && (struct cookie *)opaque >= scn.cookies &&
+        (struct cookie *)opaque < scn.cookies + sc->nnames)
         return ((struct cookie *)opaque)->name;
     if (!opaque)
         for (int i = 0; i < sc->nnames; i++)
-            if (X.regs[i].null_opaque && X.regs[i].has_ff && X.regs[i].removed &&
-                X.regs[i].nfrees == 0)
+            if (scn.regs[i].null_opaque && scn.regs[i].has_ff && scn.regs[i].removed &&
+                scn.regs[i].nfrees == 0)
                 return i;
     VIOLATION(LEVEL_MUST, "R34", -3, "a free callback got opaque %p, which "
               "matches no removed registration", opaque);
@@ -377,14 +377,14 @@ void trampoline_ff(void *opaque)
     struct reg *r;
     int name, nth;
 
-    atomic_fetch_add(&X.served, 1);
-    pthread_mutex_lock(&X.lock);
+    atomic_fetch_add(&scn.served, 1);
+    pthread_mutex_lock(&scn.lock);
     name = identify_free(opaque);
     if (name < 0) {
-        pthread_mutex_unlock(&X.lock);
+        pthread_mutex_unlock(&scn.lock);
         return;
     }
-    r = &X.regs[name];
+    r = &scn.regs[name];
     if (op_on_stack || r->removing)
         VIOLATION(LEVEL_MUST, "R35", name, "the free callback of %s ran inside "
                   "%s(); expected it later, from a clean stack", reg_name(name),
@@ -402,9 +402,9 @@ void trampoline_ff(void *opaque)
         VIOLATION(LEVEL_MUST, "R37", name, "free callback of %s ran while its "
                   "callback was still running", reg_name(name));
     nth = ++r->nfrees;
-    r->free_at = (struct anchor_point){ true, X.iter, sim_now_ns(),
-                                        atomic_fetch_add(&X.seq, 1) + 1 };
-    pthread_mutex_unlock(&X.lock);
+    r->free_at = (struct anchor_point){ true, scn.iter, sim_now_ns(),
+                                        atomic_fetch_add(&scn.seq, 1) + 1 };
+    pthread_mutex_unlock(&scn.lock);
     sim_trace("ff", "%s", reg_name(name));
     run_reactions(WHEN_ON_FF, name, nth);
 }
@@ -413,7 +413,7 @@ void trampoline_ff(void *opaque)
 
 void check_new_id(const struct step *st, int id)
 {
-    const struct scenario *sc = X.sc;
+    const struct scenario *sc = scn.sc;
     enum name_kind kind = sc->kinds[st->name];
 
     if (st->has_rc) {
@@ -440,10 +440,10 @@ void check_new_id(const struct step *st, int id)
         VIOLATION(LEVEL_SHOULD, "R4", st->name, "%s got id 0; libvirt takes 0 "
                   "as 'none', so ids should start at 1", reg_name(st->name));
     for (int i = 0; i < sc->nnames; i++) {
-        if (i == st->name || sc->kinds[i] != kind || !X.regs[i].added ||
-            X.regs[i].id != id)
+        if (i == st->name || sc->kinds[i] != kind || !scn.regs[i].added ||
+            scn.regs[i].id != id)
             continue;
-        if (!X.regs[i].removed)
+        if (!scn.regs[i].removed)
             VIOLATION(LEVEL_MUST, "R5", st->name, "%s got id %d, which live "
                       "registration %s already has", reg_name(st->name), id,
                       reg_name(i));
@@ -460,7 +460,7 @@ void check_remove_rc(const struct step *st, int target, int rc)
 
     if (st->has_rc) {
         if (rc != st->rc)
-            check_fail(X.sc->level, X.sc->rules, "line %d: %s returned %d; "
+            check_fail(scn.sc->level, scn.sc->rules, "line %d: %s returned %d; "
                        "expected %d", st->line, st->text, rc, st->rc);
         return;
     }
@@ -474,10 +474,10 @@ int pending_frees(void)
 {
     int n = 0;
 
-    pthread_mutex_lock(&X.lock);
-    for (int i = 0; i < X.sc->nnames; i++)
-        n += X.regs[i].removed && X.regs[i].has_ff && X.regs[i].nfrees == 0;
-    pthread_mutex_unlock(&X.lock);
+    pthread_mutex_lock(&scn.lock);
+    for (int i = 0; i < scn.sc->nnames; i++)
+        n += scn.regs[i].removed && scn.regs[i].has_ff && scn.regs[i].nfrees == 0;
+    pthread_mutex_unlock(&scn.lock);
     return n;
 }
 
@@ -486,18 +486,18 @@ int pending_frees(void)
  * (R40, a SHOULD: libvirt itself never does that). */
 void check_leaks(void)
 {
-    for (int i = 0; i < X.sc->nnames; i++) {
-        struct reg *r = &X.regs[i];
+    for (int i = 0; i < scn.sc->nnames; i++) {
+        struct reg *r = &scn.regs[i];
         if (!r->removed || !r->has_ff || r->nfrees > 0)
             continue;
         if (r->null_opaque)
             VIOLATION(LEVEL_SHOULD, "R40", i, "the free callback of %s (opaque "
                       "NULL) never ran (removed in iteration %d, %d iterations "
-                      "ago)", reg_name(i), r->remove_at.iter, X.iter - r->remove_at.iter);
+                      "ago)", reg_name(i), r->remove_at.iter, scn.iter - r->remove_at.iter);
         else
             VIOLATION(LEVEL_MUST, "R34", i, "the free callback of %s never ran "
                       "(removed in iteration %d, %d iterations ago): a leak",
-                      reg_name(i), r->remove_at.iter, X.iter - r->remove_at.iter);
+                      reg_name(i), r->remove_at.iter, scn.iter - r->remove_at.iter);
     }
 }
 
@@ -506,7 +506,7 @@ void check_leaks(void)
 /* The moment an anchored value refers to (not for ANCHOR_NONE). */
 static const struct anchor_point *anchor_of(const struct value *v)
 {
-    const struct reg *r = &X.regs[v->name];
+    const struct reg *r = &scn.regs[v->name];
 
     return v->anchor == ANCHOR_MARK ? &r->mark_at : v->anchor == ANCHOR_ADD ?
         &r->add_at : v->anchor == ANCHOR_UPDATE ? &r->update_at : &r->remove_at;
@@ -569,15 +569,15 @@ static const struct call *nth_call(const struct reg *r, int nth, long after)
 void check_expect(const struct step *st)
 {
     const struct expect *x = &st->expect;
-    const struct reg *r = &X.regs[x->name];
-    enum level level = x->has_level ? x->level : X.sc->level;
+    const struct reg *r = &scn.regs[x->name];
+    enum level level = x->has_level ? x->level : scn.sc->level;
     const struct call *c = NULL;
     bool want_iter = false, ok = true, is_time = false;
     int64_t actual = 0, a = 0, b = 0;
     const char *missing = NULL;
     char got[160] = "";
 
-    pthread_mutex_lock(&X.lock);
+    pthread_mutex_lock(&scn.lock);
     switch (x->kind) {
     case X_CALLS:
         actual = r->ncalls;
@@ -668,7 +668,7 @@ void check_expect(const struct step *st)
             ok = false;
             snprintf(got, sizeof(got), "'%s' has not happened", missing);
         } else {
-            ok = compare(actual, x->cmp, a, b, is_time ? X.tolerance_ns : 0);
+            ok = compare(actual, x->cmp, a, b, is_time ? scn.tolerance_ns : 0);
             if (is_time)
                 snprintf(got, sizeof(got), "it was at %lld.%03lld ms",
                          (long long)(actual / SIM_NS_PER_MS),
@@ -677,10 +677,10 @@ void check_expect(const struct step *st)
                 snprintf(got, sizeof(got), "it was %lld", (long long)actual);
         }
     }
-    pthread_mutex_unlock(&X.lock);
+    pthread_mutex_unlock(&scn.lock);
     if (ok)
         sim_trace("expect", "ok: %s", st->text);
     else
-        check_fail(level, X.sc->rules, "line %d: %s; but %s", st->line,
+        check_fail(level, scn.sc->rules, "line %d: %s; but %s", st->line,
                    st->text, got);
 }

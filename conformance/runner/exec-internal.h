@@ -81,7 +81,9 @@ struct run {
     int nreported;
 };
 
-extern struct run X;
+/* The scenario this process runs: one per process (the runner forks a
+ * child for each). */
+extern struct run scn;
 extern _Thread_local const char *op_on_stack;
 /* Callbacks (not free callbacks) running on this thread, nested. */
 extern _Thread_local int callback_depth;

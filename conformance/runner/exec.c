@@ -19,7 +19,7 @@
 #include "protocol.h"
 #include "progress.h"
 
-struct run X;
+struct run scn;
 
 static const char *step_words[] = {
     [S_ADD_HANDLE] = "add_handle", [S_UPDATE_HANDLE] = "update_handle",
@@ -29,7 +29,7 @@ static const char *step_words[] = {
 
 const char *reg_name(int name)
 {
-    return name >= 0 ? X.sc->names[name] : "?";
+    return name >= 0 ? scn.sc->names[name] : "?";
 }
 
 /* ---- the six operations, marked on this thread's stack ---- */
@@ -51,9 +51,9 @@ static void op_leave(void)
 static void anchor(struct anchor_point *a)
 {
     a->set = true;
-    a->iter = X.iter;
+    a->iter = scn.iter;
     a->ns = sim_now_ns();
-    a->seq = atomic_fetch_add(&X.seq, 1) + 1;
+    a->seq = atomic_fetch_add(&scn.seq, 1) + 1;
 }
 
 /* The id a step names: a registration's, or a literal.  -1000000 when the
@@ -63,24 +63,24 @@ static int target_id(const struct step *st)
 {
     if (st->name < 0)
         return st->literal_id;
-    return X.regs[st->name].added ? X.regs[st->name].id : -1000000;
+    return scn.regs[st->name].added ? scn.regs[st->name].id : -1000000;
 }
 
 /* The registration of this kind that is live with this id, if any. */
 static int live_by_id(enum name_kind kind, int id)
 {
-    for (int i = 0; i < X.sc->nnames; i++)
-        if (X.sc->kinds[i] == kind && X.regs[i].added && !X.regs[i].removed &&
-            X.regs[i].id == id)
+    for (int i = 0; i < scn.sc->nnames; i++)
+        if (scn.sc->kinds[i] == kind && scn.regs[i].added && !scn.regs[i].removed &&
+            scn.regs[i].id == id)
             return i;
     return -1;
 }
 
 static void do_add(const struct step *st)
 {
-    struct reg *r = &X.regs[st->name];
+    struct reg *r = &scn.regs[st->name];
     bool handle = st->kind == S_ADD_HANDLE;
-    void *opaque = st->opaque_null ? NULL : &X.cookies[st->name];
+    void *opaque = st->opaque_null ? NULL : &scn.cookies[st->name];
     virFreeCallback ff = st->ff_none ? NULL : trampoline_ff;
     int fd = -1, id;
 
@@ -89,21 +89,21 @@ static void do_add(const struct step *st)
         return;
     }
     if (handle)
-        fd = st->fd_name >= 0 ? X.regs[st->fd_name].fd.fd : st->fd_literal;
-    pthread_mutex_lock(&X.lock);
+        fd = st->fd_name >= 0 ? scn.regs[st->fd_name].fd.fd : st->fd_literal;
+    pthread_mutex_lock(&scn.lock);
     r->fd_num = fd;
     r->fd_name = handle ? st->fd_name : -1;
     r->events = handle ? (int)st->arg : 0;
     r->timeout = handle ? 0 : (int)st->arg;
     r->has_ff = ff != NULL;
     r->null_opaque = opaque == NULL;
-    r->changed_iter = X.in_iteration ? X.iter : -1;
+    r->changed_iter = scn.in_iteration ? scn.iter : -1;
     r->enabled_iter = callback_depth > 0 && (handle ? st->arg != 0 : st->arg >= 0) ?
-                      X.iter : -1;
+                      scn.iter : -1;
     r->enabled_by_add = true;
     r->armed_ns = r->restart_ns = sim_now_ns();
     r->armed_by_fire = false;
-    pthread_mutex_unlock(&X.lock);
+    pthread_mutex_unlock(&scn.lock);
 
     /* alloc-fails=each fails each allocation of the add in turn, one per
      * attempt, until an attempt needs fewer and succeeds.  Every attempt
@@ -125,12 +125,12 @@ static void do_add(const struct step *st)
                   reg_name(st->name), id, k);
     }
 
-    pthread_mutex_lock(&X.lock);
+    pthread_mutex_lock(&scn.lock);
     r->id = id;
     r->added = id >= 0;
     r->add_failed = id < 0;
     anchor(&r->add_at);
-    pthread_mutex_unlock(&X.lock);
+    pthread_mutex_unlock(&scn.lock);
     sim_trace("op", "%s %s => %d", step_words[st->kind], reg_name(st->name), id);
     check_new_id(st, id);
 }
@@ -143,13 +143,13 @@ static void do_update(const struct step *st)
 
     /* Record the new state before the call: a loop may dispatch on another
      * thread the moment it has it. */
-    pthread_mutex_lock(&X.lock);
+    pthread_mutex_lock(&scn.lock);
     if (target >= 0) {
-        struct reg *r = &X.regs[target];
+        struct reg *r = &scn.regs[target];
         bool was_off = handle ? r->events == 0 : r->timeout < 0;
         bool now_on = handle ? st->arg != 0 : st->arg >= 0;
         if (callback_depth > 0 && was_off && now_on) {
-            r->enabled_iter = X.iter;
+            r->enabled_iter = scn.iter;
             r->enabled_by_add = false;
         }
         if (handle)
@@ -158,10 +158,10 @@ static void do_update(const struct step *st)
             r->timeout = (int)st->arg;
         r->armed_ns = r->restart_ns = sim_now_ns();
         r->armed_by_fire = false;
-        r->changed_iter = X.in_iteration ? X.iter : -1;
+        r->changed_iter = scn.in_iteration ? scn.iter : -1;
         anchor(&r->update_at);
     }
-    pthread_mutex_unlock(&X.lock);
+    pthread_mutex_unlock(&scn.lock);
     op_enter(step_words[st->kind]);
     if (handle)
         virEventUpdateHandle(id, (int)st->arg);
@@ -179,22 +179,22 @@ static void do_remove(const struct step *st)
     int target = live_by_id(handle ? NAME_HANDLE : NAME_TIMER, id);
     int rc;
 
-    pthread_mutex_lock(&X.lock);
+    pthread_mutex_lock(&scn.lock);
     if (target >= 0)
-        X.regs[target].removing = true;
-    pthread_mutex_unlock(&X.lock);
+        scn.regs[target].removing = true;
+    pthread_mutex_unlock(&scn.lock);
     op_enter(step_words[st->kind]);
     rc = handle ? virEventRemoveHandle(id) : virEventRemoveTimeout(id);
     op_leave();
-    pthread_mutex_lock(&X.lock);
+    pthread_mutex_lock(&scn.lock);
     if (target >= 0) {
-        X.regs[target].removing = false;
+        scn.regs[target].removing = false;
         if (rc == 0) {
-            X.regs[target].removed = true;
-            anchor(&X.regs[target].remove_at);
+            scn.regs[target].removed = true;
+            anchor(&scn.regs[target].remove_at);
         }
     }
-    pthread_mutex_unlock(&X.lock);
+    pthread_mutex_unlock(&scn.lock);
     sim_trace("op", "%s %s => %d", step_words[st->kind],
               st->name >= 0 ? reg_name(st->name) : "#", rc);
     check_remove_rc(st, target, rc);
@@ -202,7 +202,7 @@ static void do_remove(const struct step *st)
 
 static int fd_step(const struct step *st)
 {
-    struct sim_fd *f = &X.regs[st->name].fd;
+    struct sim_fd *f = &scn.regs[st->name].fd;
     int rc = 0;
 
     switch (st->kind) {
@@ -246,8 +246,8 @@ static int fd_step(const struct step *st)
     if (rc == 0 && (st->kind == S_PIPE || st->kind == S_PIPE_WRITER ||
                     st->kind == S_SOCKET || st->kind == S_MOVE_FD ||
                     st->kind == S_REUSE)) {
-        X.regs[st->name].fd_flags = fcntl(f->fd, F_GETFL);
-        X.regs[st->name].fd_fdflags = fcntl(f->fd, F_GETFD);
+        scn.regs[st->name].fd_flags = fcntl(f->fd, F_GETFL);
+        scn.regs[st->name].fd_fdflags = fcntl(f->fd, F_GETFD);
     }
     sim_trace("fd", "%s", st->text);
     return rc;
@@ -272,9 +272,9 @@ static int loop_fds(void)
         if (e->d_name[0] != '.')
             n++;
     closedir(d);
-    for (int i = 0; i < X.sc->nnames; i++) {
-        const struct sim_fd *f = &X.regs[i].fd;
-        if (X.sc->kinds[i] != NAME_FD)
+    for (int i = 0; i < scn.sc->nnames; i++) {
+        const struct sim_fd *f = &scn.regs[i].fd;
+        if (scn.sc->kinds[i] != NAME_FD)
             continue;
         n -= (f->fd >= 0 && !f->behind) + (f->peer >= 0);
     }
@@ -292,16 +292,16 @@ static void check_fd_growth(void)
 
     if (n < 0 || reported)
         return;
-    if (X.loop_fds_base < 0) {
-        X.loop_fds_base = n;
+    if (scn.loop_fds_base < 0) {
+        scn.loop_fds_base = n;
         return;
     }
-    if (n > X.loop_fds_base + FD_GROWTH_LIMIT) {
+    if (n > scn.loop_fds_base + FD_GROWTH_LIMIT) {
         reported = true;
         check_fail(LEVEL_MUST, "R17", "after iteration %d the loop holds %d "
                    "file descriptors, %d after its first: it opens "
-                   "descriptors and never closes them", X.iter, n,
-                   X.loop_fds_base);
+                   "descriptors and never closes them", scn.iter, n,
+                   scn.loop_fds_base);
     }
 }
 
@@ -320,36 +320,36 @@ static void iteration(void)
 {
     int rc;
 
-    pthread_mutex_lock(&X.lock);
-    for (int i = 0; i < X.sc->nnames; i++)
-        X.regs[i].calls_this_iter = 0;
-    X.in_iteration = true;
+    pthread_mutex_lock(&scn.lock);
+    for (int i = 0; i < scn.sc->nnames; i++)
+        scn.regs[i].calls_this_iter = 0;
+    scn.in_iteration = true;
     progress_begin();
-    pthread_mutex_unlock(&X.lock);
-    rc = X.impl->run_once();
+    pthread_mutex_unlock(&scn.lock);
+    rc = scn.impl->run_once();
     if (rc != 0 && short_of_memory)
         check_fail(LEVEL_SHOULD, "R2", "iteration %d: evconf_run_once() returned "
                    "%d when an allocation failed, expected 0: an iteration "
-                   "should not need memory it did not take at add", X.iter, rc);
+                   "should not need memory it did not take at add", scn.iter, rc);
     else if (rc != 0)
-        check_fail(LEVEL_MUST, X.sc->rules, "iteration %d: evconf_run_once() "
-                   "returned %d, expected 0", X.iter, rc);
-    pthread_mutex_lock(&X.lock);
-    X.in_iteration = false;
-    X.iter++;
+        check_fail(LEVEL_MUST, scn.sc->rules, "iteration %d: evconf_run_once() "
+                   "returned %d, expected 0", scn.iter, rc);
+    pthread_mutex_lock(&scn.lock);
+    scn.in_iteration = false;
+    scn.iter++;
     progress_end();
-    pthread_mutex_unlock(&X.lock);
+    pthread_mutex_unlock(&scn.lock);
     check_fd_growth();
     if (!sim_iteration_done())
-        X.stopped = true;
+        scn.stopped = true;
 }
 
 static void verdict_check(void)
 {
-    if (sim_verdict() != SIM_OK && !X.verdict_reported) {
-        X.verdict_reported = true;
-        X.stopped = true;
-        check_fail(X.sc->level, X.sc->rules, "the loop %s: %s",
+    if (sim_verdict() != SIM_OK && !scn.verdict_reported) {
+        scn.verdict_reported = true;
+        scn.stopped = true;
+        check_fail(scn.sc->level, scn.sc->rules, "the loop %s: %s",
                    sim_verdict() == SIM_IDLE ? "went idle" :
                    sim_verdict() == SIM_SPIN ? "spins" :
                    sim_verdict() == SIM_NO_WAKEUP ? "did not wake up" :
@@ -361,7 +361,7 @@ static void verdict_check(void)
 
 void run_step(const struct step *st)
 {
-    if (X.stopped && st->when == WHEN_NOW)
+    if (scn.stopped && st->when == WHEN_NOW)
         return;
     switch (st->kind) {
     case S_ADD_HANDLE:
@@ -379,20 +379,20 @@ void run_step(const struct step *st)
     case S_RUN:
         sim_trace("run", "%lld iterations", (long long)st->arg);
         fail_allocations(st->alloc_fails);
-        for (int64_t i = 0; i < st->arg && !X.stopped; i++)
+        for (int64_t i = 0; i < st->arg && !scn.stopped; i++)
             iteration();
         fail_allocations(0);
         break;
     case S_RUN_UNTIL:
         sim_trace("run", "until %lld ms", (long long)st->arg);
         fail_allocations(st->alloc_fails);
-        for (int i = 0; !X.stopped && sim_now_ns() < st->arg * SIM_NS_PER_MS; i++) {
+        for (int i = 0; !scn.stopped && sim_now_ns() < st->arg * SIM_NS_PER_MS; i++) {
             if (i == 100000) {
-                check_fail(X.sc->level, X.sc->rules, "100000 iterations did "
+                check_fail(scn.sc->level, scn.sc->rules, "100000 iterations did "
                            "not bring virtual time to %lld ms (it stands at "
                            "%lld ms)", (long long)st->arg,
                            (long long)(sim_now_ns() / SIM_NS_PER_MS));
-                X.stopped = true;
+                scn.stopped = true;
                 break;
             }
             iteration();
@@ -403,16 +403,16 @@ void run_step(const struct step *st)
         sim_sleep_ms(st->arg);
         break;
     case S_MARK:
-        pthread_mutex_lock(&X.lock);
-        anchor(&X.regs[st->name].mark_at);
-        pthread_mutex_unlock(&X.lock);
+        pthread_mutex_lock(&scn.lock);
+        anchor(&scn.regs[st->name].mark_at);
+        pthread_mutex_unlock(&scn.lock);
         sim_trace("mark", "%s", reg_name(st->name));
         break;
     case S_WAIT_FAILS:
         sim_trace("step", "%s", st->text);
-        pthread_mutex_lock(&X.lock);
-        X.wait_failed_iter = X.iter;
-        pthread_mutex_unlock(&X.lock);
+        pthread_mutex_lock(&scn.lock);
+        scn.wait_failed_iter = scn.iter;
+        pthread_mutex_unlock(&scn.lock);
         sim_fail_wait((int)st->arg);
         break;
     case S_REGISTER_DEFAULT:
@@ -423,10 +423,10 @@ void run_step(const struct step *st)
         check_expect(st);
         break;
     default:
-        pthread_mutex_lock(&X.lock);
-        if (X.in_iteration && st->name >= 0)
-            X.regs[st->name].fd_touched_iter = X.iter;
-        pthread_mutex_unlock(&X.lock);
+        pthread_mutex_lock(&scn.lock);
+        if (scn.in_iteration && st->name >= 0)
+            scn.regs[st->name].fd_touched_iter = scn.iter;
+        pthread_mutex_unlock(&scn.lock);
         switch (fd_step(st)) {
         case 0:
             break;
@@ -435,7 +435,7 @@ void run_step(const struct step *st)
                            "has not read stays in it)", st->text);
             break;
         default:
-            check_fail(LEVEL_MUST, X.sc->rules, "line %d: '%s' failed in the "
+            check_fail(LEVEL_MUST, scn.sc->rules, "line %d: '%s' failed in the "
                        "harness (fd layer)", st->line, st->text);
             break;
         }
@@ -448,8 +448,8 @@ void run_step(const struct step *st)
  * registration, in file order. */
 void run_reactions(enum when when, int name, int nth)
 {
-    for (int i = 0; i < X.sc->nsteps; i++) {
-        const struct step *st = &X.sc->steps[i];
+    for (int i = 0; i < scn.sc->nsteps; i++) {
+        const struct step *st = &scn.sc->steps[i];
         if (st->when == when && st->on_name == name &&
             (st->on_nth == 0 || st->on_nth == nth))
             run_step(st);
@@ -493,7 +493,7 @@ static int64_t wake_by(void *arg)
     int target = -1;
     int64_t by = SIM_NO_WAKE, now = sim_now_ns() / SIM_NS_PER_MS;
 
-    pthread_mutex_lock(&X.lock);
+    pthread_mutex_lock(&scn.lock);
     if (st->kind == S_UPDATE_HANDLE || st->kind == S_UPDATE_TIMEOUT ||
         st->kind == S_REMOVE_HANDLE || st->kind == S_REMOVE_TIMEOUT)
         target = live_by_id(handle ? NAME_HANDLE : NAME_TIMER, target_id(st));
@@ -503,14 +503,14 @@ static int64_t wake_by(void *arg)
          * is nothing to wake up for: it cannot be judged beforehand. */
         if (st->alloc_fails > 0)
             break;
-        if (st->arg != 0 && st->fd_name >= 0 && fd_ready_for(&X.regs[st->fd_name], (int)st->arg))
+        if (st->arg != 0 && st->fd_name >= 0 && fd_ready_for(&scn.regs[st->fd_name], (int)st->arg))
             by = now;
         break;
     case S_UPDATE_HANDLE:
         if (target >= 0) {
-            const struct reg *r = &X.regs[target];
+            const struct reg *r = &scn.regs[target];
             int gained = (int)st->arg & ~r->events;
-            if (gained && r->fd_name >= 0 && fd_ready_for(&X.regs[r->fd_name], gained))
+            if (gained && r->fd_name >= 0 && fd_ready_for(&scn.regs[r->fd_name], gained))
                 by = now;
         }
         break;
@@ -524,13 +524,13 @@ static int64_t wake_by(void *arg)
         break;
     case S_REMOVE_HANDLE:
     case S_REMOVE_TIMEOUT:
-        if (target >= 0 && X.regs[target].has_ff)
+        if (target >= 0 && scn.regs[target].has_ff)
             by = now;
         break;
     default:
         break;
     }
-    pthread_mutex_unlock(&X.lock);
+    pthread_mutex_unlock(&scn.lock);
     return by;
 }
 
@@ -538,7 +538,7 @@ static int64_t wake_by(void *arg)
  * loop that depends on registration order shows it (R32). */
 static void run_script(void)
 {
-    const struct scenario *sc = X.sc;
+    const struct scenario *sc = scn.sc;
 
     for (int i = 0; i < sc->nsteps; i++) {
         const struct step *st = &sc->steps[i];
@@ -547,7 +547,7 @@ static void run_script(void)
         else if (st->when == WHEN_AT_THREAD)
             sim_at_thread_judged(st->at_ms, scheduled, (void *)st, st->text, wake_by);
     }
-    for (int i = 0; i < sc->nsteps && !X.stopped; ) {
+    for (int i = 0; i < sc->nsteps && !scn.stopped; ) {
         int j = i, order[64], n;
 
         if (sc->steps[i].when != WHEN_NOW) {
@@ -582,12 +582,12 @@ static int remove_live(void)
 {
     int n = 0;
 
-    for (int i = 0; i < X.sc->nnames; i++) {
-        struct reg *r = &X.regs[i];
+    for (int i = 0; i < scn.sc->nnames; i++) {
+        struct reg *r = &scn.regs[i];
         struct step st = { .name = i };
         if (!r->added || r->removed)
             continue;
-        st.kind = X.sc->kinds[i] == NAME_HANDLE ? S_REMOVE_HANDLE : S_REMOVE_TIMEOUT;
+        st.kind = scn.sc->kinds[i] == NAME_HANDLE ? S_REMOVE_HANDLE : S_REMOVE_TIMEOUT;
         st.text = (char *)(st.kind == S_REMOVE_HANDLE ? "teardown: remove-handle"
                                                       : "teardown: remove-timeout");
         do_remove(&st);
@@ -604,15 +604,15 @@ static void teardown(void)
 {
     int guard = -1;
 
-    if (X.stopped)
+    if (scn.stopped)
         return;
     sim_trace("teardown", "remove what is left");
     op_enter("add_timeout");
     guard = virEventAddTimeout(1000, trampoline_guard_cb, NULL, NULL);
     op_leave();
-    for (int round = 0; round < 10 && !X.stopped; round++) {
+    for (int round = 0; round < 10 && !scn.stopped; round++) {
         int removed = remove_live();
-        for (int n = 0; n < 10 && !X.stopped && pending_frees() > 0; n++)
+        for (int n = 0; n < 10 && !scn.stopped && pending_frees() > 0; n++)
             iteration();
         if (removed == 0)
             break;
@@ -630,20 +630,20 @@ static const char trace_prefix[] = { PROTO_TRACE, ' ', '\0' };
 int exec_scenario(const struct scenario *sc, const struct impl *impl,
                   const struct exec_opts *opts, int out_fd)
 {
-    memset(&X, 0, sizeof(X));
-    X.loop_fds_base = -1;
-    X.wait_failed_iter = -1;
-    pthread_mutex_init(&X.lock, NULL);
-    X.sc = sc;
-    X.impl = impl;
-    X.out_fd = out_fd;
-    X.tolerance_ns = opts->tolerance_ms * SIM_NS_PER_MS;
-    X.regs = calloc((size_t)sc->nnames + 1, sizeof(*X.regs));
-    X.cookies = calloc((size_t)sc->nnames + 1, sizeof(*X.cookies));
+    memset(&scn, 0, sizeof(scn));
+    scn.loop_fds_base = -1;
+    scn.wait_failed_iter = -1;
+    pthread_mutex_init(&scn.lock, NULL);
+    scn.sc = sc;
+    scn.impl = impl;
+    scn.out_fd = out_fd;
+    scn.tolerance_ns = opts->tolerance_ms * SIM_NS_PER_MS;
+    scn.regs = calloc((size_t)sc->nnames + 1, sizeof(*scn.regs));
+    scn.cookies = calloc((size_t)sc->nnames + 1, sizeof(*scn.cookies));
     for (int i = 0; i < sc->nnames; i++) {
-        X.cookies[i].name = i;
-        X.regs[i].fd.fd = X.regs[i].fd.peer = -1;
-        X.regs[i].fd_touched_iter = X.regs[i].changed_iter = X.regs[i].enabled_iter = -1;
+        scn.cookies[i].name = i;
+        scn.regs[i].fd.fd = scn.regs[i].fd.peer = -1;
+        scn.regs[i].fd_touched_iter = scn.regs[i].changed_iter = scn.regs[i].enabled_iter = -1;
     }
 
     if (opts->realtime)
@@ -670,10 +670,10 @@ int exec_scenario(const struct scenario *sc, const struct impl *impl,
     sim_stop();
     for (int i = 0; i < sc->nnames; i++) {
         if (sc->kinds[i] == NAME_FD)
-            sim_fd_close(&X.regs[i].fd);
-        free(X.regs[i].calls);
+            sim_fd_close(&scn.regs[i].fd);
+        free(scn.regs[i].calls);
     }
-    free(X.regs);
-    free(X.cookies);
+    free(scn.regs);
+    free(scn.cookies);
     return 0;
 }

@@ -38,7 +38,7 @@
 /* Whether the fd under watch r is ready now for what r asks. */
 static bool ready_now(const struct reg *r)
 {
-    const struct reg *f = r->fd_name >= 0 ? &X.regs[r->fd_name] : NULL;
+    const struct reg *f = r->fd_name >= 0 ? &scn.regs[r->fd_name] : NULL;
     struct pollfd p;
 
     if (!f || f->fd.behind || f->fd.fd != r->fd_num || f->fd.fd < 0)
@@ -61,18 +61,18 @@ static int64_t owed_by(const struct reg *r)
 
 static bool live(const struct reg *r, enum name_kind kind, int i)
 {
-    return X.sc->kinds[i] == kind && r->added && !r->removed && !r->removing;
+    return scn.sc->kinds[i] == kind && r->added && !r->removed && !r->removing;
 }
 
 void progress_begin(void)
 {
     int64_t now = sim_now_ns();
 
-    X.iter_start_ns = now;
-    X.iter_waited_ns = sim_waited_ns();
-    X.iter_served = atomic_load(&X.served);
-    for (int i = 0; i < X.sc->nnames; i++) {
-        struct reg *r = &X.regs[i];
+    scn.iter_start_ns = now;
+    scn.iter_waited_ns = sim_waited_ns();
+    scn.iter_served = atomic_load(&scn.served);
+    for (int i = 0; i < scn.sc->nnames; i++) {
+        struct reg *r = &scn.regs[i];
         r->owed = false;
         if (live(r, NAME_TIMER, i) && r->timeout == 0)
             r->owed = true;
@@ -87,30 +87,30 @@ void progress_begin(void)
 static const char *owed_what(const struct reg *r, bool handle, char *buf, size_t len)
 {
     if (handle)
-        snprintf(buf, len, "watch %s, whose fd was ready for it", reg_name((int)(r - X.regs)));
+        snprintf(buf, len, "watch %s, whose fd was ready for it", reg_name((int)(r - scn.regs)));
     else if (r->timeout == 0)
-        snprintf(buf, len, "0 ms timer %s", reg_name((int)(r - X.regs)));
+        snprintf(buf, len, "0 ms timer %s", reg_name((int)(r - scn.regs)));
     else
-        snprintf(buf, len, "timer %s (%d ms), due at %lld ms,", reg_name((int)(r - X.regs)),
+        snprintf(buf, len, "timer %s (%d ms), due at %lld ms,", reg_name((int)(r - scn.regs)),
                  r->timeout, (long long)(owed_by(r) / SIM_NS_PER_MS));
     return buf;
 }
 
 void progress_end(void)
 {
-    int it = X.iter - 1;            /* the iteration that just ended */
-    int64_t waited = sim_waited_ns() - X.iter_waited_ns;
-    bool idle = atomic_load(&X.served) == X.iter_served;
+    int it = scn.iter - 1;            /* the iteration that just ended */
+    int64_t waited = sim_waited_ns() - scn.iter_waited_ns;
+    bool idle = atomic_load(&scn.served) == scn.iter_served;
     char what[160];
 
-    for (int i = 0; i < X.sc->nnames; i++) {
-        struct reg *r = &X.regs[i];
-        bool handle = X.sc->kinds[i] == NAME_HANDLE;
-        const struct reg *f = handle && r->fd_name >= 0 ? &X.regs[r->fd_name] : NULL;
+    for (int i = 0; i < scn.sc->nnames; i++) {
+        struct reg *r = &scn.regs[i];
+        bool handle = scn.sc->kinds[i] == NAME_HANDLE;
+        const struct reg *f = handle && r->fd_name >= 0 ? &scn.regs[r->fd_name] : NULL;
 
         if (!r->owed || r->calls_this_iter > 0 || r->removed || r->removing ||
             r->changed_iter == it ||
-            (handle && (X.wait_failed_iter == it || (f && f->fd_touched_iter == it) ||
+            (handle && (scn.wait_failed_iter == it || (f && f->fd_touched_iter == it) ||
                         !ready_now(r)))) {
             r->owed_streak = 0;
             r->owed_others_ran = false;

@@ -767,7 +767,9 @@ static int run_scenarios(const struct options *o, const char *impl_path,
     return count[OUT_FAIL] + count[OUT_ERROR] > 0 || unrun ? 1 : 0;
 }
 
-int main(int argc, char **argv)
+/* Read the command line into *o.  Returns -1 to go on, or the status to
+ * exit with (after --help, or a bad option). */
+static int parse_options(int argc, char **argv, struct options *o)
 {
     static const struct option longopts[] = {
         { "impl", required_argument, NULL, 'i' },
@@ -792,65 +794,57 @@ int main(int argc, char **argv)
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    struct options o = { .impl = "reference", .report_dir = "build/conformance-report",
-                         .seed = 1, .timeout_s = 10, .wake_timeout_ms = 2000,
-                         .tolerance_ms = -1,
-                         .st = { .threads = 4, .ms = 2000, .bound_ms = 500 } };
-    char implbuf[2 * PATH_MAX], **files = NULL, *impl_name, *end, err[1024];
-    const char *impl_path;
-    struct result *res;
-    int nfiles = 0, nres = 0, c, bad_input = 0, rc;
-    static const char *default_path = EVCONF_SCENARIO_DIR;
-    ssize_t sl;
+    char *end;
+    int c;
 
     while ((c = getopt_long(argc, argv, "i:s:f:S:r:t:w:lqh", longopts, NULL)) != -1) {
         switch (c) {
-        case 'i': o.impl = optarg; break;
+        case 'i': o->impl = optarg; break;
         case 's':
-            o.paths = realloc(o.paths, (size_t)(o.npaths + 1) * sizeof(*o.paths));
-            o.paths[o.npaths++] = optarg;
+            o->paths = realloc(o->paths, (size_t)(o->npaths + 1) * sizeof(*o->paths));
+            o->paths[o->npaths++] = optarg;
             break;
-        case 'f': o.filter = optarg; break;
+        case 'f': o->filter = optarg; break;
         case 'S':
             errno = 0;
-            o.seed = strtoull(optarg, &end, 0);
+            o->seed = strtoull(optarg, &end, 0);
             if (errno || *end || !*optarg) {
                 fprintf(stderr, "evconf-run: --seed takes a number, not '%s'\n", optarg);
                 return 2;
             }
             break;
-        case 'r': o.report_dir = optarg; break;
-        case 'X': o.strict = true; break;
+        case 'r': o->report_dir = optarg; break;
+        case 'X': o->strict = true; break;
         case 't':
-            o.timeout_s = atoi(optarg);
-            if (o.timeout_s <= 0) {
+            o->timeout_s = atoi(optarg);
+            if (o->timeout_s <= 0) {
                 fprintf(stderr, "evconf-run: --timeout takes a number of seconds > 0\n");
                 return 2;
             }
             break;
         case 'B':
-            o.budget_s = atoi(optarg);
-            if (o.budget_s <= 0) {
+            o->budget_s = atoi(optarg);
+            if (o->budget_s <= 0) {
                 fprintf(stderr, "evconf-run: --budget takes a number of seconds > 0\n");
                 return 2;
             }
             break;
         case 'w':
-            o.wake_timeout_ms = atoi(optarg);
-            if (o.wake_timeout_ms <= 0) {
+            o->wake_timeout_ms = atoi(optarg);
+            if (o->wake_timeout_ms <= 0) {
                 fprintf(stderr, "evconf-run: --wake-timeout takes a number of ms > 0\n");
                 return 2;
             }
             break;
-        case 'R': o.realtime = true; break;
+        case 'R': o->realtime = true; break;
         case 'T':
-            o.tolerance_ms = atoi(optarg);
-            if (o.tolerance_ms < 0) {
+            o->tolerance_ms = atoi(optarg);
+            if (o->tolerance_ms < 0) {
                 fprintf(stderr, "evconf-run: --tolerance takes a number of ms >= 0\n");
                 return 2;
             }
             break;
-        case 'Z': o.stress = true; break;
+        case 'Z': o->stress = true; break;
         case 'N':
         case 'M': {
             int v = atoi(optarg);
@@ -859,16 +853,16 @@ int main(int argc, char **argv)
                         c == 'N' ? "threads" : "stress-ms", c == 'N' ? "16" : "600000");
                 return 2;
             }
-            *(c == 'N' ? &o.st.threads : &o.st.ms) = v;
+            *(c == 'N' ? &o->st.threads : &o->st.ms) = v;
             break;
         }
-        case 'l': o.list = true; break;
+        case 'l': o->list = true; break;
         case 'A': return sim_alloc_failures_available() ? 0 : 1;
-        case 'q': o.quiet = true; break;
-        case 'F': o.fail_fast = true; break;
+        case 'q': o->quiet = true; break;
+        case 'F': o->fail_fast = true; break;
         case 'G':
-            o.generate = atoi(optarg);
-            if (o.generate <= 0 || o.generate > 100000) {
+            o->generate = atoi(optarg);
+            if (o->generate <= 0 || o->generate > 100000) {
                 fprintf(stderr, "evconf-run: --generate takes a number from 1 to 100000\n");
                 return 2;
             }
@@ -879,12 +873,74 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    if (o.tolerance_ms < 0)
-        o.tolerance_ms = o.realtime ? 50 : 0;
+    if (o->tolerance_ms < 0)
+        o->tolerance_ms = o->realtime ? 50 : 0;
     if (optind < argc) {
         fprintf(stderr, "evconf-run: unexpected argument '%s' (see --help)\n", argv[optind]);
         return 2;
     }
+    return -1;
+}
+
+/* The scenario files named by --scenarios (or the built-in suite), and
+ * the generated programs, parsed into res[] (those --filter keeps; files
+ * that do not parse too, as errors).  Returns 0, or 2 when the paths
+ * themselves are wrong; *bad_input is set for files that did not parse
+ * and for ids used twice. */
+static int load_scenarios(const struct options *o, char ***files, int *nfiles,
+                          struct result **res_out, int *nres, int *bad_input)
+{
+    char err[1024];
+    struct result *res;
+
+    for (int i = 0; i < o->npaths; i++)
+        if (collect(o->paths[i], files, nfiles) < 0) {
+            fprintf(stderr, "evconf-run: no scenarios at '%s'\n", o->paths[i]);
+            return 2;
+        }
+    if (o->generate && !o->list && generate_files(o, files, nfiles) < 0)
+        return 2;
+    res = calloc((size_t)*nfiles + 1, sizeof(*res));
+    for (int i = 0; i < *nfiles; i++) {
+        struct scenario *sc = scenario_parse((*files)[i], err, sizeof(err));
+        if (!sc) {
+            fprintf(stderr, "evconf-run: %s\n", err);
+            res[(*nres)++] = (struct result){ .path = (*files)[i], .id = (*files)[i],
+                                           .outcome = OUT_ERROR, .error = strdup(err) };
+            *bad_input = 1;
+            continue;
+        }
+        for (int k = 0; k < *nres; k++)
+            if (res[k].sc && !strcmp(res[k].sc->id, sc->id)) {
+                fprintf(stderr, "evconf-run: %s:1: id '%s' is already used by %s\n",
+                        (*files)[i], sc->id, res[k].path);
+                *bad_input = 1;
+            }
+        if (!matches(o->filter, sc->id)) {
+            scenario_free(sc);
+            continue;
+        }
+        res[(*nres)++] = (struct result){ .sc = sc, .path = (*files)[i], .id = sc->id };
+    }
+    *res_out = res;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct options o = { .impl = "reference", .report_dir = "build/conformance-report",
+                         .seed = 1, .timeout_s = 10, .wake_timeout_ms = 2000,
+                         .tolerance_ms = -1,
+                         .st = { .threads = 4, .ms = 2000, .bound_ms = 500 } };
+    char implbuf[2 * PATH_MAX], **files = NULL, *impl_name;
+    const char *impl_path;
+    struct result *res = NULL;
+    int nfiles = 0, nres = 0, bad_input = 0, rc;
+    static const char *default_path = EVCONF_SCENARIO_DIR;
+    ssize_t sl;
+
+    if ((rc = parse_options(argc, argv, &o)) >= 0)
+        return rc;
     sup_init();
     sl = readlink("/proc/self/exe", self_dir, sizeof(self_dir) - 1);
     self_dir[sl > 0 ? sl : 0] = '\0';
@@ -904,42 +960,8 @@ int main(int argc, char **argv)
         o.paths = &default_path;
         o.npaths = 1;
     }
-    for (int i = 0; i < o.npaths; i++)
-        if (collect(o.paths[i], &files, &nfiles) < 0) {
-            fprintf(stderr, "evconf-run: no scenarios at '%s'\n", o.paths[i]);
-            free_results(NULL, 0, files, nfiles);
-            if (o.paths != &default_path)
-                free(o.paths);
-            return 2;
-        }
-    if (o.generate && !o.list && generate_files(&o, &files, &nfiles) < 0) {
-        free_results(NULL, 0, files, nfiles);
-        if (o.paths != &default_path)
-            free(o.paths);
-        return 2;
-    }
-    res = calloc((size_t)nfiles + 1, sizeof(*res));
-    for (int i = 0; i < nfiles; i++) {
-        struct scenario *sc = scenario_parse(files[i], err, sizeof(err));
-        if (!sc) {
-            fprintf(stderr, "evconf-run: %s\n", err);
-            res[nres++] = (struct result){ .path = files[i], .id = files[i],
-                                           .outcome = OUT_ERROR, .error = strdup(err) };
-            bad_input = 1;
-            continue;
-        }
-        for (int k = 0; k < nres; k++)
-            if (res[k].sc && !strcmp(res[k].sc->id, sc->id)) {
-                fprintf(stderr, "evconf-run: %s:1: id '%s' is already used by %s\n",
-                        files[i], sc->id, res[k].path);
-                bad_input = 1;
-            }
-        if (!matches(o.filter, sc->id)) {
-            scenario_free(sc);
-            continue;
-        }
-        res[nres++] = (struct result){ .sc = sc, .path = files[i], .id = sc->id };
-    }
+    if ((rc = load_scenarios(&o, &files, &nfiles, &res, &nres, &bad_input)) != 0)
+        goto out;
     if (o.list) {
         for (int i = 0; i < nres; i++)
             if (res[i].sc)

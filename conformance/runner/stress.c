@@ -75,7 +75,7 @@ static struct {
     int out;                        /* the pipe to the parent */
     _Atomic unsigned reported;      /* one bit per rule reported */
     _Atomic long ops, calls, frees;
-} T;
+} stress;
 
 static int64_t now_ns(void)
 {
@@ -94,14 +94,14 @@ static void violation(int bit, const char *rule, const char *fmt, ...)
     int n;
     va_list ap;
 
-    if (atomic_fetch_or(&T.reported, 1u << bit) & (1u << bit))
+    if (atomic_fetch_or(&stress.reported, 1u << bit) & (1u << bit))
         return;
     n = snprintf(line, sizeof(line), "%s ", rule);
     va_start(ap, fmt);
     vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
     va_end(ap);
     strcat(line, "\n");
-    (void)!write(T.out, line, strlen(line));
+    (void)!write(stress.out, line, strlen(line));
 }
 
 enum { V_R29, V_R34_TWICE, V_R34_EARLY, V_R37, V_R42_ADD, V_R42_REMOVE,
@@ -112,7 +112,7 @@ static void on_call(struct slot *s)
     int64_t removed = atomic_load(&s->removed_ns);
 
     atomic_fetch_add(&s->in_cb, 1);
-    atomic_fetch_add(&T.calls, 1);
+    atomic_fetch_add(&stress.calls, 1);
     if (atomic_load(&s->state) == SLOT_REMOVED && removed &&
         now_ns() > removed + GRACE_NS)
         violation(V_R29, "R29", "a callback of %s %d ran %lld ms after "
@@ -147,7 +147,7 @@ static void free_cb(void *opaque)
 {
     struct slot *s = opaque;
 
-    atomic_fetch_add(&T.frees, 1);
+    atomic_fetch_add(&stress.frees, 1);
     if (atomic_load(&s->in_cb))
         violation(V_R37, "R37", "a free callback ran while its callback was "
                   "running");
@@ -180,11 +180,11 @@ static void slot_add(struct slot *s, uint64_t *rng)
     atomic_store(&s->timer, timer);
     atomic_store(&s->state, SLOT_LIVE);
     if (timer) {
-        atomic_store(&s->due_by_ns, now_ns() + T.bound_ns);
+        atomic_store(&s->due_by_ns, now_ns() + stress.bound_ns);
         id = virEventAddTimeout(0, timer_cb, s, free_cb);
     } else {
         (void)!write(s->wr, "x", 1);
-        atomic_store(&s->due_by_ns, now_ns() + T.bound_ns);
+        atomic_store(&s->due_by_ns, now_ns() + stress.bound_ns);
         id = virEventAddHandle(s->rd, VIR_EVENT_HANDLE_READABLE, handle_cb, s,
                                free_cb);
     }
@@ -205,7 +205,7 @@ static void slot_update(struct slot *s, uint64_t *rng)
     if (atomic_load(&s->timer)) {
         int ms = (int)(next_rand(rng) % 3) - 1;     /* -1, 0 or 1 */
         if (ms >= 0)
-            atomic_store(&s->due_by_ns, now_ns() + T.bound_ns + ms * NS_PER_MS);
+            atomic_store(&s->due_by_ns, now_ns() + stress.bound_ns + ms * NS_PER_MS);
         else
             atomic_store(&s->due_by_ns, 0);
         virEventUpdateTimeout(id, ms);
@@ -214,7 +214,7 @@ static void slot_update(struct slot *s, uint64_t *rng)
         virEventUpdateHandle(id, 0);
     } else {
         (void)!write(s->wr, "x", 1);
-        atomic_store(&s->due_by_ns, now_ns() + T.bound_ns);
+        atomic_store(&s->due_by_ns, now_ns() + stress.bound_ns);
         virEventUpdateHandle(id, VIR_EVENT_HANDLE_READABLE);
     }
 }
@@ -245,7 +245,7 @@ static void check_due(struct slot *s)
         violation(V_R43, "R43", "a %s made due from another thread was not "
                   "served within %lld ms", atomic_load(&s->timer) ?
                   "timer set to 0" : "watch on a readable fd",
-                  (long long)(T.bound_ns / NS_PER_MS));
+                  (long long)(stress.bound_ns / NS_PER_MS));
 }
 
 static void *worker(void *arg)
@@ -253,8 +253,8 @@ static void *worker(void *arg)
     int w = (int)(intptr_t)arg;
     uint64_t rng = (uint64_t)w * 7919 + 1;
 
-    while (!atomic_load(&T.stop_workers)) {
-        struct slot *s = &T.slots[w][next_rand(&rng) % SLOTS_PER_WORKER];
+    while (!atomic_load(&stress.stop_workers)) {
+        struct slot *s = &stress.slots[w][next_rand(&rng) % SLOTS_PER_WORKER];
         unsigned op = next_rand(&rng) % 3;
 
         check_due(s);
@@ -264,7 +264,7 @@ static void *worker(void *arg)
             slot_update(s, &rng);
         else
             slot_remove(s);
-        atomic_fetch_add(&T.ops, 1);
+        atomic_fetch_add(&stress.ops, 1);
         usleep(50 + next_rand(&rng) % 200);
     }
     return NULL;
@@ -306,13 +306,13 @@ static void probe_wakeups(int ms)
         atomic_store(&probe_fired, false);
         t0 = now_ns();
         virEventUpdateTimeout(probe, 0);
-        while (!atomic_load(&probe_fired) && now_ns() < t0 + T.bound_ns)
+        while (!atomic_load(&probe_fired) && now_ns() < t0 + stress.bound_ns)
             sched_yield();
-        atomic_fetch_add(&T.ops, 1);
+        atomic_fetch_add(&stress.ops, 1);
         if (!atomic_load(&probe_fired)) {
             violation(V_R43, "R43", "a timer set to 0 from another thread while "
                       "the loop waited was not served within %lld ms: the "
-                      "wake-up was lost", (long long)(T.bound_ns / NS_PER_MS));
+                      "wake-up was lost", (long long)(stress.bound_ns / NS_PER_MS));
             break;
         }
     }
@@ -326,7 +326,7 @@ static void *looper(void *arg)
     int (*run_once)(void) = (int (*)(void))arg;
 
     sim_jitter_enable(7);
-    while (!atomic_load(&T.stop_loop))
+    while (!atomic_load(&stress.stop_loop))
         if (run_once() != 0)
             violation(V_RUN, "R2", "evconf_run_once() failed while other "
                       "threads changed registrations");
@@ -350,35 +350,35 @@ static int child(const char *impl_path, const struct stress_opts *o)
         violation(V_RUN, "load", "evconf_register is missing or failed");
         return 2;
     }
-    for (int w = 0; w < T.nworkers; w++)
+    for (int w = 0; w < stress.nworkers; w++)
         for (int i = 0; i < SLOTS_PER_WORKER; i++) {
             int fds[2];
             if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0)
                 return 2;
-            T.slots[w][i].rd = fds[0];
-            T.slots[w][i].wr = fds[1];
+            stress.slots[w][i].rd = fds[0];
+            stress.slots[w][i].wr = fds[1];
         }
-    virEventAddTimeout(1000, guard_cb, &T, NULL);
+    virEventAddTimeout(1000, guard_cb, &stress, NULL);
     pthread_create(&loop, NULL, looper, *(void **)&run_once);
-    for (int w = 0; w < T.nworkers; w++)
+    for (int w = 0; w < stress.nworkers; w++)
         pthread_create(&workers[w], NULL, worker, (void *)(intptr_t)w);
     usleep((useconds_t)o->ms * 500);
-    atomic_store(&T.stop_workers, true);
-    for (int w = 0; w < T.nworkers; w++)
+    atomic_store(&stress.stop_workers, true);
+    for (int w = 0; w < stress.nworkers; w++)
         pthread_join(workers[w], NULL);
     /* Remove what is left from this thread, while the loop still runs. */
-    for (int w = 0; w < T.nworkers; w++)
+    for (int w = 0; w < stress.nworkers; w++)
         for (int i = 0; i < SLOTS_PER_WORKER; i++) {
-            check_due(&T.slots[w][i]);
-            slot_remove(&T.slots[w][i]);
+            check_due(&stress.slots[w][i]);
+            slot_remove(&stress.slots[w][i]);
         }
     end = now_ns() + 2000 * NS_PER_MS;
     for (;;) {
         bool pending = false;
-        for (int w = 0; w < T.nworkers; w++)
+        for (int w = 0; w < stress.nworkers; w++)
             for (int i = 0; i < SLOTS_PER_WORKER; i++)
-                pending |= atomic_load(&T.slots[w][i].state) == SLOT_REMOVED &&
-                           atomic_load(&T.slots[w][i].frees) == 0;
+                pending |= atomic_load(&stress.slots[w][i].state) == SLOT_REMOVED &&
+                           atomic_load(&stress.slots[w][i].frees) == 0;
         if (!pending)
             break;
         if (now_ns() > end) {
@@ -389,11 +389,11 @@ static int child(const char *impl_path, const struct stress_opts *o)
         usleep(1000);
     }
     probe_wakeups(o->ms / 2);
-    atomic_store(&T.stop_loop, true);
-    virEventAddTimeout(0, guard_cb, &T, NULL);  /* let the loop see it */
+    atomic_store(&stress.stop_loop, true);
+    virEventAddTimeout(0, guard_cb, &stress, NULL);  /* let the loop see it */
     pthread_join(loop, NULL);
-    dprintf(T.out, "stats %ld %ld %ld\n", atomic_load(&T.ops),
-            atomic_load(&T.calls), atomic_load(&T.frees));
+    dprintf(stress.out, "stats %ld %ld %ld\n", atomic_load(&stress.ops),
+            atomic_load(&stress.calls), atomic_load(&stress.frees));
     return 0;
 }
 
@@ -407,9 +407,9 @@ static void stress_child(int fd, void *arg)
     const struct stress_child *c = arg;
     const struct stress_opts *o = c->o;
 
-    T.out = fd;
-    T.nworkers = o->threads < 1 ? 1 : o->threads > MAX_WORKERS ? MAX_WORKERS : o->threads;
-    T.bound_ns = (int64_t)o->bound_ms * NS_PER_MS;
+    stress.out = fd;
+    stress.nworkers = o->threads < 1 ? 1 : o->threads > MAX_WORKERS ? MAX_WORKERS : o->threads;
+    stress.bound_ns = (int64_t)o->bound_ms * NS_PER_MS;
     exit(child(c->impl_path, o));      /* exit: coverage data is written */
 }
 
