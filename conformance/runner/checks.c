@@ -12,7 +12,7 @@
  *   R22  nothing while a timer is negative       R35  ff never inside an op
  *   R37  ff never while the callback runs        R5, R7 ids and return values
  *   R30  (SHOULD) nothing a callback added or enabled runs in that iteration
- * Failures go to the runner as "F <level> <rules> <message>" lines.
+ * Failures go to the runner as F records (protocol.h).
  */
 #include <fcntl.h>
 #include <poll.h>
@@ -51,14 +51,14 @@ void check_fail(enum level level, const char *rules, const char *fmt, ...)
     for (char *c = msg; *c; c++)
         if (*c == '\n')
             *c = ' ';
-    snprintf(line, sizeof(line), "%c %s %s %s\n", PROTO_FAILURE, level_name(level),
+    snprintf(line, sizeof(line), "%c %s %s %s\n", PROTO_FAILURE, scenario_level_name(level),
              rules, msg);
     emit(line);
     sim_trace("FAIL", "[%s] %s", rules, msg);
 }
 
 /* A rule broken by one registration is reported once, not on every call. */
-void scenario_error(const struct step *st, const char *fmt, ...)
+void exec_scenario_error(const struct step *st, const char *fmt, ...)
 {
     char msg[600], line[700];
     va_list ap;
@@ -141,18 +141,18 @@ static int common_call_checks(int name, const char *what, int id, int events)
     record_call(r, events);
     if (op_on_stack)
         VIOLATION(LEVEL_MUST, "R27", name, "%s callback of %s ran inside %s(): "
-                  "it must wait for the loop to dispatch", what, reg_name(name),
+                  "it must wait for the loop to dispatch", what, exec_reg_name(name),
                   op_on_stack);
     if (r->add_failed)
         VIOLATION(LEVEL_MUST, "R4", name, "%s callback of %s, whose add "
-                  "returned -1", what, reg_name(name));
+                  "returned -1", what, exec_reg_name(name));
     if (r->removed)
         VIOLATION(LEVEL_MUST, "R29", name, "%s callback of %s after its "
                   "remove returned 0 (in iteration %d); expected no call ever "
-                  "after that", what, reg_name(name), r->remove_at.iter);
+                  "after that", what, exec_reg_name(name), r->remove_at.iter);
     if (id != r->id)
         VIOLATION(LEVEL_MUST, "R16", name, "%s callback of %s got id %d; its "
-                  "add returned %d", what, reg_name(name), id, r->id);
+                  "add returned %d", what, exec_reg_name(name), id, r->id);
     return r->ncalls;
 }
 
@@ -172,7 +172,7 @@ static void check_not_enabled_this_iteration(int name, const struct reg *r)
     if (scn.in_iteration && r->enabled_iter == scn.iter)
         VIOLATION(LEVEL_SHOULD, "R30", name, "%s was called in the iteration in "
                   "which a callback %s it; expected its first call in the next "
-                  "iteration", reg_name(name),
+                  "iteration", exec_reg_name(name),
                   r->enabled_by_add ? "added" : "enabled");
 }
 
@@ -195,11 +195,11 @@ static void check_condition_holds(int name, const struct reg *r, int events)
         struct pollfd p = { .fd = f->fd.fd, .events = conds[i].poll };
         if (!(events & conds[i].bit) || sim_peek(&p, 1) == 1)
             continue;
-        mask_format(conds[i].bit, got, sizeof(got));
+        scenario_mask_format(conds[i].bit, got, sizeof(got));
         VIOLATION(LEVEL_MUST, "R14", name, "%s was called with %s, but its fd has "
                   "no such condition, and nothing has acted on it in this "
                   "iteration: a poll result from an earlier iteration, or none",
-                  reg_name(name), got);
+                  exec_reg_name(name), got);
     }
 }
 
@@ -218,11 +218,11 @@ static void check_fd_flags(int name, const struct reg *r)
     if (fl != f->fd_flags || fdfl != f->fd_fdflags)
         VIOLATION(LEVEL_MUST, "R17", name, "%s's callback runs with fd %d's "
                   "flags at 0x%x/0x%x; they were 0x%x/0x%x: the loop changed "
-                  "the flags of an fd it does not own", reg_name(name),
+                  "the flags of an fd it does not own", exec_reg_name(name),
                   f->fd.fd, fl, fdfl, f->fd_flags, f->fd_fdflags);
 }
 
-void trampoline_handle_cb(int watch, int fd, int events, void *opaque)
+void check_handle_cb(int watch, int fd, int events, void *opaque)
 {
     struct reg *r;
     int name, nth;
@@ -236,24 +236,24 @@ void trampoline_handle_cb(int watch, int fd, int events, void *opaque)
     }
     r = &scn.regs[name];
     nth = common_call_checks(name, "handle", watch, events);
-    mask_format(events, got, sizeof(got));
-    mask_format(r->events, asked, sizeof(asked));
+    scenario_mask_format(events, got, sizeof(got));
+    scenario_mask_format(r->events, asked, sizeof(asked));
     if (fd != r->fd_num)
         VIOLATION(LEVEL_MUST, "R16", name, "handle callback of %s got fd %d; "
-                  "it was added with fd %d", reg_name(name), fd, r->fd_num);
+                  "it was added with fd %d", exec_reg_name(name), fd, r->fd_num);
     check_fd_flags(name, r);
     if (r->events == 0 && !r->removed) {
         if (changed_this_iteration(r))
             VIOLATION(LEVEL_SHOULD, "R31", name, "%s was called (%s) in the "
                       "iteration in which a callback set its events to 0",
-                      reg_name(name), got);
+                      exec_reg_name(name), got);
         else
             VIOLATION(LEVEL_MUST, "R10", name, "%s was called (%s) while its "
                       "events are 0; expected no call at all, not even for "
-                      "HANGUP or ERROR", reg_name(name), got);
+                      "HANGUP or ERROR", exec_reg_name(name), got);
     } else if (events == 0 || (events & ~(r->events | ALWAYS))) {
         VIOLATION(LEVEL_MUST, "R12", name, "%s got events %s; expected a "
-                  "non-empty subset of %s plus ERROR|HANGUP", reg_name(name),
+                  "non-empty subset of %s plus ERROR|HANGUP", exec_reg_name(name),
                   got, asked);
     } else {
         check_not_enabled_this_iteration(name, r);
@@ -262,13 +262,13 @@ void trampoline_handle_cb(int watch, int fd, int events, void *opaque)
     r->in_cb = true;
     callback_depth++;
     pthread_mutex_unlock(&scn.lock);
-    sim_trace("cb", "%s watch=%d fd=%d events=%s", reg_name(name), watch, fd, got);
-    run_reactions(WHEN_ON_CB, name, nth);
+    sim_trace("cb", "%s watch=%d fd=%d events=%s", exec_reg_name(name), watch, fd, got);
+    exec_run_reactions(WHEN_ON_CB, name, nth);
     pthread_mutex_lock(&scn.lock);
     callback_depth--;
     r->in_cb = false;
     pthread_mutex_unlock(&scn.lock);
-    sim_trace("cb-end", "%s", reg_name(name));
+    sim_trace("cb-end", "%s", exec_reg_name(name));
 }
 
 /* A timer of N ms fires no earlier than N ms (20 ms early at most, R26)
@@ -285,7 +285,7 @@ static void check_period(int name, const struct reg *r, int64_t now)
     if (now < r->armed_ns + early)
         VIOLATION(LEVEL_MUST, "R20", name, "timer %s (%d ms) fired %lld ms "
                   "after its period started; expected no earlier than %d ms "
-                  "(20 ms early at most, R26)", reg_name(name), r->timeout,
+                  "(20 ms early at most, R26)", exec_reg_name(name), r->timeout,
                   (long long)((now - r->armed_ns) / SIM_NS_PER_MS),
                   r->timeout - 20);
     else if (r->armed_by_fire && now < r->fired_ns + early)
@@ -293,12 +293,12 @@ static void check_period(int name, const struct reg *r, int64_t now)
                   "%lld ms after its previous call, which ran %lld ms after "
                   "the loop woke up; expected its period to restart from that "
                   "call, not from the wake-up (no catch-up burst)",
-                  reg_name(name), r->timeout,
+                  exec_reg_name(name), r->timeout,
                   (long long)((now - r->fired_ns) / SIM_NS_PER_MS),
                   (long long)((r->fired_ns - r->armed_ns) / SIM_NS_PER_MS));
 }
 
-void trampoline_timer_cb(int timer, void *opaque)
+void check_timer_cb(int timer, void *opaque)
 {
     struct reg *r;
     int name, nth;
@@ -316,11 +316,11 @@ void trampoline_timer_cb(int timer, void *opaque)
         if (changed_this_iteration(r))
             VIOLATION(LEVEL_SHOULD, "R31", name, "timer %s fired in the "
                       "iteration in which a callback disabled it",
-                      reg_name(name));
+                      exec_reg_name(name));
         else
             VIOLATION(LEVEL_MUST, "R22", name, "timer %s fired while its "
                       "timeout is %d; a negative timeout disables it",
-                      reg_name(name), r->timeout);
+                      exec_reg_name(name), r->timeout);
     } else {
         check_not_enabled_this_iteration(name, r);
         if (r->timeout > 0)
@@ -335,18 +335,18 @@ void trampoline_timer_cb(int timer, void *opaque)
     r->in_cb = true;
     callback_depth++;
     pthread_mutex_unlock(&scn.lock);
-    sim_trace("cb", "%s timer=%d", reg_name(name), timer);
-    run_reactions(WHEN_ON_CB, name, nth);
+    sim_trace("cb", "%s timer=%d", exec_reg_name(name), timer);
+    exec_run_reactions(WHEN_ON_CB, name, nth);
     pthread_mutex_lock(&scn.lock);
     callback_depth--;
     r->in_cb = false;
     if (!r->removed)
         r->restart_ns = sim_now_ns();   /* R25: the period may run from here */
     pthread_mutex_unlock(&scn.lock);
-    sim_trace("cb-end", "%s", reg_name(name));
+    sim_trace("cb-end", "%s", exec_reg_name(name));
 }
 
-void trampoline_guard_cb(int timer, void *opaque)
+void check_guard_cb(int timer, void *opaque)
 {
     (void)opaque;
     atomic_fetch_add(&scn.served, 1);
@@ -372,7 +372,7 @@ static int identify_free(void *opaque)
     return -1;
 }
 
-void trampoline_ff(void *opaque)
+void check_ff(void *opaque)
 {
     struct reg *r;
     int name, nth;
@@ -387,26 +387,26 @@ void trampoline_ff(void *opaque)
     r = &scn.regs[name];
     if (op_on_stack || r->removing)
         VIOLATION(LEVEL_MUST, "R35", name, "the free callback of %s ran inside "
-                  "%s(); expected it later, from a clean stack", reg_name(name),
+                  "%s(); expected it later, from a clean stack", exec_reg_name(name),
                   op_on_stack ? op_on_stack : "remove");
     else if (r->add_failed)
         VIOLATION(LEVEL_MUST, "R4", name, "free callback of %s, whose add "
-                  "returned -1", reg_name(name));
+                  "returned -1", exec_reg_name(name));
     else if (!r->removed)
         VIOLATION(LEVEL_MUST, "R34", name, "free callback of %s while it is "
-                  "still registered", reg_name(name));
+                  "still registered", exec_reg_name(name));
     if (r->nfrees > 0)
         VIOLATION(LEVEL_MUST, "R34", name, "free callback of %s called %d "
-                  "times; expected exactly once", reg_name(name), r->nfrees + 1);
+                  "times; expected exactly once", exec_reg_name(name), r->nfrees + 1);
     if (r->in_cb)
         VIOLATION(LEVEL_MUST, "R37", name, "free callback of %s ran while its "
-                  "callback was still running", reg_name(name));
+                  "callback was still running", exec_reg_name(name));
     nth = ++r->nfrees;
     r->free_at = (struct anchor_point){ true, scn.iter, sim_now_ns(),
                                         atomic_fetch_add(&scn.seq, 1) + 1 };
     pthread_mutex_unlock(&scn.lock);
-    sim_trace("ff", "%s", reg_name(name));
-    run_reactions(WHEN_ON_FF, name, nth);
+    sim_trace("ff", "%s", exec_reg_name(name));
+    exec_run_reactions(WHEN_ON_FF, name, nth);
 }
 
 /* ---- ids and return values ---- */
@@ -438,19 +438,19 @@ void check_new_id(const struct step *st, int id)
     }
     if (id == 0)
         VIOLATION(LEVEL_SHOULD, "R4", st->name, "%s got id 0; libvirt takes 0 "
-                  "as 'none', so ids should start at 1", reg_name(st->name));
+                  "as 'none', so ids should start at 1", exec_reg_name(st->name));
     for (int i = 0; i < sc->nnames; i++) {
         if (i == st->name || sc->kinds[i] != kind || !scn.regs[i].added ||
             scn.regs[i].id != id)
             continue;
         if (!scn.regs[i].removed)
             VIOLATION(LEVEL_MUST, "R5", st->name, "%s got id %d, which live "
-                      "registration %s already has", reg_name(st->name), id,
-                      reg_name(i));
+                      "registration %s already has", exec_reg_name(st->name), id,
+                      exec_reg_name(i));
         else
             VIOLATION(LEVEL_SHOULD, "R5", st->name, "%s got id %d, which "
                       "removed registration %s had: ids should not be reused",
-                      reg_name(st->name), id, reg_name(i));
+                      exec_reg_name(st->name), id, exec_reg_name(i));
     }
 }
 
@@ -470,7 +470,7 @@ void check_remove_rc(const struct step *st, int target, int rc)
                    "a live registration" : "no live registration has that id");
 }
 
-int pending_frees(void)
+int check_pending_frees(void)
 {
     int n = 0;
 
@@ -493,11 +493,11 @@ void check_leaks(void)
         if (r->null_opaque)
             VIOLATION(LEVEL_SHOULD, "R40", i, "the free callback of %s (opaque "
                       "NULL) never ran (removed in iteration %d, %d iterations "
-                      "ago)", reg_name(i), r->remove_at.iter, scn.iter - r->remove_at.iter);
+                      "ago)", exec_reg_name(i), r->remove_at.iter, scn.iter - r->remove_at.iter);
         else
             VIOLATION(LEVEL_MUST, "R34", i, "the free callback of %s never ran "
                       "(removed in iteration %d, %d iterations ago): a leak",
-                      reg_name(i), r->remove_at.iter, scn.iter - r->remove_at.iter);
+                      exec_reg_name(i), r->remove_at.iter, scn.iter - r->remove_at.iter);
     }
 }
 
@@ -535,7 +535,7 @@ static bool resolve(const struct value *v, bool want_iter, int64_t *out,
     }
     a = anchor_of(v);
     if (!a->set) {
-        *missing = reg_name(v->name);
+        *missing = exec_reg_name(v->name);
         return false;
     }
     *out = want_iter ? a->iter + v->offset : a->ns + v->offset * SIM_NS_PER_MS;
@@ -587,7 +587,7 @@ void check_expect(const struct step *st)
             if (!s->set) {
                 ok = false;
                 snprintf(got, sizeof(got), "'%s' has not happened",
-                         reg_name(x->since.name));
+                         exec_reg_name(x->since.name));
                 break;
             }
             actual = calls_since(r, s->seq);
@@ -614,7 +614,7 @@ void check_expect(const struct step *st)
             if (!s->set) {
                 ok = false;
                 snprintf(got, sizeof(got), "'%s' has not happened",
-                         reg_name(x->since.name));
+                         exec_reg_name(x->since.name));
                 break;
             }
             after = s->seq;
@@ -623,7 +623,7 @@ void check_expect(const struct step *st)
         if (!c) {
             int n = calls_since(r, after);
             ok = false;
-            snprintf(got, sizeof(got), "%s was called %d time%s%s", reg_name(x->name),
+            snprintf(got, sizeof(got), "%s was called %d time%s%s", exec_reg_name(x->name),
                      n, n == 1 ? "" : "s", after ? " since then" : "");
             break;
         }
@@ -636,7 +636,7 @@ void check_expect(const struct step *st)
     case X_FREE_AT:
         if (!r->free_at.set) {
             ok = false;
-            snprintf(got, sizeof(got), "%s has not been freed", reg_name(x->name));
+            snprintf(got, sizeof(got), "%s has not been freed", exec_reg_name(x->name));
             break;
         }
         want_iter = x->kind == X_FREE_ITER;
@@ -660,7 +660,7 @@ void check_expect(const struct step *st)
         ok = x->mask_test == MASK_EQ ? c->events == x->mask :
              x->mask_test == MASK_HAS ? (c->events & x->mask) == x->mask :
              (c->events & ~x->mask) == 0;
-        mask_format(c->events, m, sizeof(m));
+        scenario_mask_format(c->events, m, sizeof(m));
         snprintf(got, sizeof(got), "events were %s", m);
     } else if (ok && x->kind != X_FD_OPEN && x->kind != X_FD_FLAGS) {
         if (!resolve(&x->v, want_iter, &a, &missing) ||

@@ -88,21 +88,21 @@ extern _Thread_local const char *op_on_stack;
 /* Callbacks (not free callbacks) running on this thread, nested. */
 extern _Thread_local int callback_depth;
 
-const char *reg_name(int name);
-void run_step(const struct step *st);
-void run_reactions(enum when when, int name, int nth);
+const char *exec_reg_name(int name);
+void exec_run_step(const struct step *st);
+void exec_run_reactions(enum when when, int name, int nth);
 
 /* checks.c */
-void trampoline_handle_cb(int watch, int fd, int events, void *opaque);
-void trampoline_timer_cb(int timer, void *opaque);
-void trampoline_guard_cb(int timer, void *opaque);
-void trampoline_ff(void *opaque);
+void check_handle_cb(int watch, int fd, int events, void *opaque);
+void check_timer_cb(int timer, void *opaque);
+void check_guard_cb(int timer, void *opaque);
+void check_ff(void *opaque);
 void check_fail(enum level level, const char *rules, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 bool check_first_time(const char *rule, int name);
 /* The scenario asked for something the harness cannot do: reported as the
  * scenario's error (protocol.h), and the script stops. */
-void scenario_error(const struct step *st, const char *fmt, ...)
+void exec_scenario_error(const struct step *st, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* A rule broken by one registration is reported once, not on every call. */
 #define VIOLATION(level, rule, name, ...) do {                         \
@@ -112,7 +112,7 @@ void scenario_error(const struct step *st, const char *fmt, ...)
 void check_new_id(const struct step *st, int id);
 void check_remove_rc(const struct step *st, int target, int rc);
 void check_expect(const struct step *st);
-int pending_frees(void);
+int check_pending_frees(void);
 void check_leaks(void);
 
 #endif

@@ -27,7 +27,7 @@ static const char *step_words[] = {
     [S_UPDATE_TIMEOUT] = "update_timeout", [S_REMOVE_TIMEOUT] = "remove_timeout",
 };
 
-const char *reg_name(int name)
+const char *exec_reg_name(int name)
 {
     return name >= 0 ? scn.sc->names[name] : "?";
 }
@@ -81,11 +81,11 @@ static void do_add(const struct step *st)
     struct reg *r = &scn.regs[st->name];
     bool handle = st->kind == S_ADD_HANDLE;
     void *opaque = st->opaque_null ? NULL : &scn.cookies[st->name];
-    virFreeCallback ff = st->ff_none ? NULL : trampoline_ff;
+    virFreeCallback ff = st->ff_none ? NULL : check_ff;
     int fd = -1, id;
 
     if (r->added) {
-        scenario_error(st, "'%s' is added twice; use a new name", reg_name(st->name));
+        exec_scenario_error(st, "'%s' is added twice; use a new name", exec_reg_name(st->name));
         return;
     }
     if (handle)
@@ -114,15 +114,15 @@ static void do_add(const struct step *st)
         op_enter(step_words[st->kind]);
         sim_fail_alloc(k);
         if (handle)
-            id = virEventAddHandle(fd, (int)st->arg, trampoline_handle_cb, opaque, ff);
+            id = virEventAddHandle(fd, (int)st->arg, check_handle_cb, opaque, ff);
         else
-            id = virEventAddTimeout((int)st->arg, trampoline_timer_cb, opaque, ff);
+            id = virEventAddTimeout((int)st->arg, check_timer_cb, opaque, ff);
         sim_fail_alloc(0);
         op_leave();
         if (id >= 0 || st->alloc_fails != ALLOC_FAILS_EACH || k == ALLOC_FAILS_EACH_MAX)
             break;
         sim_trace("op", "%s %s => %d (allocation %d failed)", step_words[st->kind],
-                  reg_name(st->name), id, k);
+                  exec_reg_name(st->name), id, k);
     }
 
     pthread_mutex_lock(&scn.lock);
@@ -131,7 +131,7 @@ static void do_add(const struct step *st)
     r->add_failed = id < 0;
     anchor(&r->add_at);
     pthread_mutex_unlock(&scn.lock);
-    sim_trace("op", "%s %s => %d", step_words[st->kind], reg_name(st->name), id);
+    sim_trace("op", "%s %s => %d", step_words[st->kind], exec_reg_name(st->name), id);
     check_new_id(st, id);
 }
 
@@ -169,7 +169,7 @@ static void do_update(const struct step *st)
         virEventUpdateTimeout(id, (int)st->arg);
     op_leave();
     sim_trace("op", "%s %s %lld", step_words[st->kind],
-              st->name >= 0 ? reg_name(st->name) : "#", (long long)st->arg);
+              st->name >= 0 ? exec_reg_name(st->name) : "#", (long long)st->arg);
 }
 
 static void do_remove(const struct step *st)
@@ -196,7 +196,7 @@ static void do_remove(const struct step *st)
     }
     pthread_mutex_unlock(&scn.lock);
     sim_trace("op", "%s %s => %d", step_words[st->kind],
-              st->name >= 0 ? reg_name(st->name) : "#", rc);
+              st->name >= 0 ? exec_reg_name(st->name) : "#", rc);
     check_remove_rc(st, target, rc);
 }
 
@@ -359,7 +359,7 @@ static void verdict_check(void)
 
 /* ---- steps ---- */
 
-void run_step(const struct step *st)
+void exec_run_step(const struct step *st)
 {
     if (scn.stopped && st->when == WHEN_NOW)
         return;
@@ -406,7 +406,7 @@ void run_step(const struct step *st)
         pthread_mutex_lock(&scn.lock);
         anchor(&scn.regs[st->name].mark_at);
         pthread_mutex_unlock(&scn.lock);
-        sim_trace("mark", "%s", reg_name(st->name));
+        sim_trace("mark", "%s", exec_reg_name(st->name));
         break;
     case S_WAIT_FAILS:
         sim_trace("step", "%s", st->text);
@@ -431,7 +431,7 @@ void run_step(const struct step *st)
         case 0:
             break;
         case SIM_FD_FULL:
-            scenario_error(st, "'%s': the fd's buffer is full (data the loop "
+            exec_scenario_error(st, "'%s': the fd's buffer is full (data the loop "
                            "has not read stays in it)", st->text);
             break;
         default:
@@ -446,19 +446,19 @@ void run_step(const struct step *st)
 
 /* The reactions attached to the k-th callback (or the free callback) of a
  * registration, in file order. */
-void run_reactions(enum when when, int name, int nth)
+void exec_run_reactions(enum when when, int name, int nth)
 {
     for (int i = 0; i < scn.sc->nsteps; i++) {
         const struct step *st = &scn.sc->steps[i];
         if (st->when == when && st->on_name == name &&
             (st->on_nth == 0 || st->on_nth == nth))
-            run_step(st);
+            exec_run_step(st);
     }
 }
 
 static void scheduled(void *arg)
 {
-    run_step(arg);
+    exec_run_step(arg);
 }
 
 /* When a change made from another thread at st->at_ms needs a waiting loop's
@@ -559,7 +559,7 @@ static void run_script(void)
                !sc->steps[j].has_rc)
             j++;
         if (j == i) {
-            run_step(&sc->steps[i++]);
+            exec_run_step(&sc->steps[i++]);
             continue;
         }
         n = j - i;
@@ -571,7 +571,7 @@ static void run_script(void)
             order[r] = tmp;
         }
         for (int k = 0; k < n; k++)
-            run_step(&sc->steps[order[k]]);
+            exec_run_step(&sc->steps[order[k]]);
         i = j;
     }
 }
@@ -608,11 +608,11 @@ static void teardown(void)
         return;
     sim_trace("teardown", "remove what is left");
     op_enter("add_timeout");
-    guard = virEventAddTimeout(1000, trampoline_guard_cb, NULL, NULL);
+    guard = virEventAddTimeout(1000, check_guard_cb, NULL, NULL);
     op_leave();
     for (int round = 0; round < 10 && !scn.stopped; round++) {
         int removed = remove_live();
-        for (int n = 0; n < 10 && !scn.stopped && pending_frees() > 0; n++)
+        for (int n = 0; n < 10 && !scn.stopped && check_pending_frees() > 0; n++)
             iteration();
         if (removed == 0)
             break;
@@ -659,7 +659,7 @@ int exec_scenario(const struct scenario *sc, const struct impl *impl,
     }
     if (sc->guard) {
         op_enter("add_timeout");
-        virEventAddTimeout(1000, trampoline_guard_cb, NULL, NULL);
+        virEventAddTimeout(1000, check_guard_cb, NULL, NULL);
         op_leave();
     }
     run_script();

@@ -257,7 +257,7 @@ char *generate_program(uint64_t seed, int k)
  * same way, until a whole pass deletes nothing.  A line whose removal
  * breaks the program (a name used before it is declared) stays, since
  * the broken program does not fail the same way. */
-int shrink_program(const char *text, const char *out,
+int generate_shrink(const char *text, const char *out,
                    bool (*still_fails)(const char *path, void *ctx), void *ctx)
 {
     char **lines = NULL, *copy = strdup(text), *save = NULL;

@@ -19,7 +19,7 @@ char *generate_program(uint64_t seed, int k);
  * deleting its body lines one at a time, for which still_fails(path) holds
  * (it is called with out, rewritten for each try).  Returns the number of
  * body lines left, or -1. */
-int shrink_program(const char *text, const char *out,
+int generate_shrink(const char *text, const char *out,
                    bool (*still_fails)(const char *path, void *ctx), void *ctx);
 
 #endif

@@ -56,14 +56,14 @@ static bool fail(struct parser *p, const char *fmt, ...)
     return false;
 }
 
-const char *level_name(enum level l)
+const char *scenario_level_name(enum level l)
 {
     return l == LEVEL_MUST ? "MUST" : l == LEVEL_SHOULD ? "SHOULD" : "INFO";
 }
 
 static const char *const mask_names[] = { "READABLE", "WRITABLE", "ERROR", "HANGUP" };
 
-void mask_format(int mask, char *buf, size_t len)
+void scenario_mask_format(int mask, char *buf, size_t len)
 {
     size_t n = 0;
 

@@ -87,11 +87,11 @@ void progress_begin(void)
 static const char *owed_what(const struct reg *r, bool handle, char *buf, size_t len)
 {
     if (handle)
-        snprintf(buf, len, "watch %s, whose fd was ready for it", reg_name((int)(r - scn.regs)));
+        snprintf(buf, len, "watch %s, whose fd was ready for it", exec_reg_name((int)(r - scn.regs)));
     else if (r->timeout == 0)
-        snprintf(buf, len, "0 ms timer %s", reg_name((int)(r - scn.regs)));
+        snprintf(buf, len, "0 ms timer %s", exec_reg_name((int)(r - scn.regs)));
     else
-        snprintf(buf, len, "timer %s (%d ms), due at %lld ms,", reg_name((int)(r - scn.regs)),
+        snprintf(buf, len, "timer %s (%d ms), due at %lld ms,", exec_reg_name((int)(r - scn.regs)),
                  r->timeout, (long long)(owed_by(r) / SIM_NS_PER_MS));
     return buf;
 }

@@ -10,7 +10,7 @@
 
 #include "results.h"
 
-const char *outcome_name(enum outcome o)
+const char *report_outcome_name(enum outcome o)
 {
     static const char *const names[] = { "pass", "warn", "fail", "error", "skip" };
     return names[o];
@@ -156,7 +156,7 @@ static void write_tap(FILE *f, const struct run_info *ri, const struct result *r
         fputc('\n', f);
         if ((r->outcome == OUT_PASS && r->nfailures == 0) || r->outcome == OUT_SKIP)
             continue;
-        fprintf(f, "  ---\n  outcome: %s\n", outcome_name(r->outcome));
+        fprintf(f, "  ---\n  outcome: %s\n", report_outcome_name(r->outcome));
         if (r->error) {
             fputs("  error: '", f);
             put_text(f, r->error, YAML);
@@ -165,7 +165,7 @@ static void write_tap(FILE *f, const struct run_info *ri, const struct result *r
         if (r->nfailures)
             fputs("  failures:\n", f);
         for (int k = 0; k < r->nfailures; k++) {
-            fprintf(f, "    - '%s ", level_name(r->failures[k].level));
+            fprintf(f, "    - '%s ", scenario_level_name(r->failures[k].level));
             put_text(f, r->failures[k].rules, YAML);
             fputs(": ", f);
             put_text(f, r->failures[k].message, YAML);
@@ -207,7 +207,7 @@ static void write_junit(FILE *f, const struct run_info *ri, const struct result 
             xml_str(f, r->error ? r->error : r->nfailures ? r->failures[0].message : "");
             fputs("\">", f);
             for (int k = 0; k < r->nfailures; k++) {
-                fprintf(f, "%s %s: ", level_name(r->failures[k].level), r->failures[k].rules);
+                fprintf(f, "%s %s: ", scenario_level_name(r->failures[k].level), r->failures[k].rules);
                 xml_str(f, r->failures[k].message);
                 fputc('\n', f);
             }
@@ -255,9 +255,9 @@ static void write_json(FILE *f, const struct run_info *ri, const struct result *
         fputs(", \"rules\": ", f);
         json_str(f, r->sc ? r->sc->rules : "");
         fputs(", \"level\": ", f);
-        json_str(f, r->sc ? level_name(r->sc->level) : "");
+        json_str(f, r->sc ? scenario_level_name(r->sc->level) : "");
         fputs(", \"outcome\": ", f);
-        json_str(f, outcome_name(r->outcome));
+        json_str(f, report_outcome_name(r->outcome));
         fprintf(f, ", \"ms\": %.3f", r->ms);
         if (r->error) {
             fputs(", \"error\": ", f);
@@ -266,7 +266,7 @@ static void write_json(FILE *f, const struct run_info *ri, const struct result *
         fputs(", \"failures\": [", f);
         for (int k = 0; k < r->nfailures; k++) {
             fprintf(f, "%s{\"level\": \"%s\", \"rules\": ", k ? ", " : "",
-                    level_name(r->failures[k].level));
+                    scenario_level_name(r->failures[k].level));
             json_str(f, r->failures[k].rules);
             fputs(", \"message\": ", f);
             json_str(f, r->failures[k].message);
@@ -297,7 +297,7 @@ int report_mkdirs(const char *dir)
     return mkdir(buf, 0777) < 0 && errno != EEXIST ? -1 : 0;
 }
 
-int write_reports(const struct run_info *ri, const struct result *res, int n)
+int report_write(const struct run_info *ri, const struct result *res, int n)
 {
     static const struct {
         const char *file;

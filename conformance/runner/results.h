@@ -32,8 +32,8 @@ struct run_info {
     bool strict;
 };
 
-const char *outcome_name(enum outcome o);
-int write_reports(const struct run_info *ri, const struct result *res, int n);
+const char *report_outcome_name(enum outcome o);
+int report_write(const struct run_info *ri, const struct result *res, int n);
 /* mkdir -p; 0 or -1 */
 int report_mkdirs(const char *dir);
 

@@ -2,10 +2,15 @@
  * runner.c - evconf-run: the conformance suite's command line.
  *
  * Each scenario runs in a child process of its own, in virtual time, with
- * a real-time watchdog, so that an implementation that crashes, exits,
- * hangs or deadlocks fails that scenario and the run goes on.  The parent
- * never runs the implementation: it reads the child's result lines
- * ("T trace", "F failure", "R done") and writes the reports.
+ * a real-time watchdog (supervise.c), so that an implementation that
+ * crashes, exits, hangs or deadlocks fails that scenario and the run goes
+ * on.  The parent never runs the implementation: it reads the child's
+ * records (protocol.h) and writes the reports (report.c).
+ *
+ * Names: what a file of the runner offers the others carries its prefix:
+ * check_ (checks.c: the rules every scenario checks), exec_ (exec.c: the
+ * script), progress_, report_, scenario_ (parse.c), generate_, stress_,
+ * sup_ (supervise.c).
  */
 #include <dirent.h>
 #include <dlfcn.h>
@@ -312,7 +317,7 @@ static void add_failure(struct result *r, const char *line)
 struct gathered {
     struct result *r;
     struct sup_capture trace;
-    char *scenario_error;       /* the first E record */
+    char *exec_scenario_error;       /* the first E record */
     bool done;
 };
 
@@ -330,9 +335,9 @@ static void on_record(const char *line, void *arg)
         if (g->r->nfailures < MAX_FAILURES)
             add_failure(g->r, line + 2);
     } else if (line[0] == PROTO_SCENARIO_ERROR && line[1] == ' ') {
-        if (!g->scenario_error && asprintf(&g->scenario_error, "scenario: %s",
+        if (!g->exec_scenario_error && asprintf(&g->exec_scenario_error, "scenario: %s",
                                            line + 2) < 0)
-            g->scenario_error = NULL;
+            g->exec_scenario_error = NULL;
     } else if (!strcmp(line, PROTO_DONE_LINE)) {
         g->done = true;
     }
@@ -448,8 +453,8 @@ static void run_one(const struct options *o, const char *impl_path,
     r->ms = so.ms;
     r->trace = join_trace(sup_capture_finish(&g.trace, "trace"), so.output);
     free(so.output);
-    if (g.scenario_error) {
-        r->error = g.scenario_error;
+    if (g.exec_scenario_error) {
+        r->error = g.exec_scenario_error;
         r->outcome = OUT_ERROR;
         r->bad_scenario = true;
         return;
@@ -525,11 +530,11 @@ static void print_details(const struct options *o, const char *impl_arg,
            r->id, sc ? sc->title : "");
     if (sc)
         printf("  rules: %s (%s)\n  file:  %s\n  why:   %s\n", sc->rules,
-               level_name(sc->level), r->path, sc->why);
+               scenario_level_name(sc->level), r->path, sc->why);
     if (r->error)
         printf("  %s\n", r->error);
     for (int k = 0; k < r->nfailures; k++)
-        printf("  [%s %s] %s\n", level_name(r->failures[k].level),
+        printf("  [%s %s] %s\n", scenario_level_name(r->failures[k].level),
                r->failures[k].rules, r->failures[k].message);
     if (r->trace && *r->trace) {
         start = r->trace + strlen(r->trace);
@@ -664,7 +669,7 @@ static void shrink_result(const struct options *o, const char *impl_path, struct
     snprintf(out, sizeof(out), "%.*s.min.scn", (int)strlen(r->path) - 4, r->path);
     if (!o->quiet)
         printf("shrinking %s (%s)...\n", r->id, c.key);
-    left = shrink_program(text, out, still_fails, &c);
+    left = generate_shrink(text, out, still_fails, &c);
     free(text);
     if (asprintf(&line, "INFO - shrunk to %d step lines in %d runs: %s (rerun: "
                  "evconf-run --impl %s --scenarios %s)", left, c.runs, out,
@@ -704,7 +709,7 @@ static int run_scenarios(const struct options *o, const char *impl_path,
     int n = *nres, count[5] = {0}, sig = 0, unrun = 0;
     char why[160];
 
-    if (write_reports(&ri, res, 0) < 0)
+    if (report_write(&ri, res, 0) < 0)
         return 2;
     if (!o->quiet)
         printf("evconf: %d scenarios against %s (seed %llu%s)\n", n, impl_name,
@@ -726,7 +731,7 @@ static int run_scenarios(const struct options *o, const char *impl_path,
             run_one(o, impl_path, res[i].sc, &res[i], budget_end);
         if (!o->quiet)
             printf("[%3d/%d] %-5s %s\n", i + 1, n,
-                   res[i].outcome == OUT_PASS ? "ok" : outcome_name(res[i].outcome),
+                   res[i].outcome == OUT_PASS ? "ok" : report_outcome_name(res[i].outcome),
                    res[i].id);
         if (o->fail_fast && counts_as_failed(o, &res[i])) {
             for (int k = i + 1; k < n; k++) {
@@ -737,7 +742,7 @@ static int run_scenarios(const struct options *o, const char *impl_path,
             break;
         }
         if (sup_now_ms() - written_at >= 1000) {
-            write_reports(&ri, res, i + 1);
+            report_write(&ri, res, i + 1);
             written_at = sup_now_ms();
         }
     }
@@ -750,7 +755,7 @@ static int run_scenarios(const struct options *o, const char *impl_path,
         if (res[i].outcome != OUT_PASS && res[i].outcome != OUT_SKIP)
             print_details(o, o->impl, &res[i]);
     }
-    if (write_reports(&ri, res, n) < 0)
+    if (report_write(&ri, res, n) < 0)
         return 2;
     if (!o->quiet)
         printf("\nreports: %s/results.tap, junit.xml, results.json\n", o->report_dir);
@@ -965,7 +970,7 @@ int main(int argc, char **argv)
     if (o.list) {
         for (int i = 0; i < nres; i++)
             if (res[i].sc)
-                printf("%-44s %-6s %-12s %s\n", res[i].id, level_name(res[i].sc->level),
+                printf("%-44s %-6s %-12s %s\n", res[i].id, scenario_level_name(res[i].sc->level),
                        res[i].sc->rules, res[i].sc->title);
         rc = bad_input ? 2 : 0;
         goto out;

@@ -122,8 +122,8 @@ struct scenario {
  * into err. */
 struct scenario *scenario_parse(const char *path, char *err, size_t errlen);
 void scenario_free(struct scenario *sc);
-const char *level_name(enum level l);
+const char *scenario_level_name(enum level l);
 /* "READABLE|HANGUP", "0" */
-void mask_format(int mask, char *buf, size_t len);
+void scenario_mask_format(int mask, char *buf, size_t len);
 
 #endif
