@@ -73,7 +73,8 @@ CONF_OBJS   := $(CONF_SRCS:%.c=$(BUILD)/%.o)
 RUNNER      := $(BUILD)/evconf-run
 ADAPTERS    := $(BUILD)/adapters/libevconf-reference.so \
                $(BUILD)/adapters/libevconf-libvirt-default.so \
-               $(BUILD)/adapters/libevconf-libvirt-glib.so
+               $(BUILD)/adapters/libevconf-libvirt-glib.so \
+               $(BUILD)/adapters/libevconf-python-libvirtaio.so
 GLIB_CFLAGS := $(shell $(PKG_CONFIG) --cflags libvirt-glib-1.0)
 GLIB_LIBS   := $(shell $(PKG_CONFIG) --libs libvirt-glib-1.0)
 
@@ -168,6 +169,15 @@ $(BUILD)/adapters/libevconf-libvirt-glib.so: conformance/adapters/libvirt-glib.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(GLIB_CFLAGS) -Iconformance $(SO_LDFLAGS) $(ALL_LDFLAGS) \
 	    -o $@ $< $(GLIB_LIBS) $(VIRT_LIBS)
+
+# libvirt-python's asyncio loop, in Debian's CPython (python3-embed).
+PY_CFLAGS := $(shell pkg-config --cflags python3-embed)
+PY_LIBS   := $(shell pkg-config --libs python3-embed)
+PY_LIBNAME := $(patsubst -l%,lib%.so.1.0,$(filter -lpython%,$(PY_LIBS)))
+$(BUILD)/adapters/libevconf-python-libvirtaio.so: conformance/adapters/python-libvirtaio.c conformance/evconf.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(PY_CFLAGS) -DEVCONF_LIBPYTHON='"$(PY_LIBNAME)"' -Iconformance \
+	    $(SO_LDFLAGS) $(ALL_LDFLAGS) -o $@ $< $(PY_LIBS) -ldl
 
 $(BUILD)/broken/libbroken-%.so: conformance/broken/%.c conformance/broken/wrap.c \
 		conformance/broken/wrap.h $(REF_LIB_A)

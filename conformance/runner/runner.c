@@ -50,7 +50,8 @@ static const char usage[] =
 "\n"
 "  -i, --impl IMPL        the implementation: a path to a shared object that\n"
 "                         exports evconf_register and evconf_run_once, or one\n"
-"                         of: reference (default), libvirt-default, libvirt-glib\n"
+"                         of: reference (default), libvirt-default, libvirt-glib,\n"
+"                         python-libvirtaio\n"
 "  -s, --scenarios PATH   a scenario file, a directory of *.scn files, or a\n"
 "                         glob; may be repeated (default: the built-in suite)\n"
 "  -f, --filter GLOB      run only scenarios whose id matches (comma-separated)\n"
@@ -114,6 +115,7 @@ static const char *resolve_impl(const char *impl, char *buf, size_t len)
         { "reference", "adapters/libevconf-reference.so" },
         { "libvirt-default", "adapters/libevconf-libvirt-default.so" },
         { "libvirt-glib", "adapters/libevconf-libvirt-glib.so" },
+        { "python-libvirtaio", "adapters/libevconf-python-libvirtaio.so" },
     };
 
     for (size_t i = 0; i < sizeof(builtin) / sizeof(builtin[0]); i++)
