@@ -96,6 +96,7 @@ void exec_run_reactions(enum when when, int name, int nth);
 void check_handle_cb(int watch, int fd, int events, void *opaque);
 void check_timer_cb(int timer, void *opaque);
 void check_guard_cb(int timer, void *opaque);
+extern char check_guard_opaque[];
 void check_ff(void *opaque);
 void check_fail(enum level level, const char *rules, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -608,7 +608,7 @@ static void teardown(void)
         return;
     sim_trace("teardown", "remove what is left");
     op_enter("add_timeout");
-    guard = virEventAddTimeout(1000, check_guard_cb, NULL, NULL);
+    guard = virEventAddTimeout(1000, check_guard_cb, check_guard_opaque, NULL);
     op_leave();
     for (int round = 0; round < 10 && !scn.stopped; round++) {
         int removed = remove_live();
@@ -659,7 +659,7 @@ int exec_scenario(const struct scenario *sc, const struct impl *impl,
     }
     if (sc->guard) {
         op_enter("add_timeout");
-        virEventAddTimeout(1000, check_guard_cb, NULL, NULL);
+        virEventAddTimeout(1000, check_guard_cb, check_guard_opaque, NULL);
         op_leave();
     }
     run_script();
