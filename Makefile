@@ -228,12 +228,19 @@ mutation-sample: $(RUNNER) $(MUTATE)
 shq = '$(subst ','\'',$(1))'
 # --scenarios PATH when SCENARIOS is set: one file, directory or glob.
 SCENARIOS_ARG = $(if $(SCENARIOS),--scenarios $(call shq,$(SCENARIOS)))
+# A built-in implementation's known deviations (conformance/expectations/)
+# are what it is judged against, unless EXPECT= says otherwise; a run
+# against expectations generates no programs unless GENERATE= asks (they
+# cannot be listed in advance).
+EXPECT ?= $(wildcard conformance/expectations/$(IMPL).expect)
+EXPECT_ARG = $(if $(EXPECT),--expect $(call shq,$(EXPECT)))
+GENERATE_N = $(if $(filter command line,$(origin GENERATE)),$(GENERATE),$(if $(EXPECT),0,$(GENERATE)))
 
 # The kit's main job: every scenario against IMPL (default: the reference).
 conformance: $(RUNNER) $(REF_LIB_SO) $(ADAPTERS)
 	$(RUNNER) --impl $(call shq,$(IMPL)) --seed $(call shq,$(SEED)) \
-	    --report-dir $(call shq,$(REPORT_DIR)) \
-	    $(if $(filter-out 0,$(GENERATE)),--generate $(call shq,$(GENERATE))) \
+	    --report-dir $(call shq,$(REPORT_DIR)) $(EXPECT_ARG) \
+	    $(if $(filter-out 0,$(GENERATE_N)),--generate $(call shq,$(GENERATE_N))) \
 	    $(SCENARIOS_ARG)
 
 # The scenarios against an IMPL built with -fsanitize=address,undefined:

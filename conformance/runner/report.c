@@ -152,6 +152,9 @@ static void write_tap(FILE *f, const struct run_info *ri, const struct result *r
         if (r->outcome == OUT_SKIP) {
             fputs(" # SKIP ", f);
             put_text(f, r->error ? r->error : "", TAP_LINE);
+        } else if (r->known) {
+            fputs(" # TODO known: ", f);
+            put_text(f, r->known, TAP_LINE);
         }
         fputc('\n', f);
         if ((r->outcome == OUT_PASS && r->nfailures == 0) || r->outcome == OUT_SKIP)
@@ -262,6 +265,10 @@ static void write_json(FILE *f, const struct run_info *ri, const struct result *
         if (r->error) {
             fputs(", \"error\": ", f);
             json_str(f, r->error);
+        }
+        if (r->known) {
+            fputs(", \"known\": ", f);
+            json_str(f, r->known);
         }
         fputs(", \"failures\": [", f);
         for (int k = 0; k < r->nfailures; k++) {

@@ -20,6 +20,8 @@ struct result {
     enum outcome outcome;
     char *error;                    /* crash, hang, parse error */
     bool bad_scenario;              /* the scenario is at fault, not the loop */
+    const char *known;              /* --expect: the reason it is known to
+                                       get this outcome, if it is */
     struct failure *failures;
     int nfailures;
     char *trace;

@@ -32,6 +32,7 @@
 
 #include "evconf.h"
 #include "exec.h"
+#include "expect.h"
 #include "protocol.h"
 #include "generate.h"
 #include "results.h"
@@ -66,6 +67,10 @@ static const char usage[] =
 "                         .scn in REPORT_DIR/generated/\n"
 "                         (the reports then hold the scenarios run so far)\n"
 "  -t, --timeout SEC      real-time watchdog per scenario (default 10)\n"
+"      --expect FILE      what IMPL is known to fail, warn or err on, with\n"
+"                         reasons (see conformance/expectations/): the run\n"
+"                         succeeds when every scenario matches it, and fails\n"
+"                         on a regression or an unexpected pass\n"
 "      --budget SEC       real time for the whole run; scenarios not started\n"
 "                         by then are reported as not run (exit status 1)\n"
 "  -w, --wake-timeout MS  real time a loop has to wake up after another\n"
@@ -99,6 +104,8 @@ struct options {
     int generate;               /* --generate N: generated programs to add */
     int timeout_s;
     int budget_s;               /* --budget: real time for the whole run, 0: none */
+    const char *expect_path;    /* --expect FILE */
+    struct expectations expect;
     int wake_timeout_ms;
     bool realtime;
     int tolerance_ms;
@@ -686,6 +693,49 @@ static bool counts_as_failed(const struct options *o, const struct result *r)
            (r->outcome == OUT_WARN && o->strict);
 }
 
+static enum outcome expected_outcome(struct options *o, const struct result *r)
+{
+    struct expectation *x = expect_find(&o->expect, r->id);
+
+    return x ? x->outcome : OUT_PASS;
+}
+
+/* Compare each scenario run with --expect: print what differs, mark the
+ * known deviations for the reports.  Returns how many differ. */
+static int judge_expectations(struct options *o, struct result *res, int n)
+{
+    int as_expected = 0, known = 0, unexpected = 0;
+
+    for (int i = 0; i < n; i++) {
+        struct expectation *x = expect_find(&o->expect, res[i].id);
+        enum outcome want = x ? x->outcome : OUT_PASS;
+
+        if (res[i].outcome == OUT_SKIP)
+            continue;
+        if (x)
+            x->seen = true;
+        if (res[i].outcome == want) {
+            as_expected++;
+            known += x != NULL;
+            res[i].known = x ? x->reason : NULL;
+            continue;
+        }
+        unexpected++;
+        printf("UNEXPECTED %s: %s, expected %s%s%s%s\n", res[i].id,
+               report_outcome_name(res[i].outcome), report_outcome_name(want),
+               x ? " (" : "", x ? x->reason : "", x ? ")" : "");
+    }
+    for (int k = 0; k < o->expect.n && !o->filter; k++)
+        if (!o->expect.v[k].seen) {
+            printf("UNEXPECTED %s:%d: no scenario '%s' ran (stale entry)\n",
+                   o->expect.path, o->expect.v[k].line, o->expect.v[k].id);
+            unexpected++;
+        }
+    printf("expectations (%s): %d as expected, %d of them known deviations; "
+           "%d unexpected\n", o->expect.path, as_expected, known, unexpected);
+    return unexpected;
+}
+
 /* Mark the scenarios from i on as not run, and why. */
 static void not_run(struct result *res, int i, int n, const char *why)
 {
@@ -702,13 +752,13 @@ static void not_run(struct result *res, int i, int n, const char *why)
  * a run that is stopped half-way keeps what it did.  A stop signal or
  * the end of --budget marks what is left as not run.  Returns the exit
  * status. */
-static int run_scenarios(const struct options *o, const char *impl_path,
+static int run_scenarios(struct options *o, const char *impl_path,
                          const char *impl_name, struct result *res, int *nres)
 {
     struct run_info ri = { impl_path, impl_name, o->report_dir, o->seed, o->strict };
     double budget_end = o->budget_s ? sup_now_ms() + o->budget_s * 1000.0 : 0;
     double written_at = sup_now_ms();
-    int n = *nres, count[5] = {0}, sig = 0, unrun = 0;
+    int n = *nres, count[5] = {0}, sig = 0, unrun = 0, unexpected = 0;
     char why[160];
 
     if (report_write(&ri, res, 0) < 0)
@@ -752,11 +802,16 @@ static int run_scenarios(const struct options *o, const char *impl_path,
         for (int i = 0; i < n; i++)
             if (res[i].sc && generated(res[i].sc) && counts_as_failed(o, &res[i]))
                 shrink_result(o, impl_path, &res[i]);
+    /* With --expect, a known deviation is a line in the reports, not a
+     * page of details. */
     for (int i = 0; i < n; i++) {
         count[res[i].outcome]++;
-        if (res[i].outcome != OUT_PASS && res[i].outcome != OUT_SKIP)
+        if (res[i].outcome != OUT_PASS && res[i].outcome != OUT_SKIP &&
+            (!o->expect_path || res[i].outcome != expected_outcome(o, &res[i])))
             print_details(o, o->impl, &res[i]);
     }
+    if (o->expect_path)
+        unexpected = judge_expectations(o, res, n);
     if (report_write(&ri, res, n) < 0)
         return 2;
     if (!o->quiet)
@@ -771,6 +826,8 @@ static int run_scenarios(const struct options *o, const char *impl_path,
     for (int i = 0; i < n; i++)
         if (res[i].bad_scenario)
             return 2;
+    if (o->expect_path)
+        return unexpected || unrun ? 1 : 0;
     return count[OUT_FAIL] + count[OUT_ERROR] > 0 || unrun ? 1 : 0;
 }
 
@@ -787,6 +844,7 @@ static int parse_options(int argc, char **argv, struct options *o)
         { "strict", no_argument, NULL, 'X' },
         { "timeout", required_argument, NULL, 't' },
         { "budget", required_argument, NULL, 'B' },
+        { "expect", required_argument, NULL, 'E' },
         { "wake-timeout", required_argument, NULL, 'w' },
         { "realtime", no_argument, NULL, 'R' },
         { "tolerance", required_argument, NULL, 'T' },
@@ -829,6 +887,7 @@ static int parse_options(int argc, char **argv, struct options *o)
                 return 2;
             }
             break;
+        case 'E': o->expect_path = optarg; break;
         case 'B':
             o->budget_s = atoi(optarg);
             if (o->budget_s <= 0) {
@@ -939,7 +998,7 @@ int main(int argc, char **argv)
                          .seed = 1, .timeout_s = 10, .wake_timeout_ms = 2000,
                          .tolerance_ms = -1,
                          .st = { .threads = 4, .ms = 2000, .bound_ms = 500 } };
-    char implbuf[2 * PATH_MAX], **files = NULL, *impl_name;
+    char implbuf[2 * PATH_MAX], **files = NULL, *impl_name, err[1200];
     const char *impl_path;
     struct result *res = NULL;
     int nfiles = 0, nres = 0, bad_input = 0, rc;
@@ -948,6 +1007,11 @@ int main(int argc, char **argv)
 
     if ((rc = parse_options(argc, argv, &o)) >= 0)
         return rc;
+    if (o.expect_path && expect_load(o.expect_path, &o.expect, err, sizeof(err)) < 0) {
+        fprintf(stderr, "evconf-run: --expect %s\n", err);
+        expect_free(&o.expect);
+        return 2;
+    }
     sup_init();
     sl = readlink("/proc/self/exe", self_dir, sizeof(self_dir) - 1);
     self_dir[sl > 0 ? sl : 0] = '\0';
@@ -995,6 +1059,7 @@ int main(int argc, char **argv)
     free(impl_name);
 out:
     free_results(res, nres, files, nfiles);
+    expect_free(&o.expect);
     if (o.paths != &default_path)
         free(o.paths);
     return rc;

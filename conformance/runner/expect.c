@@ -1,0 +1,99 @@
+/*
+ * expect.c - reading expectation files (expect.h).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "expect.h"
+
+static int parse_outcome(const char *word, enum outcome *out)
+{
+    static const struct { const char *word; enum outcome outcome; } words[] = {
+        { "fail", OUT_FAIL }, { "warn", OUT_WARN }, { "error", OUT_ERROR },
+    };
+
+    for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+        if (!strcmp(word, words[i].word)) {
+            *out = words[i].outcome;
+            return 0;
+        }
+    return -1;
+}
+
+/* One line: "ID OUTCOME REASON...", or blank, or a comment. */
+static int parse_line(struct expectations *e, char *line, int lineno, char *err,
+                      size_t errlen)
+{
+    char *id, *word, *reason, *save = NULL;
+    struct expectation *grown;
+    enum outcome outcome;
+
+    line[strcspn(line, "\r\n")] = '\0';
+    id = strtok_r(line, " \t", &save);
+    if (!id || id[0] == '#')
+        return 0;
+    word = strtok_r(NULL, " \t", &save);
+    reason = save ? save + strspn(save, " \t") : NULL;
+    if (!word || parse_outcome(word, &outcome) < 0) {
+        snprintf(err, errlen, "%s:%d: expected 'SCENARIO-ID fail|warn|error REASON'",
+                 e->path, lineno);
+        return -1;
+    }
+    if (!reason || !*reason) {
+        snprintf(err, errlen, "%s:%d: '%s' needs a reason", e->path, lineno, id);
+        return -1;
+    }
+    if (expect_find(e, id)) {
+        snprintf(err, errlen, "%s:%d: '%s' is listed twice", e->path, lineno, id);
+        return -1;
+    }
+    grown = realloc(e->v, (size_t)(e->n + 1) * sizeof(*grown));
+    if (!grown) {
+        snprintf(err, errlen, "%s: out of memory", e->path);
+        return -1;
+    }
+    e->v = grown;
+    e->v[e->n++] = (struct expectation){ strdup(id), outcome, strdup(reason), lineno, false };
+    return 0;
+}
+
+int expect_load(const char *path, struct expectations *e, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "r");
+    char *line = NULL;
+    size_t cap = 0;
+    int lineno = 0, rc = 0;
+
+    memset(e, 0, sizeof(*e));
+    e->path = strdup(path);
+    if (!f) {
+        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        return -1;
+    }
+    while (rc == 0 && getline(&line, &cap, f) >= 0)
+        rc = parse_line(e, line, ++lineno, err, errlen);
+    free(line);
+    fclose(f);
+    return rc;
+}
+
+struct expectation *expect_find(struct expectations *e, const char *id)
+{
+    for (int i = 0; i < e->n; i++)
+        if (!strcmp(e->v[i].id, id))
+            return &e->v[i];
+    return NULL;
+}
+
+void expect_free(struct expectations *e)
+{
+    for (int i = 0; i < e->n; i++) {
+        free(e->v[i].id);
+        free(e->v[i].reason);
+    }
+    free(e->v);
+    free(e->path);
+    memset(e, 0, sizeof(*e));
+}
