@@ -95,7 +95,7 @@ TEST_IMPLS    := $(patsubst conformance/tests/impls/%.c,$(BUILD)/conformance/tes
 
 TEST_BINS := $(REF_TEST_BIN) $(SIM_TEST_BIN) $(CONF_TEST_BIN)
 
-.PHONY: all check coverage sanitize install clean conformance conformance-realtime broken kill-matrix catalogue stress mutation mutation-sample conformance-asan stress-tsan
+.PHONY: all check coverage sanitize install clean matrix conformance conformance-realtime broken kill-matrix catalogue stress mutation mutation-sample conformance-asan stress-tsan
 
 all: $(REF_LIB_A) $(REF_LIB_SO) $(SIM_LIB_A) $(SIM_INTERPOSE) $(RUNNER) $(ADAPTERS)
 
@@ -253,6 +253,13 @@ SAN_ENV = ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stackt
 conformance-asan: $(RUNNER) $(REF_LIB_SO) $(ADAPTERS)
 	$(SAN_ENV) $(RUNNER) --impl $(call shq,$(IMPL)) --seed $(call shq,$(SEED)) \
 	    --report-dir $(call shq,$(REPORT_DIR)) $(SCENARIOS_ARG)
+
+# Every built-in implementation against the whole suite, as a table of
+# rules x implementations: docs/matrix.md (in the repository) and
+# build/matrix/index.html (each cell linking to the failure).
+MATRIX_IMPLS ?= reference libvirt-default libvirt-glib python-libvirtaio
+matrix: $(RUNNER) $(REF_LIB_SO) $(ADAPTERS)
+	scripts/matrix $(BUILD) docs/matrix.md $(MATRIX_IMPLS)
 
 # Real worker threads against IMPL, in real time (evconf-run --stress).
 stress: $(RUNNER) $(REF_LIB_SO) $(ADAPTERS)
