@@ -74,7 +74,8 @@ RUNNER      := $(BUILD)/evconf-run
 ADAPTERS    := $(BUILD)/adapters/libevconf-reference.so \
                $(BUILD)/adapters/libevconf-libvirt-default.so \
                $(BUILD)/adapters/libevconf-libvirt-glib.so \
-               $(BUILD)/adapters/libevconf-python-libvirtaio.so
+               $(BUILD)/adapters/libevconf-python-libvirtaio.so \
+               $(BUILD)/adapters/libevconf-perl.so
 GLIB_CFLAGS := $(shell $(PKG_CONFIG) --cflags libvirt-glib-1.0)
 GLIB_LIBS   := $(shell $(PKG_CONFIG) --libs libvirt-glib-1.0)
 
@@ -85,6 +86,10 @@ BROKEN_SOS  := $(BROKEN_SRCS:conformance/broken/%.c=$(BUILD)/broken/libbroken-%.
 
 IMPL       ?= reference
 SEED       ?= 1
+# make check runs the built-in bindings against their expectation files
+# (scripts/bindings); the sanitizer build does not (CPython and perl are
+# not built for it).
+BINDINGS   ?= yes
 GENERATE   ?= 20
 SCENARIOS  ?=
 REPORT_DIR ?= $(BUILD)/conformance-report
@@ -179,6 +184,16 @@ $(BUILD)/adapters/libevconf-python-libvirtaio.so: conformance/adapters/python-li
 	$(CC) $(ALL_CFLAGS) $(PY_CFLAGS) -DEVCONF_LIBPYTHON='"$(PY_LIBNAME)"' -Iconformance \
 	    $(SO_LDFLAGS) $(ALL_LDFLAGS) -o $@ $< $(PY_LIBS) -ldl
 
+# Any Sys::Virt::Event subclass, in Debian's perl (IMPL=perl:Module::Name).
+PERL_CFLAGS  := $(shell perl -MExtUtils::Embed -e ccopts 2>/dev/null)
+PERL_LDFLAGS := $(shell perl -MExtUtils::Embed -e ldopts 2>/dev/null)
+PERL_LIBNAME := $(shell perl -MConfig -e 'print $$Config{libperl}' 2>/dev/null)
+$(BUILD)/adapters/libevconf-perl.so: conformance/adapters/perl.c conformance/evconf.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(PERL_CFLAGS) -Wno-unused-parameter -DEVCONF_LIBPERL='"$(PERL_LIBNAME)"' \
+	    -DEVCONF_PERL_LIB='"$(CURDIR)/conformance/adapters/perl/lib"' -Iconformance \
+	    $(SO_LDFLAGS) $(ALL_LDFLAGS) -o $@ $< $(PERL_LDFLAGS)
+
 $(BUILD)/broken/libbroken-%.so: conformance/broken/%.c conformance/broken/wrap.c \
 		conformance/broken/wrap.h $(REF_LIB_A)
 	@mkdir -p $(@D)
@@ -232,7 +247,7 @@ SCENARIOS_ARG = $(if $(SCENARIOS),--scenarios $(call shq,$(SCENARIOS)))
 # are what it is judged against, unless EXPECT= says otherwise; a run
 # against expectations generates no programs unless GENERATE= asks (they
 # cannot be listed in advance).
-EXPECT ?= $(wildcard conformance/expectations/$(IMPL).expect)
+EXPECT ?= $(wildcard conformance/expectations/$(subst :,-,$(subst ::,-,$(IMPL))).expect)
 EXPECT_ARG = $(if $(EXPECT),--expect $(call shq,$(EXPECT)))
 GENERATE_N = $(if $(filter command line,$(origin GENERATE)),$(GENERATE),$(if $(EXPECT),0,$(GENERATE)))
 
@@ -257,7 +272,8 @@ conformance-asan: $(RUNNER) $(REF_LIB_SO) $(ADAPTERS)
 # Every built-in implementation against the whole suite, as a table of
 # rules x implementations: docs/matrix.md (in the repository) and
 # build/matrix/index.html (each cell linking to the failure).
-MATRIX_IMPLS ?= reference libvirt-default libvirt-glib python-libvirtaio
+MATRIX_IMPLS ?= reference libvirt-default libvirt-glib python-libvirtaio \
+                perl:Sys::Virt::Event::IO::Async
 matrix: $(RUNNER) $(REF_LIB_SO) $(ADAPTERS)
 	scripts/matrix $(BUILD) docs/matrix.md $(MATRIX_IMPLS)
 
@@ -304,11 +320,15 @@ check: all $(TEST_BINS) $(VARIANT_SOS) $(TEST_IMPLS) $(BROKEN_SOS) $(GOOD_SOS)
 	grep -e '^kill-matrix' -e 'passed,' $(BUILD)/kill-matrix.log; \
 	echo "== bench smoke"; $(MAKE) --no-print-directory bench-smoke > $(BUILD)/bench-smoke.log 2>&1 || rc=1; \
 	tail -n 1 $(BUILD)/bench-smoke.log; \
+	if [ "$(BINDINGS)" != no ]; then \
+	    echo "== bindings"; scripts/bindings $(BUILD) > $(BUILD)/bindings.log 2>&1 || rc=1; \
+	    cat $(BUILD)/bindings.log; fi; \
 	if [ "$(MUTATION_SAMPLE)" != 0 ]; then \
 	    echo "== mutation sample"; $(MAKE) --no-print-directory mutation-sample \
 	        MUTATION_GOAL=0 > $(BUILD)/mutation-sample.log 2>&1 || rc=1; \
 	    grep -e '^mutation' $(BUILD)/mutation-sample.log; fi; \
 	scripts/sum-checks $(TEST_BINS:%=%.log) $(BUILD)/kill-matrix.log $(BUILD)/bench-smoke.log \
+	    $(if $(filter-out no,$(BINDINGS)),$(BUILD)/bindings.log) \
 	    $(if $(filter-out 0,$(MUTATION_SAMPLE)),$(BUILD)/mutation-sample.log) || rc=1; exit $$rc
 
 # ---- coverage -----------------------------------------------------------
@@ -323,6 +343,7 @@ COV_MIN_LINES_KIT ?= 85
 coverage:
 	@rm -rf $(COV_BUILD) coverage/html coverage/*.info
 	KILL_MATRIX_SEEDS=3 $(MAKE) --no-print-directory BUILD=$(COV_BUILD) OPT=-O0 MUTATION_SAMPLE=0 \
+	    BINDINGS=no \
 	    EXTRA_CFLAGS=--coverage check
 	lcov $(LCOV_RC) --quiet --capture --directory $(COV_BUILD) \
 	    --output-file coverage/all.info
@@ -340,6 +361,7 @@ coverage:
 # ---- sanitizers ---------------------------------------------------------
 sanitize:
 	KILL_MATRIX_SEEDS=3 $(MAKE) --no-print-directory BUILD=build/sanitize OPT=-O1 MUTATION_SAMPLE=0 \
+	    BINDINGS=no \
 	    EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 	    check
 

@@ -316,6 +316,26 @@ static void fail_allocations(int k)
     short_of_memory = k > 0;
 }
 
+/* After an iteration nothing may still be on the stack: an operation or a
+ * callback the runner entered and never left was unwound by the
+ * implementation (a Perl die, a C++ exception, a longjmp) through the
+ * runner's frames and libvirt's (R45).  Reported once, and the state is
+ * cleared so that later callbacks are not blamed for it (R27, R35, R37). */
+static void unwound_check(void)
+{
+    if (!op_on_stack && callback_depth == 0)
+        return;
+    VIOLATION(LEVEL_MUST, "R45", -4, "iteration %d: %s did not return: the "
+              "implementation unwound through it and through libvirt (an "
+              "exception or a longjmp); expected failures as return codes", scn.iter,
+              op_on_stack ? op_on_stack : "a callback");
+    while (op_on_stack)
+        op_leave();
+    callback_depth = 0;
+    for (int i = 0; i < scn.sc->nnames; i++)
+        scn.regs[i].in_cb = false;
+}
+
 static void iteration(void)
 {
     int rc;
@@ -327,6 +347,7 @@ static void iteration(void)
     progress_begin();
     pthread_mutex_unlock(&scn.lock);
     rc = scn.impl->run_once();
+    unwound_check();
     if (rc != 0 && short_of_memory)
         check_fail(LEVEL_SHOULD, "R2", "iteration %d: evconf_run_once() returned "
                    "%d when an allocation failed, expected 0: an iteration "

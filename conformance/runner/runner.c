@@ -52,7 +52,10 @@ static const char usage[] =
 "  -i, --impl IMPL        the implementation: a path to a shared object that\n"
 "                         exports evconf_register and evconf_run_once, or one\n"
 "                         of: reference (default), libvirt-default, libvirt-glib,\n"
-"                         python-libvirtaio\n"
+"                         python-libvirtaio, perl:Module::Name (any\n"
+"                         Sys::Virt::Event subclass; the kit's own is\n"
+"                         perl:Sys::Virt::Event::IO::Async)\n"
+"      --perl-inc DIR     add DIR to perl's @INC for perl:Module (repeatable)\n"
 "  -s, --scenarios PATH   a scenario file, a directory of *.scn files, or a\n"
 "                         glob; may be repeated (default: the built-in suite)\n"
 "  -f, --filter GLOB      run only scenarios whose id matches (comma-separated)\n"
@@ -125,6 +128,12 @@ static const char *resolve_impl(const char *impl, char *buf, size_t len)
         { "python-libvirtaio", "adapters/libevconf-python-libvirtaio.so" },
     };
 
+    /* perl:Module::Name: the Perl adapter, told the module's name. */
+    if (!strncmp(impl, "perl:", 5)) {
+        setenv("EVCONF_PERL_MODULE", impl + 5, 1);
+        snprintf(buf, len, "%s/adapters/libevconf-perl.so", self_dir);
+        return buf;
+    }
     for (size_t i = 0; i < sizeof(builtin) / sizeof(builtin[0]); i++)
         if (!strcmp(impl, builtin[i].name)) {
             if (snprintf(buf, len, "%s/%s", self_dir, builtin[i].file) >= (int)len)
@@ -400,6 +409,32 @@ static char *join_trace(char *trace, const char *output)
     return joined;
 }
 
+/* A crash while a call from another thread was under way (the trace's
+ * last "thread begin" has no "thread end") is that thread's call: the
+ * implementation is not safe to call from other threads (R42), which is
+ * a failure of the rule, not an error of the run. */
+static bool crashed_in_thread(struct result *r, int status)
+{
+    const char *begin = NULL, *end, *what;
+    char *line = NULL;
+
+    for (const char *p = r->trace; p && (p = strstr(p, " thread begin ")); p++)
+        begin = p;
+    if (!begin || strstr(begin, " thread end "))
+        return false;
+    what = begin + strlen(" thread begin ");
+    end = strchr(what, '\n');
+    if (asprintf(&line, "MUST R42 the implementation died of %s during a call from "
+                 "another thread (%.*s); expected every operation to be safe on "
+                 "any thread", strsignal(WTERMSIG(status)),
+                 (int)(end ? end - what : (ptrdiff_t)strlen(what)), what) < 0)
+        return false;
+    add_failure(r, line);
+    free(line);
+    r->outcome = OUT_FAIL;
+    return true;
+}
+
 /* Why a scenario that did not say "done" ended. */
 static void no_result(struct result *r, const struct sup_outcome *so, int timeout_s)
 {
@@ -411,6 +446,8 @@ static void no_result(struct result *r, const struct sup_outcome *so, int timeou
     else if (so->timed_out)
         snprintf(why, sizeof(why), "hang: no result within %d s of real "
                  "time (deadlock, or a wait sim could not see)", timeout_s);
+    else if (WIFSIGNALED(so->status) && crashed_in_thread(r, so->status))
+        return;
     else if (WIFSIGNALED(so->status))
         snprintf(why, sizeof(why), "crash: the implementation died of %s",
                  strsignal(WTERMSIG(so->status)));
@@ -845,6 +882,7 @@ static int parse_options(int argc, char **argv, struct options *o)
         { "timeout", required_argument, NULL, 't' },
         { "budget", required_argument, NULL, 'B' },
         { "expect", required_argument, NULL, 'E' },
+        { "perl-inc", required_argument, NULL, 'P' },
         { "wake-timeout", required_argument, NULL, 'w' },
         { "realtime", no_argument, NULL, 'R' },
         { "tolerance", required_argument, NULL, 'T' },
@@ -888,6 +926,15 @@ static int parse_options(int argc, char **argv, struct options *o)
             }
             break;
         case 'E': o->expect_path = optarg; break;
+        case 'P': {
+            const char *old = getenv("EVCONF_PERL_INC");
+            char *joined = NULL;
+            if (asprintf(&joined, "%s%s%s", old ? old : "", old ? ":" : "", optarg) < 0)
+                return 2;
+            setenv("EVCONF_PERL_INC", joined, 1);
+            free(joined);
+            break;
+        }
         case 'B':
             o->budget_s = atoi(optarg);
             if (o->budget_s <= 0) {
