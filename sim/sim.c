@@ -104,6 +104,12 @@ void sim_start_realtime(uint64_t seed)
     start(seed, true);
 }
 
+void sim_restart_clock(void)
+{
+    if (sim_state.realtime)
+        sim_state.real_start_ns = real_ns();
+}
+
 bool sim_realtime(void)
 {
     return sim_state.active && sim_state.realtime;

@@ -45,6 +45,9 @@ void sim_start(uint64_t seed);
  * event, and idle and wake-up failures are still reported.  Spin detection
  * is off: real time always moves. */
 void sim_start_realtime(uint64_t seed);
+/* In real time, make now time 0: the scenario's clock starts when the
+ * loop is registered, however long its interpreter took to start. */
+void sim_restart_clock(void);
 bool sim_realtime(void);
 void sim_stop(void);
 bool sim_active(void);

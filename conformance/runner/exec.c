@@ -678,6 +678,7 @@ int exec_scenario(const struct scenario *sc, const struct impl *impl,
         check_fail(LEVEL_MUST, "R3", "evconf_register() returned non-zero");
         return 1;
     }
+    sim_restart_clock();
     if (sc->guard) {
         op_enter("add_timeout");
         virEventAddTimeout(1000, check_guard_cb, check_guard_opaque, NULL);

@@ -59,9 +59,28 @@ START_TEST(perl_die_is_r45)
 }
 END_TEST
 
+/* In real time the scenario's clock starts once the loop is registered:
+ * an implementation that takes 300 ms to start (an interpreter) sees a
+ * 200 ms timer fire 200 ms into the scenario, not 500.  (The bound above
+ * leaves 250 ms for a loaded machine; late is never early.) */
+START_TEST(realtime_clock_starts_after_register)
+{
+    char *out, text[512];
+    const char *args[] = { "--realtime", "--tolerance", "20", "--impl",
+                           impl("slow-start"), "-s", NULL, NULL };
+
+    snprintf(text, sizeof(text), HEADER "add-timeout T 200\nrun-until 600\n"
+             "expect call T #1 at 180..450\n", "slow");
+    args[6] = scenario_file("slow.scn", text);
+    ck_assert_msg(runner(&out, args) == 0, "%s", out);
+    free(out);
+}
+END_TEST
+
 void add_binding_tests(Suite *s)
 {
-    const TTest *tests[] = { interpreters_run_scenarios, perl_die_is_r45 };
+    const TTest *tests[] = { interpreters_run_scenarios, perl_die_is_r45,
+                             realtime_clock_starts_after_register };
 
     add_tests(s, tests, sizeof(tests) / sizeof(tests[0]));
 }
