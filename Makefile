@@ -217,7 +217,8 @@ broken: $(BROKEN_SOS) $(VARIANT_SOS) $(GOOD_SOS)
 
 # The rule-by-rule index: contract -> scenarios -> reference.
 catalogue: $(RUNNER)
-	scripts/catalogue $(BUILD) > conformance/CATALOGUE.md
+	scripts/catalogue $(BUILD) > $(BUILD)/CATALOGUE.md.part
+	mv $(BUILD)/CATALOGUE.md.part conformance/CATALOGUE.md
 
 kill-matrix: $(RUNNER) $(REF_LIB_SO) broken
 	scripts/kill-matrix $(BUILD)

@@ -699,6 +699,23 @@ static bool parse_when(struct parser *p, char **tok, int *ntok, int *first,
     return true;
 }
 
+/* "R29" or "R29,R28": each a rule of docs/contract.md. */
+static bool valid_rules(struct parser *p, const char *val)
+{
+    char buf[256], *save = NULL;
+
+    snprintf(buf, sizeof(buf), "%s", val);
+    for (char *r = strtok_r(buf, ",", &save); r; r = strtok_r(NULL, ",", &save)) {
+        char *end;
+        long n = r[0] == 'R' ? strtol(r + 1, &end, 10) : 0;
+        if (r[0] != 'R' || !isdigit((unsigned char)r[1]) || *end || n < 1 ||
+            n > CONTRACT_RULES)
+            return fail(p, "expected rules R1 to R%d, comma-separated (docs/contract.md), "
+                        "found '%s'", CONTRACT_RULES, r);
+    }
+    return true;
+}
+
 static bool parse_header(struct parser *p, char *key, char *val)
 {
     struct scenario *sc = p->sc;
@@ -713,6 +730,8 @@ static bool parse_header(struct parser *p, char *key, char *val)
     if (slot) {
         if (*slot)
             return fail(p, "'%s:' given twice", key);
+        if (slot == &sc->rules && !valid_rules(p, val))
+            return false;
         *slot = strdup(val);
         p->last_header = slot;
         return true;

@@ -206,6 +206,12 @@ static char *check_impl(const char *arg, const char *path, int timeout_s)
     struct sup_outcome so;
     char *said = NULL;
 
+    if (stat(path, &stbuf) < 0 && !strchr(arg, '/')) {
+        fprintf(stderr, "evconf-run: IMPL %s: no such file, and not a built-in name "
+                "(reference, libvirt-default, libvirt-glib, python-libvirtaio, "
+                "perl:Module::Name)\n", arg);
+        return NULL;
+    }
     if (stat(path, &stbuf) < 0) {
         fprintf(stderr, "evconf-run: IMPL %s: %s: %s\n", arg, path, strerror(errno));
         return NULL;
@@ -1006,11 +1012,13 @@ static int load_scenarios(const struct options *o, char ***files, int *nfiles,
     char err[1024];
     struct result *res;
 
-    for (int i = 0; i < o->npaths; i++)
-        if (collect(o->paths[i], files, nfiles) < 0) {
-            fprintf(stderr, "evconf-run: no scenarios at '%s'\n", o->paths[i]);
+    for (int i = 0; i < o->npaths; i++) {
+        int before = *nfiles;
+        if (collect(o->paths[i], files, nfiles) < 0 || *nfiles == before) {
+            fprintf(stderr, "evconf-run: no scenarios (*.scn) at '%s'\n", o->paths[i]);
             return 2;
         }
+    }
     if (o->generate && !o->list && generate_files(o, files, nfiles) < 0)
         return 2;
     res = calloc((size_t)*nfiles + 1, sizeof(*res));
@@ -1023,12 +1031,22 @@ static int load_scenarios(const struct options *o, char ***files, int *nfiles,
             *bad_input = 1;
             continue;
         }
+        /* An id used twice: the second file is an error, not run. */
         for (int k = 0; k < *nres; k++)
             if (res[k].sc && !strcmp(res[k].sc->id, sc->id)) {
-                fprintf(stderr, "evconf-run: %s:1: id '%s' is already used by %s\n",
-                        (*files)[i], sc->id, res[k].path);
+                snprintf(err, sizeof(err), "%s:1: id '%s' is already used by %s",
+                         (*files)[i], sc->id, res[k].path);
+                fprintf(stderr, "evconf-run: %s\n", err);
                 *bad_input = 1;
+                scenario_free(sc);
+                sc = NULL;
+                break;
             }
+        if (!sc) {
+            res[(*nres)++] = (struct result){ .path = (*files)[i], .id = (*files)[i],
+                                              .outcome = OUT_ERROR, .error = strdup(err) };
+            continue;
+        }
         if (!matches(o->filter, sc->id)) {
             scenario_free(sc);
             continue;

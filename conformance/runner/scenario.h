@@ -118,6 +118,9 @@ struct scenario {
 #define SCENARIO_MAX_BYTES      65536
 #define SCENARIO_MAX_AT         1000    /* sim holds 1024 scheduled events */
 
+/* The rules of docs/contract.md: R1 to R45. */
+#define CONTRACT_RULES 45
+
 /* Parse one file.  On error returns NULL and writes "file:line: message"
  * into err. */
 struct scenario *scenario_parse(const char *path, char *err, size_t errlen);
