@@ -242,6 +242,9 @@ mutation-sample: $(RUNNER) $(MUTATE)
 # Values from the command line go to the shell single-quoted, whatever
 # they hold (spaces, quotes, ';'): $(call shq,$(IMPL)).
 shq = '$(subst ','\'',$(1))'
+# FLAGS: more evconf-run options, as shell words (--strict, --filter GLOB,
+# --timeout SEC, --budget SEC...).
+FLAGS ?=
 # --scenarios PATH when SCENARIOS is set: one file, directory or glob.
 SCENARIOS_ARG = $(if $(SCENARIOS),--scenarios $(call shq,$(SCENARIOS)))
 # A built-in implementation's known deviations (conformance/expectations/)
@@ -257,7 +260,7 @@ conformance: $(RUNNER) $(REF_LIB_SO) $(ADAPTERS)
 	$(RUNNER) --impl $(call shq,$(IMPL)) --seed $(call shq,$(SEED)) \
 	    --report-dir $(call shq,$(REPORT_DIR)) $(EXPECT_ARG) \
 	    $(if $(filter-out 0,$(GENERATE_N)),--generate $(call shq,$(GENERATE_N))) \
-	    $(SCENARIOS_ARG)
+	    $(SCENARIOS_ARG) $(FLAGS)
 
 # The scenarios against an IMPL built with -fsanitize=address,undefined:
 # the runner runs on the sanitizers' runtime, and a report (an error, or

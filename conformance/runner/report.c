@@ -198,11 +198,19 @@ static void write_junit(FILE *f, const struct run_info *ri, const struct result 
             (unsigned long long)ri->seed);
     for (int i = 0; i < n; i++) {
         const struct result *r = &res[i];
-        fputs("<testcase classname=\"evconf.", f);
-        xml_str(f, r->sc ? r->sc->rules : "parse");
-        fputs("\" name=\"", f);
+        /* The class is the scenario's family (timer, handle, dispatch...):
+         * CI tools group by it; the rules are a property. */
+        fprintf(f, "<testcase classname=\"evconf.%.*s\" name=\"",
+                (int)strcspn(r->sc ? r->id : "unparsed", "-"), r->sc ? r->id : "unparsed");
         xml_str(f, r->id);
         fprintf(f, "\" time=\"%.3f\">\n", r->ms / 1e3);
+        if (r->sc) {
+            fputs("<properties><property name=\"rules\" value=\"", f);
+            xml_str(f, r->sc->rules);
+            fprintf(f, "\"/><property name=\"level\" value=\"%s\"/><property "
+                    "name=\"outcome\" value=\"%s\"/></properties>\n",
+                    scenario_level_name(r->sc->level), report_outcome_name(r->outcome));
+        }
         if (r->outcome == OUT_SKIP)
             fputs("<skipped/>\n", f);
         if (r->outcome == OUT_FAIL || r->outcome == OUT_ERROR) {
@@ -216,14 +224,20 @@ static void write_junit(FILE *f, const struct run_info *ri, const struct result 
             }
             fprintf(f, "</%s>\n", r->outcome == OUT_FAIL ? "failure" : "error");
         }
+        /* A warning is no failure, and JUnit has no word for it: it goes to
+         * system-err, which CI shows as such, besides the property. */
+        if (r->outcome == OUT_WARN) {
+            fputs("<system-err>", f);
+            for (int k = 0; k < r->nfailures; k++) {
+                fprintf(f, "WARNING %s %s: ", scenario_level_name(r->failures[k].level),
+                        r->failures[k].rules);
+                xml_str(f, r->failures[k].message);
+                fputc('\n', f);
+            }
+            fputs("</system-err>\n", f);
+        }
         if (r->outcome != OUT_PASS && r->outcome != OUT_SKIP) {
             fputs("<system-out>", f);
-            if (r->outcome == OUT_WARN)
-                for (int k = 0; k < r->nfailures; k++) {
-                    fprintf(f, "warning %s: ", r->failures[k].rules);
-                    xml_str(f, r->failures[k].message);
-                    fputc('\n', f);
-                }
             xml_str(f, r->trace);
             fputs("</system-out>\n", f);
         }
@@ -232,18 +246,88 @@ static void write_junit(FILE *f, const struct run_info *ri, const struct result 
     fputs("</testsuite>\n</testsuites>\n", f);
 }
 
+/* A failure message, taken apart for readers that want fields: "line N:"
+ * at its start is the scenario line; "X; but Y" says what was expected
+ * (X) and what happened (Y), "Y; expected X" the same the other way. */
+struct failure_parts {
+    int line;                       /* 0: none */
+    const char *body;               /* after "line N: " */
+    char expected[600], got[600];
+};
+
+static void split_failure(const char *msg, struct failure_parts *fp)
+{
+    const char *but, *exp;
+    int n = 0;
+
+    memset(fp, 0, sizeof(*fp));
+    fp->body = msg;
+    if (sscanf(msg, "line %d: %n", &fp->line, &n) == 1 && n > 0)
+        fp->body = msg + n;
+    else
+        fp->line = 0;
+    if ((but = strstr(fp->body, "; but "))) {
+        snprintf(fp->expected, sizeof(fp->expected), "%.*s", (int)(but - fp->body), fp->body);
+        snprintf(fp->got, sizeof(fp->got), "%s", but + 6);
+    } else if ((exp = strstr(fp->body, "; expected "))) {
+        snprintf(fp->got, sizeof(fp->got), "%.*s", (int)(exp - fp->body), fp->body);
+        snprintf(fp->expected, sizeof(fp->expected), "%s", exp + 11);
+    } else {
+        snprintf(fp->got, sizeof(fp->got), "%s", fp->body);
+    }
+}
+
+static void json_rules(FILE *f, const char *rules)
+{
+    char buf[256], *save = NULL;
+    bool first = true;
+
+    snprintf(buf, sizeof(buf), "%s", rules ? rules : "");
+    fputc('[', f);
+    for (char *r = strtok_r(buf, ",", &save); r; r = strtok_r(NULL, ",", &save)) {
+        if (!strcmp(r, "-"))
+            continue;
+        fputs(first ? "" : ", ", f);
+        json_str(f, r);
+        first = false;
+    }
+    fputc(']', f);
+}
+
+static void json_failure(FILE *f, const struct failure *fl)
+{
+    struct failure_parts fp;
+
+    split_failure(fl->message, &fp);
+    fprintf(f, "{\"level\": \"%s\", \"rules\": ", scenario_level_name(fl->level));
+    json_rules(f, fl->rules);
+    fputs(", \"message\": ", f);
+    json_str(f, fl->message);
+    if (fp.line)
+        fprintf(f, ", \"line\": %d", fp.line);
+    fputs(", \"expected\": ", f);
+    if (fp.expected[0])
+        json_str(f, fp.expected);
+    else
+        fputs("null", f);
+    fputs(", \"got\": ", f);
+    json_str(f, fp.got);
+    fputc('}', f);
+}
+
 static void write_json(FILE *f, const struct run_info *ri, const struct result *res, int n)
 {
     int count[5] = {0};
 
     for (int i = 0; i < n; i++)
         count[res[i].outcome]++;
-    fputs("{\n  \"impl\": ", f);
+    fprintf(f, "{\n  \"schema\": %d,\n  \"impl\": ", REPORT_SCHEMA_VERSION);
     json_str(f, ri->impl_name);
     fputs(",\n  \"impl_path\": ", f);
     json_str(f, ri->impl);
-    fprintf(f, ",\n  \"seed\": %llu,\n  \"strict\": %s,\n", (unsigned long long)ri->seed,
-            ri->strict ? "true" : "false");
+    fprintf(f, ",\n  \"seed\": %llu,\n  \"strict\": %s,\n  \"complete\": %s,\n",
+            (unsigned long long)ri->seed, ri->strict ? "true" : "false",
+            ri->done ? "true" : "false");
     fprintf(f, "  \"summary\": {\"passed\": %d, \"failed\": %d, \"warnings\": %d, "
             "\"skipped\": %d},\n  \"scenarios\": [\n", count[OUT_PASS],
             count[OUT_FAIL] + count[OUT_ERROR], count[OUT_WARN], count[OUT_SKIP]);
@@ -256,7 +340,7 @@ static void write_json(FILE *f, const struct run_info *ri, const struct result *
         fputs(", \"title\": ", f);
         json_str(f, title(r));
         fputs(", \"rules\": ", f);
-        json_str(f, r->sc ? r->sc->rules : "");
+        json_rules(f, r->sc ? r->sc->rules : "");
         fputs(", \"level\": ", f);
         json_str(f, r->sc ? scenario_level_name(r->sc->level) : "");
         fputs(", \"outcome\": ", f);
@@ -270,14 +354,14 @@ static void write_json(FILE *f, const struct run_info *ri, const struct result *
             fputs(", \"known\": ", f);
             json_str(f, r->known);
         }
+        if (r->rerun) {
+            fputs(", \"rerun\": ", f);
+            json_str(f, r->rerun);
+        }
         fputs(", \"failures\": [", f);
         for (int k = 0; k < r->nfailures; k++) {
-            fprintf(f, "%s{\"level\": \"%s\", \"rules\": ", k ? ", " : "",
-                    scenario_level_name(r->failures[k].level));
-            json_str(f, r->failures[k].rules);
-            fputs(", \"message\": ", f);
-            json_str(f, r->failures[k].message);
-            fputc('}', f);
+            fputs(k ? ", " : "", f);
+            json_failure(f, &r->failures[k]);
         }
         fputc(']', f);
         if (r->outcome != OUT_PASS && r->trace) {
@@ -287,6 +371,106 @@ static void write_json(FILE *f, const struct run_info *ri, const struct result *
         fprintf(f, "}%s\n", i + 1 < n ? "," : "");
     }
     fputs("  ]\n}\n", f);
+}
+
+/* A page a person reads: the summary, then each scenario that did not
+ * simply pass, with what was expected and what happened, its trace and
+ * the command that reruns it.  Self-contained: no scripts, no links out. */
+static void write_html(FILE *f, const struct run_info *ri, const struct result *res, int n)
+{
+    int count[5] = {0};
+
+    for (int i = 0; i < n; i++)
+        count[res[i].outcome]++;
+    fputs("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>evconf: ", f);
+    xml_str(f, ri->impl_name);
+    fputs("</title><style>body{font-family:sans-serif;margin:2em}"
+          "table{border-collapse:collapse}td,th{border:1px solid #aaa;padding:3px 6px;"
+          "text-align:left}.fail,.error{background:#fdd}.warn{background:#ffd}"
+          ".pass{background:#dfd}.skip{background:#eee}pre{background:#f6f6f6;"
+          "padding:6px;overflow:auto;max-height:30em}</style></head><body>\n<h1>", f);
+    xml_str(f, ri->impl_name);
+    fprintf(f, "</h1>\n<p>seed %llu%s%s. %d passed, %d failed, %d warnings, "
+            "%d skipped.</p>\n<table><tr><th>scenario</th><th>rules</th><th>level</th>"
+            "<th>outcome</th></tr>\n", (unsigned long long)ri->seed,
+            ri->strict ? ", --strict" : "", ri->done ? "" : ", incomplete run",
+            count[OUT_PASS], count[OUT_FAIL] + count[OUT_ERROR], count[OUT_WARN],
+            count[OUT_SKIP]);
+    for (int i = 0; i < n; i++) {
+        const struct result *r = &res[i];
+        const char *o = report_outcome_name(r->outcome);
+        fprintf(f, "<tr class=\"%s\"><td>", o);
+        if (r->outcome != OUT_PASS && r->outcome != OUT_SKIP) {
+            fputs("<a href=\"#", f);
+            xml_str(f, r->id);
+            fputs("\">", f);
+        }
+        xml_str(f, r->id);
+        fputs(r->outcome != OUT_PASS && r->outcome != OUT_SKIP ? "</a>" : "", f);
+        fputs("</td><td>", f);
+        xml_str(f, r->sc ? r->sc->rules : "");
+        fprintf(f, "</td><td>%s</td><td>%s%s", r->sc ? scenario_level_name(r->sc->level) : "",
+                o, r->known ? " (known)" : "");
+        fputs("</td></tr>\n", f);
+    }
+    fputs("</table>\n", f);
+    for (int i = 0; i < n; i++) {
+        const struct result *r = &res[i];
+        if (r->outcome == OUT_PASS || r->outcome == OUT_SKIP)
+            continue;
+        fputs("<h2 id=\"", f);
+        xml_str(f, r->id);
+        fputs("\">", f);
+        xml_str(f, r->id);
+        fprintf(f, ": %s</h2>\n<p>", report_outcome_name(r->outcome));
+        xml_str(f, title(r));
+        fputs("</p>\n", f);
+        if (r->sc) {
+            fputs("<p><b>why:</b> ", f);
+            xml_str(f, r->sc->why);
+            fputs("</p>\n", f);
+        }
+        if (r->known) {
+            fputs("<p><b>known deviation:</b> ", f);
+            xml_str(f, r->known);
+            fputs("</p>\n", f);
+        }
+        if (r->error) {
+            fputs("<p><b>", f);
+            xml_str(f, r->error);
+            fputs("</b></p>\n", f);
+        }
+        if (r->nfailures)
+            fputs("<table><tr><th>level</th><th>rules</th><th>line</th><th>expected</th>"
+                  "<th>got</th></tr>\n", f);
+        for (int k = 0; k < r->nfailures; k++) {
+            struct failure_parts fp;
+            split_failure(r->failures[k].message, &fp);
+            fprintf(f, "<tr><td>%s</td><td>", scenario_level_name(r->failures[k].level));
+            xml_str(f, r->failures[k].rules);
+            fputs("</td><td>", f);
+            if (fp.line)
+                fprintf(f, "%d", fp.line);
+            fputs("</td><td>", f);
+            xml_str(f, fp.expected);
+            fputs("</td><td>", f);
+            xml_str(f, fp.got);
+            fputs("</td></tr>\n", f);
+        }
+        if (r->nfailures)
+            fputs("</table>\n", f);
+        if (r->rerun) {
+            fputs("<p><b>rerun:</b> <code>", f);
+            xml_str(f, r->rerun);
+            fputs("</code></p>\n", f);
+        }
+        if (r->trace) {
+            fputs("<details><summary>trace</summary><pre>", f);
+            xml_str(f, r->trace);
+            fputs("</pre></details>\n", f);
+        }
+    }
+    fputs("</body></html>\n", f);
 }
 
 int report_mkdirs(const char *dir)
@@ -311,7 +495,7 @@ int report_write(const struct run_info *ri, const struct result *res, int n)
         void (*write)(FILE *, const struct run_info *, const struct result *, int);
     } kinds[] = {
         { "results.tap", write_tap }, { "junit.xml", write_junit },
-        { "results.json", write_json },
+        { "results.json", write_json }, { "results.html", write_html },
     };
     char path[4096], tmp[4200];
 

@@ -22,6 +22,7 @@ struct result {
     bool bad_scenario;              /* the scenario is at fault, not the loop */
     const char *known;              /* --expect: the reason it is known to
                                        get this outcome, if it is */
+    char *rerun;                    /* the command that reruns just this */
     struct failure *failures;
     int nfailures;
     char *trace;
@@ -32,7 +33,12 @@ struct run_info {
     const char *impl, *impl_name, *report_dir;
     uint64_t seed;
     bool strict;
+    bool done;                      /* every scenario has run */
 };
+
+/* results.json's version: 2 added rules as arrays, failures' line,
+ * expected and got, rerun, known, complete (docs/results.schema.json). */
+#define REPORT_SCHEMA_VERSION 2
 
 const char *report_outcome_name(enum outcome o);
 int report_write(const struct run_info *ri, const struct result *res, int n);

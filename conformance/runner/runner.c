@@ -537,6 +537,7 @@ static void free_results(struct result *res, int n, char **files, int nfiles)
         free(res[i].failures);
         free(res[i].trace);
         free(res[i].error);
+        free(res[i].rerun);
         scenario_free((struct scenario *)res[i].sc);
     }
     free(res);
@@ -570,13 +571,24 @@ static const char *shell_word(const char *s, char *buf, size_t len)
     return buf;
 }
 
+/* The command that reruns exactly this scenario, as it ran. */
+static char *rerun_line(const struct options *o, const struct result *r)
+{
+    char w1[2 * PATH_MAX], w2[2 * PATH_MAX], *line = NULL;
+
+    if (asprintf(&line, "make conformance IMPL=%s SCENARIOS=%s SEED=%llu%s",
+                 shell_word(o->impl, w1, sizeof(w1)), shell_word(r->path, w2, sizeof(w2)),
+                 (unsigned long long)o->seed, o->strict ? " FLAGS=--strict" : "") < 0)
+        return NULL;
+    return line;
+}
+
 static void print_details(const struct options *o, const char *impl_arg,
                           const struct result *r)
 {
     const struct scenario *sc = r->sc;
     int lines = 0;
     const char *start;
-    char w1[2 * PATH_MAX], w2[2 * PATH_MAX];
 
     printf("\n%s %s: %s\n", r->outcome == OUT_WARN ? "WARNING" : "FAILED",
            r->id, sc ? sc->title : "");
@@ -603,10 +615,10 @@ static void print_details(const struct options *o, const char *impl_arg,
             l += n + (e ? 1 : 0);
         }
     }
+    (void)impl_arg;
     if (sc)
-        printf("  seed: %llu\n  rerun: make conformance IMPL=%s SCENARIOS=%s SEED=%llu\n",
-               (unsigned long long)o->seed, shell_word(impl_arg, w1, sizeof(w1)),
-               shell_word(r->path, w2, sizeof(w2)), (unsigned long long)o->seed);
+        printf("  seed: %llu\n  rerun: %s\n", (unsigned long long)o->seed,
+               r->rerun ? r->rerun : "");
 }
 
 /* ---- generated programs (--generate) ---- */
@@ -779,6 +791,25 @@ static int judge_expectations(struct options *o, struct result *res, int n)
     return unexpected;
 }
 
+/* Colour for an outcome on a terminal (none when stdout is a file or a
+ * pipe, or NO_COLOR is set); -1 for the reset. */
+static const char *colour(int outcome)
+{
+    static int on = -1;
+
+    if (on < 0)
+        on = isatty(1) && !getenv("NO_COLOR");
+    if (!on)
+        return "";
+    switch (outcome) {
+    case OUT_PASS: return "\033[32m";
+    case OUT_WARN: return "\033[33m";
+    case OUT_FAIL: case OUT_ERROR: return "\033[31m";
+    case OUT_SKIP: return "\033[2m";
+    default: return "\033[0m";
+    }
+}
+
 /* Mark the scenarios from i on as not run, and why. */
 static void not_run(struct result *res, int i, int n, const char *why)
 {
@@ -798,7 +829,7 @@ static void not_run(struct result *res, int i, int n, const char *why)
 static int run_scenarios(struct options *o, const char *impl_path,
                          const char *impl_name, struct result *res, int *nres)
 {
-    struct run_info ri = { impl_path, impl_name, o->report_dir, o->seed, o->strict };
+    struct run_info ri = { impl_path, impl_name, o->report_dir, o->seed, o->strict, false };
     double budget_end = o->budget_s ? sup_now_ms() + o->budget_s * 1000.0 : 0;
     double written_at = sup_now_ms();
     int n = *nres, count[5] = {0}, sig = 0, unrun = 0, unexpected = 0;
@@ -822,12 +853,14 @@ static int run_scenarios(struct options *o, const char *impl_path,
             unrun = n - i;
             break;
         }
-        if (res[i].sc)
+        if (res[i].sc && res[i].outcome != OUT_ERROR) {
             run_one(o, impl_path, res[i].sc, &res[i], budget_end);
+            res[i].rerun = rerun_line(o, &res[i]);
+        }
         if (!o->quiet)
-            printf("[%3d/%d] %-5s %s\n", i + 1, n,
+            printf("[%3d/%d] %s%-5s%s %s\n", i + 1, n, colour(res[i].outcome),
                    res[i].outcome == OUT_PASS ? "ok" : report_outcome_name(res[i].outcome),
-                   res[i].id);
+                   colour(-1), res[i].id);
         if (o->fail_fast && counts_as_failed(o, &res[i])) {
             for (int k = i + 1; k < n; k++) {
                 scenario_free((struct scenario *)res[k].sc);
@@ -855,6 +888,7 @@ static int run_scenarios(struct options *o, const char *impl_path,
     }
     if (o->expect_path)
         unexpected = judge_expectations(o, res, n);
+    ri.done = !sig && !unrun;
     if (report_write(&ri, res, n) < 0)
         return 2;
     if (!o->quiet)

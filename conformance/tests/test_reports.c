@@ -60,9 +60,18 @@ START_TEST(reports_of_a_failing_run_parse)
         ck_assert_msg(shell(&tool, "xmllint --noout '%s' 2>&1", path) == 0, "%s", tool);
         free(tool);
     }
+    /* results.json: JSON, and of docs/results.schema.json's shape. */
     snprintf(path, sizeof(path), "%s/results.json", dir);
     ck_assert_msg(shell(&tool, "/usr/bin/python3 -c 'import json,sys; "
                         "json.load(open(sys.argv[1]))' '%s' 2>&1", path) == 0, "%s", tool);
+    free(tool);
+    if (shell(&tool, "/usr/bin/python3 -c 'import jsonschema' 2>&1%s", "") == 0) {
+        free(tool);
+        ck_assert_msg(shell(&tool, "/usr/bin/python3 -c 'import json,sys,jsonschema; "
+                            "jsonschema.validate(json.load(open(sys.argv[1])), "
+                            "json.load(open(\"docs/results.schema.json\")))' '%s' 2>&1",
+                            path) == 0, "%s", tool);
+    }
     free(tool);
     snprintf(path, sizeof(path), "%s/results.tap", dir);
     shell(&tool, "prove -v --exec cat '%s' 2>&1", path);
