@@ -17,6 +17,9 @@ PREFIX   ?= /usr/local
 LIBDIR   ?= $(PREFIX)/lib
 INCDIR   ?= $(PREFIX)/include
 PCDIR    ?= $(LIBDIR)/pkgconfig
+BINDIR   ?= $(PREFIX)/bin
+DATADIR  ?= $(PREFIX)/share
+KITDIR   := $(LIBDIR)/evconf
 BUILD    ?= build
 OPT      ?= -O2
 VERSION  := 0.1.0
@@ -246,19 +249,27 @@ shq = '$(subst ','\'',$(1))'
 # --timeout SEC, --budget SEC...).
 FLAGS ?=
 # --scenarios PATH when SCENARIOS is set: one file, directory or glob.
-SCENARIOS_ARG = $(if $(SCENARIOS),--scenarios $(call shq,$(SCENARIOS)))
+SCENARIOS_ARG = $(if $(SCENARIOS),--scenarios $(call shq,$(call caller_path,SCENARIOS)))
 # A built-in implementation's known deviations (conformance/expectations/)
 # are what it is judged against, unless EXPECT= says otherwise; a run
 # against expectations generates no programs unless GENERATE= asks (they
 # cannot be listed in advance).
 EXPECT ?= $(wildcard conformance/expectations/$(subst :,-,$(subst ::,-,$(IMPL))).expect)
-EXPECT_ARG = $(if $(EXPECT),--expect $(call shq,$(EXPECT)))
+EXPECT_ARG = $(if $(EXPECT),--expect $(call shq,$(call caller_path,EXPECT)))
 GENERATE_N = $(if $(filter command line,$(origin GENERATE)),$(GENERATE),$(if $(EXPECT),0,$(GENERATE)))
+
+# Paths given on the command line are the caller's: with make -C KIT, a
+# relative IMPL, SCENARIOS, EXPECT or REPORT_DIR is taken from the
+# directory make was started in ($(PWD)), not from the kit's.
+CALLER_DIR := $(or $(PWD),$(CURDIR))
+caller_path = $(if $(filter command line,$(origin $(1))),$(if $(filter /%,$($(1))),$($(1)),$(if $(findstring /,$($(1))),$(CALLER_DIR)/$($(1)),$(if $(wildcard $(CALLER_DIR)/$($(1))),$(CALLER_DIR)/$($(1)),$($(1))))),$($(1)))
+# An output directory given on the command line: always the caller's.
+caller_dir = $(if $(filter command line,$(origin $(1))),$(if $(filter /%,$($(1))),$($(1)),$(CALLER_DIR)/$($(1))),$($(1)))
 
 # The kit's main job: every scenario against IMPL (default: the reference).
 conformance: $(RUNNER) $(REF_LIB_SO) $(ADAPTERS)
-	$(RUNNER) --impl $(call shq,$(IMPL)) --seed $(call shq,$(SEED)) \
-	    --report-dir $(call shq,$(REPORT_DIR)) $(EXPECT_ARG) \
+	$(RUNNER) --impl $(call shq,$(call caller_path,IMPL)) --seed $(call shq,$(SEED)) \
+	    --report-dir $(call shq,$(call caller_dir,REPORT_DIR)) $(EXPECT_ARG) \
 	    $(if $(filter-out 0,$(GENERATE_N)),--generate $(call shq,$(GENERATE_N))) \
 	    $(SCENARIOS_ARG) $(FLAGS)
 
@@ -373,13 +384,33 @@ sanitize:
 $(BUILD)/evref.pc: reference/evref.pc.in
 	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCDIR@|$(INCDIR)|; s|@VERSION@|$(VERSION)|' $< > $@
 
-install: all $(BUILD)/evref.pc
-	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR) $(DESTDIR)$(PCDIR)
+$(BUILD)/evconf.pc: conformance/evconf.pc.in
+	sed -e 's|@PREFIX@|$(PREFIX)|; s|@BINDIR@|$(BINDIR)|; s|@INCDIR@|$(INCDIR)|; s|@DATADIR@|$(DATADIR)|; s|@VERSION@|$(VERSION)|' $< > $@
+
+# The library, and the whole kit: evconf-run on PATH, the built-in
+# adapters (and the perl modules) under LIBDIR/evconf/adapters, the
+# scenarios and expectation files under DATADIR/evconf, the headers, and
+# pkg-config files for both (evref, evconf).  Under DESTDIR, pkg-config
+# needs PKG_CONFIG_SYSROOT_DIR=$(DESTDIR) to point into it (README).
+install: all $(BUILD)/evref.pc $(BUILD)/evconf.pc
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR) $(DESTDIR)$(PCDIR) \
+	    $(DESTDIR)$(BINDIR) $(DESTDIR)$(INCDIR)/evconf $(DESTDIR)$(KITDIR)/adapters \
+	    $(DESTDIR)$(DATADIR)/evconf/scenarios $(DESTDIR)$(DATADIR)/evconf/expectations \
+	    $(DESTDIR)$(DATADIR)/doc/evconf
 	install -m 644 $(REF_LIB_A) $(DESTDIR)$(LIBDIR)/libevref.a
 	install -m 755 $(REF_LIB_SO) $(DESTDIR)$(LIBDIR)/libevref.so.0
 	ln -sf libevref.so.0 $(DESTDIR)$(LIBDIR)/libevref.so
 	install -m 644 reference/evref.h $(DESTDIR)$(INCDIR)/evref.h
 	install -m 644 $(BUILD)/evref.pc $(DESTDIR)$(PCDIR)/evref.pc
+	install -m 755 $(RUNNER) $(DESTDIR)$(BINDIR)/evconf-run
+	install -m 755 $(ADAPTERS) $(DESTDIR)$(KITDIR)/adapters/
+	cp -R conformance/adapters/perl $(DESTDIR)$(KITDIR)/adapters/
+	install -m 644 conformance/evconf.h $(DESTDIR)$(INCDIR)/evconf/evconf.h
+	install -m 644 conformance/scenarios/*.scn conformance/scenarios/README.md \
+	    $(DESTDIR)$(DATADIR)/evconf/scenarios/
+	install -m 644 conformance/expectations/*.expect $(DESTDIR)$(DATADIR)/evconf/expectations/
+	install -m 644 docs/contract.md docs/results.schema.json $(DESTDIR)$(DATADIR)/doc/evconf/
+	install -m 644 $(BUILD)/evconf.pc $(DESTDIR)$(PCDIR)/evconf.pc
 
 clean:
 	rm -rf build coverage/html coverage/*.info

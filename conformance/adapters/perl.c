@@ -24,6 +24,8 @@
 #include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 
 #include "evconf.h"
 
@@ -47,7 +49,7 @@ static void xs_init(pTHX)
 static const char setup[] =
     "use strict; use warnings;\n"
     "use lib grep { length } split /:/, $ENV{EVCONF_PERL_INC} // '';\n"
-    "use lib '" EVCONF_PERL_LIB "';\n"
+    "use lib $ENV{EVCONF_PERL_KITLIB};\n"
     "use Sys::Virt; use Sys::Virt::Event;\n"
     "my $m = $ENV{EVCONF_PERL_MODULE} || 'Sys::Virt::Event::IO::Async';\n"
     "eval \"require $m; 1\" or die $@;\n"
@@ -68,11 +70,32 @@ static bool died(void)
     return true;
 }
 
+/* The kit's perl modules: beside this adapter once installed
+ * (PREFIX/lib/evconf/adapters/perl/lib), else in the source tree. */
+static void find_kit_lib(void)
+{
+    Dl_info info;
+    char path[4096];
+    struct stat st;
+
+    if (dladdr((void *)find_kit_lib, &info) && info.dli_fname &&
+        strrchr(info.dli_fname, '/')) {
+        snprintf(path, sizeof(path), "%.*s/perl/lib",
+                 (int)(strrchr(info.dli_fname, '/') - info.dli_fname), info.dli_fname);
+        if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+            setenv("EVCONF_PERL_KITLIB", path, 1);
+            return;
+        }
+    }
+    setenv("EVCONF_PERL_KITLIB", EVCONF_PERL_LIB, 1);
+}
+
 int evconf_register(void)
 {
     static char *args[] = { "evconf", "-e", "0", NULL };
     int argc = 3;
     char **argv = args, **env = NULL;
+    find_kit_lib();
     if (!dlopen(EVCONF_LIBPERL, RTLD_NOW | RTLD_GLOBAL | RTLD_NOLOAD) &&
         !dlopen(EVCONF_LIBPERL, RTLD_NOW | RTLD_GLOBAL))
         return -1;

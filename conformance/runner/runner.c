@@ -117,26 +117,48 @@ struct options {
 };
 
 static char self_dir[PATH_MAX];
+static char adapter_dir[PATH_MAX + 32];     /* the built-in adapters */
+static char installed_scenarios[PATH_MAX + 32];
+
+/* Where the built-in adapters and the suite are: beside the runner in a
+ * build tree (build/adapters/, the source's scenarios), or, once
+ * installed, in PREFIX/lib/evconf/adapters and PREFIX/share/evconf. */
+static void find_kit(void)
+{
+    struct stat st;
+    ssize_t sl = readlink("/proc/self/exe", self_dir, sizeof(self_dir) - 1);
+
+    self_dir[sl > 0 ? sl : 0] = '\0';
+    if (strrchr(self_dir, '/'))
+        *strrchr(self_dir, '/') = '\0';
+    snprintf(adapter_dir, sizeof(adapter_dir), "%s/../lib/evconf/adapters", self_dir);
+    if (stat(adapter_dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        snprintf(adapter_dir, sizeof(adapter_dir), "%s/adapters", self_dir);
+    snprintf(installed_scenarios, sizeof(installed_scenarios),
+             "%s/../share/evconf/scenarios", self_dir);
+    if (stat(installed_scenarios, &st) != 0 || !S_ISDIR(st.st_mode))
+        installed_scenarios[0] = '\0';
+}
 
 /* Built-in implementation names, resolved next to this binary. */
 static const char *resolve_impl(const char *impl, char *buf, size_t len)
 {
     static const struct { const char *name, *file; } builtin[] = {
-        { "reference", "adapters/libevconf-reference.so" },
-        { "libvirt-default", "adapters/libevconf-libvirt-default.so" },
-        { "libvirt-glib", "adapters/libevconf-libvirt-glib.so" },
-        { "python-libvirtaio", "adapters/libevconf-python-libvirtaio.so" },
+        { "reference", "libevconf-reference.so" },
+        { "libvirt-default", "libevconf-libvirt-default.so" },
+        { "libvirt-glib", "libevconf-libvirt-glib.so" },
+        { "python-libvirtaio", "libevconf-python-libvirtaio.so" },
     };
 
     /* perl:Module::Name: the Perl adapter, told the module's name. */
     if (!strncmp(impl, "perl:", 5)) {
         setenv("EVCONF_PERL_MODULE", impl + 5, 1);
-        snprintf(buf, len, "%s/adapters/libevconf-perl.so", self_dir);
+        snprintf(buf, len, "%s/libevconf-perl.so", adapter_dir);
         return buf;
     }
     for (size_t i = 0; i < sizeof(builtin) / sizeof(builtin[0]); i++)
         if (!strcmp(impl, builtin[i].name)) {
-            if (snprintf(buf, len, "%s/%s", self_dir, builtin[i].file) >= (int)len)
+            if (snprintf(buf, len, "%s/%s", adapter_dir, builtin[i].file) >= (int)len)
                 return impl;
             return buf;
         }
@@ -1102,7 +1124,6 @@ int main(int argc, char **argv)
     struct result *res = NULL;
     int nfiles = 0, nres = 0, bad_input = 0, rc;
     static const char *default_path = EVCONF_SCENARIO_DIR;
-    ssize_t sl;
 
     if ((rc = parse_options(argc, argv, &o)) >= 0)
         return rc;
@@ -1112,10 +1133,9 @@ int main(int argc, char **argv)
         return 2;
     }
     sup_init();
-    sl = readlink("/proc/self/exe", self_dir, sizeof(self_dir) - 1);
-    self_dir[sl > 0 ? sl : 0] = '\0';
-    if (strrchr(self_dir, '/'))
-        *strrchr(self_dir, '/') = '\0';
+    find_kit();
+    if (installed_scenarios[0])
+        default_path = installed_scenarios;
 
     if (o.stress) {
         impl_path = resolve_impl(o.impl, implbuf, sizeof(implbuf));
