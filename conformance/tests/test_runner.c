@@ -461,7 +461,7 @@ END_TEST
  * scenarios and built-in adapters, and loads a relative ./libx.so. */
 START_TEST(installed_kit_runs_outside)
 {
-    char cmd[4096], dest[600], build[PATH_MAX], *out;
+    char cmd[PATH_MAX + 2048], dest[600], build[PATH_MAX], *out;
     FILE *p;
     int rc;
 
