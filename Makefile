@@ -103,7 +103,7 @@ TEST_IMPLS    := $(patsubst conformance/tests/impls/%.c,$(BUILD)/conformance/tes
 
 TEST_BINS := $(REF_TEST_BIN) $(SIM_TEST_BIN) $(CONF_TEST_BIN)
 
-.PHONY: all check coverage sanitize install clean matrix conformance conformance-realtime broken kill-matrix catalogue stress mutation mutation-sample conformance-asan stress-tsan
+.PHONY: all check coverage coverage-impl sanitize install clean matrix conformance conformance-realtime broken kill-matrix catalogue stress mutation mutation-sample conformance-asan stress-tsan
 
 all: $(REF_LIB_A) $(REF_LIB_SO) $(SIM_LIB_A) $(SIM_INTERPOSE) $(RUNNER) $(ADAPTERS)
 
@@ -291,6 +291,19 @@ MATRIX_IMPLS ?= reference libvirt-default libvirt-glib python-libvirtaio \
                 perl:Sys::Virt::Event::IO::Async
 matrix: $(RUNNER) $(REF_LIB_SO) $(ADAPTERS)
 	scripts/matrix $(BUILD) docs/matrix.md $(MATRIX_IMPLS)
+
+# Coverage of the implementation under test (an IMPL built with
+# --coverage): each scenario's gcov data apart, then an lcov report of the
+# IMPL's sources, each line with the scenarios that reach it.
+IMPL_COVERAGE ?= $(BUILD)/impl-coverage
+coverage-impl: $(RUNNER) $(REF_LIB_SO) $(ADAPTERS)
+	rm -rf $(call shq,$(call caller_dir,IMPL_COVERAGE))
+	-$(RUNNER) --impl $(call shq,$(call caller_path,IMPL)) --seed $(call shq,$(SEED)) \
+	    --report-dir $(call shq,$(call caller_dir,IMPL_COVERAGE))/report \
+	    --coverage-dir $(call shq,$(call caller_dir,IMPL_COVERAGE))/data \
+	    $(SCENARIOS_ARG) $(FLAGS)
+	scripts/impl-coverage $(call shq,$(call caller_dir,IMPL_COVERAGE))/data \
+	    $(call shq,$(call caller_dir,IMPL_COVERAGE))/html
 
 # Real worker threads against IMPL, in real time (evconf-run --stress).
 stress: $(RUNNER) $(REF_LIB_SO) $(ADAPTERS)

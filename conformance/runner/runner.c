@@ -74,6 +74,10 @@ static const char usage[] =
 "                         reasons (see conformance/expectations/): the run\n"
 "                         succeeds when every scenario matches it, and fails\n"
 "                         on a regression or an unexpected pass\n"
+"      --coverage-dir DIR for an IMPL built with --coverage: each scenario's\n"
+"                         gcov data under DIR/<scenario id>/ (GCOV_PREFIX);\n"
+"                         scripts/impl-coverage makes the report (make\n"
+"                         coverage-impl)\n"
 "      --budget SEC       real time for the whole run; scenarios not started\n"
 "                         by then are reported as not run (exit status 1)\n"
 "  -w, --wake-timeout MS  real time a loop has to wake up after another\n"
@@ -108,6 +112,7 @@ struct options {
     int timeout_s;
     int budget_s;               /* --budget: real time for the whole run, 0: none */
     const char *expect_path;    /* --expect FILE */
+    char *coverage_dir;         /* --coverage-dir DIR, absolute */
     struct expectations expect;
     int wake_timeout_ms;
     bool realtime;
@@ -393,6 +398,7 @@ struct child_args {
     const struct scenario *sc;
     const char *impl_path;
     struct exec_opts eo;
+    const char *coverage_dir;
 };
 
 static void scenario_child(int fd, void *arg)
@@ -402,6 +408,11 @@ static void scenario_child(int fd, void *arg)
     char err[900];
     int rc;
 
+    if (a->coverage_dir) {      /* the implementation's gcov data, per scenario */
+        char prefix[PATH_MAX + 256];
+        snprintf(prefix, sizeof(prefix), "%s/%s", a->coverage_dir, a->sc->id);
+        setenv("GCOV_PREFIX", prefix, 1);
+    }
     if (load_impl(a->impl_path, &impl, err, sizeof(err)) < 0) {
         dprintf(fd, "%c MUST - the implementation did not load: %s\n", PROTO_FAILURE, err);
         _exit(3);
@@ -510,7 +521,8 @@ static void run_one(const struct options *o, const char *impl_path,
                     const struct scenario *sc, struct result *r, double budget_end)
 {
     struct child_args args = { sc, impl_path, { scenario_seed(o->seed, sc->id),
-                               o->wake_timeout_ms, o->realtime, o->tolerance_ms } };
+                               o->wake_timeout_ms, o->realtime, o->tolerance_ms },
+                               o->coverage_dir };
     struct gathered g = { .r = r };
     struct sup_outcome so;
     double timeout_ms = o->timeout_s * 1000.0;
@@ -945,6 +957,7 @@ static int parse_options(int argc, char **argv, struct options *o)
         { "budget", required_argument, NULL, 'B' },
         { "expect", required_argument, NULL, 'E' },
         { "perl-inc", required_argument, NULL, 'P' },
+        { "coverage-dir", required_argument, NULL, 'C' },
         { "wake-timeout", required_argument, NULL, 'w' },
         { "realtime", no_argument, NULL, 'R' },
         { "tolerance", required_argument, NULL, 'T' },
@@ -988,6 +1001,12 @@ static int parse_options(int argc, char **argv, struct options *o)
             }
             break;
         case 'E': o->expect_path = optarg; break;
+        case 'C':
+            if (report_mkdirs(optarg) < 0 || !(o->coverage_dir = realpath(optarg, NULL))) {
+                fprintf(stderr, "evconf-run: --coverage-dir %s: %s\n", optarg, strerror(errno));
+                return 2;
+            }
+            break;
         case 'P': {
             const char *old = getenv("EVCONF_PERL_INC");
             char *joined = NULL;
@@ -1179,6 +1198,7 @@ int main(int argc, char **argv)
 out:
     free_results(res, nres, files, nfiles);
     expect_free(&o.expect);
+    free(o.coverage_dir);
     if (o.paths != &default_path)
         free(o.paths);
     return rc;

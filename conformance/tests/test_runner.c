@@ -485,6 +485,31 @@ START_TEST(installed_kit_runs_outside)
 }
 END_TEST
 
+/* make coverage-impl: an IMPL built with --coverage gets an lcov report
+ * of its own sources, with a tracefile per scenario. */
+START_TEST(impl_coverage_report)
+{
+    char cmd[PATH_MAX + 2048], path[800];
+    int rc;
+
+    scenario_file("x", "");
+    snprintf(cmd, sizeof(cmd), "cc --coverage -O0 -shared -fPIC -Iconformance "
+             "-o '%s/libcov.so' conformance/adapters/libvirt-default.c -lvirt && "
+             "make -s --no-print-directory coverage-impl BUILD=%s IMPL='%s/libcov.so' "
+             "IMPL_COVERAGE='%s/cov' FLAGS=\"--filter 'timer-zero-*'\" >/dev/null 2>&1",
+             tmpdir, build_dir(), tmpdir, tmpdir);
+    rc = system(cmd);
+    ck_assert_msg(WIFEXITED(rc) && WEXITSTATUS(rc) == 0, "make coverage-impl failed");
+    snprintf(path, sizeof(path), "%s/cov/html/index.html", tmpdir);
+    ck_assert_msg(access(path, R_OK) == 0, "no %s", path);
+    snprintf(path, sizeof(path), "%s/cov/data/timer-zero-every-iteration.info", tmpdir);
+    ck_assert_msg(access(path, R_OK) == 0, "no per-scenario tracefile %s", path);
+    snprintf(cmd, sizeof(cmd), "grep -q 'SF:.*libvirt-default.c' '%s/cov/data/total.info'",
+             tmpdir);
+    ck_assert_msg(system(cmd) == 0, "the report does not cover the IMPL's source");
+}
+END_TEST
+
 void add_runner_tests(Suite *s)
 {
     const TTest *tests[] = {
@@ -495,6 +520,7 @@ void add_runner_tests(Suite *s)
         same_seed_same_report, realtime_under_faketime, anchor_names_with_dashes,
         since_counts_from_the_anchor, generate_and_shrink,
         stress_mode, make_quotes_values, installed_kit_runs_outside,
+        impl_coverage_report,
     };
 
     add_tests(s, tests, sizeof(tests) / sizeof(tests[0]));
