@@ -103,7 +103,7 @@ TEST_IMPLS    := $(patsubst conformance/tests/impls/%.c,$(BUILD)/conformance/tes
 
 TEST_BINS := $(REF_TEST_BIN) $(SIM_TEST_BIN) $(CONF_TEST_BIN)
 
-.PHONY: all check coverage coverage-impl sanitize install clean matrix conformance conformance-realtime broken kill-matrix catalogue stress mutation mutation-sample conformance-asan stress-tsan
+.PHONY: all check docs coverage coverage-impl sanitize install clean matrix conformance conformance-realtime broken kill-matrix catalogue stress mutation mutation-sample conformance-asan stress-tsan
 
 all: $(REF_LIB_A) $(REF_LIB_SO) $(SIM_LIB_A) $(SIM_INTERPOSE) $(RUNNER) $(ADAPTERS)
 
@@ -283,6 +283,11 @@ SAN_ENV = ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stackt
 conformance-asan: $(RUNNER) $(REF_LIB_SO) $(ADAPTERS)
 	$(SAN_ENV) $(RUNNER) --impl $(call shq,$(IMPL)) --seed $(call shq,$(SEED)) \
 	    --report-dir $(call shq,$(REPORT_DIR)) $(SCENARIOS_ARG)
+
+# The contract's semantics, rule by rule, generated from the tree:
+# docs/semantics.md in the repository, build/docs/semantics.html to read.
+docs: $(RUNNER) $(REF_LIB_SO) $(ADAPTERS)
+	scripts/docs $(BUILD) docs/semantics.md $(BUILD)/docs/semantics.html
 
 # Every built-in implementation against the whole suite, as a table of
 # rules x implementations: docs/matrix.md (in the repository) and

@@ -364,7 +364,7 @@ static void write_json(FILE *f, const struct run_info *ri, const struct result *
             json_failure(f, &r->failures[k]);
         }
         fputc(']', f);
-        if (r->outcome != OUT_PASS && r->trace) {
+        if ((r->outcome != OUT_PASS || ri->traces) && r->trace) {
             fputs(", \"trace\": ", f);
             json_str(f, r->trace);
         }

@@ -34,6 +34,7 @@ struct run_info {
     uint64_t seed;
     bool strict;
     bool done;                      /* every scenario has run */
+    bool traces;                    /* --traces: passing scenarios' too */
 };
 
 /* results.json's version: 2 added rules as arrays, failures' line,

@@ -63,6 +63,7 @@ static const char usage[] =
 "  -r, --report-dir DIR   where TAP, JUnit XML and JSON go\n"
 "                         (default build/conformance-report)\n"
 "      --strict           SHOULD failures fail the run (default: warnings)\n"
+"      --traces           keep the trace of passing scenarios in results.json\n"
 "      --fail-fast        stop at the first scenario that fails the run\n"
 "      --generate N       also run N programs generated from the seed, with\n"
 "                         no expectation lines: judged by the checks every\n"
@@ -108,6 +109,7 @@ struct options {
     int npaths;
     uint64_t seed;
     bool strict, list, quiet, fail_fast;
+    bool traces;                /* --traces */
     int generate;               /* --generate N: generated programs to add */
     int timeout_s;
     int budget_s;               /* --budget: real time for the whole run, 0: none */
@@ -863,7 +865,8 @@ static void not_run(struct result *res, int i, int n, const char *why)
 static int run_scenarios(struct options *o, const char *impl_path,
                          const char *impl_name, struct result *res, int *nres)
 {
-    struct run_info ri = { impl_path, impl_name, o->report_dir, o->seed, o->strict, false };
+    struct run_info ri = { impl_path, impl_name, o->report_dir, o->seed, o->strict, false,
+                           o->traces };
     double budget_end = o->budget_s ? sup_now_ms() + o->budget_s * 1000.0 : 0;
     double written_at = sup_now_ms();
     int n = *nres, count[5] = {0}, sig = 0, unrun = 0, unexpected = 0;
@@ -958,6 +961,7 @@ static int parse_options(int argc, char **argv, struct options *o)
         { "expect", required_argument, NULL, 'E' },
         { "perl-inc", required_argument, NULL, 'P' },
         { "coverage-dir", required_argument, NULL, 'C' },
+        { "traces", no_argument, NULL, 'D' },
         { "wake-timeout", required_argument, NULL, 'w' },
         { "realtime", no_argument, NULL, 'R' },
         { "tolerance", required_argument, NULL, 'T' },
@@ -1001,6 +1005,7 @@ static int parse_options(int argc, char **argv, struct options *o)
             }
             break;
         case 'E': o->expect_path = optarg; break;
+        case 'D': o->traces = true; break;
         case 'C':
             if (report_mkdirs(optarg) < 0 || !(o->coverage_dir = realpath(optarg, NULL))) {
                 fprintf(stderr, "evconf-run: --coverage-dir %s: %s\n", optarg, strerror(errno));
