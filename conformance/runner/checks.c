@@ -133,6 +133,13 @@ static void record_call(struct reg *r, int events)
         r->max_per_iter = r->calls_this_iter;
 }
 
+void check_record_event(int name, int type)
+{
+    pthread_mutex_lock(&scn.lock);
+    record_call(&scn.regs[name], type);
+    pthread_mutex_unlock(&scn.lock);
+}
+
 /* Checks common to both kinds of callback; returns the call's number. */
 static int common_call_checks(int name, const char *what, int id, int events)
 {
@@ -611,6 +618,7 @@ void check_expect(const struct step *st)
         break;
     case X_CALL_AT:
     case X_CALL_ITER:
+    case X_EVENT:
     case X_CALL_EVENTS: {
         long after = 0;
         if (x->since.anchor != ANCHOR_NONE) {
@@ -627,7 +635,8 @@ void check_expect(const struct step *st)
         if (!c) {
             int n = calls_since(r, after);
             ok = false;
-            snprintf(got, sizeof(got), "%s was called %d time%s%s", exec_reg_name(x->name),
+            snprintf(got, sizeof(got), x->kind == X_EVENT ? "%s got %d event%s%s" :
+                     "%s was called %d time%s%s", exec_reg_name(x->name),
                      n, n == 1 ? "" : "s", after ? " since then" : "");
             break;
         }
@@ -659,7 +668,10 @@ void check_expect(const struct step *st)
         break;
     }
     }
-    if (ok && x->kind == X_CALL_EVENTS) {
+    if (ok && x->kind == X_EVENT) {
+        ok = c->events == x->mask;
+        snprintf(got, sizeof(got), "it was %s", scenario_event_name(c->events));
+    } else if (ok && x->kind == X_CALL_EVENTS) {
         char m[64];
         ok = x->mask_test == MASK_EQ ? c->events == x->mask :
              x->mask_test == MASK_HAS ? (c->events & x->mask) == x->mask :

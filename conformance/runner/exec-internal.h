@@ -98,6 +98,8 @@ void check_timer_cb(int timer, void *opaque);
 void check_guard_cb(int timer, void *opaque);
 extern char check_guard_opaque[];
 void check_ff(void *opaque);
+/* A domain event of type on connection name: recorded as its call. */
+void check_record_event(int name, int type);
 void check_fail(enum level level, const char *rules, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 bool check_first_time(const char *rule, int name);

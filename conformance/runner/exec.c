@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "client.h"
 #include "exec-internal.h"
 #include "protocol.h"
 #include "progress.h"
@@ -443,6 +444,15 @@ void exec_run_step(const struct step *st)
     case S_EXPECT:
         check_expect(st);
         break;
+    case S_CONNECT:
+    case S_DOMAIN_EVENTS:
+    case S_DEFINE_DOMAIN:
+    case S_START_DOMAIN:
+    case S_DESTROY_DOMAIN:
+    case S_UNDEFINE_DOMAIN:
+    case S_CLOSE_CONNECTION:
+        client_step(st);
+        break;
     default:
         pthread_mutex_lock(&scn.lock);
         if (scn.in_iteration && st->name >= 0)
@@ -628,6 +638,7 @@ static void teardown(void)
     if (scn.stopped)
         return;
     sim_trace("teardown", "remove what is left");
+    client_close_all();
     op_enter("add_timeout");
     guard = virEventAddTimeout(1000, check_guard_cb, check_guard_opaque, NULL);
     op_leave();

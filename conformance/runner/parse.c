@@ -392,6 +392,18 @@ static bool parse_expect(struct parser *p, char **tok, int ntok, struct step *st
                         "flags-unchanged'");
         return true;
     }
+    if (!strcmp(tok[1], "event")) {          /* expect event C #k TYPE */
+        x->kind = X_EVENT;
+        x->name = lookup(p, tok[2], NAME_CONN, "a connection name");
+        if (x->name < 0)
+            return false;
+        if (ntok != 5 || !parse_nth(p, tok[3], &x->nth))
+            return fail(p, "expected 'expect event CONNECTION #K TYPE'");
+        if ((x->mask = scenario_event_type(tok[4])) < 0)
+            return fail(p, "expected an event type (DEFINED, UNDEFINED, STARTED, "
+                        "SUSPENDED, RESUMED, STOPPED, ...), found '%s'", tok[4]);
+        return true;
+    }
     x->name = lookup(p, tok[2], -1, "a registration name");
     if (x->name < 0)
         return false;
@@ -509,6 +521,10 @@ static bool need(struct parser *p, int ntok, int min, const char *usage)
 }
 
 /* One step, tokens already split and any when-prefix removed. */
+static bool parse_client_step(struct parser *p, char **tok, int ntok, struct step *st,
+                              bool *matched);
+int scenario_event_type(const char *name);
+
 static bool parse_step(struct parser *p, char **tok, int ntok, struct step *st)
 {
     static const struct { const char *word; enum step_kind kind; enum name_kind nk; } fds[] = {
@@ -651,6 +667,11 @@ static bool parse_step(struct parser *p, char **tok, int ntok, struct step *st)
     }
     if (!strcmp(w, "expect"))
         return parse_expect(p, tok, ntok, st);
+    {
+        bool matched, ok = parse_client_step(p, tok, ntok, st, &matched);
+        if (matched)
+            return ok;
+    }
     return fail(p, "expected a step (pipe, socket, add-handle, add-timeout, "
                 "update-*, remove-*, readable, run, run-until, expect, ...), "
                 "found '%s'", w);
@@ -697,6 +718,66 @@ static bool parse_when(struct parser *p, char **tok, int *ntok, int *first,
     }
     *first = colon + 1;
     return true;
+}
+
+static const char *const event_names[] = {
+    "DEFINED", "UNDEFINED", "STARTED", "SUSPENDED", "RESUMED", "STOPPED",
+    "SHUTDOWN", "PMSUSPENDED", "CRASHED",
+};
+
+int scenario_event_type(const char *name)
+{
+    for (size_t i = 0; i < sizeof(event_names) / sizeof(event_names[0]); i++)
+        if (!strcmp(name, event_names[i]))
+            return (int)i;
+    return -1;
+}
+
+const char *scenario_event_name(int type)
+{
+    return type >= 0 && type < (int)(sizeof(event_names) / sizeof(event_names[0])) ?
+           event_names[type] : "?";
+}
+
+/* A libvirt client: connect C URI, domain-events C, and the domain steps
+ * (define-domain C DOMAIN, start-, destroy-, undefine-), close-connection
+ * C.  Returns false if w is none of them (nothing reported), or on error. */
+static bool parse_client_step(struct parser *p, char **tok, int ntok, struct step *st,
+                              bool *matched)
+{
+    static const struct { const char *word; enum step_kind kind; } domain[] = {
+        { "define-domain", S_DEFINE_DOMAIN }, { "start-domain", S_START_DOMAIN },
+        { "destroy-domain", S_DESTROY_DOMAIN }, { "undefine-domain", S_UNDEFINE_DOMAIN },
+    };
+    const char *w = tok[0];
+
+    *matched = true;
+    if (!strcmp(w, "connect")) {
+        st->kind = S_CONNECT;
+        if (ntok != 3)
+            return fail(p, "expected 'connect NAME URI'");
+        st->name = declare(p, tok[1], NAME_CONN);
+        st->str = strdup(tok[2]);
+        return st->name >= 0;
+    }
+    if (!strcmp(w, "domain-events") || !strcmp(w, "close-connection")) {
+        st->kind = w[0] == 'd' ? S_DOMAIN_EVENTS : S_CLOSE_CONNECTION;
+        if (ntok != 2)
+            return fail(p, "expected '%s CONNECTION'", w);
+        st->name = lookup(p, tok[1], NAME_CONN, "a connection name");
+        return st->name >= 0;
+    }
+    for (size_t i = 0; i < sizeof(domain) / sizeof(domain[0]); i++)
+        if (!strcmp(w, domain[i].word)) {
+            st->kind = domain[i].kind;
+            if (ntok != 3)
+                return fail(p, "expected '%s CONNECTION DOMAIN'", w);
+            st->name = lookup(p, tok[1], NAME_CONN, "a connection name");
+            st->str = strdup(tok[2]);
+            return st->name >= 0;
+        }
+    *matched = false;
+    return false;
 }
 
 /* "R29" or "R29,R28": each a rule of docs/contract.md. */
@@ -911,6 +992,8 @@ void scenario_free(struct scenario *sc)
         free(sc->names[i]);
     for (int i = 0; i < sc->nsteps; i++)
         free(sc->steps[i].text);
+    for (int i = 0; i < sc->nsteps; i++)
+        free(sc->steps[i].str);
     free(sc->names);
     free(sc->kinds);
     free(sc->steps);

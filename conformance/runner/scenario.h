@@ -29,6 +29,9 @@ enum step_kind {
     S_ADD_TIMEOUT, S_UPDATE_TIMEOUT, S_REMOVE_TIMEOUT,
     /* running */
     S_RUN, S_RUN_UNTIL, S_SLEEP, S_MARK, S_REGISTER_DEFAULT, S_WAIT_FAILS,
+    /* a libvirt client over the loop (client.c) */
+    S_CONNECT, S_DOMAIN_EVENTS, S_DEFINE_DOMAIN, S_START_DOMAIN, S_DESTROY_DOMAIN,
+    S_UNDEFINE_DOMAIN, S_CLOSE_CONNECTION,
     /* checking */
     S_EXPECT,
 };
@@ -59,6 +62,7 @@ enum expect_kind {
     X_ID,             /* expect id N <cmp> v */
     X_FD_OPEN,        /* expect fd N open */
     X_FD_FLAGS,       /* expect fd N flags-unchanged */
+    X_EVENT,          /* expect event C #k TYPE          a domain event */
 };
 enum mask_test { MASK_EQ, MASK_HAS, MASK_WITHIN };
 
@@ -91,12 +95,19 @@ struct step {
     bool opaque_null, ff_none;
     int alloc_fails;          /* add, run, run-until: their K-th allocation fails (0: none;
                                  ALLOC_FAILS_EACH: an add tried with K = 1, 2, ...) */
+    char *str;                /* connect: the URI; domain steps: the domain */
     bool has_rc;              /* "=> 0" */
     int rc;
     struct expect expect;
 };
 
-enum name_kind { NAME_FD, NAME_HANDLE, NAME_TIMER, NAME_MARK };
+enum name_kind { NAME_FD, NAME_HANDLE, NAME_TIMER, NAME_MARK, NAME_CONN };
+
+/* Domain lifecycle events by name, as `expect event` takes them:
+ * DEFINED, UNDEFINED, STARTED, SUSPENDED, RESUMED, STOPPED, SHUTDOWN,
+ * PMSUSPENDED, CRASHED (libvirt's VIR_DOMAIN_EVENT_* order); -1 if none. */
+int scenario_event_type(const char *name);
+const char *scenario_event_name(int type);
 
 struct scenario {
     char *path;

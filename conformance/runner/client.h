@@ -1,0 +1,21 @@
+/*
+ * client.h - a libvirt client over the loop under test: connections,
+ * domain lifecycle events and the test driver's domains, for the steps
+ * connect, domain-events, define-domain, start-domain, destroy-domain,
+ * undefine-domain and close-connection.  libvirt then uses the loop as it
+ * does in real life: its event queue flushed by a timer toggled between
+ * -1 and 0, its connection's socket watched (remote URIs), its keepalive
+ * timer re-armed.
+ */
+#ifndef EVCONF_CLIENT_H
+#define EVCONF_CLIENT_H
+
+#include "scenario.h"
+
+/* Run one client step (the steps above). */
+void client_step(const struct step *st);
+/* Close every connection still open (teardown, before the loop's
+ * registrations are removed). */
+void client_close_all(void);
+
+#endif
