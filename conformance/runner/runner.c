@@ -1149,12 +1149,15 @@ int main(int argc, char **argv)
     int nfiles = 0, nres = 0, bad_input = 0, rc;
     static const char *default_path = EVCONF_SCENARIO_DIR;
 
-    if ((rc = parse_options(argc, argv, &o)) >= 0)
+    if ((rc = parse_options(argc, argv, &o)) >= 0) {
+        free(o.paths);
+        free(o.coverage_dir);
         return rc;
+    }
     if (o.expect_path && expect_load(o.expect_path, &o.expect, err, sizeof(err)) < 0) {
         fprintf(stderr, "evconf-run: --expect %s\n", err);
-        expect_free(&o.expect);
-        return 2;
+        rc = 2;
+        goto out;
     }
     sup_init();
     find_kit();
@@ -1164,11 +1167,9 @@ int main(int argc, char **argv)
     if (o.stress) {
         impl_path = resolve_impl(o.impl, implbuf, sizeof(implbuf));
         impl_name = check_impl(o.impl, impl_path, o.timeout_s);
-        if (!impl_name)
-            return 2;
-        rc = stress_run(impl_path, impl_name, &o.st);
+        rc = impl_name ? stress_run(impl_path, impl_name, &o.st) : 2;
         free(impl_name);
-        return rc;
+        goto out;
     }
     if (o.npaths == 0) {
         o.paths = &default_path;
