@@ -48,6 +48,11 @@ void sim_start_realtime(uint64_t seed);
 /* In real time, make now time 0: the scenario's clock starts when the
  * loop is registered, however long its interpreter took to start. */
 void sim_restart_clock(void);
+/* In real time, fds may become ready with nothing scheduled (a real
+ * process at the other end, a daemon): a wait with nothing scheduled
+ * then blocks for real, up to the watchdog, and then ends as a spurious
+ * wake-up would; it is never judged idle. */
+void sim_real_peers(bool on);
 bool sim_realtime(void);
 void sim_stop(void);
 bool sim_active(void);

@@ -75,6 +75,16 @@ void exec_scenario_error(const struct step *st, const char *fmt, ...)
     scn.stopped = true;
 }
 
+void exec_scenario_skip(const struct step *st, const char *why)
+{
+    char line[400];
+
+    snprintf(line, sizeof(line), "%c line %d: %s\n", PROTO_SKIP, st->line, why);
+    emit(line);
+    sim_trace("SKIP", "line %d: %s", st->line, why);
+    scn.stopped = true;
+}
+
 bool check_first_time(const char *rule, int name)
 {
     char key[40];
@@ -131,6 +141,13 @@ static void record_call(struct reg *r, int events)
                                            atomic_fetch_add(&scn.seq, 1) + 1 };
     if (++r->calls_this_iter > r->max_per_iter)
         r->max_per_iter = r->calls_this_iter;
+}
+
+void check_record_close(int name, int reason)
+{
+    pthread_mutex_lock(&scn.lock);
+    scn.regs[name].close_reason = reason;
+    pthread_mutex_unlock(&scn.lock);
 }
 
 void check_record_event(int name, int type)
@@ -656,6 +673,8 @@ void check_expect(const struct step *st)
         is_time = x->kind == X_FREE_AT;
         actual = is_time ? r->free_at.ns : r->free_at.iter;
         break;
+    case X_CLOSED:              /* below */
+        break;
     case X_FD_OPEN:
         ok = fcntl(r->fd.fd, F_GETFD) != -1;
         snprintf(got, sizeof(got), "fd %d is closed", r->fd.fd);
@@ -668,7 +687,11 @@ void check_expect(const struct step *st)
         break;
     }
     }
-    if (ok && x->kind == X_EVENT) {
+    if (x->kind == X_CLOSED) {
+        ok = r->close_reason == x->mask;
+        snprintf(got, sizeof(got), r->close_reason < 0 ? "it was not closed" : "it was %s",
+                 scenario_close_reason_name(r->close_reason));
+    } else if (ok && x->kind == X_EVENT) {
         ok = c->events == x->mask;
         snprintf(got, sizeof(got), "it was %s", scenario_event_name(c->events));
     } else if (ok && x->kind == X_CALL_EVENTS) {
@@ -678,7 +701,7 @@ void check_expect(const struct step *st)
              (c->events & ~x->mask) == 0;
         scenario_mask_format(c->events, m, sizeof(m));
         snprintf(got, sizeof(got), "events were %s", m);
-    } else if (ok && x->kind != X_FD_OPEN && x->kind != X_FD_FLAGS) {
+    } else if (ok && x->kind != X_FD_OPEN && x->kind != X_FD_FLAGS && x->kind != X_CLOSED) {
         if (!resolve(&x->v, want_iter, &a, &missing) ||
             (x->cmp == CMP_RANGE && !resolve(&x->v2, want_iter, &b, &missing))) {
             ok = false;

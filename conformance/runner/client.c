@@ -7,14 +7,45 @@
  * iterations are expected as for any registration, and `expect event C
  * #K TYPE` looks at the type.
  */
+#define _XOPEN_SOURCE_EXTENDED 1
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <grp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 
 #include "client.h"
 #include "exec-internal.h"
+#include "protocol.h"
+
+/* The daemon: Debian's, or EVCONF_LIBVIRTD's (the tests point it at
+ * nothing to see a scenario skipped). */
+static const char *libvirtd(void)
+{
+    const char *path = getenv("EVCONF_LIBVIRTD");
+    return path && *path ? path : "/usr/sbin/libvirtd";
+}
+
+/* A private libvirtd: its own sockets, config and logs in a temp dir, no
+ * hypervisor driver (LIBVIRT_DRIVER_DIR is empty), unprivileged (nobody)
+ * when the runner is root; it serves the test driver to test+unix://. */
+struct daemon {
+    int name;
+    pid_t pid;
+    char dir[64];
+};
+
+static struct daemon daemons[4];
+static int ndaemons;
 
 #define MAX_CONNECTIONS 16
 
@@ -87,21 +118,203 @@ static void domain_step(const struct step *st, virConnectPtr conn)
         virDomainFree(dom);
 }
 
+static void on_close(virConnectPtr conn, int reason, void *opaque)
+{
+    int name = ((struct cookie *)opaque)->name;
+
+    (void)conn;
+    sim_trace("closed", "%s: %s", exec_reg_name(name), scenario_close_reason_name(reason));
+    check_record_close(name, reason);
+}
+
+static struct daemon *find_daemon(int name)
+{
+    for (int i = 0; i < ndaemons; i++)
+        if (daemons[i].name == name)
+            return &daemons[i];
+    return NULL;
+}
+
+static void sleep_real_ms(int ms)
+{
+    struct timespec t = { ms / 1000, (long)(ms % 1000) * 1000000 };
+    nanosleep(&t, NULL);
+}
+
+/* In the daemon's child: drop root, confine everything to dir, exec. */
+static void exec_daemon(const char *dir)
+{
+    char conf[128], pid[128], log[128], env[4][160];
+    int fd;
+
+    snprintf(log, sizeof(log), "%s/libvirtd.out", dir);
+    fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+    if (fd >= 0) {
+        dup2(fd, 1);
+        dup2(fd, 2);
+        close(fd);
+    }
+    if (getuid() == 0 && (setgroups(0, NULL) < 0 || setgid(65534) < 0 || setuid(65534) < 0))
+        _exit(126);
+    snprintf(env[0], sizeof(env[0]), "HOME=%s/home", dir);
+    snprintf(env[1], sizeof(env[1]), "XDG_RUNTIME_DIR=%s/run", dir);
+    snprintf(env[2], sizeof(env[2]), "LIBVIRT_DRIVER_DIR=%s/drivers", dir);
+    snprintf(env[3], sizeof(env[3]), "XDG_CONFIG_HOME=%s/home", dir);
+    for (int i = 0; i < 4; i++)
+        putenv(env[i]);
+    snprintf(conf, sizeof(conf), "%s/libvirtd.conf", dir);
+    snprintf(pid, sizeof(pid), "%s/libvirtd.pid", dir);
+    execl(libvirtd(), "libvirtd", "--config", conf, "--pid-file", pid, (char *)NULL);
+    _exit(127);
+}
+
+static int write_config(const char *dir)
+{
+    char path[128];
+    FILE *f;
+
+    snprintf(path, sizeof(path), "%s/libvirtd.conf", dir);
+    if (!(f = fopen(path, "w")))
+        return -1;
+    fprintf(f, "unix_sock_dir = \"%s/sock\"\nauth_unix_rw = \"none\"\n"
+            "auth_unix_ro = \"none\"\nunix_sock_rw_perms = \"0777\"\n"
+            "unix_sock_ro_perms = \"0777\"\nlog_outputs = \"3:file:%s/libvirtd.log\"\n",
+            dir, dir);
+    return fclose(f);
+}
+
+static void start_daemon(const struct step *st)
+{
+    static const char *const subdirs[] = { "sock", "run", "home", "drivers" };
+    struct daemon *d = &daemons[ndaemons];
+    char path[128];
+    struct stat sb;
+
+    if (access(libvirtd(), X_OK) != 0) {
+        char why[300];
+        snprintf(why, sizeof(why), "no %s: this scenario needs a libvirtd "
+                 "(Debian: libvirt-daemon)", libvirtd());
+        exec_scenario_skip(st, why);
+        return;
+    }
+    if (ndaemons == 4) {
+        exec_scenario_error(st, "more than 4 daemons");
+        return;
+    }
+    /* Named after this process, so that the runner removes it even if the
+     * scenario dies before its teardown (client_scratch_prefix()). */
+    snprintf(d->dir, sizeof(d->dir), "/tmp/evconf-libvirtd-%d-XXXXXX", (int)getpid());
+    if (!mkdtemp(d->dir)) {
+        exec_scenario_error(st, "cannot make a temp dir: %s", strerror(errno));
+        return;
+    }
+    chmod(d->dir, 0777);
+    for (size_t i = 0; i < 4; i++) {
+        snprintf(path, sizeof(path), "%s/%s", d->dir, subdirs[i]);
+        mkdir(path, 0777);
+        chmod(path, 0777);
+    }
+    if (write_config(d->dir) < 0) {
+        exec_scenario_error(st, "cannot write libvirtd.conf");
+        return;
+    }
+    d->name = st->name;
+    ndaemons++;
+    if ((d->pid = fork()) == 0)
+        exec_daemon(d->dir);
+    /* Ready when its socket is there: 10 s at most. */
+    snprintf(path, sizeof(path), "%s/sock/libvirt-sock", d->dir);
+    for (int waited = 0; stat(path, &sb) != 0; waited += 20) {
+        if (waited >= 10000 || waitpid(d->pid, NULL, WNOHANG) == d->pid) {
+            exec_scenario_error(st, "libvirtd did not start (see %s/libvirtd.out)", d->dir);
+            return;
+        }
+        sleep_real_ms(20);
+    }
+    sim_trace("daemon", "%s: libvirtd %d in %s", exec_reg_name(d->name), (int)d->pid, d->dir);
+}
+
+/* SIGTERM, 5 s to go, then SIGKILL. */
+static void stop_daemon(struct daemon *d)
+{
+    if (d->pid <= 0)
+        return;
+    kill(d->pid, SIGCONT);
+    kill(d->pid, SIGTERM);
+    for (int waited = 0; waitpid(d->pid, NULL, WNOHANG) != d->pid; waited += 20) {
+        if (waited >= 5000) {
+            kill(d->pid, SIGKILL);
+            waitpid(d->pid, NULL, 0);
+            break;
+        }
+        sleep_real_ms(20);
+    }
+    d->pid = 0;
+}
+
+static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb; (void)flag; (void)ftw;
+    return remove(path);
+}
+
+static void daemon_step(const struct step *st)
+{
+    struct daemon *d = find_daemon(st->name);
+
+    if (st->kind == S_DAEMON) {
+        if (d)
+            exec_scenario_error(st, "'%s' is already started", exec_reg_name(st->name));
+        else
+            start_daemon(st);
+        return;
+    }
+    if (!d || d->pid <= 0) {
+        exec_scenario_error(st, "'%s' is not running", exec_reg_name(st->name));
+        return;
+    }
+    if (st->kind == S_STOP_DAEMON)
+        stop_daemon(d);
+    else
+        kill(d->pid, st->kind == S_PAUSE_DAEMON ? SIGSTOP : SIGCONT);
+}
+
+/* The URI a connect step names: daemon:D is D's test driver. */
+static const char *connect_uri(const struct step *st, char *buf, size_t len)
+{
+    struct daemon *d = st->fd_name >= 0 ? find_daemon(st->fd_name) : NULL;
+
+    if (st->fd_name < 0)
+        return st->str;
+    if (!d)
+        return NULL;
+    snprintf(buf, len, "test+unix:///default?socket=%s/sock/libvirt-sock", d->dir);
+    return buf;
+}
+
 void client_step(const struct step *st)
 {
     int i = find(st->name);
 
     sim_trace("client", "%s", st->text);
     virSetErrorFunc(NULL, silent);
+    if (st->kind == S_DAEMON || st->kind == S_STOP_DAEMON || st->kind == S_PAUSE_DAEMON ||
+        st->kind == S_RESUME_DAEMON) {
+        daemon_step(st);
+        return;
+    }
     if (st->kind == S_CONNECT) {
         virConnectPtr conn;
+        char buf[160];
+        const char *uri = connect_uri(st, buf, sizeof(buf));
         if (i >= 0 || nconns == MAX_CONNECTIONS) {
             exec_scenario_error(st, i >= 0 ? "'%s' is already connected" :
                                 "more than 16 connections", exec_reg_name(st->name));
             return;
         }
-        if (!(conn = virConnectOpen(st->str))) {
-            exec_scenario_error(st, "cannot connect to %s: %s", st->str, last_error());
+        if (!uri || !(conn = virConnectOpen(uri))) {
+            exec_scenario_error(st, "cannot connect to %s: %s", uri ? uri : st->str,
+                                last_error());
             return;
         }
         conns[nconns++] = (struct connection){ st->name, conn, -1 };
@@ -118,6 +331,15 @@ void client_step(const struct step *st)
             VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle), &scn.cookies[st->name], NULL);
         if (conns[i].callback_id < 0)
             exec_scenario_error(st, "cannot register for domain events: %s", last_error());
+        break;
+    case S_KEEPALIVE:
+        if (virConnectSetKeepAlive(conns[i].conn, (int)st->arg, (unsigned)st->literal_id) < 0)
+            exec_scenario_error(st, "keepalive refused: %s", last_error());
+        break;
+    case S_CLOSE_CALLBACK:
+        if (virConnectRegisterCloseCallback(conns[i].conn, on_close,
+                                            &scn.cookies[st->name], NULL) < 0)
+            exec_scenario_error(st, "cannot register a close callback: %s", last_error());
         break;
     case S_CLOSE_CONNECTION:
         if (conns[i].callback_id >= 0)
@@ -137,7 +359,17 @@ void client_close_all(void)
         if (conns[i].conn) {
             if (conns[i].callback_id >= 0)
                 virConnectDomainEventDeregisterAny(conns[i].conn, conns[i].callback_id);
+            virConnectUnregisterCloseCallback(conns[i].conn, on_close);
             virConnectClose(conns[i].conn);
             conns[i].conn = NULL;
         }
+}
+
+void client_stop_daemons(void)
+{
+    for (int i = 0; i < ndaemons; i++) {
+        stop_daemon(&daemons[i]);
+        nftw(daemons[i].dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+    }
+    ndaemons = 0;
 }

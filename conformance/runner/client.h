@@ -17,5 +17,8 @@ void client_step(const struct step *st);
 /* Close every connection still open (teardown, before the loop's
  * registrations are removed). */
 void client_close_all(void);
+/* Stop every private libvirtd and remove its temp dir (teardown, also
+ * when the script stopped early). */
+void client_stop_daemons(void);
 
 #endif

@@ -51,6 +51,7 @@ struct reg {
     struct anchor_point add_at, update_at, remove_at, free_at, mark_at;
     struct sim_fd fd;
     int fd_flags, fd_fdflags;
+    int close_reason;           /* connection: its close callback's reason, or -1 */
 };
 
 /* What a registration's opaque points to. */
@@ -100,6 +101,8 @@ extern char check_guard_opaque[];
 void check_ff(void *opaque);
 /* A domain event of type on connection name: recorded as its call. */
 void check_record_event(int name, int type);
+/* Connection name's close callback ran, for reason. */
+void check_record_close(int name, int reason);
 void check_fail(enum level level, const char *rules, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 bool check_first_time(const char *rule, int name);
@@ -107,6 +110,9 @@ bool check_first_time(const char *rule, int name);
  * scenario's error (protocol.h), and the script stops. */
 void exec_scenario_error(const struct step *st, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* The scenario cannot run here (a program it needs is missing): skipped,
+ * with the reason, and the script stops. */
+void exec_scenario_skip(const struct step *st, const char *why);
 /* A rule broken by one registration is reported once, not on every call. */
 #define VIOLATION(level, rule, name, ...) do {                         \
         if (check_first_time(rule, name))                              \

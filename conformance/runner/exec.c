@@ -451,6 +451,12 @@ void exec_run_step(const struct step *st)
     case S_DESTROY_DOMAIN:
     case S_UNDEFINE_DOMAIN:
     case S_CLOSE_CONNECTION:
+    case S_DAEMON:
+    case S_STOP_DAEMON:
+    case S_PAUSE_DAEMON:
+    case S_RESUME_DAEMON:
+    case S_KEEPALIVE:
+    case S_CLOSE_CALLBACK:
         client_step(st);
         break;
     default:
@@ -676,6 +682,7 @@ int exec_scenario(const struct scenario *sc, const struct impl *impl,
         scn.cookies[i].name = i;
         scn.regs[i].fd.fd = scn.regs[i].fd.peer = -1;
         scn.regs[i].fd_touched_iter = scn.regs[i].changed_iter = scn.regs[i].enabled_iter = -1;
+        scn.regs[i].close_reason = -1;
     }
 
     if (opts->realtime)
@@ -683,6 +690,7 @@ int exec_scenario(const struct scenario *sc, const struct impl *impl,
     else
         sim_start(opts->seed);
     sim_set_watchdog_ms(opts->wake_timeout_ms);
+    sim_real_peers(sc->realtime);       /* clock: real, for a private libvirtd */
     sim_trace_mirror(out_fd, trace_prefix);
     sim_alloc_scope(*(void **)&impl->run_once);     /* alloc-fails=K */
     if (impl->register_fn() != 0) {
@@ -697,6 +705,7 @@ int exec_scenario(const struct scenario *sc, const struct impl *impl,
     }
     run_script();
     teardown();
+    client_stop_daemons();
     if (sim_abandoned_threads() > 0)
         return EXEC_ABANDONED;
     sim_trace_mirror(-1, NULL);

@@ -392,6 +392,18 @@ static bool parse_expect(struct parser *p, char **tok, int ntok, struct step *st
                         "flags-unchanged'");
         return true;
     }
+    if (!strcmp(tok[1], "closed")) {         /* expect closed C REASON */
+        x->kind = X_CLOSED;
+        x->name = lookup(p, tok[2], NAME_CONN, "a connection name");
+        if (x->name < 0)
+            return false;
+        if (ntok != 4 || (x->mask = !strcmp(tok[3], "NONE") ? -1 :
+                                    scenario_close_reason(tok[3])) < -1 ||
+            (x->mask == -1 && strcmp(tok[3], "NONE")))
+            return fail(p, "expected 'expect closed CONNECTION NONE|ERROR|EOF|KEEPALIVE|"
+                        "CLIENT'");
+        return true;
+    }
     if (!strcmp(tok[1], "event")) {          /* expect event C #k TYPE */
         x->kind = X_EVENT;
         x->name = lookup(p, tok[2], NAME_CONN, "a connection name");
@@ -733,6 +745,21 @@ int scenario_event_type(const char *name)
     return -1;
 }
 
+static const char *const close_reasons[] = { "ERROR", "EOF", "KEEPALIVE", "CLIENT" };
+
+int scenario_close_reason(const char *name)
+{
+    for (size_t i = 0; i < sizeof(close_reasons) / sizeof(close_reasons[0]); i++)
+        if (!strcmp(name, close_reasons[i]))
+            return (int)i;
+    return -1;
+}
+
+const char *scenario_close_reason_name(int reason)
+{
+    return reason >= 0 && reason < 4 ? close_reasons[reason] : "?";
+}
+
 const char *scenario_event_name(int type)
 {
     return type >= 0 && type < (int)(sizeof(event_names) / sizeof(event_names[0])) ?
@@ -751,14 +778,53 @@ static bool parse_client_step(struct parser *p, char **tok, int ntok, struct ste
     };
     const char *w = tok[0];
 
+    static const struct { const char *word; enum step_kind kind; } daemon[] = {
+        { "daemon", S_DAEMON }, { "stop-daemon", S_STOP_DAEMON },
+        { "pause-daemon", S_PAUSE_DAEMON }, { "resume-daemon", S_RESUME_DAEMON },
+    };
+
     *matched = true;
+    for (size_t i = 0; i < sizeof(daemon) / sizeof(daemon[0]); i++)
+        if (!strcmp(w, daemon[i].word)) {
+            st->kind = daemon[i].kind;
+            if (ntok != 2)
+                return fail(p, "expected '%s NAME'", w);
+            if (!p->sc->realtime)
+                return fail(p, "a private libvirtd runs in real time: the scenario "
+                            "needs 'clock: real'");
+            st->name = st->kind == S_DAEMON ? declare(p, tok[1], NAME_DAEMON) :
+                       lookup(p, tok[1], NAME_DAEMON, "a daemon name");
+            return st->name >= 0;
+        }
+    if (!strcmp(w, "keepalive")) {            /* keepalive C INTERVAL COUNT */
+        int64_t count;
+        st->kind = S_KEEPALIVE;
+        if (ntok != 4)
+            return fail(p, "expected 'keepalive CONNECTION INTERVAL-S COUNT'");
+        st->name = lookup(p, tok[1], NAME_CONN, "a connection name");
+        if (st->name < 0 || !parse_num(p, tok[2], &st->arg, "an interval in s", 1, 3600) ||
+            !parse_num(p, tok[3], &count, "a count", 0, 100))
+            return false;
+        st->literal_id = (int)count;
+        return true;
+    }
+    if (!strcmp(w, "close-callback")) {
+        st->kind = S_CLOSE_CALLBACK;
+        if (ntok != 2)
+            return fail(p, "expected 'close-callback CONNECTION'");
+        st->name = lookup(p, tok[1], NAME_CONN, "a connection name");
+        return st->name >= 0;
+    }
     if (!strcmp(w, "connect")) {
         st->kind = S_CONNECT;
         if (ntok != 3)
             return fail(p, "expected 'connect NAME URI'");
         st->name = declare(p, tok[1], NAME_CONN);
         st->str = strdup(tok[2]);
-        return st->name >= 0;
+        /* daemon:D, a private libvirtd started above: its name's index */
+        st->fd_name = !strncmp(tok[2], "daemon:", 7) ?
+            lookup(p, tok[2] + 7, NAME_DAEMON, "a daemon name") : -1;
+        return st->name >= 0 && (strncmp(tok[2], "daemon:", 7) || st->fd_name >= 0);
     }
     if (!strcmp(w, "domain-events") || !strcmp(w, "close-connection")) {
         st->kind = w[0] == 'd' ? S_DOMAIN_EVENTS : S_CLOSE_CONNECTION;
@@ -828,6 +894,12 @@ static bool parse_header(struct parser *p, char *key, char *val)
             return fail(p, "expected MUST, SHOULD or INFO, found '%s'", val);
         return true;
     }
+    if (!strcmp(key, "clock")) {
+        if (strcmp(val, "real") && strcmp(val, "virtual"))
+            return fail(p, "expected 'clock: real' or 'clock: virtual'");
+        sc->realtime = !strcmp(val, "real");
+        return true;
+    }
     if (!strcmp(key, "guard")) {
         if (strcmp(val, "none") && strcmp(val, "yes"))
             return fail(p, "expected 'guard: none' or 'guard: yes'");
@@ -835,7 +907,7 @@ static bool parse_header(struct parser *p, char *key, char *val)
         return true;
     }
     return fail(p, "unknown header '%s:' (expected id, title, rules, level, "
-                "why or guard)", key);
+                "why, guard or clock)", key);
 }
 
 static bool parse_line(struct parser *p, char *line)

@@ -16,6 +16,8 @@
  *   E <message>                    the scenario itself is wrong (a
  *                                  mistake only running shows): an
  *                                  error of the scenario, not the loop's
+ *   S <reason>                     the scenario cannot run here (a
+ *                                  program it needs is missing): skipped
  *   R done                         the scenario ran to its end
  *
  * A scenario counts as run only if its child wrote "R done" and then
@@ -29,6 +31,7 @@
 #define PROTO_TRACE   'T'
 #define PROTO_FAILURE 'F'
 #define PROTO_SCENARIO_ERROR 'E'
+#define PROTO_SKIP    'S'
 #define PROTO_DONE    'R'
 
 #define PROTO_DONE_LINE "R done"

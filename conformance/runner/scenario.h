@@ -32,6 +32,8 @@ enum step_kind {
     /* a libvirt client over the loop (client.c) */
     S_CONNECT, S_DOMAIN_EVENTS, S_DEFINE_DOMAIN, S_START_DOMAIN, S_DESTROY_DOMAIN,
     S_UNDEFINE_DOMAIN, S_CLOSE_CONNECTION,
+    S_DAEMON, S_STOP_DAEMON, S_PAUSE_DAEMON, S_RESUME_DAEMON, S_KEEPALIVE,
+    S_CLOSE_CALLBACK,
     /* checking */
     S_EXPECT,
 };
@@ -63,6 +65,7 @@ enum expect_kind {
     X_FD_OPEN,        /* expect fd N open */
     X_FD_FLAGS,       /* expect fd N flags-unchanged */
     X_EVENT,          /* expect event C #k TYPE          a domain event */
+    X_CLOSED,         /* expect closed C REASON          the close callback */
 };
 enum mask_test { MASK_EQ, MASK_HAS, MASK_WITHIN };
 
@@ -101,7 +104,12 @@ struct step {
     struct expect expect;
 };
 
-enum name_kind { NAME_FD, NAME_HANDLE, NAME_TIMER, NAME_MARK, NAME_CONN };
+enum name_kind { NAME_FD, NAME_HANDLE, NAME_TIMER, NAME_MARK, NAME_CONN, NAME_DAEMON };
+
+/* Close reasons by name, as `expect closed` takes them: ERROR, EOF,
+ * KEEPALIVE, CLIENT (VIR_CONNECT_CLOSE_REASON_*); -1 if none. */
+int scenario_close_reason(const char *name);
+const char *scenario_close_reason_name(int reason);
 
 /* Domain lifecycle events by name, as `expect event` takes them:
  * DEFINED, UNDEFINED, STARTED, SUSPENDED, RESUMED, STOPPED, SHUTDOWN,
@@ -114,6 +122,7 @@ struct scenario {
     char *id, *title, *rules, *why;
     enum level level;
     bool guard;               /* add the harness's guard timer (default) */
+    bool realtime;            /* clock: real (a private libvirtd) */
     int nnames, names_cap;
     char **names;
     enum name_kind *kinds;

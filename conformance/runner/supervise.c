@@ -381,6 +381,7 @@ int sup_run(sup_body_fn body, void *body_arg, sup_record_fn on_record,
         _exit(127);
     }
     setpgid(pid, pid);              /* whichever of the two runs first */
+    out->pid = (int)pid;
     close(res[1]);
     close(outp[1]);
     rd[0] = (struct reader){ .fd = res[0], .records = true, .on_record = on_record,

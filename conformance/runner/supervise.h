@@ -25,6 +25,7 @@ typedef void (*sup_body_fn)(int result_fd, void *arg);
 typedef void (*sup_record_fn)(const char *line, void *arg);
 
 struct sup_outcome {
+    int pid;                    /* the child's, for what it left behind */
     int status;                 /* as waitpid() gives it */
     bool timed_out;             /* killed at the deadline */
     bool interrupted;           /* killed because the runner was told to stop */
