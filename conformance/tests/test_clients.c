@@ -1,0 +1,97 @@
+/*
+ * test_clients.c - the client layer: libvirt's test driver in virtual time,
+ * and a private libvirtd in real time that leaves nothing behind (no
+ * process, no directory), whether the scenario ends, crashes, or cannot
+ * find libvirtd at all.
+ */
+#include <check.h>
+#include <glob.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "support.h"
+
+/* No private libvirtd process and no directory of one is left. */
+static void nothing_left(const char *after)
+{
+    glob_t g;
+    int rc;
+
+    for (int waited = 0; waited < 2000; waited += 50) {
+        if (system("pgrep -f '^libvirtd --config /tmp/evconf-libvirtd-' >/dev/null") != 0)
+            break;
+        usleep(50000);
+    }
+    rc = system("pgrep -f '^libvirtd --config /tmp/evconf-libvirtd-' >/dev/null");
+    ck_assert_msg(rc != 0, "a libvirtd outlived the run (%s)", after);
+    rc = glob("/tmp/evconf-libvirtd-*", 0, NULL, &g);
+    ck_assert_msg(rc != 0, "%s is left (%s)", rc == 0 ? g.gl_pathv[0] : "", after);
+    if (rc == 0)
+        globfree(&g);
+}
+
+static bool have_libvirtd(void)
+{
+    if (access("/usr/sbin/libvirtd", X_OK) == 0)
+        return true;
+    printf("skipped: no /usr/sbin/libvirtd\n");
+    return false;
+}
+
+/* The daemon scenarios pass on the reference and leave nothing. */
+START_TEST(daemon_scenarios_leave_nothing)
+{
+    char *out;
+    const char *args[] = { "-s", "conformance/scenarios", "--filter", "client-*", NULL };
+
+    if (!have_libvirtd())
+        return;
+    ck_assert_msg(runner(&out, args) == 0, "%s", out);
+    ck_assert_msg(strstr(out, "4 passed, 0 failed"), "%s", out);
+    free(out);
+    nothing_left("after a clean run");
+}
+END_TEST
+
+/* A loop that crashes while the daemon runs: the daemon is killed with
+ * the scenario's process group, and its directory removed. */
+START_TEST(daemon_after_a_crash)
+{
+    char *out;
+    const char *args[] = { "--impl", impl("crash"), "-s",
+                           "conformance/scenarios/client-daemon-eof.scn", NULL };
+
+    if (!have_libvirtd())
+        return;
+    setenv("ASAN_OPTIONS", "handle_segv=0", 1);
+    ck_assert_int_eq(runner(&out, args), 1);
+    ck_assert_msg(strstr(out, "crash"), "%s", out);
+    free(out);
+    nothing_left("after a crash");
+}
+END_TEST
+
+/* Without libvirtd the daemon scenarios are skipped, saying why. */
+START_TEST(daemon_missing_is_skipped)
+{
+    char *out;
+    const char *args[] = { "-s", "conformance/scenarios", "--filter", "client-daemon-*",
+                           NULL };
+
+    setenv("EVCONF_LIBVIRTD", "/nonexistent/libvirtd", 1);
+    ck_assert_int_eq(runner(&out, args), 0);
+    unsetenv("EVCONF_LIBVIRTD");
+    ck_assert_msg(strstr(out, "0 passed, 0 failed, 0 warnings, 2 skipped"), "%s", out);
+    free(out);
+}
+END_TEST
+
+void add_client_tests(Suite *s)
+{
+    const TTest *tests[] = { daemon_scenarios_leave_nothing, daemon_after_a_crash,
+                             daemon_missing_is_skipped };
+
+    add_tests(s, tests, sizeof(tests) / sizeof(tests[0]));
+}
