@@ -171,11 +171,30 @@ START_TEST(expectation_files)
 }
 END_TEST
 
+/* scripts/matrix and scripts/docs read the reports they make: a change
+ * of results.json that breaks them is caught here. */
+START_TEST(matrix_and_docs_generate)
+{
+    char cmd[2048], *out;
+
+    scenario_file("x", "");
+    snprintf(cmd, sizeof(cmd), "scripts/matrix %s '%s/m.md' reference >/dev/null 2>&1 && "
+             "grep -c '^| R' '%s/m.md' && scripts/docs %s '%s/s.md' '%s/s.html' "
+             ">/dev/null 2>&1 && grep -c '^## R' '%s/s.md'", build_dir(), tmpdir, tmpdir,
+             build_dir(), tmpdir, tmpdir, tmpdir);
+    ck_assert_msg(shell(&out, "%s", cmd) == 0, "%s", out);
+    /* The matrix has a row per rule some scenario names (R3, a MAY, has
+     * none); the docs a section per rule of the contract. */
+    ck_assert_msg(!strcmp(out, "44\n45\n"), "rows: %s", out);
+    free(out);
+}
+END_TEST
+
 void add_report_tests(Suite *s)
 {
     const TTest *tests[] = {
         reports_of_a_failing_run_parse, report_dir_unwritable, budget_bounds_the_run,
-        expectation_files,
+        expectation_files, matrix_and_docs_generate,
     };
 
     add_tests(s, tests, sizeof(tests) / sizeof(tests[0]));
