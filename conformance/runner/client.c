@@ -354,12 +354,15 @@ void client_step(const struct step *st)
                                             &scn.cookies[st->name], NULL) < 0)
             refused(st, "cannot register a close callback");
         break;
-    case S_CLOSE_CONNECTION:
+    case S_CLOSE_CONNECTION: {
+        int refs;
         if (conns[i].callback_id >= 0)
             virConnectDomainEventDeregisterAny(conns[i].conn, conns[i].callback_id);
-        virConnectClose(conns[i].conn);
+        refs = virConnectClose(conns[i].conn);
+        sim_trace("client", "%s closed, %d references left", exec_reg_name(st->name), refs);
         conns[i].conn = NULL;
         break;
+    }
     default:
         domain_step(st, conns[i].conn);
         break;
