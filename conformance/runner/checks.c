@@ -40,51 +40,57 @@ static void emit(const char *line)
     }
 }
 
+/* One record to the runner (protocol.h): KIND HEAD MSG, on one line. */
+static void record(char kind, const char *head, char *msg)
+{
+    char line[900];
+
+    for (char *c = msg; *c; c++)
+        if (*c == '\n')
+            *c = ' ';
+    snprintf(line, sizeof(line), "%c %s%s\n", kind, head, msg);
+    emit(line);
+}
+
 void check_fail(enum level level, const char *rules, const char *fmt, ...)
 {
-    char msg[700], line[800];
+    char msg[700], head[80];
     va_list ap;
 
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    for (char *c = msg; *c; c++)
-        if (*c == '\n')
-            *c = ' ';
-    snprintf(line, sizeof(line), "%c %s %s %s\n", PROTO_FAILURE, scenario_level_name(level),
-             rules, msg);
-    emit(line);
+    snprintf(head, sizeof(head), "%s %s ", scenario_level_name(level), rules);
+    record(PROTO_FAILURE, head, msg);
     sim_trace("FAIL", "[%s] %s", rules, msg);
 }
 
-/* A rule broken by one registration is reported once, not on every call. */
-void exec_scenario_error(const struct step *st, const char *fmt, ...)
+void check_scenario_error(const struct step *st, const char *fmt, ...)
 {
-    char msg[600], line[700];
+    char msg[600], head[32];
     va_list ap;
 
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    for (char *c = msg; *c; c++)
-        if (*c == '\n')
-            *c = ' ';
-    snprintf(line, sizeof(line), "%c line %d: %s\n", PROTO_SCENARIO_ERROR, st->line, msg);
-    emit(line);
+    snprintf(head, sizeof(head), "line %d: ", st->line);
+    record(PROTO_SCENARIO_ERROR, head, msg);
     sim_trace("ERROR", "scenario: line %d: %s", st->line, msg);
     scn.stopped = true;
 }
 
-void exec_scenario_skip(const struct step *st, const char *why)
+void check_scenario_skip(const struct step *st, const char *why)
 {
-    char line[400];
+    char msg[400], head[32];
 
-    snprintf(line, sizeof(line), "%c line %d: %s\n", PROTO_SKIP, st->line, why);
-    emit(line);
-    sim_trace("SKIP", "line %d: %s", st->line, why);
+    snprintf(msg, sizeof(msg), "%s", why);
+    snprintf(head, sizeof(head), "line %d: ", st->line);
+    record(PROTO_SKIP, head, msg);
+    sim_trace("SKIP", "line %d: %s", st->line, msg);
     scn.stopped = true;
 }
 
+/* A rule broken by one registration is reported once, not on every call. */
 bool check_first_time(const char *rule, int name)
 {
     char key[40];

@@ -7,10 +7,10 @@
  * iterations are expected as for any registration, and `expect event C
  * #K TYPE` looks at the type.
  */
-#define _XOPEN_SOURCE_EXTENDED 1
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <glob.h>
 #include <grp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -38,6 +38,8 @@ static const char *libvirtd(void)
 /* A private libvirtd: its own sockets, config and logs in a temp dir, no
  * hypervisor driver (LIBVIRT_DRIVER_DIR is empty), unprivileged (nobody)
  * when the runner is root; it serves the test driver to test+unix://. */
+#define SCRATCH_PREFIX "/tmp/evconf-libvirtd-"
+
 struct daemon {
     int name;
     pid_t pid;
@@ -204,18 +206,18 @@ static void start_daemon(const struct step *st)
         char why[300];
         snprintf(why, sizeof(why), "no %s: this scenario needs a libvirtd "
                  "(Debian: libvirt-daemon)", libvirtd());
-        exec_scenario_skip(st, why);
+        check_scenario_skip(st, why);
         return;
     }
     if (ndaemons == 4) {
-        exec_scenario_error(st, "more than 4 daemons");
+        check_scenario_error(st, "more than 4 daemons");
         return;
     }
     /* Named after this process, so that the runner removes it even if the
-     * scenario dies before its teardown (client_scratch_prefix()). */
-    snprintf(d->dir, sizeof(d->dir), "/tmp/evconf-libvirtd-%d-XXXXXX", (int)getpid());
+     * scenario dies before its teardown (client_remove_scratch()). */
+    snprintf(d->dir, sizeof(d->dir), SCRATCH_PREFIX "%d-XXXXXX", (int)getpid());
     if (!mkdtemp(d->dir)) {
-        exec_scenario_error(st, "cannot make a temp dir: %s", strerror(errno));
+        check_scenario_error(st, "cannot make a temp dir: %s", strerror(errno));
         return;
     }
     chmod(d->dir, 0777);
@@ -225,7 +227,7 @@ static void start_daemon(const struct step *st)
         chmod(path, 0777);
     }
     if (write_config(d->dir) < 0) {
-        exec_scenario_error(st, "cannot write libvirtd.conf");
+        check_scenario_error(st, "cannot write libvirtd.conf");
         return;
     }
     d->name = st->name;
@@ -236,7 +238,7 @@ static void start_daemon(const struct step *st)
     snprintf(path, sizeof(path), "%s/sock/libvirt-sock", d->dir);
     for (int waited = 0; stat(path, &sb) != 0; waited += 20) {
         if (waited >= 10000 || waitpid(d->pid, NULL, WNOHANG) == d->pid) {
-            exec_scenario_error(st, "libvirtd did not start (see %s/libvirtd.out)", d->dir);
+            check_scenario_error(st, "libvirtd did not start (see %s/libvirtd.out)", d->dir);
             return;
         }
         sleep_real_ms(20);
@@ -268,19 +270,37 @@ static int remove_entry(const char *path, const struct stat *sb, int flag, struc
     return remove(path);
 }
 
+static void remove_tree(const char *dir)
+{
+    nftw(dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+void client_remove_scratch(int pid)
+{
+    char pattern[64];
+    glob_t g;
+
+    snprintf(pattern, sizeof(pattern), SCRATCH_PREFIX "%d-*", pid);
+    if (glob(pattern, 0, NULL, &g) != 0)
+        return;
+    for (size_t i = 0; i < g.gl_pathc; i++)
+        remove_tree(g.gl_pathv[i]);
+    globfree(&g);
+}
+
 static void daemon_step(const struct step *st)
 {
     struct daemon *d = find_daemon(st->name);
 
     if (st->kind == S_DAEMON) {
         if (d)
-            exec_scenario_error(st, "'%s' is already started", exec_reg_name(st->name));
+            check_scenario_error(st, "'%s' is already started", exec_reg_name(st->name));
         else
             start_daemon(st);
         return;
     }
     if (!d || d->pid <= 0) {
-        exec_scenario_error(st, "'%s' is not running", exec_reg_name(st->name));
+        check_scenario_error(st, "'%s' is not running", exec_reg_name(st->name));
         return;
     }
     if (st->kind == S_STOP_DAEMON)
@@ -318,12 +338,12 @@ void client_step(const struct step *st)
         char buf[160];
         const char *uri = connect_uri(st, buf, sizeof(buf));
         if (i >= 0 || nconns == MAX_CONNECTIONS) {
-            exec_scenario_error(st, i >= 0 ? "'%s' is already connected" :
+            check_scenario_error(st, i >= 0 ? "'%s' is already connected" :
                                 "more than 16 connections", exec_reg_name(st->name));
             return;
         }
         if (!uri) {
-            exec_scenario_error(st, "no daemon for %s", st->str);
+            check_scenario_error(st, "no daemon for %s", st->str);
             return;
         }
         if (!(conn = virConnectOpen(uri))) {
@@ -334,7 +354,7 @@ void client_step(const struct step *st)
         return;
     }
     if (i < 0) {
-        exec_scenario_error(st, "'%s' is not connected", exec_reg_name(st->name));
+        check_scenario_error(st, "'%s' is not connected", exec_reg_name(st->name));
         return;
     }
     switch (st->kind) {
@@ -385,7 +405,7 @@ void client_stop_daemons(void)
 {
     for (int i = 0; i < ndaemons; i++) {
         stop_daemon(&daemons[i]);
-        nftw(daemons[i].dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+        remove_tree(daemons[i].dir);
     }
     ndaemons = 0;
 }

@@ -20,5 +20,9 @@ void client_close_all(void);
 /* Stop every private libvirtd and remove its temp dir (teardown, also
  * when the script stopped early). */
 void client_stop_daemons(void);
+/* Remove what a scenario process pid left in /tmp, if it died before its
+ * teardown: its private libvirtds' directories, which are named after it.
+ * Called by the runner after each scenario. */
+void client_remove_scratch(int pid);
 
 #endif

@@ -108,11 +108,11 @@ void check_fail(enum level level, const char *rules, const char *fmt, ...)
 bool check_first_time(const char *rule, int name);
 /* The scenario asked for something the harness cannot do: reported as the
  * scenario's error (protocol.h), and the script stops. */
-void exec_scenario_error(const struct step *st, const char *fmt, ...)
+void check_scenario_error(const struct step *st, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* The scenario cannot run here (a program it needs is missing): skipped,
  * with the reason, and the script stops. */
-void exec_scenario_skip(const struct step *st, const char *why);
+void check_scenario_skip(const struct step *st, const char *why);
 /* A rule broken by one registration is reported once, not on every call. */
 #define VIOLATION(level, rule, name, ...) do {                         \
         if (check_first_time(rule, name))                              \

@@ -86,7 +86,7 @@ static void do_add(const struct step *st)
     int fd = -1, id;
 
     if (r->added) {
-        exec_scenario_error(st, "'%s' is added twice; use a new name", exec_reg_name(st->name));
+        check_scenario_error(st, "'%s' is added twice; use a new name", exec_reg_name(st->name));
         return;
     }
     if (handle)
@@ -330,7 +330,7 @@ static void unwound_check(void)
               "implementation unwound through it and through libvirt (an "
               "exception or a longjmp); expected failures as return codes", scn.iter,
               op_on_stack ? op_on_stack : "a callback");
-    while (op_on_stack)
+    if (op_on_stack)
         op_leave();
     callback_depth = 0;
     for (int i = 0; i < scn.sc->nnames; i++)
@@ -468,7 +468,7 @@ void exec_run_step(const struct step *st)
         case 0:
             break;
         case SIM_FD_FULL:
-            exec_scenario_error(st, "'%s': the fd's buffer is full (data the loop "
+            check_scenario_error(st, "'%s': the fd's buffer is full (data the loop "
                            "has not read stays in it)", st->text);
             break;
         default:

@@ -535,7 +535,6 @@ static bool need(struct parser *p, int ntok, int min, const char *usage)
 /* One step, tokens already split and any when-prefix removed. */
 static bool parse_client_step(struct parser *p, char **tok, int ntok, struct step *st,
                               bool *matched);
-int scenario_event_type(const char *name);
 
 static bool parse_step(struct parser *p, char **tok, int ntok, struct step *st)
 {

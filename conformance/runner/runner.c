@@ -16,7 +16,6 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fnmatch.h>
-#include <ftw.h>
 #include <getopt.h>
 #include <glob.h>
 #include <limits.h>
@@ -32,6 +31,7 @@
 #include <unistd.h>
 
 #include "evconf.h"
+#include "client.h"
 #include "exec.h"
 #include "expect.h"
 #include "protocol.h"
@@ -237,14 +237,13 @@ static char *check_impl(const char *arg, const char *path, int timeout_s)
     struct sup_outcome so;
     char *said = NULL;
 
-    if (stat(path, &stbuf) < 0 && !strchr(arg, '/')) {
-        fprintf(stderr, "evconf-run: IMPL %s: no such file, and not a built-in name "
-                "(reference, libvirt-default, libvirt-glib, python-libvirtaio, "
-                "perl:Module::Name)\n", arg);
-        return NULL;
-    }
     if (stat(path, &stbuf) < 0) {
-        fprintf(stderr, "evconf-run: IMPL %s: %s: %s\n", arg, path, strerror(errno));
+        if (!strchr(arg, '/'))
+            fprintf(stderr, "evconf-run: IMPL %s: no such file, and not a built-in name "
+                    "(reference, libvirt-default, libvirt-glib, python-libvirtaio, "
+                    "perl:Module::Name)\n", arg);
+        else
+            fprintf(stderr, "evconf-run: IMPL %s: %s: %s\n", arg, path, strerror(errno));
         return NULL;
     }
     if (sup_run(load_child, (void *)path, on_load_record, &said,
@@ -432,28 +431,6 @@ static void scenario_child(int fd, void *arg)
     exit(0);            /* not _exit: coverage builds write their data at exit */
 }
 
-static int remove_entry(const char *path, const struct stat *sb, int flag,
-                        struct FTW *ftw)
-{
-    (void)sb; (void)flag; (void)ftw;
-    return remove(path);
-}
-
-/* What a scenario's child left in /tmp if it died before its teardown:
- * a private libvirtd's directory (client.c names them after the child). */
-static void remove_scratch(int pid)
-{
-    char pattern[64];
-    glob_t g;
-
-    snprintf(pattern, sizeof(pattern), "/tmp/evconf-libvirtd-%d-*", pid);
-    if (glob(pattern, 0, NULL, &g) != 0)
-        return;
-    for (size_t i = 0; i < g.gl_pathc; i++)
-        nftw(g.gl_pathv[i], remove_entry, 8, FTW_DEPTH | FTW_PHYS);
-    globfree(&g);
-}
-
 /* The trace, then the implementation's own output, a line at a time. */
 static char *join_trace(char *trace, const char *output)
 {
@@ -570,7 +547,7 @@ static void run_one(const struct options *o, const char *impl_path,
         r->error = strdup("cannot start a child process");
         return;
     }
-    remove_scratch(so.pid);
+    client_remove_scratch(so.pid);
     r->ms = so.ms;
     r->trace = join_trace(sup_capture_finish(&g.trace, "trace"), so.output);
     free(so.output);
@@ -659,8 +636,7 @@ static char *rerun_line(const struct options *o, const struct result *r)
     return line;
 }
 
-static void print_details(const struct options *o, const char *impl_arg,
-                          const struct result *r)
+static void print_details(const struct options *o, const struct result *r)
 {
     const struct scenario *sc = r->sc;
     int lines = 0;
@@ -691,7 +667,6 @@ static void print_details(const struct options *o, const char *impl_arg,
             l += n + (e ? 1 : 0);
         }
     }
-    (void)impl_arg;
     if (sc)
         printf("  seed: %llu\n  rerun: %s\n", (unsigned long long)o->seed,
                r->rerun ? r->rerun : "");
@@ -961,7 +936,7 @@ static int run_scenarios(struct options *o, const char *impl_path,
         count[res[i].outcome]++;
         if (res[i].outcome != OUT_PASS && res[i].outcome != OUT_SKIP &&
             (!o->expect_path || res[i].outcome != expected_outcome(o, &res[i])))
-            print_details(o, o->impl, &res[i]);
+            print_details(o, &res[i]);
     }
     if (o->expect_path)
         unexpected = judge_expectations(o, res, n);

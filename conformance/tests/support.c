@@ -23,42 +23,18 @@ const char *build_dir(void)
     return b ? b : "build";
 }
 
+static pid_t start(int *out_fd, const char *const prefix[], const char *const args[]);
+
 /* Run evconf-run with args (NULL-terminated), behind the words of prefix
  * (e.g. faketime) if any; returns its exit status and its stdout and
  * stderr together in *out. */
 int run_prefixed(char **out, const char *const prefix[], const char *const args[])
 {
-    char path[512], *argv[40];
-    int p[2], status, n = 0;
-    size_t len = 0, cap = 8192;
-    pid_t pid;
-    ssize_t got;
+    int fd, status;
+    pid_t pid = start(&fd, prefix, args);
 
-    snprintf(path, sizeof(path), "%s/evconf-run", build_dir());
-    for (int i = 0; prefix && prefix[i]; i++)
-        argv[n++] = (char *)prefix[i];
-    argv[n++] = path;
-    for (int i = 0; args[i] && n < 31; i++)
-        argv[n++] = (char *)args[i];
-    argv[n] = NULL;
-    ck_assert_int_eq(pipe(p), 0);
-    pid = fork();
-    if (pid == 0) {
-        dup2(p[1], 1);
-        dup2(p[1], 2);
-        close(p[0]);
-        execvp(argv[0], argv);
-        _exit(127);
-    }
-    close(p[1]);
-    *out = malloc(cap);
-    while ((got = read(p[0], *out + len, cap - len - 1)) > 0) {
-        len += (size_t)got;
-        if (cap - len < 4096)
-            *out = realloc(*out, cap *= 2);
-    }
-    (*out)[len] = '\0';
-    close(p[0]);
+    *out = read_all(fd);
+    close(fd);
     waitpid(pid, &status, 0);
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
@@ -128,13 +104,17 @@ const char *simple(const char *id)
 }
 
 
-pid_t runner_start(int *out_fd, const char *const args[])
+/* Start evconf-run behind the words of prefix (if any), its stdout and
+ * stderr into a pipe whose read end goes to *out_fd. */
+static pid_t start(int *out_fd, const char *const prefix[], const char *const args[])
 {
     char path[512], *argv[40];
     int p[2], n = 0;
     pid_t pid;
 
     snprintf(path, sizeof(path), "%s/evconf-run", build_dir());
+    for (int i = 0; prefix && prefix[i] && n < 8; i++)
+        argv[n++] = (char *)prefix[i];
     argv[n++] = path;
     for (int i = 0; args[i] && n < 39; i++)
         argv[n++] = (char *)args[i];
@@ -146,12 +126,17 @@ pid_t runner_start(int *out_fd, const char *const args[])
         dup2(p[1], 2);
         close(p[0]);
         close(p[1]);
-        execv(argv[0], argv);
+        execvp(argv[0], argv);
         _exit(127);
     }
     close(p[1]);
     *out_fd = p[0];
     return pid;
+}
+
+pid_t runner_start(int *out_fd, const char *const args[])
+{
+    return start(out_fd, NULL, args);
 }
 
 char *read_all(int fd)
@@ -209,4 +194,26 @@ void misbehaving(const char *which, int timeout, const char *says)
                   "both scenarios should be reported: %s", out);
     ck_assert_msg(strstr(out, "0 passed, 2 failed"), "%s", out);
     free(out);
+}
+
+void write_bad_scenarios(const struct bad_scenario *bad, size_t n)
+{
+    char name[32], text[512];
+
+    for (size_t i = 0; i < n; i++) {
+        snprintf(name, sizeof(name), "bad%zu.scn", i);
+        snprintf(text, sizeof(text), HEADER "%s", name, bad[i].body);
+        scenario_file(name, text);
+    }
+}
+
+void check_bad_scenarios(const char *out, const struct bad_scenario *bad, size_t n)
+{
+    char want[600];
+
+    for (size_t i = 0; i < n; i++) {
+        snprintf(want, sizeof(want), "%s/bad%zu.scn:%d: ", tmpdir, i, bad[i].line);
+        ck_assert_msg(strstr(out, want), "no '%s' in: %s", want, out);
+        ck_assert_msg(strstr(out, bad[i].says), "no '%s' in: %s", bad[i].says, out);
+    }
 }

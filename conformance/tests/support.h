@@ -37,6 +37,18 @@ int count_lines(const char *s);
  * iterations, 3 calls. */
 const char *simple(const char *id);
 
+/* A malformed scenario body (after HEADER), the line the runner must blame
+ * and what it must say there. */
+struct bad_scenario {
+    const char *body;
+    int line;
+    const char *says;
+};
+/* Write each as tmpdir/badI.scn, and check the runner's output names each
+ * file and line and says what it must. */
+void write_bad_scenarios(const struct bad_scenario *bad, size_t n);
+void check_bad_scenarios(const char *out, const struct bad_scenario *bad, size_t n);
+
 /* Run two simple scenarios against a misbehaving test implementation with
  * the given --timeout: both must be reported as failed, and the output
  * must contain says. */

@@ -112,7 +112,7 @@ END_TEST
  * the good ones still run and are reported; the exit status is 2. */
 START_TEST(malformed_scenarios)
 {
-    static const struct { const char *body; int line; const char *says; } bad[] = {
+    static const struct bad_scenario bad[] = {
         { "add-timeout T 0\nfrobnicate T\n", 8, "expected a step" },
         { "add-handle H P READABLE\n", 7, "not defined above" },
         { "pipe P\nadd-handle H P READING\n", 8, "expected an event mask" },
@@ -122,24 +122,16 @@ START_TEST(malformed_scenarios)
         { "add-timeout T 0\nrun 1\nexpect calls T since update(T)+1 = 0\n", 9,
           "with no offset" },
     };
-    char *out, name[32], text[512], want[600];
+    char *out;
     const char *args[] = { "-s", NULL, "--report-dir", NULL, NULL };
 
-    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        snprintf(name, sizeof(name), "bad%zu.scn", i);
-        snprintf(text, sizeof(text), HEADER "%s", name, bad[i].body);
-        scenario_file(name, text);
-    }
+    write_bad_scenarios(bad, sizeof(bad) / sizeof(bad[0]));
     scenario_file("good.scn", simple("good"));
     scenario_file("nowhy.scn", "id: nowhy\ntitle: t\nrules: R1\nlevel: MUST\n\nrun 1\n");
     args[1] = tmpdir;
     args[3] = tmpdir;
     ck_assert_int_eq(runner(&out, args), 2);
-    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        snprintf(want, sizeof(want), "%s/bad%zu.scn:%d: ", tmpdir, i, bad[i].line);
-        ck_assert_msg(strstr(out, want), "no '%s' in: %s", want, out);
-        ck_assert_msg(strstr(out, bad[i].says), "no '%s' in: %s", bad[i].says, out);
-    }
+    check_bad_scenarios(out, bad, sizeof(bad) / sizeof(bad[0]));
     ck_assert_msg(strstr(out, "nowhy.scn:1: missing 'why:'"), "%s", out);
     ck_assert_msg(strstr(out, "ok    good"), "the good scenario did not run: %s", out);
     free(out);

@@ -17,7 +17,7 @@
 /* Each body is refused at parse time, on its line, saying what it wanted. */
 START_TEST(numbers_out_of_range)
 {
-    static const struct { const char *body; int line; const char *says; } bad[] = {
+    static const struct bad_scenario bad[] = {
         { "add-timeout T 4294967296\n", 7, "a timeout in ms (a number from "
           "-2147483648 to 2147483647), found '4294967296'" },
         { "remove-timeout #4294967298\n", 7, "an id after '#'" },
@@ -33,22 +33,14 @@ START_TEST(numbers_out_of_range)
           "a number or an anchor" },
         { "add-timeout T 0\nadd-timeout T 5\n", 8, "'T' is added twice (first on line 7)" },
     };
-    char *out, name[32], text[512], want[600];
+    char *out;
     const char *args[] = { "-s", NULL, "--report-dir", NULL, NULL };
 
-    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        snprintf(name, sizeof(name), "bad%zu.scn", i);
-        snprintf(text, sizeof(text), HEADER "%s", name, bad[i].body);
-        scenario_file(name, text);
-    }
+    write_bad_scenarios(bad, sizeof(bad) / sizeof(bad[0]));
     args[1] = tmpdir;
     args[3] = tmpdir;
     ck_assert_int_eq(runner(&out, args), 2);
-    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        snprintf(want, sizeof(want), "%s/bad%zu.scn:%d: ", tmpdir, i, bad[i].line);
-        ck_assert_msg(strstr(out, want), "no '%s' in: %s", want, out);
-        ck_assert_msg(strstr(out, bad[i].says), "no '%s' in: %s", bad[i].says, out);
-    }
+    check_bad_scenarios(out, bad, sizeof(bad) / sizeof(bad[0]));
     free(out);
 }
 END_TEST
