@@ -22,6 +22,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "client.h"
 #include "exec-internal.h"
 #include "protocol.h"
 
@@ -681,6 +682,9 @@ void check_expect(const struct step *st)
         break;
     case X_CLOSED:              /* below */
         break;
+    case X_RELEASED:
+        ok = client_released(x->name, got, sizeof(got));
+        break;
     case X_FD_OPEN:
         ok = fcntl(r->fd.fd, F_GETFD) != -1;
         snprintf(got, sizeof(got), "fd %d is closed", r->fd.fd);
@@ -707,7 +711,8 @@ void check_expect(const struct step *st)
              (c->events & ~x->mask) == 0;
         scenario_mask_format(c->events, m, sizeof(m));
         snprintf(got, sizeof(got), "events were %s", m);
-    } else if (ok && x->kind != X_FD_OPEN && x->kind != X_FD_FLAGS && x->kind != X_CLOSED) {
+    } else if (ok && x->kind != X_FD_OPEN && x->kind != X_FD_FLAGS && x->kind != X_CLOSED &&
+               x->kind != X_RELEASED) {
         if (!resolve(&x->v, want_iter, &a, &missing) ||
             (x->cmp == CMP_RANGE && !resolve(&x->v2, want_iter, &b, &missing))) {
             ok = false;

@@ -7,6 +7,7 @@
  * iterations are expected as for any registration, and `expect event C
  * #K TYPE` looks at the type.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -50,11 +51,20 @@ static struct daemon daemons[4];
 static int ndaemons;
 
 #define MAX_CONNECTIONS 16
+#define MAX_SOCKETS 4
+
+/* A socket as this process holds it: closed once no fd refers to it. */
+struct socket_ref {
+    int fd;
+    ino_t ino;
+};
 
 struct connection {
     int name;
-    virConnectPtr conn;
+    virConnectPtr conn;             /* NULL once closed */
     int callback_id;                /* domain events, or -1 */
+    struct socket_ref sockets[MAX_SOCKETS];   /* those its open created */
+    int nsockets;
 };
 
 static struct connection conns[MAX_CONNECTIONS];
@@ -72,6 +82,68 @@ static int find(int name)
         if (conns[i].name == name && conns[i].conn)
             return i;
     return -1;
+}
+
+/* The sockets this process holds, as fd -> inode (0: not a socket). */
+static int socket_fds(ino_t *ino, int max)
+{
+    int n = 0;
+    struct stat sb;
+    DIR *d = opendir("/proc/self/fd");
+    struct dirent *e;
+
+    memset(ino, 0, (size_t)max * sizeof(*ino));
+    if (!d)
+        return 0;
+    while ((e = readdir(d))) {
+        int fd = atoi(e->d_name);
+        if (fd > 0 && fd < max && fd != dirfd(d) && fstat(fd, &sb) == 0 &&
+            S_ISSOCK(sb.st_mode)) {
+            ino[fd] = sb.st_ino;
+            n = fd + 1 > n ? fd + 1 : n;
+        }
+    }
+    closedir(d);
+    return n;
+}
+
+/* Remember the sockets virConnectOpen() created: those open after it that
+ * were not before.  Only the loop thread opens fds while a step runs. */
+#define FD_SCAN 1024
+
+static void note_sockets(struct connection *c, const ino_t *before)
+{
+    static ino_t after[FD_SCAN];
+    int n = socket_fds(after, FD_SCAN);
+
+    for (int fd = 0; fd < n && c->nsockets < MAX_SOCKETS; fd++)
+        if (after[fd] && after[fd] != before[fd])
+            c->sockets[c->nsockets++] = (struct socket_ref){ fd, after[fd] };
+}
+
+bool client_released(int name, char *got, size_t len)
+{
+    struct stat sb;
+
+    for (int i = 0; i < nconns; i++) {
+        if (conns[i].name != name)
+            continue;
+        for (int k = 0; k < conns[i].nsockets; k++) {
+            const struct socket_ref *s = &conns[i].sockets[k];
+            if (fstat(s->fd, &sb) == 0 && S_ISSOCK(sb.st_mode) && sb.st_ino == s->ino) {
+                snprintf(got, len, "its socket (fd %d) is still open%s", s->fd,
+                         conns[i].conn ? ", and the connection too" : "");
+                return false;
+            }
+        }
+        if (conns[i].nsockets == 0) {
+            snprintf(got, len, "it opened no socket to watch");
+            return false;
+        }
+        return true;
+    }
+    snprintf(got, len, "it was never connected");
+    return false;
 }
 
 static const char *last_error(void)
@@ -334,6 +406,7 @@ void client_step(const struct step *st)
         return;
     }
     if (st->kind == S_CONNECT) {
+        static ino_t before[FD_SCAN];
         virConnectPtr conn;
         char buf[160];
         const char *uri = connect_uri(st, buf, sizeof(buf));
@@ -346,11 +419,14 @@ void client_step(const struct step *st)
             check_scenario_error(st, "no daemon for %s", st->str);
             return;
         }
+        socket_fds(before, FD_SCAN);
         if (!(conn = virConnectOpen(uri))) {
             refused(st, "cannot connect");
             return;
         }
-        conns[nconns++] = (struct connection){ st->name, conn, -1 };
+        conns[nconns] = (struct connection){ .name = st->name, .conn = conn,
+                                             .callback_id = -1 };
+        note_sockets(&conns[nconns++], before);
         return;
     }
     if (i < 0) {
@@ -376,8 +452,10 @@ void client_step(const struct step *st)
         break;
     case S_CLOSE_CONNECTION: {
         int refs;
+        /* As an application does: a close callback holds a reference. */
         if (conns[i].callback_id >= 0)
             virConnectDomainEventDeregisterAny(conns[i].conn, conns[i].callback_id);
+        virConnectUnregisterCloseCallback(conns[i].conn, on_close);
         refs = virConnectClose(conns[i].conn);
         sim_trace("client", "%s closed, %d references left", exec_reg_name(st->name), refs);
         conns[i].conn = NULL;

@@ -404,6 +404,15 @@ static bool parse_expect(struct parser *p, char **tok, int ntok, struct step *st
                         "CLIENT'");
         return true;
     }
+    if (!strcmp(tok[1], "released")) {       /* expect released C */
+        x->kind = X_RELEASED;
+        x->name = lookup(p, tok[2], NAME_CONN, "a connection name");
+        if (x->name < 0)
+            return false;
+        if (ntok != 3)
+            return fail(p, "expected 'expect released CONNECTION'");
+        return true;
+    }
     if (!strcmp(tok[1], "event")) {          /* expect event C #k TYPE */
         x->kind = X_EVENT;
         x->name = lookup(p, tok[2], NAME_CONN, "a connection name");

@@ -66,6 +66,7 @@ enum expect_kind {
     X_FD_FLAGS,       /* expect fd N flags-unchanged */
     X_EVENT,          /* expect event C #k TYPE          a domain event */
     X_CLOSED,         /* expect closed C REASON          the close callback */
+    X_RELEASED,       /* expect released C               its sockets are closed */
 };
 enum mask_test { MASK_EQ, MASK_HAS, MASK_WITHIN };
 

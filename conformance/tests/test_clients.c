@@ -49,7 +49,7 @@ START_TEST(daemon_scenarios_leave_nothing)
     if (!have_libvirtd())
         return;
     ck_assert_msg(runner(&out, args) == 0, "%s", out);
-    ck_assert_msg(strstr(out, "4 passed, 0 failed"), "%s", out);
+    ck_assert_msg(strstr(out, "5 passed, 0 failed"), "%s", out);
     free(out);
     nothing_left("after a clean run");
 }

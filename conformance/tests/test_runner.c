@@ -121,6 +121,9 @@ START_TEST(malformed_scenarios)
         { "add-timeout T zero\n", 7, "expected a timeout in ms" },
         { "add-timeout T 0\nrun 1\nexpect calls T since update(T)+1 = 0\n", 9,
           "with no offset" },
+        { "connect C test:///default\nexpect released C now\n", 8,
+          "expected 'expect released CONNECTION'" },
+        { "add-timeout T 0\nexpect released T\n", 8, "a connection name" },
     };
     char *out;
     const char *args[] = { "-s", NULL, "--report-dir", NULL, NULL };
