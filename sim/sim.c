@@ -454,6 +454,12 @@ static int poll_realtime(struct pollfd *fds, nfds_t nfds, int timeout_ms)
             return ready;
         }
         wait_ms = until <= now ? 0 : (int)((until - now + SIM_NS_PER_MS - 1) / SIM_NS_PER_MS);
+        /* The same for a long wait: the script's next step comes after
+         * the watchdog at the latest. */
+        if (sim_state.real_peers && wait_ms > sim_state.watchdog_ms) {
+            ready = sim__libc()->poll(fds, nfds, sim_state.watchdog_ms);
+            return ready;
+        }
         ready = sim__libc()->poll(fds, nfds, wait_ms);
         if (ready != 0 || sim_verdict() != SIM_OK)
             return ready;

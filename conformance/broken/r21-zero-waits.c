@@ -4,28 +4,11 @@
  * some other reason, so with nothing else to do the loop blocks, and next
  * to other work each fire waits for that work.
  */
-#include <stddef.h>
-
 #include "wrap.h"
 
-static int add_timeout(int ms, virEventTimeoutCallback cb, void *opaque,
-                       virFreeCallback ff)
+static int no_timeout(int ms)
 {
-    int id = wrap_add_timeout(ms == 0 ? -1 : ms, cb, opaque, ff);
-    struct wrec *w = id >= 0 ? wrap_find(id, true) : NULL;
-
-    if (w)
-        w->timeout = ms;
-    return id;
-}
-
-static void update_timeout(int timer, int ms)
-{
-    struct wrec *w = wrap_find(timer, true);
-
-    wrap_update_timeout(timer, ms == 0 ? -1 : ms);
-    if (w && !w->removed)
-        w->timeout = ms;
+    return ms == 0 ? -1 : ms;
 }
 
 static int run_once(void)
@@ -45,7 +28,6 @@ static int run_once(void)
 
 const struct wrap_hooks wrap_hooks = {
     .name = "broken: r21-zero-waits (breaks R21)",
-    .add_timeout = add_timeout,
-    .update_timeout = update_timeout,
+    .loop_timeout = no_timeout,
     .run_once = run_once,
 };

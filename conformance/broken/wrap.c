@@ -215,6 +215,11 @@ int wrap_remove_handle(int watch)
     return rc;
 }
 
+static int loop_timeout(int ms)
+{
+    return wrap_hooks.loop_timeout ? wrap_hooks.loop_timeout(ms) : ms;
+}
+
 int wrap_add_timeout(int ms, virEventTimeoutCallback cb, void *opaque,
                      virFreeCallback ff)
 {
@@ -226,7 +231,7 @@ int wrap_add_timeout(int ms, virEventTimeoutCallback cb, void *opaque,
     w->tcb = cb;
     w->opaque = opaque;
     w->ff = ff;
-    w->inner = evref_add_timeout(ms, timer_tramp, w, free_tramp);
+    w->inner = evref_add_timeout(loop_timeout(ms), timer_tramp, w, free_tramp);
     w->id = w->inner;
     return w->inner;
 }
@@ -239,7 +244,7 @@ void wrap_update_timeout(int timer, int ms)
         w->timeout = ms;
         w->updates++;
     }
-    evref_update_timeout(w ? w->inner : timer, ms);
+    evref_update_timeout(w ? w->inner : timer, loop_timeout(ms));
 }
 
 int wrap_remove_timeout(int timer)

@@ -45,6 +45,9 @@ struct wrap_hooks {
                         virFreeCallback ff);
     void (*update_timeout)(int timer, int ms);
     int  (*remove_timeout)(int timer);
+    /* The timeout the reference is given for the user's ms, in add and
+     * update; the record keeps the user's. */
+    int  (*loop_timeout)(int ms);
     int  (*register_loop)(void);
     int  (*run_once)(void);
     /* Called when the reference dispatches; the default calls the user. */

@@ -154,6 +154,7 @@ void check_record_close(int name, int reason)
 {
     pthread_mutex_lock(&scn.lock);
     scn.regs[name].close_reason = reason;
+    scn.regs[name].close_ns = sim_now_ns();
     pthread_mutex_unlock(&scn.lock);
 }
 
@@ -701,6 +702,18 @@ void check_expect(const struct step *st)
         ok = r->close_reason == x->mask;
         snprintf(got, sizeof(got), r->close_reason < 0 ? "it was not closed" : "it was %s",
                  scenario_close_reason_name(r->close_reason));
+        if (ok && x->timed) {
+            if (!resolve(&x->v, false, &a, &missing) ||
+                (x->cmp == CMP_RANGE && !resolve(&x->v2, false, &b, &missing))) {
+                ok = false;
+                snprintf(got, sizeof(got), "'%s' has not happened", missing);
+            } else {
+                ok = compare(r->close_ns, x->cmp, a, b, scn.tolerance_ns);
+                snprintf(got, sizeof(got), "it was closed at %lld.%03lld ms",
+                         (long long)(r->close_ns / SIM_NS_PER_MS),
+                         (long long)(r->close_ns % SIM_NS_PER_MS / 1000));
+            }
+        }
     } else if (ok && x->kind == X_EVENT) {
         ok = c->events == x->mask;
         snprintf(got, sizeof(got), "it was %s", scenario_event_name(c->events));

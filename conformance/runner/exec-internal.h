@@ -52,6 +52,7 @@ struct reg {
     struct sim_fd fd;
     int fd_flags, fd_fdflags;
     int close_reason;           /* connection: its close callback's reason, or -1 */
+    int64_t close_ns;           /* ... and when it came */
 };
 
 /* What a registration's opaque points to. */

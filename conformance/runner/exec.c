@@ -564,6 +564,11 @@ static int64_t wake_by(void *arg)
         if (target >= 0 && scn.regs[target].has_ff)
             by = now;
         break;
+    case S_KEEPALIVE:
+        /* libvirt adds its keepalive timer with at most the interval. */
+        if (st->arg > 0)
+            by = now + st->arg * 1000;
+        break;
     default:
         break;
     }
@@ -645,8 +650,11 @@ static void teardown(void)
         return;
     sim_trace("teardown", "remove what is left");
     client_close_all();
+    /* Each iteration ends within a guard period: in real time a short one,
+     * so that a loop whose frees never come is judged in a second. */
     op_enter("add_timeout");
-    guard = virEventAddTimeout(1000, check_guard_cb, check_guard_opaque, NULL);
+    guard = virEventAddTimeout(scn.sc->realtime ? 50 : 1000, check_guard_cb,
+                               check_guard_opaque, NULL);
     op_leave();
     for (int round = 0; round < 10 && !scn.stopped; round++) {
         int removed = remove_live();

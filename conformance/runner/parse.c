@@ -397,11 +397,20 @@ static bool parse_expect(struct parser *p, char **tok, int ntok, struct step *st
         x->name = lookup(p, tok[2], NAME_CONN, "a connection name");
         if (x->name < 0)
             return false;
-        if (ntok != 4 || (x->mask = !strcmp(tok[3], "NONE") ? -1 :
+        if (ntok < 4 || (x->mask = !strcmp(tok[3], "NONE") ? -1 :
                                     scenario_close_reason(tok[3])) < -1 ||
-            (x->mask == -1 && strcmp(tok[3], "NONE")))
+            (x->mask == -1 && strcmp(tok[3], "NONE")) ||
+            (ntok > 4 && (x->mask == -1 || strcmp(tok[4], "at"))))
             return fail(p, "expected 'expect closed CONNECTION NONE|ERROR|EOF|KEEPALIVE|"
-                        "CLIENT'");
+                        "CLIENT [at CMP MS]'");
+        if (ntok == 4)
+            return true;
+        x->timed = true;
+        i = 5;
+        if (!parse_cmp(p, tok, ntok, &i, x))
+            return false;
+        if (i != ntok)
+            return fail(p, "unexpected '%s' at the end", tok[i]);
         return true;
     }
     if (!strcmp(tok[1], "released")) {       /* expect released C */

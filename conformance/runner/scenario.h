@@ -65,7 +65,7 @@ enum expect_kind {
     X_FD_OPEN,        /* expect fd N open */
     X_FD_FLAGS,       /* expect fd N flags-unchanged */
     X_EVENT,          /* expect event C #k TYPE          a domain event */
-    X_CLOSED,         /* expect closed C REASON          the close callback */
+    X_CLOSED,         /* expect closed C REASON [at CMP V]  the close callback */
     X_RELEASED,       /* expect released C               its sockets are closed */
 };
 enum mask_test { MASK_EQ, MASK_HAS, MASK_WITHIN };
@@ -79,6 +79,7 @@ struct expect {
     struct value since;       /* expect calls N since ANCHOR: count from there */
     enum mask_test mask_test;
     int mask;
+    bool timed;               /* expect closed ... at CMP V */
     bool has_level;
     enum level level;         /* [MUST] / [SHOULD] / [INFO] at the end */
 };

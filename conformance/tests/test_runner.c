@@ -124,6 +124,9 @@ START_TEST(malformed_scenarios)
         { "connect C test:///default\nexpect released C now\n", 8,
           "expected 'expect released CONNECTION'" },
         { "add-timeout T 0\nexpect released T\n", 8, "a connection name" },
+        { "connect C test:///default\nexpect closed C NONE at 100\n", 8, "[at CMP MS]" },
+        { "connect C test:///default\nexpect closed C EOF at about 100\n", 8,
+          "expected a comparison" },
     };
     char *out;
     const char *args[] = { "-s", NULL, "--report-dir", NULL, NULL };
