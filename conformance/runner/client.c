@@ -39,13 +39,26 @@ static const char *libvirtd(void)
 /* A private libvirtd: its own sockets, config and logs in a temp dir, no
  * hypervisor driver (LIBVIRT_DRIVER_DIR is empty), unprivileged (nobody)
  * when the runner is root; it serves the test driver to test+unix://. */
-#define SCRATCH_PREFIX "/tmp/evconf-libvirtd-"
+#define SCRATCH_NAME "evconf-libvirtd-"
 
 struct daemon {
     int name;
     pid_t pid;
-    char dir[64];
+    char dir[96];
 };
+
+/* Where the temp dirs go: $TMPDIR, unless it is relative, too long for a
+ * unix socket's path below it, or closed to the daemon's user; else /tmp. */
+static const char *scratch_base(void)
+{
+    const char *base = getenv("TMPDIR");
+    struct stat sb;
+
+    if (!base || base[0] != '/' || strlen(base) > 40 || stat(base, &sb) != 0 ||
+        !S_ISDIR(sb.st_mode) || (getuid() == 0 && (sb.st_mode & 0003) != 0003))
+        return "/tmp";
+    return base;
+}
 
 static struct daemon daemons[4];
 static int ndaemons;
@@ -287,7 +300,8 @@ static void start_daemon(const struct step *st)
     }
     /* Named after this process, so that the runner removes it even if the
      * scenario dies before its teardown (client_remove_scratch()). */
-    snprintf(d->dir, sizeof(d->dir), SCRATCH_PREFIX "%d-XXXXXX", (int)getpid());
+    snprintf(d->dir, sizeof(d->dir), "%s/" SCRATCH_NAME "%d-XXXXXX", scratch_base(),
+             (int)getpid());
     if (!mkdtemp(d->dir)) {
         check_scenario_error(st, "cannot make a temp dir: %s", strerror(errno));
         return;
@@ -349,10 +363,10 @@ static void remove_tree(const char *dir)
 
 void client_remove_scratch(int pid)
 {
-    char pattern[64];
+    char pattern[96];
     glob_t g;
 
-    snprintf(pattern, sizeof(pattern), SCRATCH_PREFIX "%d-*", pid);
+    snprintf(pattern, sizeof(pattern), "%s/" SCRATCH_NAME "%d-*", scratch_base(), pid);
     if (glob(pattern, 0, NULL, &g) != 0)
         return;
     for (size_t i = 0; i < g.gl_pathc; i++)
