@@ -89,6 +89,32 @@ START_TEST(daemon_after_a_crash)
 }
 END_TEST
 
+/* The client expectations can fail: a close at the wrong time, and a
+ * socket still open while the connection is.  The reference closes on EOF
+ * about a second into this script, and keeps C's socket until C is closed. */
+START_TEST(client_expectations_can_fail)
+{
+    char *out;
+    const char *args[] = { "-s", NULL, NULL };
+
+    if (!have_libvirtd())
+        return;
+    own_tmpdir();
+    args[1] = scenario_file("late.scn",
+        "id: late\ntitle: t\nrules: R11\nlevel: MUST\nclock: real\nwhy: w\n\n"
+        "daemon D\nconnect C daemon:D\nclose-callback C\nrun-until 300\n"
+        "expect released C\nstop-daemon D\nrun-until 1500\n"
+        "expect closed C EOF at 0..200\n");
+    ck_assert_int_eq(runner(&out, args), 1);
+    ck_assert_msg(strstr(out, "line 12: expect released C; but its socket (fd "), "%s", out);
+    ck_assert_msg(strstr(out, ") is still open, and the connection too"), "%s", out);
+    ck_assert_msg(strstr(out, "line 15: expect closed C EOF at 0..200; but it was closed at "),
+                  "%s", out);
+    free(out);
+    nothing_left("after a failed run");
+}
+END_TEST
+
 /* Without libvirtd the daemon scenarios are skipped, saying why. */
 START_TEST(daemon_missing_is_skipped)
 {
@@ -107,7 +133,7 @@ END_TEST
 void add_client_tests(Suite *s)
 {
     const TTest *tests[] = { daemon_scenarios_leave_nothing, daemon_after_a_crash,
-                             daemon_missing_is_skipped };
+                             client_expectations_can_fail, daemon_missing_is_skipped };
 
     add_tests(s, tests, sizeof(tests) / sizeof(tests[0]));
 }
