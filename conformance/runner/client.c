@@ -433,6 +433,11 @@ void client_step(const struct step *st)
             check_scenario_error(st, "no daemon for %s", st->str);
             return;
         }
+        /* libvirt writes to its sockets with write(2) and leaves SIGPIPE
+         * alone: an application with a remote connection must ignore it, or
+         * die when its daemon does (embedded Python already ignores it). */
+        if (st->fd_name >= 0)
+            signal(SIGPIPE, SIG_IGN);
         socket_fds(before, FD_SCAN);
         if (!(conn = virConnectOpen(uri))) {
             refused(st, "cannot connect");
