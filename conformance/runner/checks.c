@@ -612,7 +612,12 @@ void check_expect(const struct step *st)
     int64_t actual = 0, a = 0, b = 0;
     const char *missing = NULL;
     char got[160] = "";
+    int released = x->kind == X_RELEASED ? client_released(x->name, got, sizeof(got)) : 0;
 
+    if (released < 0) {
+        check_scenario_error(st, "%s", got);
+        return;
+    }
     pthread_mutex_lock(&scn.lock);
     switch (x->kind) {
     case X_CALLS:
@@ -684,7 +689,7 @@ void check_expect(const struct step *st)
     case X_CLOSED:              /* below */
         break;
     case X_RELEASED:
-        ok = client_released(x->name, got, sizeof(got));
+        ok = released > 0;
         break;
     case X_FD_OPEN:
         ok = fcntl(r->fd.fd, F_GETFD) != -1;

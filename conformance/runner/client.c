@@ -134,7 +134,7 @@ static void note_sockets(struct connection *c, const ino_t *before)
             c->sockets[c->nsockets++] = (struct socket_ref){ fd, after[fd] };
 }
 
-bool client_released(int name, char *got, size_t len)
+int client_released(int name, char *got, size_t len)
 {
     struct stat sb;
 
@@ -146,17 +146,18 @@ bool client_released(int name, char *got, size_t len)
             if (fstat(s->fd, &sb) == 0 && S_ISSOCK(sb.st_mode) && sb.st_ino == s->ino) {
                 snprintf(got, len, "its socket (fd %d) is still open%s", s->fd,
                          conns[i].conn ? ", and the connection too" : "");
-                return false;
+                return 0;
             }
         }
         if (conns[i].nsockets == 0) {
-            snprintf(got, len, "it opened no socket to watch");
-            return false;
+            snprintf(got, len, "'expect released' needs a daemon's connection: %s opened "
+                     "no socket", exec_reg_name(name));
+            return -1;
         }
-        return true;
+        return 1;
     }
-    snprintf(got, len, "it was never connected");
-    return false;
+    snprintf(got, len, "'expect released' before %s was connected", exec_reg_name(name));
+    return -1;
 }
 
 static const char *last_error(void)

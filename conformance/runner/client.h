@@ -10,17 +10,17 @@
 #ifndef EVCONF_CLIENT_H
 #define EVCONF_CLIENT_H
 
-#include <stdbool.h>
 #include <stddef.h>
 
 #include "scenario.h"
 
 /* Run one client step (the steps above). */
 void client_step(const struct step *st);
-/* True when every socket connection name opened is closed again: the
- * remote driver's socket is released only by its watch's free callback
- * (R34).  Otherwise false, with what is still open in got. */
-bool client_released(int name, char *got, size_t len);
+/* 1 when every socket connection name opened is closed again: the remote
+ * driver's socket is released only by its watch's free callback (R34).
+ * 0 when one is still open, -1 when it opened none (not a daemon's
+ * connection: the scenario's mistake); got says which. */
+int client_released(int name, char *got, size_t len);
 /* Close every connection still open (teardown, before the loop's
  * registrations are removed). */
 void client_close_all(void);

@@ -115,6 +115,23 @@ START_TEST(client_expectations_can_fail)
 }
 END_TEST
 
+/* `expect released` on a connection with no socket (the in-process test
+ * driver) is the scenario's mistake, not the loop's failure. */
+START_TEST(released_needs_a_daemon)
+{
+    char *out;
+    const char *args[] = { "-s", NULL, NULL };
+
+    args[1] = scenario_file("nosock.scn",
+        "id: nosock\ntitle: t\nrules: R34\nlevel: MUST\nwhy: w\n\n"
+        "connect C test:///default\nexpect released C\n");
+    ck_assert_int_eq(runner(&out, args), 2);
+    ck_assert_msg(strstr(out, "line 8: 'expect released' needs a daemon's connection: "
+                              "C opened no socket"), "%s", out);
+    free(out);
+}
+END_TEST
+
 /* Without libvirtd the daemon scenarios are skipped, saying why. */
 START_TEST(daemon_missing_is_skipped)
 {
@@ -133,7 +150,8 @@ END_TEST
 void add_client_tests(Suite *s)
 {
     const TTest *tests[] = { daemon_scenarios_leave_nothing, daemon_after_a_crash,
-                             client_expectations_can_fail, daemon_missing_is_skipped };
+                             client_expectations_can_fail, released_needs_a_daemon,
+                             daemon_missing_is_skipped };
 
     add_tests(s, tests, sizeof(tests) / sizeof(tests[0]));
 }
