@@ -47,17 +47,22 @@ int runner(char **out, const char *const args[])
 char tmpdir[] = "/tmp/evconf-test-XXXXXX";
 static bool have_tmpdir;
 
+const char *make_tmpdir(void)
+{
+    if (!have_tmpdir) {
+        ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+        have_tmpdir = true;
+    }
+    return tmpdir;
+}
+
 /* A scenario file in a fresh temporary directory; returns its path. */
 const char *scenario_file(const char *name, const char *text)
 {
     static char path[256];
     FILE *f;
 
-    if (!have_tmpdir) {
-        ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-        have_tmpdir = true;
-    }
-    snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+    snprintf(path, sizeof(path), "%s/%s", make_tmpdir(), name);
     f = fopen(path, "w");
     ck_assert_ptr_nonnull(f);
     fputs(text, f);

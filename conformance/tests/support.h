@@ -27,6 +27,8 @@ bool process_gone(pid_t pid, int ms);
 
 /* A temporary directory, created on first use, removed after each test. */
 extern char tmpdir[];
+/* Create it now, if no scenario_file() did; returns it. */
+const char *make_tmpdir(void);
 /* A scenario file in it; returns its path (overwritten by the next call). */
 const char *scenario_file(const char *name, const char *text);
 void remove_tmpdir(void);

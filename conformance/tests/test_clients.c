@@ -18,8 +18,7 @@
  * that other runs on the machine are not counted. */
 static void own_tmpdir(void)
 {
-    scenario_file("placeholder", "");
-    chmod(tmpdir, 0777);            /* the daemon runs as nobody under root */
+    chmod(make_tmpdir(), 0777);            /* the daemon runs as nobody under root */
     setenv("TMPDIR", tmpdir, 1);
 }
 
