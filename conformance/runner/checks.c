@@ -27,7 +27,7 @@
 #include "protocol.h"
 
 #define ALWAYS (VIR_EVENT_HANDLE_ERROR | VIR_EVENT_HANDLE_HANGUP)
-#define EARLY_SLACK_NS (20 * SIM_NS_PER_MS)      /* R26 */
+#define EARLY_SLACK_NS (SCENARIO_EARLY_MS * SIM_NS_PER_MS)      /* R26 */
 
 static void emit(const char *line)
 {

@@ -307,6 +307,16 @@ static bool parse_cmp(struct parser *p, char **tok, int ntok, int *i,
         { "<=", CMP_LE }, { ">", CMP_GT }, { ">=", CMP_GE },
     };
 
+    if (*i + 1 == ntok && tok[*i][0] == '~') {      /* about a deadline */
+        x->cmp = CMP_RANGE;
+        if (!parse_value(p, tok[*i] + 1, &x->v))
+            return false;
+        x->v2 = x->v;
+        x->v.offset -= SCENARIO_EARLY_MS;           /* R26 */
+        x->v2.offset += SCENARIO_LATE_MS;           /* R20 */
+        (*i)++;
+        return true;
+    }
     if (*i < ntok) {
         char *dots = strstr(tok[*i], "..");
         if (dots && *i + 1 == ntok) {
@@ -328,8 +338,8 @@ static bool parse_cmp(struct parser *p, char **tok, int ntok, int *i,
             return parse_value(p, tok[(*i)++], &x->v);
         }
     }
-    return fail(p, "expected a comparison (= != < <= > >= VALUE) or a range "
-                "(A..B)");
+    return fail(p, "expected a comparison (= != < <= > >= VALUE), a range "
+                "(A..B) or a deadline (~VALUE)");
 }
 
 static bool parse_nth(struct parser *p, const char *s, int *nth)

@@ -30,9 +30,8 @@
 #include "progress.h"
 
 #define ALWAYS (VIR_EVENT_HANDLE_ERROR | VIR_EVENT_HANDLE_HANGUP)
-/* How late, in virtual time, counts as overdue: a loop that computes its
- * wait in whole milliseconds may wake up to 1 ms before a deadline. */
-#define LATE_SLACK_NS (1 * SIM_NS_PER_MS)
+/* How late, in virtual time, counts as overdue: R20's late bound. */
+#define LATE_SLACK_NS (SCENARIO_LATE_MS * SIM_NS_PER_MS)
 #define OWED_LIMIT 3
 
 /* Whether the fd under watch r is ready now for what r asks. */

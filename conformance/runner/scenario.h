@@ -15,6 +15,13 @@
 
 enum level { LEVEL_MUST, LEVEL_SHOULD, LEVEL_INFO };
 
+/* How far from its deadline a timer may fire (docs/contract.md): up to
+ * 20 ms before it (R26), and up to 2 ms after it (R20's late bound), in
+ * virtual time, where nothing else delays the loop.  `~V` in a scenario
+ * is the window between the two; the checks use the same numbers. */
+#define SCENARIO_EARLY_MS 20
+#define SCENARIO_LATE_MS  2
+
 /* alloc-fails=each: the add is tried with its 1st, 2nd, ... allocation
  * failing until one attempt makes fewer allocations and succeeds. */
 #define ALLOC_FAILS_EACH (-1)
