@@ -25,6 +25,13 @@ struct sim__libc {
 };
 const struct sim__libc *sim__libc(void);
 
+/* The system call a loop waits with: each can fail or end only in the ways
+ * the kernel lets it (sim__wait). */
+enum sim__wait_call { SIM__WAIT_POLL, SIM__WAIT_SELECT, SIM__WAIT_EPOLL };
+/* sim_poll() for a wait made with call. */
+int sim__wait(struct pollfd *fds, nfds_t nfds, int timeout_ms,
+              enum sim__wait_call call);
+
 /* Real monotonic time in ms, for the watchdog. */
 int64_t sim__real_ms(void);
 /* Record a failure; the first one wins. */

@@ -98,7 +98,7 @@ int ppoll(struct pollfd *fds, nfds_t nfds, const struct timespec *tmo,
 {
     if (!sim_is_loop_thread())
         return sim__libc()->ppoll(fds, nfds, tmo, sigmask);
-    return sim_poll(fds, nfds, ts_to_ms(tmo));
+    return sim__wait(fds, nfds, ts_to_ms(tmo), SIM__WAIT_POLL);
 }
 
 /* select(2) and pselect(2) in virtual time: the fd sets become a pollfd
@@ -125,7 +125,7 @@ static int select_virtual(int nfds, fd_set *r, fd_set *w, fd_set *e,
         if (ev)
             pfds[n++] = (struct pollfd){ .fd = fd, .events = ev };
     }
-    ready = sim_poll(pfds, n, timeout_ms);
+    ready = sim__wait(pfds, n, timeout_ms, SIM__WAIT_SELECT);
     if (ready < 0) {
         free(pfds);
         return ready;
@@ -187,7 +187,7 @@ int epoll_wait(int epfd, struct epoll_event *events, int max, int timeout_ms)
 
     if (!sim_is_loop_thread())
         return sim__libc()->epoll_wait(epfd, events, max, timeout_ms);
-    ready = sim_poll(&pfd, 1, timeout_ms);
+    ready = sim__wait(&pfd, 1, timeout_ms, SIM__WAIT_EPOLL);
     if (ready <= 0)
         return ready;
     return sim__libc()->epoll_wait(epfd, events, max, 0);

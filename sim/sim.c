@@ -57,6 +57,7 @@ static struct {
     int64_t waited_ns;          /* virtual time the loop thread spent waiting */
     _Atomic int abandoned;      /* workers left behind, stuck (never reset) */
     bool real_peers;            /* real-time fds may become ready by themselves */
+    void (*on_failed_wait)(void);   /* sim_on_failed_wait() */
 } sim_state = { .lock = PTHREAD_MUTEX_INITIALIZER, .watchdog_ms = 2000,
         .spin_limit = 1000 };
 
@@ -89,6 +90,7 @@ static void start(uint64_t seed, bool realtime)
     sim_state.last_iteration_ns = 0;
     sim_state.work = false;
     sim_state.real_peers = false;
+    sim_state.on_failed_wait = NULL;
     pthread_mutex_unlock(&sim_state.lock);
     sim__rand_seed(seed);
     sim__trace_reset();
@@ -104,6 +106,11 @@ void sim_start(uint64_t seed)
 void sim_start_realtime(uint64_t seed)
 {
     start(seed, true);
+}
+
+void sim_on_failed_wait(void (*fn)(void))
+{
+    sim_state.on_failed_wait = fn;
 }
 
 void sim_real_peers(bool on)
@@ -430,6 +437,17 @@ static void fail_idle(void)
               (long long)(sim_now_ns() / SIM_NS_PER_MS));
 }
 
+/* A real-time wait that must end before anything happened, so that the
+ * script's next step can run: it ends as a signal would end it.  A wait
+ * never returns 0 before its timeout (a loop may assert that a wait with
+ * no timeout never does, as libuv does); every wait may fail with EINTR. */
+static int cut_short(void)
+{
+    sim_trace("wait", "cut short: EINTR");
+    errno = EINTR;
+    return -1;
+}
+
 /* The real-time wait: poll for real, but no longer than until the next
  * scheduled event, which then runs at (about) its time. */
 static int poll_realtime(struct pollfd *fds, nfds_t nfds, int timeout_ms)
@@ -451,14 +469,14 @@ static int poll_realtime(struct pollfd *fds, nfds_t nfds, int timeout_ms)
                                       sim_state.real_peers ? sim_state.watchdog_ms : 0);
             if (ready == 0 && !sim_state.real_peers)
                 fail_idle();
-            return ready;
+            return ready == 0 && sim_state.real_peers ? cut_short() : ready;
         }
         wait_ms = until <= now ? 0 : (int)((until - now + SIM_NS_PER_MS - 1) / SIM_NS_PER_MS);
         /* The same for a long wait: the script's next step comes after
          * the watchdog at the latest. */
         if (sim_state.real_peers && wait_ms > sim_state.watchdog_ms) {
             ready = sim__libc()->poll(fds, nfds, sim_state.watchdog_ms);
-            return ready;
+            return ready == 0 ? cut_short() : ready;
         }
         ready = sim__libc()->poll(fds, nfds, wait_ms);
         if (ready != 0 || sim_verdict() != SIM_OK)
@@ -502,17 +520,35 @@ static int poll_virtual(struct pollfd *fds, nfds_t nfds, int timeout_ms)
     }
 }
 
+/* The errno a wait made with call reports for an injected failure err.
+ * Every wait can be interrupted by a signal (EINTR); poll(2) and select(2)
+ * also report a shortage of kernel memory (ENOMEM), epoll_wait(2) never
+ * does, and no Linux wait reports EAGAIN (POSIX lets other systems' poll
+ * do so).  A shortage the call cannot report comes as the one failure it
+ * always can: a loop that aborts on an errno its wait never returns (as
+ * libuv does) is right to. */
+static int wait_errno(int err, enum sim__wait_call call)
+{
+    if (err == ENOMEM && call != SIM__WAIT_EPOLL)
+        return ENOMEM;
+    return EINTR;
+}
+
 /* A failure injected by sim_fail_wait() ends the wait it was injected into
  * (or the next one) with -1, as a signal or a shortage of kernel memory
  * would: whatever the fds say, nothing is reported ready. */
-static int take_injected_failure(int ready)
+static int take_injected_failure(int ready, enum sim__wait_call call)
 {
     int err = atomic_exchange(&sim_state.fail_errno, 0);
 
     if (!err)
         return ready;
-    sim_trace("wait", "fails: %s", strerrorname_np(err));
-    errno = err;
+    if (wait_errno(err, call) != err)
+        sim_trace("wait", "fails: %s (this wait cannot fail with %s)",
+                  strerrorname_np(wait_errno(err, call)), strerrorname_np(err));
+    else
+        sim_trace("wait", "fails: %s", strerrorname_np(err));
+    errno = wait_errno(err, call);
     return -1;
 }
 
@@ -547,6 +583,12 @@ void sim_jitter(void)
 
 int sim_poll(struct pollfd *fds, nfds_t nfds, int timeout_ms)
 {
+    return sim__wait(fds, nfds, timeout_ms, SIM__WAIT_POLL);
+}
+
+int sim__wait(struct pollfd *fds, nfds_t nfds, int timeout_ms,
+              enum sim__wait_call call)
+{
     int ready;
     int64_t start;
 
@@ -557,11 +599,15 @@ int sim_poll(struct pollfd *fds, nfds_t nfds, int timeout_ms)
         return ready;
     }
     start = sim_now_ns();
-    ready = take_injected_failure(0);
+    ready = take_injected_failure(0, call);
     if (ready == 0)
         ready = sim_state.realtime ? poll_realtime(fds, nfds, timeout_ms)
                            : poll_virtual(fds, nfds, timeout_ms);
-    ready = take_injected_failure(ready);
+    if (sim_state.on_failed_wait && sim_verdict() != SIM_OK)
+        sim_state.on_failed_wait();
+    if (ready == 0 && timeout_ms < 0)   /* only after a failure verdict */
+        ready = cut_short();
+    ready = take_injected_failure(ready, call);
     sim_state.last_wait_end_ns = sim_now_ns();
     sim_state.waited_ns += sim_state.last_wait_end_ns - start;
     return ready;

@@ -50,9 +50,16 @@ void sim_start_realtime(uint64_t seed);
 void sim_restart_clock(void);
 /* In real time, fds may become ready with nothing scheduled (a real
  * process at the other end, a daemon): a wait with nothing scheduled
- * then blocks for real, up to the watchdog, and then ends as a spurious
- * wake-up would; it is never judged idle. */
+ * then blocks for real, up to the watchdog, and then fails with EINTR, as
+ * a signal would end it (a wait never returns 0 before its timeout); it is
+ * never judged idle.  So does a longer wait, after the watchdog. */
 void sim_real_peers(bool on);
+/* Called on the loop thread when one of its waits ends after the
+ * simulation failed (sim_verdict() is no longer SIM_OK).  A loop that
+ * retries an interrupted wait by itself, as CPython and libuv do, would
+ * never return to the harness; the harness ends the scenario here, with
+ * the failure recorded.  Reset by sim_start(). */
+void sim_on_failed_wait(void (*fn)(void));
 bool sim_realtime(void);
 void sim_stop(void);
 bool sim_active(void);
@@ -111,7 +118,10 @@ int sim_poll(struct pollfd *fds, nfds_t nfds, int timeout_ms);
 int sim_peek(struct pollfd *fds, nfds_t nfds);
 /* Make the loop thread's wait in progress (when called from an event it
  * runs) or its next one return -1 with errno err, once: EINTR for a signal,
- * ENOMEM or EAGAIN for the kernel's transient shortages. */
+ * ENOMEM or EAGAIN for the kernel's transient shortages.  The wait fails
+ * only as its call can: a shortage comes as ENOMEM from poll(2), ppoll(2),
+ * select(2) and pselect(2), and as EINTR from epoll_wait(2), which never
+ * reports one; no Linux wait reports EAGAIN, which comes as EINTR. */
 void sim_fail_wait(int err);
 /* Make the nth allocation (malloc, calloc, realloc) made from now on by
  * the calling thread fail with ENOMEM, once; 0 cancels.  Works where the

@@ -379,6 +379,17 @@ static void verdict_check(void)
     }
 }
 
+/* A wait of the loop ended after the simulation failed: the loop may
+ * retry it by itself and never return to the script, so the scenario ends
+ * here, with the failure sim recorded, its daemons stopped. */
+static void end_after_failed_wait(void)
+{
+    verdict_check();
+    client_stop_daemons();
+    dprintf(scn.out_fd, "%s\n", PROTO_DONE_LINE);
+    _exit(0);
+}
+
 /* ---- steps ---- */
 
 void exec_run_step(const struct step *st)
@@ -699,6 +710,7 @@ int exec_scenario(const struct scenario *sc, const struct impl *impl,
         sim_start(opts->seed);
     sim_set_watchdog_ms(opts->wake_timeout_ms);
     sim_real_peers(sc->realtime);       /* clock: real, for a private libvirtd */
+    sim_on_failed_wait(end_after_failed_wait);
     sim_trace_mirror(out_fd, trace_prefix);
     sim_alloc_scope(*(void **)&impl->run_once);     /* alloc-fails=K */
     if (impl->register_fn() != 0) {
