@@ -16,7 +16,7 @@
 
 #include "internal.h"
 
-static bool virtual_clock(clockid_t clk, int64_t *base)
+static bool virtual_clock(clockid_t clk, int64_t *now)
 {
     if (!sim_active() || sim_realtime())
         return false;
@@ -25,12 +25,12 @@ static bool virtual_clock(clockid_t clk, int64_t *base)
     case CLOCK_MONOTONIC_RAW:
     case CLOCK_MONOTONIC_COARSE:
     case CLOCK_BOOTTIME:
-        *base = SIM_MONOTONIC_START_NS;
+        *now = SIM_MONOTONIC_START_NS + sim_now_ns();
         return true;
     case CLOCK_REALTIME:
     case CLOCK_REALTIME_COARSE:
     case CLOCK_TAI:
-        *base = SIM_REALTIME_START_NS;
+        *now = sim_wall_ns();
         return true;
     default:
         return false;     /* CPU-time clocks stay real */
@@ -39,14 +39,13 @@ static bool virtual_clock(clockid_t clk, int64_t *base)
 
 int clock_gettime(clockid_t clk, struct timespec *ts)
 {
-    int64_t base, t;
+    int64_t t;
 
-    if (!virtual_clock(clk, &base)) {
+    if (!virtual_clock(clk, &t)) {
         int rc = sim__libc()->clock_gettime(clk, ts);
         sim_jitter();
         return rc;
     }
-    t = base + sim_now_ns();
     ts->tv_sec = t / 1000000000;
     ts->tv_nsec = t % 1000000000;
     return 0;
@@ -58,7 +57,7 @@ int gettimeofday(struct timeval *restrict tv, void *restrict tz)
 
     if (!sim_active() || sim_realtime())
         return sim__libc()->gettimeofday(tv, tz);
-    t = SIM_REALTIME_START_NS + sim_now_ns();
+    t = sim_wall_ns();
     tv->tv_sec = t / 1000000000;       /* glibc declares tv non-null */
     tv->tv_usec = t % 1000000000 / 1000;
     return 0;
@@ -70,7 +69,7 @@ time_t time(time_t *out)
 
     if (!sim_active() || sim_realtime())
         return sim__libc()->time(out);
-    t = (time_t)((SIM_REALTIME_START_NS + sim_now_ns()) / 1000000000);
+    t = (time_t)(sim_wall_ns() / 1000000000);
     if (out)
         *out = t;
     return t;

@@ -57,6 +57,7 @@ static struct {
     int64_t waited_ns;          /* virtual time the loop thread spent waiting */
     _Atomic int abandoned;      /* workers left behind, stuck (never reset) */
     bool real_peers;            /* real-time fds may become ready by themselves */
+    _Atomic int64_t wall_step_ns;       /* sim_step_wall_clock(), in all */
     void (*on_failed_wait)(void);   /* sim_on_failed_wait() */
 } sim_state = { .lock = PTHREAD_MUTEX_INITIALIZER, .watchdog_ms = 2000,
         .spin_limit = 1000 };
@@ -78,6 +79,7 @@ static void start(uint64_t seed, bool realtime)
     sim_state.real_start_ns = realtime ? real_ns() : 0;
     sim_state.loop_thread = pthread_self();
     sim_state.now_ns = 0;
+    atomic_store(&sim_state.wall_step_ns, 0);
     sim_state.fail_errno = 0;
     sim_state.last_wait_end_ns = 0;
     sim_state.waited_ns = 0;
@@ -147,6 +149,17 @@ bool sim_is_loop_thread(void)
 int64_t sim_now_ns(void)
 {
     return sim_state.realtime ? real_ns() - sim_state.real_start_ns : sim_state.now_ns;
+}
+
+int64_t sim_wall_ns(void)
+{
+    return SIM_REALTIME_START_NS + sim_now_ns() + atomic_load(&sim_state.wall_step_ns);
+}
+
+void sim_step_wall_clock(int64_t ms)
+{
+    sim_trace("clock", "the wall clock steps by %+lld ms", (long long)ms);
+    atomic_fetch_add(&sim_state.wall_step_ns, ms * SIM_NS_PER_MS);
 }
 
 void sim_set_watchdog_ms(int ms)

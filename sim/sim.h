@@ -74,6 +74,14 @@ int64_t sim_now_ns(void);
 /* The virtual clocks as the interposed clock_gettime() reports them. */
 #define SIM_MONOTONIC_START_NS (INT64_C(1000) * 1000000000)       /* 1000 s */
 #define SIM_REALTIME_START_NS  (INT64_C(1767225600) * 1000000000) /* 2026-01-01 */
+/* The virtual wall clock (CLOCK_REALTIME, gettimeofday, time), in ns since
+ * the epoch: SIM_REALTIME_START_NS + sim_now_ns(), plus every step. */
+int64_t sim_wall_ns(void);
+/* Step the wall clock by ms, forward or back, and leave the monotonic
+ * clocks alone, as an NTP step or an administrator's `date -s` does: a
+ * loop that times its timers by the wall clock (R20) fires them early,
+ * late or never.  Virtual time only. */
+void sim_step_wall_clock(int64_t ms);
 /* Move time forward, running what is scheduled on the way (a callback that
  * "takes" 300 ms calls sim_sleep_ms(300)). */
 void sim_sleep_ms(int64_t ms);

@@ -448,6 +448,9 @@ void exec_run_step(const struct step *st)
         pthread_mutex_unlock(&scn.lock);
         sim_fail_wait((int)st->arg);
         break;
+    case S_WALL_CLOCK_STEP:
+        sim_step_wall_clock(st->arg);
+        break;
     case S_REGISTER_DEFAULT:
         sim_trace("op", "virEventRegisterDefaultImpl");
         virEventRegisterDefaultImpl();

@@ -700,6 +700,13 @@ static bool parse_step(struct parser *p, char **tok, int ntok, struct step *st)
             }
         return fail(p, "expected EINTR, EAGAIN or ENOMEM, found '%s'", tok[1]);
     }
+    if (!strcmp(w, "wall-clock-step")) {
+        st->kind = S_WALL_CLOCK_STEP;
+        if (ntok != 2)
+            return fail(p, "expected 'wall-clock-step MS' (+ or - a day at most)");
+        return parse_num(p, tok[1] + (tok[1][0] == '+'), &st->arg, "a step in ms",
+                         -86400000, 86400000);
+    }
     if (!strcmp(w, "register-default")) {
         st->kind = S_REGISTER_DEFAULT;
         return ntok == 1 || fail(p, "expected 'register-default' alone");
