@@ -58,6 +58,7 @@ static struct {
     _Atomic int abandoned;      /* workers left behind, stuck (never reset) */
     bool real_peers;            /* real-time fds may become ready by themselves */
     _Atomic int64_t wall_step_ns;       /* sim_step_wall_clock(), in all */
+    bool perturb;               /* sim_perturb_waits() */
     void (*on_failed_wait)(void);   /* sim_on_failed_wait() */
 } sim_state = { .lock = PTHREAD_MUTEX_INITIALIZER, .watchdog_ms = 2000,
         .spin_limit = 1000 };
@@ -93,6 +94,7 @@ static void start(uint64_t seed, bool realtime)
     sim_state.work = false;
     sim_state.real_peers = false;
     sim_state.on_failed_wait = NULL;
+    sim_state.perturb = false;
     pthread_mutex_unlock(&sim_state.lock);
     sim__rand_seed(seed);
     sim__trace_reset();
@@ -108,6 +110,11 @@ void sim_start(uint64_t seed)
 void sim_start_realtime(uint64_t seed)
 {
     start(seed, true);
+}
+
+void sim_perturb_waits(bool on)
+{
+    sim_state.perturb = on;
 }
 
 void sim_on_failed_wait(void (*fn)(void))
@@ -505,10 +512,37 @@ static int poll_realtime(struct pollfd *fds, nfds_t nfds, int timeout_ms)
     }
 }
 
+/* Where a perturbed wait is cut short by a signal: one wait in four that
+ * would sleep, at a moment drawn between its start and its end (or the
+ * next scheduled event, or a second on), never at its start.  NO_TIME:
+ * this wait runs undisturbed. */
+static int64_t perturbation_ns(int64_t deadline)
+{
+    int64_t end = deadline, span;
+
+    if (!sim_state.perturb || sim_rand_below(4) != 0)
+        return NO_TIME;
+    if (end == NO_TIME || end - sim_state.now_ns > 1000 * SIM_NS_PER_MS)
+        end = sim_state.now_ns + 1000 * SIM_NS_PER_MS;
+    span = (end - sim_state.now_ns) / SIM_NS_PER_MS;
+    if (span < 2)
+        return NO_TIME;
+    return sim_state.now_ns + (1 + (int64_t)sim_rand_below((uint32_t)span - 1)) * SIM_NS_PER_MS;
+}
+
+static int interrupted(int64_t at_ns)
+{
+    advance_to(at_ns);
+    sim_trace("wait", "interrupted by a signal (perturbation): EINTR");
+    errno = EINTR;
+    return -1;
+}
+
 static int poll_virtual(struct pollfd *fds, nfds_t nfds, int timeout_ms)
 {
     const struct sim__libc *libc = sim__libc();
-    int64_t deadline;
+    int64_t deadline, signal_at = NO_TIME;
+    bool first = true;
 
     deadline = timeout_ms < 0 ? NO_TIME : sim_state.now_ns + timeout_ms * SIM_NS_PER_MS;
     for (;;) {
@@ -522,6 +556,11 @@ static int poll_virtual(struct pollfd *fds, nfds_t nfds, int timeout_ms)
             fail_idle();
             return 0;
         }
+        if (first)
+            signal_at = perturbation_ns(deadline);
+        first = false;
+        if (signal_at != NO_TIME && signal_at < next && signal_at < deadline)
+            return interrupted(signal_at);
         if (next > deadline) {
             advance_to(deadline);
             return 0;

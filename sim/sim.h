@@ -54,6 +54,11 @@ void sim_restart_clock(void);
  * a signal would end it (a wait never returns 0 before its timeout); it is
  * never judged idle.  So does a longer wait, after the watchdog. */
 void sim_real_peers(bool on);
+/* Perturb the loop thread's virtual waits as a busy process sees them:
+ * one wait in four that would sleep is cut short by a signal (EINTR) at a
+ * moment drawn from the seed, with nothing ready.  A correct loop serves
+ * everything at its time all the same.  Reset by sim_start(). */
+void sim_perturb_waits(bool on);
 /* Called on the loop thread when one of its waits ends after the
  * simulation failed (sim_verdict() is no longer SIM_OK).  A loop that
  * retries an interrupted wait by itself, as CPython and libuv do, would

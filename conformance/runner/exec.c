@@ -714,6 +714,7 @@ int exec_scenario(const struct scenario *sc, const struct impl *impl,
     sim_set_watchdog_ms(opts->wake_timeout_ms);
     sim_real_peers(sc->realtime);       /* clock: real, for a private libvirtd */
     sim_on_failed_wait(end_after_failed_wait);
+    sim_perturb_waits(opts->perturb && !opts->realtime);
     sim_trace_mirror(out_fd, trace_prefix);
     sim_alloc_scope(*(void **)&impl->run_once);     /* alloc-fails=K */
     if (impl->register_fn() != 0) {

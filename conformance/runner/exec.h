@@ -22,6 +22,7 @@ struct exec_opts {
     int wake_timeout_ms;        /* for a loop to wake after a thread's change */
     bool realtime;              /* real (or libfaketime) time, not virtual */
     int tolerance_ms;           /* slack on expected times, in real time */
+    bool perturb;               /* --perturb: waits cut short at random */
 };
 
 /* exec_scenario() returns 0 when the script ran to its end (failures or

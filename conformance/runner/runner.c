@@ -89,6 +89,9 @@ static const char usage[] =
 "                         that cannot be virtualised; meant to run under\n"
 "                         faketime with a speed-up (make conformance-realtime)\n"
 "      --tolerance MS     slack on expected times (default 0; 50 with --realtime)\n"
+"      --perturb          cut one virtual wait in four short with EINTR at a\n"
+"                         moment drawn from the seed, as signals to a busy\n"
+"                         process do: a correct loop passes all the same\n"
 "      --stress           instead of the scenarios, run worker threads that\n"
 "                         add, update and remove registrations while the\n"
 "                         loop iterates, in real time, checking R29, R34,\n"
@@ -120,6 +123,7 @@ struct options {
     struct expectations expect;
     int wake_timeout_ms;
     bool realtime;
+    bool perturb;               /* --perturb */
     int tolerance_ms;
     bool stress;
     struct stress_opts st;
@@ -532,7 +536,7 @@ static void run_one(const struct options *o, const char *impl_path,
     struct child_args args = { sc, impl_path, { scenario_seed(o->seed, sc->id),
                                o->wake_timeout_ms, o->realtime || sc->realtime,
                                o->realtime || !sc->realtime ? o->tolerance_ms :
-                               o->tolerance_ms > 50 ? o->tolerance_ms : 50 },
+                               o->tolerance_ms > 50 ? o->tolerance_ms : 50, o->perturb },
                                o->coverage_dir };
     struct gathered g = { .r = r };
     struct sup_outcome so;
@@ -628,10 +632,12 @@ static const char *shell_word(const char *s, char *buf, size_t len)
 static char *rerun_line(const struct options *o, const struct result *r)
 {
     char w1[2 * PATH_MAX], w2[2 * PATH_MAX], *line = NULL;
+    const char *flags = o->strict && o->perturb ? " FLAGS='--strict --perturb'" :
+                        o->strict ? " FLAGS=--strict" : o->perturb ? " FLAGS=--perturb" : "";
 
     if (asprintf(&line, "make conformance IMPL=%s SCENARIOS=%s SEED=%llu%s",
                  shell_word(o->impl, w1, sizeof(w1)), shell_word(r->path, w2, sizeof(w2)),
-                 (unsigned long long)o->seed, o->strict ? " FLAGS=--strict" : "") < 0)
+                 (unsigned long long)o->seed, flags) < 0)
         return NULL;
     return line;
 }
@@ -980,6 +986,7 @@ static int parse_options(int argc, char **argv, struct options *o)
         { "traces", no_argument, NULL, 'D' },
         { "wake-timeout", required_argument, NULL, 'w' },
         { "realtime", no_argument, NULL, 'R' },
+        { "perturb", no_argument, NULL, 'U' },
         { "tolerance", required_argument, NULL, 'T' },
         { "stress", no_argument, NULL, 'Z' },
         { "threads", required_argument, NULL, 'N' },
@@ -1053,6 +1060,7 @@ static int parse_options(int argc, char **argv, struct options *o)
             }
             break;
         case 'R': o->realtime = true; break;
+        case 'U': o->perturb = true; break;
         case 'T':
             o->tolerance_ms = atoi(optarg);
             if (o->tolerance_ms < 0) {
