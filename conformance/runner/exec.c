@@ -199,6 +199,8 @@ static void do_remove(const struct step *st)
     sim_trace("op", "%s %s => %d", step_words[st->kind],
               st->name >= 0 ? exec_reg_name(st->name) : "#", rc);
     check_remove_rc(st, target, rc);
+    if (handle && target >= 0)
+        check_fd_kept(target, "after remove-handle");
 }
 
 static int fd_step(const struct step *st)
@@ -713,6 +715,7 @@ int exec_scenario(const struct scenario *sc, const struct impl *impl,
     }
     run_script();
     teardown();
+    check_fds_kept();
     client_stop_daemons();
     if (sim_abandoned_threads() > 0)
         return EXEC_ABANDONED;
