@@ -558,9 +558,11 @@ void check_leaks(void)
  * with (R17), whether or not a step asked. */
 void check_fds_kept(void)
 {
+    pthread_mutex_lock(&scn.lock);
     for (int i = 0; i < scn.sc->nnames; i++)
         if (scn.sc->kinds[i] == NAME_FD)
             check_fd_kept(i, "at the end of the scenario");
+    pthread_mutex_unlock(&scn.lock);
 }
 
 /* ---- expectations ---- */
