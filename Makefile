@@ -68,7 +68,17 @@ SIM_TEST_BIN  := $(BUILD)/sim/tests/run-tests
 # reference/ itself carries no broken code.
 VARIANTS    := $(patsubst conformance/mutation/variants/%.patch,%,\
                  $(wildcard conformance/mutation/variants/*.patch))
-VARIANT_SOS := $(VARIANTS:%=$(BUILD)/variants/libevref-%.so)
+# asan-*.patch: memory errors that only a sanitizer sees, whose plain build
+# passes everything; the kill matrix judges their sanitizer build instead,
+# built into $(BUILD)/asan/variants/.
+ASAN_VARIANTS := $(filter asan-%,$(VARIANTS))
+VARIANT_SOS := $(filter-out $(ASAN_VARIANTS:%=$(BUILD)/variants/libevref-%.so),\
+                 $(VARIANTS:%=$(BUILD)/variants/libevref-%.so))
+ASAN_VARIANT_SOS := $(ASAN_VARIANTS:%=$(BUILD)/asan/variants/libevref-%.so)
+# The flags of every sanitizer build: `make sanitize`, the reference's
+# adapter for conformance-asan, the asan- variants.
+SAN_CFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
+              -fno-omit-frame-pointer
 
 # ---- conformance/ -------------------------------------------------------
 CONF_SRCS   := $(wildcard conformance/runner/*.c)
@@ -130,14 +140,35 @@ $(REF_LIB_SO): $(REF_OBJS)
 	$(CC) $(SO_LDFLAGS) -Wl,-soname,libevref.so.0 $(ALL_LDFLAGS) \
 	    -o $@ $^ $(VIRT_LIBS)
 
+# $(call reference_so,SRCDIR,FLAGS): the sources in SRCDIR (a copy of
+# reference/, patched or not) and the conformance shim, as the shared
+# object $@, with FLAGS added to compiling and linking.
+define reference_so
+	$(CC) $(ALL_CFLAGS) $(2) -fvisibility=hidden -I$(1) -Iconformance \
+	    $(SO_LDFLAGS) $(ALL_LDFLAGS) $(2) -o $@ $(1)/*.c $(REF_SHIM) \
+	    $(VIRT_LIBS)
+endef
+
 $(BUILD)/variants/libevref-%.so: conformance/mutation/variants/%.patch $(REF_SRCS) \
 		reference/*.h $(REF_SHIM)
 	@rm -rf $(BUILD)/variants/$*.src && mkdir -p $(BUILD)/variants/$*.src
 	cp reference/*.c reference/*.h $(BUILD)/variants/$*.src/
 	patch -s -p2 -d $(BUILD)/variants/$*.src < $<
-	$(CC) $(ALL_CFLAGS) -fvisibility=hidden -I$(BUILD)/variants/$*.src -Iconformance \
-	    $(SO_LDFLAGS) $(ALL_LDFLAGS) -o $@ $(BUILD)/variants/$*.src/*.c $(REF_SHIM) \
-	    $(VIRT_LIBS)
+	$(call reference_so,$(BUILD)/variants/$*.src,)
+
+$(BUILD)/asan/variants/libevref-%.so: conformance/mutation/variants/%.patch $(REF_SRCS) \
+		reference/*.h $(REF_SHIM)
+	@rm -rf $(BUILD)/asan/variants/$*.src && mkdir -p $(BUILD)/asan/variants/$*.src
+	cp reference/*.c reference/*.h $(BUILD)/asan/variants/$*.src/
+	patch -s -p2 -d $(BUILD)/asan/variants/$*.src < $<
+	$(call reference_so,$(BUILD)/asan/variants/$*.src,$(SAN_CFLAGS))
+
+# The reference's adapter built with the sanitizers, for
+# `make conformance-asan IMPL=reference`.
+ASAN_REF := $(BUILD)/asan/adapters/libevconf-reference.so
+$(ASAN_REF): $(REF_SRCS) reference/*.h $(REF_SHIM) conformance/evconf.h
+	@mkdir -p $(@D)
+	$(call reference_so,reference,$(SAN_CFLAGS))
 
 $(BUILD)/sim/%.o: sim/%.c sim/*.h reference/*.h
 	@mkdir -p $(@D)
@@ -219,7 +250,7 @@ $(BUILD)/good/libgood-%.so: conformance/good/%.c conformance/broken/wrap.c \
 	$(CC) $(ALL_CFLAGS) -Ireference -Iconformance/broken $(SO_LDFLAGS) \
 	    $(ALL_LDFLAGS) -o $@ $< conformance/broken/wrap.c $(REF_LIB_A) $(VIRT_LIBS)
 
-broken: $(BROKEN_SOS) $(VARIANT_SOS) $(GOOD_SOS)
+broken: $(BROKEN_SOS) $(VARIANT_SOS) $(ASAN_VARIANT_SOS) $(GOOD_SOS)
 
 # The rule-by-rule index: contract -> scenarios -> reference.
 catalogue: $(RUNNER)
@@ -278,14 +309,19 @@ conformance: $(RUNNER) $(REF_LIB_SO) $(ADAPTERS)
 
 # The scenarios against an IMPL built with -fsanitize=address,undefined:
 # the runner runs on the sanitizers' runtime, and a report (an error, or
-# leaks when a scenario's process exits) fails that scenario.
-SAN_PRELOAD = $(shell $(CC) -print-file-name=libasan.so):$(shell $(CC) -print-file-name=libubsan.so)
+# leaks when a scenario's process exits) fails that scenario.  IMPL=reference
+# (the default) is the reference built so, $(ASAN_REF).
+# Only ASan's runtime is preloaded (it must come first); the IMPL's own
+# dependency brings UBSan's.  Preloading both hangs libvirt client
+# scenarios at exit (p11-kit's destructor, on a corrupted locale lock).
+SAN_PRELOAD = $(shell $(CC) -print-file-name=libasan.so)
 SAN_ENV = ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
           LD_PRELOAD="$(SAN_PRELOAD)"
+ASAN_IMPL = $(if $(filter reference,$(IMPL)),$(ASAN_REF),$(IMPL))
 
-conformance-asan: $(RUNNER) $(REF_LIB_SO) $(ADAPTERS)
-	$(SAN_ENV) $(RUNNER) --impl $(call shq,$(IMPL)) --seed $(call shq,$(SEED)) \
-	    --report-dir $(call shq,$(REPORT_DIR)) $(SCENARIOS_ARG)
+conformance-asan: $(RUNNER) $(REF_LIB_SO) $(ADAPTERS) $(if $(filter reference,$(IMPL)),$(ASAN_REF))
+	$(SAN_ENV) $(RUNNER) --impl $(call shq,$(ASAN_IMPL)) --seed $(call shq,$(SEED)) \
+	    --report-dir $(call shq,$(REPORT_DIR)) $(SCENARIOS_ARG) $(FLAGS)
 
 # The contract's semantics, rule by rule, generated from the tree:
 # docs/semantics.md in the repository, build/docs/semantics.html to read.
@@ -346,8 +382,9 @@ conformance-realtime: $(RUNNER) $(REF_LIB_SO) $(ADAPTERS)
 	    --seed $(call shq,$(SEED)) --report-dir $(call shq,$(REPORT_DIR)) $(SCENARIOS_ARG)
 
 # Each test binary writes Check's summary, the kill matrix a plain one; the
-# last line adds them up.
-check: all $(TEST_BINS) $(VARIANT_SOS) $(TEST_IMPLS) $(BROKEN_SOS) $(GOOD_SOS)
+# last line adds them up, with those of the logs in SUMMARIES (make
+# sanitize's run of the reference).
+check: all $(TEST_BINS) $(VARIANT_SOS) $(ASAN_VARIANT_SOS) $(TEST_IMPLS) $(BROKEN_SOS) $(GOOD_SOS)
 	@rc=0; for t in $(TEST_BINS); do \
 	    echo "== $$t"; EVCONF_BUILD=$(BUILD) CK_FORK=yes $$t > $$t.log 2>&1 || rc=1; \
 	    grep -v -e '^Running suite' -e '^ [a-z]*$$' $$t.log; \
@@ -367,7 +404,8 @@ check: all $(TEST_BINS) $(VARIANT_SOS) $(TEST_IMPLS) $(BROKEN_SOS) $(GOOD_SOS)
 	scripts/sum-checks $(TEST_BINS:%=%.log) $(if $(filter-out no,$(KILL_MATRIX)),$(BUILD)/kill-matrix.log) \
 	    $(BUILD)/bench-smoke.log \
 	    $(if $(filter-out no,$(BINDINGS)),$(BUILD)/bindings.log) \
-	    $(if $(filter-out 0,$(MUTATION_SAMPLE)),$(BUILD)/mutation-sample.log) || rc=1; exit $$rc
+	    $(if $(filter-out 0,$(MUTATION_SAMPLE)),$(BUILD)/mutation-sample.log) \
+	    $(SUMMARIES) || rc=1; exit $$rc
 
 # ---- coverage -----------------------------------------------------------
 COV_BUILD := build/coverage
@@ -397,11 +435,24 @@ coverage:
 	scripts/coverage-gate coverage/evconf.info conformance/runner $(COV_MIN_LINES_KIT) 0
 
 # ---- sanitizers ---------------------------------------------------------
+# The tests (the kill matrix included) built with the sanitizers.  Before
+# them, every scenario against the reference built with the sanitizers
+# under the plain runner (make conformance-asan IMPL=reference --strict),
+# which, unlike a runner built with them, can make allocations fail: the
+# reference's failure paths run under the sanitizers too.  A sanitizer's
+# report fails the scenario; the run's summary joins the tests'.
+SAN_DIR := build/sanitize
 sanitize:
-	KILL_MATRIX_SEEDS=3 $(MAKE) --no-print-directory BUILD=build/sanitize OPT=-O1 MUTATION_SAMPLE=0 \
-	    BINDINGS=no \
-	    EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
-	    check
+	@mkdir -p $(SAN_DIR)
+	@echo "== reference under the sanitizers (make conformance-asan)"
+	-@$(MAKE) --no-print-directory conformance-asan IMPL=reference \
+	    FLAGS='--strict --quiet' REPORT_DIR=$(SAN_DIR)/conformance-asan \
+	    > $(SAN_DIR)/conformance-asan.out 2>&1
+	@sed -n 's/^\([0-9]* passed, [0-9]* failed\),.*/\1/p' $(SAN_DIR)/conformance-asan.out \
+	    | tail -n 1 | tee $(SAN_DIR)/conformance-asan.log
+	KILL_MATRIX_SEEDS=3 $(MAKE) --no-print-directory BUILD=$(SAN_DIR) OPT=-O1 MUTATION_SAMPLE=0 \
+	    BINDINGS=no EXTRA_CFLAGS="$(SAN_CFLAGS)" \
+	    SUMMARIES=$(SAN_DIR)/conformance-asan.log check
 
 # ---- install ------------------------------------------------------------
 $(BUILD)/evref.pc: reference/evref.pc.in

@@ -3,10 +3,13 @@
  *
  * Real pipes and socket pairs, so a third-party loop may fstat or fcntl
  * them, whose state the script sets through the end the loop does not
- * watch.  The loop's end keeps the flags it was created with (blocking):
- * sim never changes them, so a check that the loop did not either is
- * meaningful (R17).  Reads and writes on the loop's end use FIONREAD or
- * MSG_DONTWAIT instead of O_NONBLOCK.
+ * watch.  The loop's end keeps the flags it was created with (blocking,
+ * and inheritable: no FD_CLOEXEC, as a libvirt fd meant for a child has
+ * none): sim never changes them, so a check that the loop did not either
+ * is meaningful (R17).  Reads and writes on the loop's end use FIONREAD or
+ * MSG_DONTWAIT instead of O_NONBLOCK.  The script's end is close-on-exec,
+ * and the loop's end is so in any forked child (inherit.c): neither leaks
+ * into a program the harness starts.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -31,6 +34,10 @@ static int pair(struct sim_fd *f, enum sim_fd_kind kind)
     f->behind = false;
     f->fd = kind == SIM_PIPE_WRITE ? fds[1] : fds[0];
     f->peer = kind == SIM_PIPE_WRITE ? fds[0] : fds[1];
+    if (sim__fd_share(f->fd) < 0) {
+        sim_fd_close(f);
+        return -1;
+    }
     return 0;
 }
 
@@ -146,6 +153,7 @@ int sim_fd_close_behind(struct sim_fd *f)
 {
     if (f->fd < 0 || f->behind)
         return -1;
+    sim__fd_unshare(f->fd);
     close(f->fd);
     f->behind = true;
     return 0;
@@ -175,9 +183,10 @@ int sim_fd_move(struct sim_fd *f, int target)
     }
     if (dup3(f->fd, target, O_CLOEXEC) < 0)
         return -1;
+    sim__fd_unshare(f->fd);
     close(f->fd);
     f->fd = target;
-    return 0;
+    return sim__fd_share(target);
 }
 
 int sim_fd_reuse(struct sim_fd *f)
@@ -208,13 +217,15 @@ int sim_fd_reuse(struct sim_fd *f)
         close(f->peer);
     f->peer = fds[1];
     f->kind = SIM_PIPE_READ;
-    return 0;
+    return sim__fd_share(f->fd);
 }
 
 void sim_fd_close(struct sim_fd *f)
 {
-    if (f->fd >= 0 && !f->behind)
+    if (f->fd >= 0 && !f->behind) {
+        sim__fd_unshare(f->fd);
         close(f->fd);
+    }
     if (f->peer >= 0)
         close(f->peer);
     f->fd = f->peer = -1;

@@ -40,5 +40,9 @@ void sim__fail(enum sim_verdict v, const char *fmt, ...)
 /* Reset the trace (sim_start). */
 void sim__trace_reset(void);
 void sim__note_work(void);
+/* The loop's end of a scripted fd: inheritable here, close-on-exec in any
+ * child of fork(2) (inherit.c).  share returns 0 or -1. */
+int sim__fd_share(int fd);
+void sim__fd_unshare(int fd);
 
 #endif

@@ -235,23 +235,40 @@ static void check_condition_holds(int name, const struct reg *r, int events)
     }
 }
 
-/* The fd is libvirt's: its flags as the callback sees them are the ones it
- * was created with (R17), also while the callback runs, which is when
- * libvirt reads and writes it. */
-static void check_fd_flags(int name, const struct reg *r)
+/* Whether fd reg f has the flags it was created with: the descriptor's
+ * (F_GETFD: FD_CLOEXEC, which sim leaves clear so that setting it shows)
+ * and the open file's (F_GETFL: the access mode and the status flags,
+ * O_NONBLOCK, O_APPEND, O_ASYNC...).  If not, what it has, in got. */
+static bool fd_flags_as_created(const struct reg *f, char *got, size_t len)
 {
-    const struct reg *f = r->fd_name >= 0 ? &scn.regs[r->fd_name] : NULL;
-    int fl, fdfl;
+    int fdfl = fcntl(f->fd.fd, F_GETFD), fl = fcntl(f->fd.fd, F_GETFL);
 
-    if (!f || f->fd.fd != r->fd_num || f->fd.behind)
+    if (fdfl < 0)
+        snprintf(got, len, "fd %d is closed: the loop closed an fd it does not "
+                 "own", f->fd.fd);
+    else
+        snprintf(got, len, "fd %d has flags 0x%x/0x%x (F_GETFL/F_GETFD), created "
+                 "with 0x%x/0x%x: the loop changed the flags of an fd it does "
+                 "not own", f->fd.fd, fl, fdfl, f->fd_flags, f->fd_fdflags);
+    return fl == f->fd_flags && fdfl == f->fd_fdflags;
+}
+
+/* The fd is libvirt's: neither closed nor its flags changed by the loop,
+ * ever (R17).  Checked while each callback runs (when libvirt reads and
+ * writes it), when remove returns and when the scenario ends.  Not for an
+ * fd the script closed, or closed behind the loop's back, nor for a watch
+ * whose fd number no longer holds that fd. */
+void check_fd_kept(int name, const char *when)
+{
+    const struct reg *r = &scn.regs[name], *f = r;
+    char got[200];
+
+    if (scn.sc->kinds[name] == NAME_HANDLE)
+        f = r->fd_name >= 0 && scn.regs[r->fd_name].fd.fd == r->fd_num ?
+            &scn.regs[r->fd_name] : NULL;
+    if (!f || f->fd.fd < 0 || f->fd.behind || fd_flags_as_created(f, got, sizeof(got)))
         return;
-    fl = fcntl(f->fd.fd, F_GETFL);
-    fdfl = fcntl(f->fd.fd, F_GETFD);
-    if (fl != f->fd_flags || fdfl != f->fd_fdflags)
-        VIOLATION(LEVEL_MUST, "R17", name, "%s's callback runs with fd %d's "
-                  "flags at 0x%x/0x%x; they were 0x%x/0x%x: the loop changed "
-                  "the flags of an fd it does not own", exec_reg_name(name),
-                  f->fd.fd, fl, fdfl, f->fd_flags, f->fd_fdflags);
+    VIOLATION(LEVEL_MUST, "R17", name, "%s %s: %s", exec_reg_name(name), when, got);
 }
 
 void check_handle_cb(int watch, int fd, int events, void *opaque)
@@ -273,7 +290,7 @@ void check_handle_cb(int watch, int fd, int events, void *opaque)
     if (fd != r->fd_num)
         VIOLATION(LEVEL_MUST, "R16", name, "handle callback of %s got fd %d; "
                   "it was added with fd %d", exec_reg_name(name), fd, r->fd_num);
-    check_fd_flags(name, r);
+    check_fd_kept(name, "in its callback");
     if (r->events == 0 && !r->removed) {
         if (changed_this_iteration(r))
             VIOLATION(LEVEL_SHOULD, "R31", name, "%s was called (%s) in the "
@@ -537,6 +554,17 @@ void check_leaks(void)
     }
 }
 
+/* Every scripted fd still open at the end has the flags it was created
+ * with (R17), whether or not a step asked. */
+void check_fds_kept(void)
+{
+    pthread_mutex_lock(&scn.lock);
+    for (int i = 0; i < scn.sc->nnames; i++)
+        if (scn.sc->kinds[i] == NAME_FD)
+            check_fd_kept(i, "at the end of the scenario");
+    pthread_mutex_unlock(&scn.lock);
+}
+
 /* ---- expectations ---- */
 
 /* The moment an anchored value refers to (not for ANCHOR_NONE). */
@@ -612,7 +640,7 @@ void check_expect(const struct step *st)
     bool compares = true;   /* actual against the expectation's value(s) */
     int64_t actual = 0, a = 0, b = 0;
     const char *missing = NULL;
-    char got[160] = "";
+    char got[200] = "";
     int released = x->kind == X_RELEASED ? client_released(x->name, got, sizeof(got)) : 0;
 
     if (released < 0) {
@@ -705,14 +733,10 @@ void check_expect(const struct step *st)
         snprintf(got, sizeof(got), "fd %d is closed", r->fd.fd);
         compares = false;
         break;
-    case X_FD_FLAGS: {
-        int fl = fcntl(r->fd.fd, F_GETFL), fdfl = fcntl(r->fd.fd, F_GETFD);
-        ok = fl == r->fd_flags && fdfl == r->fd_fdflags;
-        snprintf(got, sizeof(got), "flags 0x%x/0x%x, were 0x%x/0x%x", fl, fdfl,
-                 r->fd_flags, r->fd_fdflags);
+    case X_FD_FLAGS:
+        ok = fd_flags_as_created(r, got, sizeof(got));
         compares = false;
         break;
-    }
     }
     if (ok && x->kind == X_EVENT) {
         ok = c->events == x->mask;

@@ -124,5 +124,10 @@ void check_remove_rc(const struct step *st, int target, int rc);
 void check_expect(const struct step *st);
 int check_pending_frees(void);
 void check_leaks(void);
+/* R17: name's fd (a handle's, or an fd's own) is open with the flags it
+ * was created with; when says where the run is, for the message.  With
+ * scn.lock held. */
+void check_fd_kept(int name, const char *when);
+void check_fds_kept(void);
 
 #endif

@@ -199,6 +199,10 @@ static void do_remove(const struct step *st)
     sim_trace("op", "%s %s => %d", step_words[st->kind],
               st->name >= 0 ? exec_reg_name(st->name) : "#", rc);
     check_remove_rc(st, target, rc);
+    pthread_mutex_lock(&scn.lock);
+    if (handle && target >= 0)
+        check_fd_kept(target, "after remove-handle");
+    pthread_mutex_unlock(&scn.lock);
 }
 
 static int fd_step(const struct step *st)
@@ -732,6 +736,7 @@ int exec_scenario(const struct scenario *sc, const struct impl *impl,
     }
     run_script();
     teardown();
+    check_fds_kept();
     client_stop_daemons();
     if (sim_abandoned_threads() > 0)
         return EXEC_ABANDONED;

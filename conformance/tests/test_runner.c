@@ -215,6 +215,41 @@ START_TEST(failure_report)
 }
 END_TEST
 
+/* R17 is checked outside callbacks too, with no expect line asking: a
+ * watch's fd when remove returns, every fd when the scenario ends.  The
+ * watch here is never called (its pipe stays empty), so only those checks
+ * can see a loop that sets FD_CLOEXEC at add (the fd is created without
+ * it) or closes the fd after remove; the reference passes. */
+START_TEST(fd_flags_checked_outside_callbacks)
+{
+    static const struct { const char *loop, *says[2]; } cases[] = {
+        { "r17-cloexec-on-add", { "H after remove-handle: fd ", "P at the end "
+          "of the scenario: fd " } },
+        { "r17-close-on-remove", { "P at the end of the scenario: fd ",
+          "is closed: the loop closed an fd it does not own" } },
+    };
+    char *out, text[256], loop[512];
+    const char *args[] = { "-s", NULL, "--impl", "reference", NULL };
+
+    snprintf(text, sizeof(text), HEADER "pipe P\nadd-handle H P READABLE\n"
+             "run 2\nremove-handle H\nrun 2\n", "fd-flags");
+    args[1] = scenario_file("fd-flags.scn", text);
+    ck_assert_int_eq(runner(&out, args), 0);
+    free(out);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        snprintf(loop, sizeof(loop), "%s/broken/libbroken-%s.so", build_dir(),
+                 cases[i].loop);
+        args[3] = loop;
+        ck_assert_int_eq(runner(&out, args), 1);
+        for (int k = 0; k < 2; k++)
+            ck_assert_msg(strstr(out, cases[i].says[k]), "%s: no '%s' in: %s",
+                          cases[i].loop, cases[i].says[k], out);
+        ck_assert_msg(strstr(out, "[MUST R17]"), "%s", out);
+        free(out);
+    }
+}
+END_TEST
+
 /* A loop that would wait forever is reported as idle, at once. */
 START_TEST(idle_reported)
 {
@@ -518,7 +553,7 @@ void add_runner_tests(Suite *s)
         same_seed_same_report, realtime_under_faketime, anchor_names_with_dashes,
         since_counts_from_the_anchor, generate_and_shrink,
         stress_mode, make_quotes_values, installed_kit_runs_outside,
-        impl_coverage_report,
+        impl_coverage_report, fd_flags_checked_outside_callbacks,
     };
 
     add_tests(s, tests, sizeof(tests) / sizeof(tests[0]));

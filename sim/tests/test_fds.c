@@ -10,10 +10,12 @@
  * a change made by sim itself would be blamed on the loop under test.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -93,7 +95,9 @@ static void make(const struct kind *k, struct sim_fd *f)
 /* ---- creation ---- */
 
 /* A fresh fd of each kind: the loop's end and the script's end are two
- * distinct open descriptors; the loop's end is blocking and close-on-exec,
+ * distinct open descriptors; the loop's end is blocking and inheritable
+ * (no FD_CLOEXEC, so that a loop setting it shows), the script's end
+ * close-on-exec;
  * opened for the direction the kind says, and idle (a reader has nothing to
  * read; a writer and a socket can be written to). */
 static void created(const struct kind *k)
@@ -111,9 +115,10 @@ static void created(const struct kind *k)
                   "expected %#x, got %#x", k->name, k->accmode, fl.fl & O_ACCMODE);
     ck_assert_msg(!(fl.fl & O_NONBLOCK), "%s: the loop's end is non-blocking",
                   k->name);
-    ck_assert_msg(fl.fd & FD_CLOEXEC, "%s: the loop's end is not close-on-exec",
+    ck_assert_msg(!(fl.fd & FD_CLOEXEC), "%s: the loop's end is close-on-exec",
                   k->name);
-    ck_assert_int_ge(fcntl(f.peer, F_GETFD), 0);
+    ck_assert_msg(fcntl(f.peer, F_GETFD) == FD_CLOEXEC, "%s: the script's end "
+                  "is not close-on-exec", k->name);
     rev = revents_of(f.fd);
     ck_assert_msg(rev == k->idle_events, "%s: idle revents expected %#x, got %#x",
                   k->name, k->idle_events, rev);
@@ -446,11 +451,10 @@ START_TEST(reuse_after_close_behind_socket)
 }
 END_TEST
 
-/* The close-on-exec flag belongs to the number, and every fd sim makes has
- * it: putting a new file on the number must not drop it (dup2 would), or
- * the reused fd leaks into every child the process execs and its F_GETFD
- * differs from what the loop registered. */
-START_TEST(reuse_keeps_close_on_exec)
+/* The fd flags belong to the number: putting a new file on it must leave
+ * the loop's end as inheritable as it was (dup3 with O_CLOEXEC alone would
+ * not), or its F_GETFD differs from what the loop registered. */
+START_TEST(reuse_keeps_fd_flags)
 {
     struct sim_fd f;
     struct flags fl;
@@ -619,7 +623,7 @@ static void flags_kept(const struct kind *k, bool loop_changed_them)
     make(k, &f);
     if (loop_changed_them) {
         ck_assert_int_eq(fcntl(f.fd, F_SETFL, fcntl(f.fd, F_GETFL) | O_NONBLOCK), 0);
-        ck_assert_int_eq(fcntl(f.fd, F_SETFD, 0), 0);
+        ck_assert_int_eq(fcntl(f.fd, F_SETFD, FD_CLOEXEC), 0);
     }
     fl = flags_of(f.fd);
     if (k->kind != SIM_PIPE_WRITE) {
@@ -661,6 +665,92 @@ START_TEST(flags_kept_socket)
 {
     flags_kept(&socket_pair, false);
     flags_kept(&socket_pair, true);
+}
+END_TEST
+
+/* ---- children ---- */
+
+/* Whether a program exec'd now sees fd open: /bin/sh tests its own fd
+ * table (the shell's [ is a builtin, $$ the shell). */
+static bool exec_sees(int fd)
+{
+    char cmd[64];
+    int status;
+    pid_t pid;
+
+    snprintf(cmd, sizeof(cmd), "[ -e /proc/$$/fd/%d ]", fd);
+    pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+        _exit(2);
+    }
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) <= 1,
+                  "sh -c '%s' did not run", cmd);
+    return WEXITSTATUS(status) == 0;
+}
+
+/* The loop's end is inheritable in this process, so that a loop setting
+ * FD_CLOEXEC on it shows (R17), yet a program the harness starts (a
+ * private libvirtd) inherits neither end: the forked child marks the
+ * loop's end close-on-exec in its own table only.  Also once moved to
+ * another number, and put back after close_behind and reuse. */
+static void not_inherited(const struct kind *k)
+{
+    struct sim_fd f;
+
+    make(k, &f);
+    ck_assert_msg(!exec_sees(f.fd), "%s: a program exec'd inherits the "
+                  "loop's end", k->name);
+    ck_assert_msg(!exec_sees(f.peer), "%s: a program exec'd inherits the "
+                  "script's end", k->name);
+    ck_assert_int_eq(fcntl(f.fd, F_GETFD), 0);
+    ck_assert_int_eq(sim_fd_move(&f, 600), 0);
+    ck_assert_int_eq(fcntl(f.fd, F_GETFD), 0);
+    ck_assert_msg(!exec_sees(600), "%s: the moved end is inherited", k->name);
+    ck_assert_int_eq(sim_fd_close_behind(&f), 0);
+    ck_assert_int_eq(sim_fd_reuse(&f), 0);
+    ck_assert_int_eq(fcntl(f.fd, F_GETFD), 0);
+    ck_assert_msg(!exec_sees(f.fd), "%s: the reused end is inherited", k->name);
+    sim_fd_close(&f);
+}
+
+START_TEST(not_inherited_pipe_reader)
+{
+    not_inherited(&pipe_reader);
+}
+END_TEST
+
+START_TEST(not_inherited_pipe_writer)
+{
+    not_inherited(&pipe_writer);
+}
+END_TEST
+
+START_TEST(not_inherited_socket)
+{
+    not_inherited(&socket_pair);
+}
+END_TEST
+
+/* A descriptor closed from the script leaves the list: a later file on
+ * that number (not the loop's) is inherited as its owner asked. */
+START_TEST(closed_number_left_alone)
+{
+    struct sim_fd f;
+    int fds[2], number;
+
+    make(&pipe_reader, &f);
+    number = f.fd;
+    sim_fd_close(&f);
+    ck_assert_int_eq(pipe(fds), 0);
+    ck_assert_msg(fds[0] == number || fds[1] == number, "fd %d was not reused",
+                  number);
+    ck_assert_msg(exec_sees(number), "fd %d, no longer the loop's, was made "
+                  "close-on-exec in the child", number);
+    close(fds[0]);
+    close(fds[1]);
 }
 END_TEST
 
@@ -731,7 +821,7 @@ Suite *fds_suite(void)
     add_test(s, reuse_after_close_behind_pipe_reader);
     add_test(s, reuse_after_close_behind_pipe_writer);
     add_test(s, reuse_after_close_behind_socket);
-    add_test(s, reuse_keeps_close_on_exec);
+    add_test(s, reuse_keeps_fd_flags);
     add_test(s, close_after_close_behind_spares_new_owner);
     add_test(s, wrong_kind_pipe_writer);
     add_test(s, wrong_kind_pipe_reader);
@@ -743,6 +833,10 @@ Suite *fds_suite(void)
     add_test(s, flags_kept_pipe_reader);
     add_test(s, flags_kept_pipe_writer);
     add_test(s, flags_kept_socket);
+    add_test(s, not_inherited_pipe_reader);
+    add_test(s, not_inherited_pipe_writer);
+    add_test(s, not_inherited_socket);
+    add_test(s, closed_number_left_alone);
     add_test(s, actions_in_a_simulation);
     return s;
 }
