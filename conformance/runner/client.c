@@ -102,10 +102,7 @@ static int find(int name)
     return -1;
 }
 
-/* The sockets this process holds, every one of them: /proc/self/fd lists
- * each open fd whatever its number (a process may hold thousands); where
- * /proc is not mounted, every fd below the limit is tried.  Returns how
- * many, in *out (malloc'd, NULL when none). */
+/* The sockets open at one moment, as fd and inode (refs malloc'd). */
 struct socket_scan {
     struct socket_ref *refs;
     int n, cap;
@@ -128,6 +125,10 @@ static void scan_add(struct socket_scan *s, int fd)
     s->refs[s->n++] = (struct socket_ref){ fd, sb.st_ino };
 }
 
+/* The sockets this process holds, every one of them: /proc/self/fd lists
+ * each open fd whatever its number (a process may hold thousands, and a
+ * scan of the first 1024 missed a connection's socket); where /proc is not
+ * mounted, every fd below the limit is tried. */
 static struct socket_scan socket_fds(void)
 {
     struct socket_scan s = { NULL, 0, 0 };
