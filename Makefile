@@ -219,14 +219,18 @@ $(BUILD)/good/libgood-%.so: conformance/good/%.c conformance/broken/wrap.c \
 	$(CC) $(ALL_CFLAGS) -Ireference -Iconformance/broken $(SO_LDFLAGS) \
 	    $(ALL_LDFLAGS) -o $@ $< conformance/broken/wrap.c $(REF_LIB_A) $(VIRT_LIBS)
 
-# ThreadSanitizer twins of the reference and of its variants, for the
+# ThreadSanitizer twins of the reference and of some variants, for the
 # stress run (make stress-tsan, and the kill matrix): on TSan's runtime every
 # unsynchronised access between the loop thread and another thread is
 # reported, on every run, whether or not this run's interleaving made it do
 # harm.  Not in a build that already has a sanitizer (they do not mix).
-TSAN_CFLAGS := -fsanitize=thread -O1
-TSAN_SOS    := $(if $(findstring -fsanitize,$(EXTRA_CFLAGS)),,\
-                 $(BUILD)/tsan/libevconf-reference.so $(VARIANTS:%=$(BUILD)/tsan/libevref-%.so))
+# Twins are built for the variants that only the stress run catches (their
+# patch says "found by --stress").
+TSAN_CFLAGS   := -fsanitize=thread -O1
+TSAN_VARIANTS := $(patsubst conformance/mutation/variants/%.patch,%,\
+                   $(shell grep -l 'found by --stress' conformance/mutation/variants/*.patch))
+TSAN_SOS      := $(if $(findstring -fsanitize,$(EXTRA_CFLAGS)),,\
+                   $(BUILD)/tsan/libevconf-reference.so $(TSAN_VARIANTS:%=$(BUILD)/tsan/libevref-%.so))
 
 $(BUILD)/tsan/libevconf-reference.so: $(REF_SRCS) reference/*.h $(REF_SHIM)
 	@mkdir -p $(@D)
