@@ -250,7 +250,34 @@ $(BUILD)/good/libgood-%.so: conformance/good/%.c conformance/broken/wrap.c \
 	$(CC) $(ALL_CFLAGS) -Ireference -Iconformance/broken $(SO_LDFLAGS) \
 	    $(ALL_LDFLAGS) -o $@ $< conformance/broken/wrap.c $(REF_LIB_A) $(VIRT_LIBS)
 
-broken: $(BROKEN_SOS) $(VARIANT_SOS) $(ASAN_VARIANT_SOS) $(GOOD_SOS)
+# ThreadSanitizer twins of the reference and of some variants, for the
+# stress run (make stress-tsan, and the kill matrix): on TSan's runtime every
+# unsynchronised access between the loop thread and another thread is
+# reported, on every run, whether or not this run's interleaving made it do
+# harm.  Not in a build that already has a sanitizer (they do not mix).
+# Twins are built for the variants that only the stress run catches (their
+# patch says "found by --stress").
+TSAN_CFLAGS   := -fsanitize=thread -O1
+TSAN_VARIANTS := $(patsubst conformance/mutation/variants/%.patch,%,\
+                   $(shell grep -l 'found by --stress' conformance/mutation/variants/*.patch))
+TSAN_SOS      := $(if $(findstring -fsanitize,$(EXTRA_CFLAGS)),,\
+                   $(BUILD)/tsan/libevconf-reference.so $(TSAN_VARIANTS:%=$(BUILD)/tsan/libevref-%.so))
+
+$(BUILD)/tsan/libevconf-reference.so: $(REF_SRCS) reference/*.h $(REF_SHIM)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(TSAN_CFLAGS) -fvisibility=hidden -Ireference -Iconformance \
+	    $(SO_LDFLAGS) $(ALL_LDFLAGS) -fsanitize=thread -o $@ $(REF_SRCS) $(REF_SHIM) $(VIRT_LIBS)
+
+$(BUILD)/tsan/libevref-%.so: conformance/mutation/variants/%.patch $(REF_SRCS) \
+		reference/*.h $(REF_SHIM)
+	@rm -rf $(BUILD)/tsan/$*.src && mkdir -p $(BUILD)/tsan/$*.src
+	cp reference/*.c reference/*.h $(BUILD)/tsan/$*.src/
+	patch -s -p2 -d $(BUILD)/tsan/$*.src < $<
+	$(CC) $(ALL_CFLAGS) $(TSAN_CFLAGS) -fvisibility=hidden -I$(BUILD)/tsan/$*.src -Iconformance \
+	    $(SO_LDFLAGS) $(ALL_LDFLAGS) -fsanitize=thread -o $@ $(BUILD)/tsan/$*.src/*.c $(REF_SHIM) \
+	    $(VIRT_LIBS)
+
+broken: $(BROKEN_SOS) $(VARIANT_SOS) $(ASAN_VARIANT_SOS) $(GOOD_SOS) $(TSAN_SOS)
 
 # The rule-by-rule index: contract -> scenarios -> reference.
 catalogue: $(RUNNER)
@@ -353,14 +380,16 @@ coverage-impl: $(RUNNER) $(REF_LIB_SO) $(ADAPTERS)
 stress: $(RUNNER) $(REF_LIB_SO) $(ADAPTERS)
 	$(RUNNER) --stress --impl $(call shq,$(IMPL))
 
-# The same for an IMPL built with -fsanitize=thread, on ThreadSanitizer's
-# runtime: a data race it reports makes the run exit 66, whatever the
-# online checks found.  (Scenarios run other threads' changes with the loop
-# parked, so races show only here.)
-stress-tsan: $(RUNNER) $(REF_LIB_SO) $(ADAPTERS)
-	TSAN_OPTIONS="halt_on_error=0 exitcode=66" \
-	    LD_PRELOAD="$(shell $(CC) -print-file-name=libtsan.so)" \
-	    $(RUNNER) --stress --impl $(call shq,$(IMPL))
+# The same for an IMPL built with -fsanitize=thread (default: the
+# reference's TSan twin), on ThreadSanitizer's runtime: each kind of report
+# is a failure of the run under the rule it breaks (R42 for a data race),
+# with the first report in the output.  conformance/tsan.supp holds the
+# reports that are not the loop's (each entry says why).
+TSAN_ENV = TSAN_OPTIONS="halt_on_error=0 exitcode=66 suppressions=$(CURDIR)/conformance/tsan.supp" \
+           LD_PRELOAD="$(shell $(CC) -print-file-name=libtsan.so)"
+TSAN_IMPL ?= $(BUILD)/tsan/libevconf-reference.so
+stress-tsan: $(RUNNER) $(TSAN_SOS)
+	$(TSAN_ENV) $(RUNNER) --stress --impl $(call shq,$(call caller_path,TSAN_IMPL))
 
 # Each test binary writes Check's summary; the last line adds them up.
 CONF_TEST_SRCS := $(wildcard conformance/tests/*.c)
@@ -384,7 +413,7 @@ conformance-realtime: $(RUNNER) $(REF_LIB_SO) $(ADAPTERS)
 # Each test binary writes Check's summary, the kill matrix a plain one; the
 # last line adds them up, with those of the logs in SUMMARIES (make
 # sanitize's run of the reference).
-check: all $(TEST_BINS) $(VARIANT_SOS) $(ASAN_VARIANT_SOS) $(TEST_IMPLS) $(BROKEN_SOS) $(GOOD_SOS)
+check: all $(TEST_BINS) $(VARIANT_SOS) $(ASAN_VARIANT_SOS) $(TEST_IMPLS) $(BROKEN_SOS) $(GOOD_SOS) $(TSAN_SOS)
 	@rc=0; for t in $(TEST_BINS); do \
 	    echo "== $$t"; EVCONF_BUILD=$(BUILD) CK_FORK=yes $$t > $$t.log 2>&1 || rc=1; \
 	    grep -v -e '^Running suite' -e '^ [a-z]*$$' $$t.log; \

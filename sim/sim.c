@@ -618,11 +618,40 @@ void sim_jitter_enable(uint64_t seed)
     jitter_rng = seed | 1;
 }
 
+/* The pending hold (sim_jitter_hold): fn is claimed by exchange, so that
+ * it runs once, on the thread that reaches the point first. */
+static void (*_Atomic hold_fn)(void *);
+static void *_Atomic hold_arg;
+static _Atomic int hold_skip;
+
+bool sim_jitter_hold(void (*fn)(void *), void *arg, int skip)
+{
+    bool pending = atomic_exchange(&hold_fn, NULL) != NULL;
+
+    atomic_store(&hold_arg, arg);
+    atomic_store(&hold_skip, skip);
+    if (fn)
+        atomic_store(&hold_fn, fn);
+    return pending;
+}
+
+/* Run the pending hold here if its turn has come. */
+static bool take_hold(void)
+{
+    void (*fn)(void *) = atomic_load(&hold_fn);
+
+    if (!fn || atomic_fetch_sub(&hold_skip, 1) > 0 ||
+        !atomic_compare_exchange_strong(&hold_fn, &fn, NULL))
+        return false;
+    fn(atomic_load(&hold_arg));
+    return true;
+}
+
 void sim_jitter(void)
 {
     struct timespec ts = { 0, 0 };
 
-    if (!jitter_on)
+    if (!jitter_on || take_hold())
         return;
     jitter_rng ^= jitter_rng << 13;
     jitter_rng ^= jitter_rng >> 7;

@@ -156,6 +156,14 @@ int64_t sim_waited_ns(void);
  * windows in real-thread stress runs.  Once enabled, for good. */
 void sim_jitter_enable(uint64_t seed);
 void sim_jitter(void);
+/* Once, at a jitter point (a clock reading or a zero-timeout poll) of a
+ * thread that enabled jitter, after skip more of them: run fn(arg) there.
+ * A stress probe holds the loop thread at a chosen point of the way from
+ * its last callback to its wait, and makes its change from another thread
+ * then: each point in turn, so that a wake-up lost at any one of them is
+ * lost on every run, not on a lucky one.  Replaces a hold not yet taken;
+ * fn NULL cancels.  Returns whether a hold was pending. */
+bool sim_jitter_hold(void (*fn)(void *), void *arg, int skip);
 /* Run the reference loop (reference/evref.h) on sim's clock and wait. */
 void sim_attach_reference(void);
 

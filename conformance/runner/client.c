@@ -13,11 +13,16 @@
 #include <ftw.h>
 #include <glob.h>
 #include <grp.h>
+#include <limits.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -97,41 +102,73 @@ static int find(int name)
     return -1;
 }
 
-/* The sockets this process holds, as fd -> inode (0: not a socket). */
-static int socket_fds(ino_t *ino, int max)
+/* The sockets open at one moment, as fd and inode (refs malloc'd). */
+struct socket_scan {
+    struct socket_ref *refs;
+    int n, cap;
+};
+
+static void scan_add(struct socket_scan *s, int fd)
 {
-    int n = 0;
     struct stat sb;
+
+    if (fstat(fd, &sb) != 0 || !S_ISSOCK(sb.st_mode))
+        return;
+    if (s->n == s->cap) {
+        int cap = s->cap ? s->cap * 2 : 64;
+        struct socket_ref *r = realloc(s->refs, (size_t)cap * sizeof(*r));
+        if (!r)
+            return;
+        s->refs = r;
+        s->cap = cap;
+    }
+    s->refs[s->n++] = (struct socket_ref){ fd, sb.st_ino };
+}
+
+/* The sockets this process holds, every one of them: /proc/self/fd lists
+ * each open fd whatever its number (a process may hold thousands, and a
+ * scan of the first 1024 missed a connection's socket); where /proc is not
+ * mounted, every fd below the limit is tried. */
+static struct socket_scan socket_fds(void)
+{
+    struct socket_scan s = { NULL, 0, 0 };
     DIR *d = opendir("/proc/self/fd");
     struct dirent *e;
 
-    memset(ino, 0, (size_t)max * sizeof(*ino));
-    if (!d)
-        return 0;
-    while ((e = readdir(d))) {
-        int fd = atoi(e->d_name);
-        if (fd > 0 && fd < max && fd != dirfd(d) && fstat(fd, &sb) == 0 &&
-            S_ISSOCK(sb.st_mode)) {
-            ino[fd] = sb.st_ino;
-            n = fd + 1 > n ? fd + 1 : n;
-        }
+    if (!d) {
+        struct rlimit rl;
+        long max = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY ?
+                   (long)rl.rlim_cur : sysconf(_SC_OPEN_MAX);
+        for (long fd = 0; fd < max && fd <= INT_MAX; fd++)
+            scan_add(&s, (int)fd);
+        return s;
     }
+    while ((e = readdir(d)))
+        if (e->d_name[0] != '.' && atoi(e->d_name) != dirfd(d))
+            scan_add(&s, atoi(e->d_name));
     closedir(d);
-    return n;
+    return s;
+}
+
+static bool scan_has(const struct socket_scan *s, struct socket_ref ref)
+{
+    for (int i = 0; i < s->n; i++)
+        if (s->refs[i].fd == ref.fd && s->refs[i].ino == ref.ino)
+            return true;
+    return false;
 }
 
 /* Remember the sockets virConnectOpen() created: those open after it that
  * were not before.  Only the loop thread opens fds while a step runs. */
-#define FD_SCAN 1024
-
-static void note_sockets(struct connection *c, const ino_t *before)
+static void note_sockets(struct connection *c, struct socket_scan *before)
 {
-    static ino_t after[FD_SCAN];
-    int n = socket_fds(after, FD_SCAN);
+    struct socket_scan after = socket_fds();
 
-    for (int fd = 0; fd < n && c->nsockets < MAX_SOCKETS; fd++)
-        if (after[fd] && after[fd] != before[fd])
-            c->sockets[c->nsockets++] = (struct socket_ref){ fd, after[fd] };
+    for (int i = 0; i < after.n && c->nsockets < MAX_SOCKETS; i++)
+        if (!scan_has(before, after.refs[i]))
+            c->sockets[c->nsockets++] = after.refs[i];
+    free(after.refs);
+    free(before->refs);
 }
 
 int client_released(int name, char *got, size_t len)
@@ -173,6 +210,27 @@ static void refused(const struct step *st, const char *what)
 {
     check_fail(scn.sc->level, scn.sc->rules, "line %d: '%s': %s: %s", st->line, st->text,
                what, last_error());
+    scn.stopped = true;
+}
+
+/* A client step the run made impossible: a connection gone, a daemon
+ * stopped, when a step scheduled at a time or attached to a callback came.
+ * The script's order is right as written (client-order.c checks it before
+ * the run), so what the loop did made it so: the loop's failure, under the
+ * scenario's rules, and the script stops. */
+static void out_of_order(const struct step *st, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void out_of_order(const struct step *st, const char *fmt, ...)
+{
+    char what[200];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof(what), fmt, ap);
+    va_end(ap);
+    check_fail(scn.sc->level, scn.sc->rules, "line %d: '%s': %s when the step came",
+               st->line, st->text, what);
     scn.stopped = true;
 }
 
@@ -281,12 +339,60 @@ static int write_config(const char *dir)
     return fclose(f);
 }
 
+/* Whether something accepts connections on the unix socket at path: a
+ * socket file alone is not enough, libvirtd creates it before it listens
+ * and serves (a slow build showed "Connection refused" in between). */
+static bool accepts(const char *path)
+{
+    struct sockaddr_un a = { .sun_family = AF_UNIX };
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    bool ok;
+
+    if (fd < 0 || strlen(path) >= sizeof(a.sun_path)) {
+        if (fd >= 0)
+            close(fd);
+        return false;
+    }
+    memcpy(a.sun_path, path, strlen(path) + 1);
+    ok = connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+    close(fd);
+    return ok;
+}
+
+/* Wait until the daemon accepts connections on its socket, DAEMON_START_MS
+ * at most: a daemon that dies, or never listens, is reported with where
+ * its log is (the harness cannot run the scenario: not the loop's fault). */
+#define DAEMON_START_MS 10000
+
+static bool daemon_ready(struct daemon *d, const struct step *st)
+{
+    char path[128];
+    int waited = 0;
+
+    snprintf(path, sizeof(path), "%s/sock/libvirt-sock", d->dir);
+    for (; !accepts(path); waited += 10) {
+        if (waitpid(d->pid, NULL, WNOHANG) == d->pid) {
+            d->pid = 0;
+            check_scenario_error(st, "libvirtd exited before it accepted connections on "
+                                 "%s (see %s/libvirtd.out)", path, d->dir);
+            return false;
+        }
+        if (waited >= DAEMON_START_MS) {
+            check_scenario_error(st, "libvirtd did not accept connections on %s within "
+                                 "%d ms (see %s/libvirtd.out)", path, DAEMON_START_MS, d->dir);
+            return false;
+        }
+        sleep_real_ms(10);
+    }
+    sim_trace("daemon", "%s accepts connections", path);
+    return true;
+}
+
 static void start_daemon(const struct step *st)
 {
     static const char *const subdirs[] = { "sock", "run", "home", "drivers" };
     struct daemon *d = &daemons[ndaemons];
     char path[128];
-    struct stat sb;
 
     if (access(libvirtd(), X_OK) != 0) {
         char why[300];
@@ -321,15 +427,8 @@ static void start_daemon(const struct step *st)
     ndaemons++;
     if ((d->pid = fork()) == 0)
         exec_daemon(d->dir);
-    /* Ready when its socket is there: 10 s at most. */
-    snprintf(path, sizeof(path), "%s/sock/libvirt-sock", d->dir);
-    for (int waited = 0; stat(path, &sb) != 0; waited += 20) {
-        if (waited >= 10000 || waitpid(d->pid, NULL, WNOHANG) == d->pid) {
-            check_scenario_error(st, "libvirtd did not start (see %s/libvirtd.out)", d->dir);
-            return;
-        }
-        sleep_real_ms(20);
-    }
+    if (!daemon_ready(d, st))
+        return;
     sim_trace("daemon", "%s: libvirtd %d in %s", exec_reg_name(d->name), (int)d->pid, d->dir);
 }
 
@@ -381,13 +480,13 @@ static void daemon_step(const struct step *st)
 
     if (st->kind == S_DAEMON) {
         if (d)
-            check_scenario_error(st, "'%s' is already started", exec_reg_name(st->name));
+            out_of_order(st, "'%s' is already started", exec_reg_name(st->name));
         else
             start_daemon(st);
         return;
     }
     if (!d || d->pid <= 0) {
-        check_scenario_error(st, "'%s' is not running", exec_reg_name(st->name));
+        out_of_order(st, "'%s' is not running", exec_reg_name(st->name));
         return;
     }
     if (st->kind == S_STOP_DAEMON)
@@ -409,48 +508,62 @@ static const char *connect_uri(const struct step *st, char *buf, size_t len)
     return buf;
 }
 
-void client_step(const struct step *st)
+/* The connection step st asks for: a new one, under st's name. */
+static void connect_step(const struct step *st)
+{
+    struct socket_scan before;
+    virConnectPtr conn;
+    char buf[160];
+    const char *uri = connect_uri(st, buf, sizeof(buf));
+
+    if (find(st->name) >= 0) {
+        out_of_order(st, "'%s' is already connected", exec_reg_name(st->name));
+        return;
+    }
+    if (nconns == MAX_CONNECTIONS) {
+        check_scenario_error(st, "more than %d connections", MAX_CONNECTIONS);
+        return;
+    }
+    if (!uri) {
+        out_of_order(st, "no daemon for %s", st->str);
+        return;
+    }
+    /* libvirt writes to its sockets with write(2) and leaves SIGPIPE
+     * alone: an application with a remote connection must ignore it, or
+     * die when its daemon does (embedded Python already ignores it). */
+    if (st->fd_name >= 0)
+        signal(SIGPIPE, SIG_IGN);
+    before = socket_fds();
+    if (!(conn = virConnectOpen(uri))) {
+        free(before.refs);
+        refused(st, "cannot connect");
+        return;
+    }
+    conns[nconns] = (struct connection){ .name = st->name, .conn = conn,
+                                         .callback_id = -1 };
+    note_sockets(&conns[nconns++], &before);
+}
+
+/* As an application does: a close callback holds a reference. */
+static void close_connection(const struct step *st, struct connection *c)
+{
+    int refs;
+
+    if (c->callback_id >= 0)
+        virConnectDomainEventDeregisterAny(c->conn, c->callback_id);
+    virConnectUnregisterCloseCallback(c->conn, on_close);
+    refs = virConnectClose(c->conn);
+    sim_trace("client", "%s closed, %d references left", exec_reg_name(st->name), refs);
+    c->conn = NULL;
+}
+
+/* A step on an open connection. */
+static void connection_step(const struct step *st)
 {
     int i = find(st->name);
 
-    sim_trace("client", "%s", st->text);
-    virSetErrorFunc(NULL, silent);
-    if (st->kind == S_DAEMON || st->kind == S_STOP_DAEMON || st->kind == S_PAUSE_DAEMON ||
-        st->kind == S_RESUME_DAEMON) {
-        daemon_step(st);
-        return;
-    }
-    if (st->kind == S_CONNECT) {
-        static ino_t before[FD_SCAN];
-        virConnectPtr conn;
-        char buf[160];
-        const char *uri = connect_uri(st, buf, sizeof(buf));
-        if (i >= 0 || nconns == MAX_CONNECTIONS) {
-            check_scenario_error(st, i >= 0 ? "'%s' is already connected" :
-                                "more than 16 connections", exec_reg_name(st->name));
-            return;
-        }
-        if (!uri) {
-            check_scenario_error(st, "no daemon for %s", st->str);
-            return;
-        }
-        /* libvirt writes to its sockets with write(2) and leaves SIGPIPE
-         * alone: an application with a remote connection must ignore it, or
-         * die when its daemon does (embedded Python already ignores it). */
-        if (st->fd_name >= 0)
-            signal(SIGPIPE, SIG_IGN);
-        socket_fds(before, FD_SCAN);
-        if (!(conn = virConnectOpen(uri))) {
-            refused(st, "cannot connect");
-            return;
-        }
-        conns[nconns] = (struct connection){ .name = st->name, .conn = conn,
-                                             .callback_id = -1 };
-        note_sockets(&conns[nconns++], before);
-        return;
-    }
     if (i < 0) {
-        check_scenario_error(st, "'%s' is not connected", exec_reg_name(st->name));
+        out_of_order(st, "'%s' is not connected", exec_reg_name(st->name));
         return;
     }
     switch (st->kind) {
@@ -470,21 +583,51 @@ void client_step(const struct step *st)
                                             &scn.cookies[st->name], NULL) < 0)
             refused(st, "cannot register a close callback");
         break;
-    case S_CLOSE_CONNECTION: {
-        int refs;
-        /* As an application does: a close callback holds a reference. */
-        if (conns[i].callback_id >= 0)
-            virConnectDomainEventDeregisterAny(conns[i].conn, conns[i].callback_id);
-        virConnectUnregisterCloseCallback(conns[i].conn, on_close);
-        refs = virConnectClose(conns[i].conn);
-        sim_trace("client", "%s closed, %d references left", exec_reg_name(st->name), refs);
-        conns[i].conn = NULL;
+    case S_CLOSE_CONNECTION:
+        close_connection(st, &conns[i]);
         break;
-    }
     default:
         domain_step(st, conns[i].conn);
         break;
     }
+}
+
+/* In real time, the scenario's clock starts when its set-up is done: the
+ * last of the steps that open the script (daemons accepting connections,
+ * connections open: scenario_setup_end()) has run.  A daemon's start takes
+ * real time no loop is responsible for (87 ms was seen on a loaded
+ * machine), and timers, 'at' steps and expected times count from the
+ * moment the loop has its work, not from before (R20 judges lateness). */
+static void start_clock_after_setup(const struct step *st)
+{
+    const struct scenario *sc = scn.sc;
+    long index = st - sc->steps;
+
+    if (!sc->realtime || scn.stopped || index < 0 || index >= sc->nsteps ||
+        index + 1 != scenario_setup_end(sc))
+        return;
+    sim_restart_clock();
+    sim_trace("clock", "set-up done: the scenario's clock starts now");
+}
+
+void client_step(const struct step *st)
+{
+    static const enum step_kind daemon_kinds[] = {
+        S_DAEMON, S_STOP_DAEMON, S_PAUSE_DAEMON, S_RESUME_DAEMON,
+    };
+    bool daemon = false;
+
+    for (size_t k = 0; k < sizeof(daemon_kinds) / sizeof(daemon_kinds[0]); k++)
+        daemon |= st->kind == daemon_kinds[k];
+    sim_trace("client", "%s", st->text);
+    virSetErrorFunc(NULL, silent);
+    if (daemon)
+        daemon_step(st);
+    else if (st->kind == S_CONNECT)
+        connect_step(st);
+    else
+        connection_step(st);
+    start_clock_after_setup(st);
 }
 
 void client_close_all(void)

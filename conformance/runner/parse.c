@@ -1083,6 +1083,14 @@ struct scenario *scenario_parse(const char *path, char *err, size_t errlen)
         else if (p.sc->nsteps == 0)
             fail(&p, "no steps");
     }
+    if (!p.failed) {
+        char why[300];
+        int line = scenario_check_client(p.sc, why, sizeof(why));
+        if (line > 0) {
+            p.line = line;
+            fail(&p, "%s", why);
+        }
+    }
     if (p.failed) {
         scenario_free(p.sc);
         return NULL;

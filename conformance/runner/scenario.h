@@ -155,6 +155,15 @@ struct scenario {
  * into err. */
 struct scenario *scenario_parse(const char *path, char *err, size_t errlen);
 void scenario_free(struct scenario *sc);
+/* client-order.c: the client steps' order, as the text shows it (a
+ * connection used after its close, a daemon stopped twice, a daemon or a
+ * connect to one after a real-time set-up...): the line of the first step
+ * that is wrong whatever the loop does, with why in msg; 0 if none. */
+int scenario_check_client(const struct scenario *sc, char *msg, size_t len);
+/* The steps a real-time scenario's set-up is made of, at its start (daemon,
+ * connect, close-callback, domain-events): the index of the first other
+ * step.  The scenario's clock starts when they are done. */
+int scenario_setup_end(const struct scenario *sc);
 const char *scenario_level_name(enum level l);
 /* "READABLE|HANGUP", "0" */
 void scenario_mask_format(int mask, char *buf, size_t len);

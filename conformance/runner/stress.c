@@ -18,8 +18,14 @@
  *        within a bound far shorter than the loop's only other wake-up, a
  *        1 s guard timer; in the second half of the run, with the workers
  *        gone, single changes probe the moment between the loop's decision
- *        to wait and its wait, widened by schedule fuzzing (sim_jitter);
+ *        to wait and its wait: the loop thread is held at each of its
+ *        clock readings and zero-timeout polls after the last callback in
+ *        turn (sim_jitter_hold), so a wake-up lost there is lost each run;
  *   and the loop neither crashes nor hangs (a watchdog).
+ *
+ * On ThreadSanitizer's runtime (make stress-tsan, an IMPL built with
+ * -fsanitize=thread), each kind of TSan report in the child's output is a
+ * failure too, under the rule it breaks (a data race: R42).
  *
  * The run happens in a child process; failures come back on a pipe as
  * "RULE message" lines.  Failures are reported once per rule.
@@ -277,45 +283,89 @@ static void guard_cb(int timer, void *opaque)
 
 static _Atomic bool probe_fired;
 
+/* The probes hold the loop thread at each of the first HOLD_POINTS jitter
+ * points (clock readings, zero-timeout polls) after the last probe's
+ * callback in turn: one of them is where the loop has decided how long to
+ * wait and not yet waited.  A hold lasts until the probe's change returned,
+ * HOLD_MAX_NS at most (a loop that holds its lock there blocks the change:
+ * the hold then ends and the loop goes on). */
+#define HOLD_POINTS 8
+#define HOLD_MAX_NS (100 * NS_PER_MS)
+#define HELD_WAIT_NS (50 * NS_PER_MS)
+
+static _Atomic long hold_armed, hold_reached, hold_changed;
+
+/* On the loop thread, at the chosen point: say so, and wait there until
+ * the probe thread's change has returned. */
+static void hold_here(void *arg)
+{
+    long gen = (long)(intptr_t)arg;
+    int64_t until = now_ns() + HOLD_MAX_NS;
+
+    atomic_store(&hold_reached, gen);
+    while (atomic_load(&hold_changed) < gen && now_ns() < until)
+        sched_yield();
+}
+
+/* The probe's callback: disable it, and arm the hold for the next probe
+ * at the next point in turn, counted from here. */
 static void probe_cb(int timer, void *opaque)
 {
+    long gen = atomic_load(&hold_armed) + 1;
+
     (void)opaque;
     virEventUpdateTimeout(timer, -1);
+    atomic_store(&hold_armed, gen);
+    sim_jitter_hold(hold_here, (void *)(intptr_t)gen, (int)(gen % HOLD_POINTS));
     atomic_store(&probe_fired, true);
 }
 
-/* The loop alone, idle, and one change at a time from this thread, each at
- * a random moment after the loop served the last: the loop is then always
- * somewhere between deciding how long to wait and waiting, and a wake-up
- * it can lose in between is lost sooner or later.  Nothing else would wake
- * it before the 1 s guard timer, far beyond the bound. */
+/* Wait until the loop thread is held at the point armed for this probe
+ * (gen), HELD_WAIT_NS at most: a loop that reaches no further jitter point
+ * before it waits is probed as it waits. */
+static void wait_held(long gen)
+{
+    int64_t until = now_ns() + HELD_WAIT_NS;
+
+    while (gen > 0 && atomic_load(&hold_reached) < gen && now_ns() < until)
+        sched_yield();
+    if (gen > 0 && atomic_load(&hold_reached) < gen)
+        sim_jitter_hold(NULL, NULL, 0);
+}
+
+/* The loop alone, idle, and one change at a time from this thread, each
+ * while the loop thread is held at a point of its way from the last
+ * callback to its wait, every point in turn (at least twice over): a
+ * wake-up the loop loses between deciding how long to wait and waiting
+ * is lost on every run.  Nothing else would wake it before the 1 s guard
+ * timer, far beyond the bound. */
 static void probe_wakeups(int ms)
 {
     int64_t end = now_ns() + (int64_t)ms * NS_PER_MS;
-    uint64_t rng = 42;
     int probe = virEventAddTimeout(-1, probe_cb, NULL, NULL);
 
-    while (now_ns() < end) {
+    for (int n = 0; now_ns() < end || n < 2 * HOLD_POINTS; n++) {
+        long gen = atomic_load(&hold_armed);
         int64_t t0;
 
-        /* The loop decides how to wait within some tens of us of its
-         * last callback: aim there. */
-        for (int64_t until = now_ns() + (int64_t)(next_rand(&rng) % 80000);
-             now_ns() < until;)
-            sched_yield();
+        wait_held(gen);
         atomic_store(&probe_fired, false);
         t0 = now_ns();
         virEventUpdateTimeout(probe, 0);
+        atomic_store(&hold_changed, gen);
         while (!atomic_load(&probe_fired) && now_ns() < t0 + stress.bound_ns)
             sched_yield();
         atomic_fetch_add(&stress.ops, 1);
         if (!atomic_load(&probe_fired)) {
             violation(V_R43, "R43", "a timer set to 0 from another thread while "
-                      "the loop waited was not served within %lld ms: the "
-                      "wake-up was lost", (long long)(stress.bound_ns / NS_PER_MS));
+                      "the loop was on its way to wait (held at its point %ld "
+                      "after the last callback) was not served within %lld ms: "
+                      "the wake-up was lost", gen % HOLD_POINTS + 1,
+                      (long long)(stress.bound_ns / NS_PER_MS));
             break;
         }
     }
+    sim_jitter_hold(NULL, NULL, 0);
     virEventRemoveTimeout(probe);
 }
 
@@ -437,6 +487,63 @@ static void stress_record(const char *line, void *arg)
     r->failures++;
 }
 
+/* ThreadSanitizer's reports, by kind, and the rule each breaks.  An IMPL
+ * built with -fsanitize=thread, run on TSan's runtime (make stress-tsan),
+ * has every unsynchronised access between the loop thread and the workers
+ * reported, whether or not the interleaving of this run made it do harm:
+ * a loop without a lock is found on every run, not when it is unlucky. */
+static const struct { const char *kind, *rule; } tsan_kinds[] = {
+    { "data race", "R42" },                 /* thread-safety of the six ops */
+    { "lock-order-inversion", "R42" },      /* a deadlock waiting to happen */
+    { "heap-use-after-free", "R34" },       /* a registration freed too early */
+};
+
+static const char *tsan_rule(const char *kind)
+{
+    for (size_t i = 0; i < sizeof(tsan_kinds) / sizeof(tsan_kinds[0]); i++)
+        if (!strncmp(kind, tsan_kinds[i].kind, strlen(tsan_kinds[i].kind)))
+            return tsan_kinds[i].rule;
+    return "R42";
+}
+
+#define TSAN_MARK "WARNING: ThreadSanitizer: "
+
+/* Report what TSan found in the child's stderr: one failure per kind of
+ * report, with the first report of that kind (its first lines: where the
+ * two accesses were).  Returns the number of failures. */
+static int tsan_reports(const char *output)
+{
+    const char *seen[8];
+    int nseen = 0;
+
+    for (const char *w = output ? strstr(output, TSAN_MARK) : NULL; w;
+         w = strstr(w + 1, TSAN_MARK)) {
+        const char *kind = w + strlen(TSAN_MARK), *end = kind + strcspn(kind, "(\n");
+        int n = 0, lines = 0;
+        bool dup = false;
+
+        while (end > kind && end[-1] == ' ')
+            end--;
+        for (int i = 0; i < nseen; i++)
+            dup |= !strncmp(seen[i], kind, (size_t)(end - kind));
+        for (const char *x = output; (x = strstr(x, TSAN_MARK)); x++)
+            n += !strncmp(x + strlen(TSAN_MARK), kind, (size_t)(end - kind));
+        if (dup || nseen == 8)
+            continue;
+        seen[nseen++] = kind;
+        printf("FAIL [%s] ThreadSanitizer: %.*s between the loop thread and other threads "
+               "(%d reports):\n", tsan_rule(kind), (int)(end - kind), kind, n);
+        for (const char *l = w; *l && lines < 16; lines++) {
+            size_t len = strcspn(l, "\n");
+            if (lines > 0 && len == 0)
+                break;
+            printf("    %.*s\n", (int)len, l);
+            l += len + (l[len] != '\0');
+        }
+    }
+    return nseen;
+}
+
 /* Run the stress test in a child under the supervisor; print what it
  * found.  Returns 0 when nothing was found, 1 otherwise. */
 int stress_run(const char *impl_path, const char *impl_name,
@@ -450,9 +557,10 @@ int stress_run(const char *impl_path, const char *impl_name,
         printf("FAIL [harness] cannot start a child process\n");
         return 1;
     }
-    free(so.output);
     if (r.lines++ == 0)
         printf("stress: %s, %d worker threads for %d ms\n", impl_name, o->threads, o->ms);
+    r.failures += tsan_reports(so.output);
+    free(so.output);
     if (so.interrupted) {
         printf("FAIL [stopped] the runner was stopped by %s\n",
                strsignal(sup_stop_signal()));

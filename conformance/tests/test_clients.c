@@ -5,10 +5,12 @@
  * find libvirtd at all.
  */
 #include <check.h>
+#include <fcntl.h>
 #include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -115,7 +117,8 @@ START_TEST(client_expectations_can_fail)
 END_TEST
 
 /* `expect released` on a connection with no socket (the in-process test
- * driver) is the scenario's mistake, not the loop's failure. */
+ * driver) is the scenario's mistake, found in its text, not the loop's
+ * failure. */
 START_TEST(released_needs_a_daemon)
 {
     char *out;
@@ -125,8 +128,130 @@ START_TEST(released_needs_a_daemon)
         "id: nosock\ntitle: t\nrules: R34\nlevel: MUST\nwhy: w\n\n"
         "connect C test:///default\nexpect released C\n");
     ck_assert_int_eq(runner(&out, args), 2);
-    ck_assert_msg(strstr(out, "line 8: 'expect released' needs a daemon's connection: "
-                              "C opened no socket"), "%s", out);
+    ck_assert_msg(strstr(out, "nosock.scn:8: 'expect released C': 'expect released' needs "
+                              "a connection to a daemon"), "%s", out);
+    free(out);
+}
+END_TEST
+
+/* Client steps in an order that is wrong whatever the loop does are the
+ * scenario's errors, each found in the text with its line. */
+START_TEST(client_order_is_checked)
+{
+    static const struct bad_scenario bad[] = {
+        { "connect C test:///default\nclose-connection C\ndomain-events C\n", 9,
+          "'domain-events C': the connection is closed above" },
+        { "connect C test:///default\nconnect C test:///default\n", 8,
+          "'connect C test:///default': already connected" },
+        { "clock: real\ndaemon D\nstop-daemon D\nstop-daemon D\n", 10,
+          "'stop-daemon D': the daemon is stopped above" },
+        { "clock: real\nadd-timeout T 50\ndaemon D\n", 9,
+          "'daemon D': a daemon and the connections to it are set up before any "
+          "other step" },
+        { "clock: real\ndaemon D\nrun 1\nconnect C daemon:D\n", 10,
+          "'connect C daemon:D': a daemon and the connections to it are set up" },
+        { "clock: real\ndaemon D\ndaemon E\ndaemon F\ndaemon G\ndaemon H\n", 12,
+          "'daemon H': more than 4 daemons" },
+    };
+
+    write_bad_scenarios(bad, sizeof(bad) / sizeof(bad[0]));
+    {
+        char *out;
+        const char *args[] = { "-s", tmpdir, NULL };
+        ck_assert_int_eq(runner(&out, args), 2);
+        check_bad_scenarios(out, bad, sizeof(bad) / sizeof(bad[0]));
+        free(out);
+    }
+}
+END_TEST
+
+/* A step that finds its connection gone because of when the loop called
+ * back (here: the callback that closes C, then the one that uses it) is
+ * the loop's doing: a failure under the scenario's rules, not an error of
+ * the scenario (whose text is right). */
+START_TEST(gone_at_run_time_is_a_failure)
+{
+    char *out;
+    const char *args[] = { "-s", NULL, NULL };
+
+    args[1] = scenario_file("gone.scn",
+        "id: gone\ntitle: t\nrules: R21\nlevel: MUST\nwhy: w\n\n"
+        "connect C test:///default\nadd-timeout T 0\n"
+        "on cb T #1: close-connection C\non cb T #2: define-domain C evconf-gone\n"
+        "run 3\n");
+    ck_assert_int_eq(runner(&out, args), 1);
+    ck_assert_msg(strstr(out, "FAIL [R21] line 10: 'on cb T #2: define-domain C evconf-gone': "
+                              "'C' is not connected when the step came"), "%s", out);
+    free(out);
+}
+END_TEST
+
+/* A libvirtd slow to serve: its socket file is there 300 ms before it
+ * listens (a fake that binds, waits, then hands over to the real one).
+ * The connect must wait until the daemon accepts, and the scenario's
+ * clock start when the set-up is done: T's first call is 50 ms after the
+ * set-up, not 350 ms after the loop was registered. */
+static const char slow_daemon[] =
+    "#!/usr/bin/python3\n"
+    "import os, socket, sys, time\n"
+    "d = os.path.dirname(sys.argv[sys.argv.index('--config') + 1])\n"
+    "s = socket.socket(socket.AF_UNIX)\n"
+    "s.bind(d + '/sock/libvirt-sock')\n"
+    "time.sleep(0.3)\n"
+    "s.close()\n"
+    "os.unlink(d + '/sock/libvirt-sock')\n"
+    "os.execv('/usr/sbin/libvirtd', ['libvirtd'] + sys.argv[1:])\n";
+
+START_TEST(slow_daemon_is_waited_for)
+{
+    char *out, fake[300];
+    const char *args[] = { "-s", NULL, NULL };
+    FILE *f;
+
+    if (!have_libvirtd() || access("/usr/bin/python3", X_OK) != 0)
+        return;
+    own_tmpdir();
+    snprintf(fake, sizeof(fake), "%s/slow-libvirtd", tmpdir);
+    ck_assert((f = fopen(fake, "w")) != NULL);
+    fputs(slow_daemon, f);
+    fclose(f);
+    chmod(fake, 0755);
+    setenv("EVCONF_LIBVIRTD", fake, 1);
+    args[1] = scenario_file("slow.scn",
+        "id: slow\ntitle: t\nrules: R20\nlevel: MUST\nclock: real\nwhy: w\n\n"
+        "daemon D\nconnect C daemon:D\nclose-callback C\nadd-timeout T 50\n"
+        "run-until 200\nexpect call T #1 at 50\nexpect closed C NONE\n");
+    ck_assert_msg(runner(&out, args) == 0, "%s", out);
+    unsetenv("EVCONF_LIBVIRTD");
+    ck_assert_msg(strstr(out, "1 passed, 0 failed"), "%s", out);
+    free(out);
+}
+END_TEST
+
+/* A process with more than 1024 fds open: the socket its connect opens
+ * is found whatever its number (an fd scan used to stop at 1024 and say
+ * "C opened no socket"). */
+START_TEST(released_with_many_fds)
+{
+    char *out;
+    const char *args[] = { "-s", "conformance/scenarios", "--filter",
+                           "client-daemon-socket-released", NULL };
+    struct rlimit rl;
+
+    if (!have_libvirtd())
+        return;
+    ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &rl), 0);
+    if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < 1200) {
+        printf("skipped: RLIMIT_NOFILE's hard limit is below 1200\n");
+        return;
+    }
+    rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > 4096 ? 4096 : rl.rlim_max;
+    ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
+    for (int i = 0; i < 1100; i++)       /* inherited by the runner */
+        ck_assert_int_ge(open("/dev/null", O_RDONLY), 0);
+    own_tmpdir();
+    ck_assert_msg(runner(&out, args) == 0, "%s", out);
+    ck_assert_msg(strstr(out, "1 passed, 0 failed"), "%s", out);
     free(out);
 }
 END_TEST
@@ -150,7 +275,9 @@ void add_client_tests(Suite *s)
 {
     const TTest *tests[] = { daemon_scenarios_leave_nothing, daemon_after_a_crash,
                              client_expectations_can_fail, released_needs_a_daemon,
-                             daemon_missing_is_skipped };
+                             daemon_missing_is_skipped, client_order_is_checked,
+                             gone_at_run_time_is_a_failure, slow_daemon_is_waited_for,
+                             released_with_many_fds };
 
     add_tests(s, tests, sizeof(tests) / sizeof(tests[0]));
 }

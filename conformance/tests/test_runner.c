@@ -44,8 +44,7 @@ END_TEST
 /* --stress: the reference passes; a variant that never wakes for another
  * thread's change fails (always: its only wake-up is a 1 s guard timer),
  * with the closing line intact; bad numbers are refused.  (The racier
- * variants, no-lock and racy-wakeup, fail only with some probability per
- * run; the kill matrix gives them three runs.) */
+ * variants, no-lock and racy-wakeup: test_stress.c.) */
 START_TEST(stress_mode)
 {
     char *out, variant[512];

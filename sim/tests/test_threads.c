@@ -3,7 +3,9 @@
  * wake it through the loop's own mechanism; sim stops the clock meanwhile
  * and reports a loop that stays asleep.
  */
+#include <pthread.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "suites.h"
@@ -130,6 +132,51 @@ START_TEST(no_wakeup_needed_for_longer_timeout)
 }
 END_TEST
 
+/* A jitter hold runs once, on a thread that enabled jitter, at the
+ * (skip + 1)-th jitter point (clock readings and zero-timeout polls) after
+ * it was armed, and not on other threads; cancelling says whether one was
+ * pending. */
+static int held_at;
+static int points;
+
+static void note_hold(void *arg)
+{
+    held_at = points;
+    ck_assert_ptr_eq(arg, &held_at);
+}
+
+static void *jitter_points(void *arg)
+{
+    struct timespec ts;
+
+    (void)arg;
+    sim_jitter_enable(3);
+    for (points = 1; points <= 6; points++)
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+    return NULL;
+}
+
+START_TEST(jitter_hold_once_at_its_point)
+{
+    pthread_t t;
+    struct timespec ts;
+
+    ck_assert(!sim_jitter_hold(note_hold, &held_at, 2));
+    clock_gettime(CLOCK_MONOTONIC, &ts);       /* this thread: no jitter, no hold */
+    ck_assert_int_eq(held_at, 0);
+    pthread_create(&t, NULL, jitter_points, NULL);
+    pthread_join(t, NULL);
+    ck_assert_int_eq(held_at, 3);
+    ck_assert(!sim_jitter_hold(NULL, NULL, 0)); /* taken: nothing pending */
+    ck_assert(!sim_jitter_hold(note_hold, &held_at, 0));
+    ck_assert(sim_jitter_hold(NULL, NULL, 0));  /* cancelled before its point */
+    held_at = 0;
+    pthread_create(&t, NULL, jitter_points, NULL);
+    pthread_join(t, NULL);
+    ck_assert_int_eq(held_at, 0);
+}
+END_TEST
+
 Suite *threads_suite(void)
 {
     Suite *s = suite_create("threads");
@@ -140,5 +187,6 @@ Suite *threads_suite(void)
     add_test(s, cross_thread_no_wakeup_variant_fails);
     add_test(s, stuck_action_reported);
     add_test(s, no_wakeup_needed_for_longer_timeout);
+    add_test(s, jitter_hold_once_at_its_point);
     return s;
 }
