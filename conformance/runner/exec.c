@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "client.h"
+#include "crash.h"
 #include "exec-internal.h"
 #include "protocol.h"
 #include "progress.h"
@@ -85,10 +86,11 @@ static void do_add(const struct step *st)
     virFreeCallback ff = st->ff_none ? NULL : check_ff;
     int fd = -1, id;
 
-    if (r->added) {
-        check_scenario_error(st, "'%s' is added twice; use a new name", exec_reg_name(st->name));
+    if (r->add_tried) {
+        check_step_again(st);
         return;
     }
+    r->add_tried = true;
     if (handle)
         fd = st->fd_name >= 0 ? scn.regs[st->fd_name].fd.fd : st->fd_literal;
     pthread_mutex_lock(&scn.lock);
@@ -333,6 +335,8 @@ static void unwound_check(void)
     if (op_on_stack)
         op_leave();
     callback_depth = 0;
+    cb_kind_on_stack = NULL;
+    cb_name_on_stack = -1;
     for (int i = 0; i < scn.sc->nnames; i++)
         scn.regs[i].in_cb = false;
 }
@@ -381,10 +385,8 @@ static void verdict_check(void)
 
 /* ---- steps ---- */
 
-void exec_run_step(const struct step *st)
+static void run_step(const struct step *st)
 {
-    if (scn.stopped && st->when == WHEN_NOW)
-        return;
     switch (st->kind) {
     case S_ADD_HANDLE:
     case S_ADD_TIMEOUT:
@@ -479,6 +481,22 @@ void exec_run_step(const struct step *st)
         break;
     }
     verdict_check();
+}
+
+_Thread_local const struct step *step_on_stack;
+
+/* One step, marked on this thread's stack for a crash report (crash.c);
+ * steps nest (a callback's reactions run inside the step that let the
+ * loop run). */
+void exec_run_step(const struct step *st)
+{
+    const struct step *outer = step_on_stack;
+
+    if (scn.stopped && st->when == WHEN_NOW)
+        return;
+    step_on_stack = st;
+    run_step(st);
+    step_on_stack = outer;
 }
 
 /* The reactions attached to the k-th callback (or the free callback) of a
@@ -700,6 +718,7 @@ int exec_scenario(const struct scenario *sc, const struct impl *impl,
     sim_set_watchdog_ms(opts->wake_timeout_ms);
     sim_real_peers(sc->realtime);       /* clock: real, for a private libvirtd */
     sim_trace_mirror(out_fd, trace_prefix);
+    crash_watch();
     sim_alloc_scope(*(void **)&impl->run_once);     /* alloc-fails=K */
     if (impl->register_fn() != 0) {
         check_fail(LEVEL_MUST, "R3", "evconf_register() returned non-zero");
@@ -714,6 +733,7 @@ int exec_scenario(const struct scenario *sc, const struct impl *impl,
     run_script();
     teardown();
     client_stop_daemons();
+    crash_unwatch();
     if (sim_abandoned_threads() > 0)
         return EXEC_ABANDONED;
     sim_trace_mirror(-1, NULL);
