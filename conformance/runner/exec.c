@@ -203,6 +203,48 @@ static void do_remove(const struct step *st)
     check_remove_rc(st, target, rc);
 }
 
+/* A reaction that drains fd name and is still to run: a callback's, of an
+ * enabled timer or of a watch on that fd asking for READABLE, on every
+ * call or on a K-th call not made yet.  Its step index, or -1. */
+static int drain_to_come(int name)
+{
+    for (int i = 0; i < scn.sc->nsteps; i++) {
+        const struct step *d = &scn.sc->steps[i];
+        const struct reg *w = d->when == WHEN_ON_CB ? &scn.regs[d->on_name] : NULL;
+        if (d->kind == S_DRAIN && d->name == name && w && w->added && !w->removed &&
+            (scn.sc->kinds[d->on_name] == NAME_TIMER ? w->timeout >= 0 :
+             (w->events & VIR_EVENT_HANDLE_READABLE) && w->fd_name == name) &&
+            (d->on_nth == 0 || d->on_nth > w->ncalls))
+            return i;
+    }
+    return -1;
+}
+
+/* Data written to an fd that does not fit: the scenario's mistake if
+ * nothing in it reads the fd; the loop's if a watch's callback reads it
+ * and the loop never called it while the data waited (R14; a timer's:
+ * R20, R21). */
+static void fd_full(const struct step *st)
+{
+    int d = drain_to_come(st->name);
+    const struct step *dr = d >= 0 ? &scn.sc->steps[d] : NULL;
+
+    if (!dr) {
+        check_scenario_error(st, "'%s': the fd's buffer is full (data the loop "
+                             "has not read stays in it)", st->text);
+        return;
+    }
+    check_fail(LEVEL_MUST, scn.sc->kinds[dr->on_name] == NAME_TIMER ? "R20,R21" : "R14",
+               "line %d: '%s': %s's buffer is full: what was "
+               "written before was never read, though %s's callback reads it "
+               "(line %d) and %s is enabled; expected the loop to call %s "
+               "while data waits (%d calls so far)", st->line, st->text,
+               exec_reg_name(st->name), exec_reg_name(dr->on_name), dr->line,
+               exec_reg_name(dr->on_name), exec_reg_name(dr->on_name),
+               scn.regs[dr->on_name].ncalls);
+    scn.stopped = true;
+}
+
 static int fd_step(const struct step *st)
 {
     struct sim_fd *f = &scn.regs[st->name].fd;
@@ -470,8 +512,7 @@ static void run_step(const struct step *st)
         case 0:
             break;
         case SIM_FD_FULL:
-            check_scenario_error(st, "'%s': the fd's buffer is full (data the loop "
-                           "has not read stays in it)", st->text);
+            fd_full(st);
             break;
         default:
             check_fail(LEVEL_MUST, scn.sc->rules, "line %d: '%s' failed in the "
