@@ -14,6 +14,8 @@
  *   trampoline entered, with a live         registration made with a NULL
  *   registration made with a NULL opaque    opaque) / R40 (its free
  *                                            callback was due)
+ *   SIGPIPE writing to an fd's other end  -> R17: the loop closed the end
+ *   the scenario did not close              it watches
  *   elsewhere                             -> where, with no rule ("-")
  * The handlers only read memory and call write(2): they may run at any
  * point of the process.  They then hand the signal on to whatever handled
@@ -29,7 +31,7 @@
 #include "exec-internal.h"
 #include "protocol.h"
 
-static const int fatal_signals[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT };
+static const int fatal_signals[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGPIPE };
 #define NFATAL (sizeof(fatal_signals) / sizeof(fatal_signals[0]))
 
 static struct sigaction previous[NFATAL];
@@ -126,12 +128,29 @@ static void describe_dispatch(struct line *l)
     }
 }
 
+/* SIGPIPE in a step that writes to an fd's other end: the end the loop
+ * watches is closed, and the scenario did not close it (R17). */
+static bool pipe_closed_by_loop(int sig)
+{
+    const struct step *st = step_on_stack;
+
+    return sig == SIGPIPE && st && !op_on_stack && !cb_kind_on_stack &&
+           (st->kind == S_READABLE || st->kind == S_FILL) && st->name >= 0 &&
+           !scn.regs[st->name].fd.behind;
+}
+
 /* The record for this thread's state: "C RULES where; expected ...". */
-static void describe(struct line *l)
+static void describe(struct line *l, int sig)
 {
     l->n = 0;
     put(l, (char[]){ PROTO_CRASH, ' ', '\0' });
-    if (op_on_stack) {
+    if (pipe_closed_by_loop(sig)) {
+        put(l, "R17 writing to ");
+        put(l, exec_reg_name(step_on_stack->name));
+        put_step(l);
+        put(l, ", whose end the loop watches was closed, not by the scenario; "
+               "expected the loop never to close an fd it was given");
+    } else if (op_on_stack) {
         put(l, "R45 inside ");
         put(l, op_on_stack);
         put(l, "()");
@@ -151,19 +170,22 @@ static void describe(struct line *l)
         put_step(l);
     } else if (scn.in_iteration) {
         describe_dispatch(l);
+    } else if (step_on_stack) {
+        put(l, "- during");
+        put_step(l);
     } else {
         l->n = 0;
     }
 }
 
 /* Write this thread's state once, whichever thread dies first. */
-static void tell(void)
+static void tell(int sig)
 {
     struct line l;
 
     if (!watching || atomic_exchange(&told, true))
         return;
-    describe(&l);
+    describe(&l, sig);
     if (l.n == 0)
         return;
     l.s[l.n++] = '\n';
@@ -177,7 +199,7 @@ static void tell(void)
 static void on_fatal(int sig, siginfo_t *info, void *uc)
 {
     (void)uc;
-    tell();
+    tell(sig);
     for (size_t i = 0; i < NFATAL; i++)
         if (fatal_signals[i] == sig)
             sigaction(sig, &previous[i], NULL);
@@ -187,7 +209,7 @@ static void on_fatal(int sig, siginfo_t *info, void *uc)
 
 static void on_exit_call(void)
 {
-    tell();
+    tell(0);
 }
 
 void crash_watch(void)
@@ -201,8 +223,11 @@ void crash_watch(void)
         return;
     sigaltstack(&ss, NULL);     /* a stack overflow is a crash too */
     sigemptyset(&sa.sa_mask);
-    for (size_t i = 0; i < NFATAL; i++)
+    for (size_t i = 0; i < NFATAL; i++) {
         sigaction(fatal_signals[i], &sa, &previous[i]);
+        if (previous[i].sa_handler == SIG_IGN)     /* not fatal here */
+            sigaction(fatal_signals[i], &previous[i], NULL);
+    }
     atexit(on_exit_call);
     watching = true;
 }

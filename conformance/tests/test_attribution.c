@@ -128,6 +128,27 @@ START_TEST(crash_without_rule)
 }
 END_TEST
 
+/* A loop that closes the fd it watched: the scenario's next write to the
+ * pipe dies of SIGPIPE, a crash under R17; the reference runs it clean. */
+START_TEST(broken_pipe_is_r17)
+{
+    static const char body[] = "pipe P\nadd-handle H P READABLE\nadd-timeout T 10\n"
+                               "run 1\nremove-handle H\nrun 1\nreadable P\nrun 1\n";
+    char *out;
+    int rc = run_body(&out, broken("r17-close-on-remove"), body);
+
+    ck_assert_msg(rc == 1, "exit %d: %s", rc, out);
+    ck_assert_msg(strstr(out, "crash: the implementation died of Broken pipe writing "
+                              "to P (line 13: readable P)"), "%s", out);
+    ck_assert_msg(strstr(out, "[MUST R17] the implementation died of Broken pipe"),
+                  "%s", out);
+    free(out);
+    rc = run_body(&out, "reference", body);
+    ck_assert_msg(rc == 0, "exit %d: %s", rc, out);
+    free(out);
+}
+END_TEST
+
 /* An fd a callback drains, overfilled because the loop never called it:
  * R14.  The same fd with nothing to read it stays the scenario's error. */
 START_TEST(fd_full_blamed_by_cause)
@@ -162,7 +183,7 @@ void add_attribution_tests(Suite *s)
     const TTest *tests[] = {
         ff_twice_reaction_adds, ff_reaction_adds_once_on_reference,
         crash_inside_add_is_r45, crash_on_null_opaque_names_r16_or_r40,
-        crash_without_rule, fd_full_blamed_by_cause,
+        crash_without_rule, broken_pipe_is_r17, fd_full_blamed_by_cause,
     };
 
     add_tests(s, tests, sizeof(tests) / sizeof(tests[0]));
