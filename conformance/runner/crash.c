@@ -10,7 +10,7 @@
  * (protocol.h):
  *   inside add, update or remove          -> R45: failures come back as
  *                                            return codes, never as a crash
- *   dispatching, in no callback the       -> R16 (a callback of a
+ *   in an iteration, in no callback the   -> R16 (a callback of a
  *   trampoline entered, with a live         registration made with a NULL
  *   registration made with a NULL opaque    opaque) / R40 (its free
  *                                            callback was due)
@@ -86,14 +86,17 @@ static void put_step(struct line *l)
 }
 
 /* The registrations made with a NULL opaque whose free callback is due
- * (ff), or whose callback may be (!ff); the number of them, named in l. */
+ * (ff), or whose callback may be (!ff: live and enabled); how many, named
+ * in l. */
 static int null_opaque_due(struct line *l, bool ff)
 {
     int n = 0;
 
     for (int i = 0; scn.sc && i < scn.sc->nnames; i++) {
         const struct reg *r = &scn.regs[i];
-        bool due = ff ? r->removed && r->has_ff && r->nfrees == 0 : !r->removed;
+        bool enabled = scn.sc->kinds[i] == NAME_TIMER ? r->timeout >= 0 : r->events != 0;
+        bool due = ff ? r->removed && r->has_ff && r->nfrees == 0 :
+                        !r->removed && enabled;
         if (!r->null_opaque || !r->added || !due)
             continue;
         put(l, n++ ? ", " : " ");
@@ -112,9 +115,9 @@ static void describe_dispatch(struct line *l)
 
     put(l, null_opaque_due(&frees, true) ? "R40" :
            null_opaque_due(&live, false) ? "R16" : "-");
-    put(l, " while the loop dispatched (iteration ");
+    put(l, " during iteration ");
     put_int(l, scn.iter);
-    put(l, "), in no callback the runner entered");
+    put(l, " (evconf_run_once), in no callback the runner entered");
     if (frees.n) {
         put(l, ", with the free callback of");
         put(l, frees.s);

@@ -97,13 +97,13 @@ START_TEST(crash_on_null_opaque_names_r16_or_r40)
     setenv("ASAN_OPTIONS", "handle_segv=0", 1);
     rc = run_body(&out, impl("null-opaque-deref"), "add-timeout T 0 opaque=null\nrun 1\n");
     ck_assert_msg(rc == 1 && strstr(out, "[MUST R16] the implementation died of "
-                                         "Segmentation fault while the loop dispatched")
+                                         "Segmentation fault during iteration 0")
                   && strstr(out, "with T added with a NULL opaque"), "%s", out);
     free(out);
     rc = run_body(&out, impl("null-opaque-deref"),
                   "add-timeout U -1 opaque=null\nremove-timeout U\nrun 1\n");
     ck_assert_msg(rc == 1 && strstr(out, "[MUST R40] the implementation died of "
-                                         "Segmentation fault while the loop dispatched")
+                                         "Segmentation fault during iteration 0")
                   && strstr(out, "the free callback of U"), "%s", out);
     free(out);
     rc = run_body(&out, impl("null-opaque-deref"), "add-timeout T 0\nrun 2\n");
@@ -121,7 +121,7 @@ START_TEST(crash_without_rule)
     setenv("ASAN_OPTIONS", "handle_segv=0", 1);
     rc = run_body(&out, impl("exits"), "add-timeout T 0\nrun 1\n");
     ck_assert_msg(rc == 1 && strstr(out, "exited with status 7 in the middle of "
-                                         "the scenario while the loop dispatched"),
+                                         "the scenario during iteration 0"),
                   "%s", out);
     ck_assert_msg(!strstr(out, "] the implementation exited"), "%s", out);
     free(out);
