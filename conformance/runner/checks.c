@@ -196,19 +196,23 @@ static bool changed_this_iteration(const struct reg *r)
 _Thread_local int callback_depth;
 _Thread_local const char *cb_kind_on_stack;
 _Thread_local int cb_name_on_stack = -1;
+_Thread_local const char *cb_inside_op;
 
 /* A callback's reactions, with the callback marked on this thread's stack:
- * a crash in them is in a callback the runner entered (crash.c). */
+ * a crash in them is in a callback the runner entered (crash.c), and one
+ * the loop called from inside an operation can recurse until it does. */
 static void run_reactions_marked(enum when when, int name, int nth)
 {
-    const char *outer_kind = cb_kind_on_stack;
+    const char *outer_kind = cb_kind_on_stack, *outer_op = cb_inside_op;
     int outer_name = cb_name_on_stack;
 
     cb_kind_on_stack = when == WHEN_ON_FF ? "free callback" : "callback";
     cb_name_on_stack = name;
+    cb_inside_op = op_on_stack;
     exec_run_reactions(when, name, nth);
     cb_kind_on_stack = outer_kind;
     cb_name_on_stack = outer_name;
+    cb_inside_op = outer_op;
 }
 
 /* A registration a callback added, or enabled from disabled, first runs in

@@ -10,6 +10,8 @@
  * (protocol.h):
  *   inside add, update or remove          -> R45: failures come back as
  *                                            return codes, never as a crash
+ *   ... from a callback the loop called   -> R27 (it can recurse until the
+ *   inside an operation                      stack runs out)
  *   in an iteration, in no callback the   -> R16 (a callback of a
  *   trampoline entered, with a live         registration made with a NULL
  *   registration made with a NULL opaque    opaque) / R40 (its free
@@ -142,6 +144,33 @@ static bool pipe_closed_by_loop(int sig)
            !scn.regs[st->name].fd.behind;
 }
 
+/* Inside an operation: its failure comes back as a return code (R45),
+ * unless the callback it runs in was called inside an operation, where
+ * it recursed (R27). */
+static void describe_op(struct line *l)
+{
+    bool recursed = cb_kind_on_stack && cb_inside_op;
+
+    put(l, recursed ? "R27 inside " : "R45 inside ");
+    put(l, op_on_stack);
+    put(l, "()");
+    put_step(l);
+    if (cb_kind_on_stack) {
+        put(l, ", from the ");
+        put(l, cb_kind_on_stack);
+        put(l, " of ");
+        put(l, exec_reg_name(cb_name_on_stack));
+    }
+    if (recursed) {
+        put(l, ", which the loop called inside ");
+        put(l, cb_inside_op);
+        put(l, "(); expected callbacks only from the loop's dispatch, never "
+               "inside an operation, where they can recurse");
+    } else {
+        put(l, "; expected a failure to come back as a return code");
+    }
+}
+
 /* The record for this thread's state: "C RULES where; expected ...". */
 static void describe(struct line *l, int sig)
 {
@@ -154,17 +183,7 @@ static void describe(struct line *l, int sig)
         put(l, ", whose end the loop watches was closed, not by the scenario; "
                "expected the loop never to close an fd it was given");
     } else if (op_on_stack) {
-        put(l, "R45 inside ");
-        put(l, op_on_stack);
-        put(l, "()");
-        put_step(l);
-        if (cb_kind_on_stack) {
-            put(l, ", from the ");
-            put(l, cb_kind_on_stack);
-            put(l, " of ");
-            put(l, exec_reg_name(cb_name_on_stack));
-        }
-        put(l, "; expected a failure to come back as a return code");
+        describe_op(l);
     } else if (cb_kind_on_stack) {
         put(l, "- in the ");
         put(l, cb_kind_on_stack);

@@ -96,6 +96,9 @@ extern _Thread_local int callback_depth;
 extern _Thread_local const struct step *step_on_stack;
 extern _Thread_local const char *cb_kind_on_stack;
 extern _Thread_local int cb_name_on_stack;
+/* ... and the operation it was called from, if the loop called it inside
+ * one (R27), or NULL. */
+extern _Thread_local const char *cb_inside_op;
 
 const char *exec_reg_name(int name);
 void exec_run_step(const struct step *st);

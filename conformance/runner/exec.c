@@ -379,6 +379,7 @@ static void unwound_check(void)
     callback_depth = 0;
     cb_kind_on_stack = NULL;
     cb_name_on_stack = -1;
+    cb_inside_op = NULL;
     for (int i = 0; i < scn.sc->nnames; i++)
         scn.regs[i].in_cb = false;
 }

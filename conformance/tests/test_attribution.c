@@ -86,6 +86,29 @@ START_TEST(crash_inside_add_is_r45)
 }
 END_TEST
 
+/* A loop that calls a callback inside update, whose reaction updates:
+ * it recurses until the stack runs out, a crash under R27, not R45. */
+START_TEST(recursion_from_sync_callback_is_r27)
+{
+    char *out;
+    const char *args[] = { "--impl", broken("r27-sync-callback-in-update"), "-f",
+                           "dispatch-enabled-during-dispatch-waits", "--seed", "1",
+                           "--report-dir", NULL, NULL };
+    int rc;
+
+    setenv("ASAN_OPTIONS", "handle_segv=0", 1);
+    args[7] = make_tmpdir();
+    rc = runner(&out, args);
+    ck_assert_msg(rc == 1, "exit %d: %s", rc, out);
+    ck_assert_msg(strstr(out, "[MUST R27] the implementation died of Segmentation "
+                              "fault inside update_timeout()") &&
+                  strstr(out, "which the loop called inside update_timeout()"),
+                  "%s", out);
+    ck_assert_msg(!strstr(out, "[MUST R45]"), "%s", out);
+    free(out);
+}
+END_TEST
+
 /* A loop that reads the opaque before it calls: a NULL one crashes it in
  * dispatch, before the runner's callback: R16 for a callback, R40 for a
  * free callback. */
@@ -182,7 +205,8 @@ void add_attribution_tests(Suite *s)
 {
     const TTest *tests[] = {
         ff_twice_reaction_adds, ff_reaction_adds_once_on_reference,
-        crash_inside_add_is_r45, crash_on_null_opaque_names_r16_or_r40,
+        crash_inside_add_is_r45, recursion_from_sync_callback_is_r27,
+        crash_on_null_opaque_names_r16_or_r40,
         crash_without_rule, broken_pipe_is_r17, fd_full_blamed_by_cause,
     };
 
