@@ -118,7 +118,9 @@ void check_fail(enum level level, const char *rules, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 bool check_first_time(const char *rule, int name);
 /* The scenario asked for something the harness cannot do: reported as the
- * scenario's error (protocol.h), and the script stops. */
+ * scenario's error (protocol.h, exit status 2), and the script stops.
+ * Only for what does not depend on what the loop did: whatever does is
+ * the loop's failure, under the rule it broke (check_fail). */
 void check_scenario_error(const struct step *st, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* The scenario cannot run here (a program it needs is missing): skipped,
