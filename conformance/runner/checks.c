@@ -194,6 +194,26 @@ static bool changed_this_iteration(const struct reg *r)
 }
 
 _Thread_local int callback_depth;
+_Thread_local const char *cb_kind_on_stack;
+_Thread_local int cb_name_on_stack = -1;
+_Thread_local const char *cb_inside_op;
+
+/* A callback's reactions, with the callback marked on this thread's stack:
+ * a crash in them is in a callback the runner entered (crash.c), and one
+ * the loop called from inside an operation can recurse until it does. */
+static void run_reactions_marked(enum when when, int name, int nth)
+{
+    const char *outer_kind = cb_kind_on_stack, *outer_op = cb_inside_op;
+    int outer_name = cb_name_on_stack;
+
+    cb_kind_on_stack = when == WHEN_ON_FF ? "free callback" : "callback";
+    cb_name_on_stack = name;
+    cb_inside_op = op_on_stack;
+    exec_run_reactions(when, name, nth);
+    cb_kind_on_stack = outer_kind;
+    cb_name_on_stack = outer_name;
+    cb_inside_op = outer_op;
+}
 
 /* A registration a callback added, or enabled from disabled, first runs in
  * the next iteration (R30): the iteration already has its list.  Also when
@@ -312,7 +332,7 @@ void check_handle_cb(int watch, int fd, int events, void *opaque)
     callback_depth++;
     pthread_mutex_unlock(&scn.lock);
     sim_trace("cb", "%s watch=%d fd=%d events=%s", exec_reg_name(name), watch, fd, got);
-    exec_run_reactions(WHEN_ON_CB, name, nth);
+    run_reactions_marked(WHEN_ON_CB, name, nth);
     pthread_mutex_lock(&scn.lock);
     callback_depth--;
     r->in_cb = false;
@@ -385,7 +405,7 @@ void check_timer_cb(int timer, void *opaque)
     callback_depth++;
     pthread_mutex_unlock(&scn.lock);
     sim_trace("cb", "%s timer=%d", exec_reg_name(name), timer);
-    exec_run_reactions(WHEN_ON_CB, name, nth);
+    run_reactions_marked(WHEN_ON_CB, name, nth);
     pthread_mutex_lock(&scn.lock);
     callback_depth--;
     r->in_cb = false;
@@ -459,7 +479,39 @@ void check_ff(void *opaque)
                                         atomic_fetch_add(&scn.seq, 1) + 1 };
     pthread_mutex_unlock(&scn.lock);
     sim_trace("ff", "%s", exec_reg_name(name));
-    exec_run_reactions(WHEN_ON_FF, name, nth);
+    run_reactions_marked(WHEN_ON_FF, name, nth);
+}
+
+/* ---- steps the loop made run again ---- */
+
+/* A reaction to a free callback runs as often as that free callback: more
+ * than once means a free callback was called with this registration's
+ * opaque more than once (R34; when another registration's was handed this
+ * opaque, that one's missing free callback is reported at the end, R34
+ * too). */
+static void free_reaction_again(const struct step *st)
+{
+    int x = st->on_name;
+
+    VIOLATION(LEVEL_MUST, "R34", st->name, "line %d: '%s' ran again: a free "
+              "callback was called with %s's opaque %d times; expected once, "
+              "so one run of the step, which adds %s once (it is not added "
+              "again)", st->line, st->text, exec_reg_name(x), scn.regs[x].nfrees,
+              exec_reg_name(st->name));
+}
+
+void check_step_again(const struct step *st)
+{
+    pthread_mutex_lock(&scn.lock);
+    if (st->when == WHEN_ON_FF)
+        free_reaction_again(st);
+    else    /* the K-th call of a callback, a time: each comes once */
+        VIOLATION(LEVEL_MUST, scn.sc->rules, st->name, "line %d: '%s' ran "
+                  "again (the loop called into the runner in a way that "
+                  "repeated it); expected it once, so %s is added once",
+                  st->line, st->text, exec_reg_name(st->name));
+    pthread_mutex_unlock(&scn.lock);
+    sim_trace("skip", "line %d: %s not run again", st->line, st->text);
 }
 
 /* ---- ids and return values ---- */

@@ -30,6 +30,7 @@ struct call {
 /* Everything a name stands for: an fd, a registration or a mark. */
 struct reg {
     bool added, add_failed, removing, removed, has_ff, null_opaque;
+    bool add_tried;             /* its add step has run (it runs once) */
     int id, fd_num;
     int fd_name;                /* handle: the fd it was added on, or -1 */
     int events, timeout;        /* as last requested by the script */
@@ -89,6 +90,15 @@ extern struct run scn;
 extern _Thread_local const char *op_on_stack;
 /* Callbacks (not free callbacks) running on this thread, nested. */
 extern _Thread_local int callback_depth;
+/* For a crash report (crash.c): the step this thread runs, and the
+ * callback ("callback", "free callback") the runner's trampoline entered
+ * on it last, and whose (NULL, -1: none). */
+extern _Thread_local const struct step *step_on_stack;
+extern _Thread_local const char *cb_kind_on_stack;
+extern _Thread_local int cb_name_on_stack;
+/* ... and the operation it was called from, if the loop called it inside
+ * one (R27), or NULL. */
+extern _Thread_local const char *cb_inside_op;
 
 const char *exec_reg_name(int name);
 void exec_run_step(const struct step *st);
@@ -108,7 +118,9 @@ void check_fail(enum level level, const char *rules, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 bool check_first_time(const char *rule, int name);
 /* The scenario asked for something the harness cannot do: reported as the
- * scenario's error (protocol.h), and the script stops. */
+ * scenario's error (protocol.h, exit status 2), and the script stops.
+ * Only for what does not depend on what the loop did: whatever does is
+ * the loop's failure, under the rule it broke (check_fail). */
 void check_scenario_error(const struct step *st, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* The scenario cannot run here (a program it needs is missing): skipped,
@@ -119,6 +131,10 @@ void check_scenario_skip(const struct step *st, const char *why);
         if (check_first_time(rule, name))                              \
             check_fail(level, rule, __VA_ARGS__);                      \
     } while (0)
+/* A step that adds ran again: only the loop can make a reaction run more
+ * often than its trigger may come (the parser lets a name be added once).
+ * Reported as the loop's failure, under the rule the trigger broke. */
+void check_step_again(const struct step *st);
 void check_new_id(const struct step *st, int id);
 void check_remove_rc(const struct step *st, int target, int rc);
 void check_expect(const struct step *st);

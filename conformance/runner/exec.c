@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "client.h"
+#include "crash.h"
 #include "exec-internal.h"
 #include "protocol.h"
 #include "progress.h"
@@ -85,10 +86,11 @@ static void do_add(const struct step *st)
     virFreeCallback ff = st->ff_none ? NULL : check_ff;
     int fd = -1, id;
 
-    if (r->added) {
-        check_scenario_error(st, "'%s' is added twice; use a new name", exec_reg_name(st->name));
+    if (r->add_tried) {
+        check_step_again(st);
         return;
     }
+    r->add_tried = true;
     if (handle)
         fd = st->fd_name >= 0 ? scn.regs[st->fd_name].fd.fd : st->fd_literal;
     pthread_mutex_lock(&scn.lock);
@@ -203,6 +205,48 @@ static void do_remove(const struct step *st)
     if (handle && target >= 0)
         check_fd_kept(target, "after remove-handle");
     pthread_mutex_unlock(&scn.lock);
+}
+
+/* A reaction that drains fd name and is still to run: a callback's, of an
+ * enabled timer or of a watch on that fd asking for READABLE, on every
+ * call or on a K-th call not made yet.  Its step index, or -1. */
+static int drain_to_come(int name)
+{
+    for (int i = 0; i < scn.sc->nsteps; i++) {
+        const struct step *d = &scn.sc->steps[i];
+        const struct reg *w = d->when == WHEN_ON_CB ? &scn.regs[d->on_name] : NULL;
+        if (d->kind == S_DRAIN && d->name == name && w && w->added && !w->removed &&
+            (scn.sc->kinds[d->on_name] == NAME_TIMER ? w->timeout >= 0 :
+             (w->events & VIR_EVENT_HANDLE_READABLE) && w->fd_name == name) &&
+            (d->on_nth == 0 || d->on_nth > w->ncalls))
+            return i;
+    }
+    return -1;
+}
+
+/* Data written to an fd that does not fit: the scenario's mistake if
+ * nothing in it reads the fd; the loop's if a watch's callback reads it
+ * and the loop never called it while the data waited (R14; a timer's:
+ * R20, R21). */
+static void fd_full(const struct step *st)
+{
+    int d = drain_to_come(st->name);
+    const struct step *dr = d >= 0 ? &scn.sc->steps[d] : NULL;
+
+    if (!dr) {
+        check_scenario_error(st, "'%s': the fd's buffer is full (data the loop "
+                             "has not read stays in it)", st->text);
+        return;
+    }
+    check_fail(LEVEL_MUST, scn.sc->kinds[dr->on_name] == NAME_TIMER ? "R20,R21" : "R14",
+               "line %d: '%s': %s's buffer is full: what was "
+               "written before was never read, though %s's callback reads it "
+               "(line %d) and %s is enabled; expected the loop to call %s "
+               "while data waits (%d calls so far)", st->line, st->text,
+               exec_reg_name(st->name), exec_reg_name(dr->on_name), dr->line,
+               exec_reg_name(dr->on_name), exec_reg_name(dr->on_name),
+               scn.regs[dr->on_name].ncalls);
+    scn.stopped = true;
 }
 
 static int fd_step(const struct step *st)
@@ -337,6 +381,9 @@ static void unwound_check(void)
     if (op_on_stack)
         op_leave();
     callback_depth = 0;
+    cb_kind_on_stack = NULL;
+    cb_name_on_stack = -1;
+    cb_inside_op = NULL;
     for (int i = 0; i < scn.sc->nnames; i++)
         scn.regs[i].in_cb = false;
 }
@@ -396,10 +443,8 @@ static void end_after_failed_wait(void)
 
 /* ---- steps ---- */
 
-void exec_run_step(const struct step *st)
+static void run_step(const struct step *st)
 {
-    if (scn.stopped && st->when == WHEN_NOW)
-        return;
     switch (st->kind) {
     case S_ADD_HANDLE:
     case S_ADD_TIMEOUT:
@@ -489,8 +534,7 @@ void exec_run_step(const struct step *st)
         case 0:
             break;
         case SIM_FD_FULL:
-            check_scenario_error(st, "'%s': the fd's buffer is full (data the loop "
-                           "has not read stays in it)", st->text);
+            fd_full(st);
             break;
         default:
             check_fail(LEVEL_MUST, scn.sc->rules, "line %d: '%s' failed in the "
@@ -500,6 +544,22 @@ void exec_run_step(const struct step *st)
         break;
     }
     verdict_check();
+}
+
+_Thread_local const struct step *step_on_stack;
+
+/* One step, marked on this thread's stack for a crash report (crash.c);
+ * steps nest (a callback's reactions run inside the step that let the
+ * loop run). */
+void exec_run_step(const struct step *st)
+{
+    const struct step *outer = step_on_stack;
+
+    if (scn.stopped && st->when == WHEN_NOW)
+        return;
+    step_on_stack = st;
+    run_step(st);
+    step_on_stack = outer;
 }
 
 /* The reactions attached to the k-th callback (or the free callback) of a
@@ -723,6 +783,7 @@ int exec_scenario(const struct scenario *sc, const struct impl *impl,
     sim_on_failed_wait(end_after_failed_wait);
     sim_perturb_waits(opts->perturb && !opts->realtime);
     sim_trace_mirror(out_fd, trace_prefix);
+    crash_watch();
     sim_alloc_scope(*(void **)&impl->run_once);     /* alloc-fails=K */
     if (impl->register_fn() != 0) {
         check_fail(LEVEL_MUST, "R3", "evconf_register() returned non-zero");
@@ -738,6 +799,7 @@ int exec_scenario(const struct scenario *sc, const struct impl *impl,
     teardown();
     check_fds_kept();
     client_stop_daemons();
+    crash_unwatch();
     if (sim_abandoned_threads() > 0)
         return EXEC_ABANDONED;
     sim_trace_mirror(-1, NULL);

@@ -16,6 +16,10 @@
  *   E <message>                    the scenario itself is wrong (a
  *                                  mistake only running shows): an
  *                                  error of the scenario, not the loop's
+ *   C <RULES> <where>              the process is dying (a fatal signal,
+ *                                  or an exit in mid-scenario) while its
+ *                                  thread was where it says; RULES as in
+ *                                  F, "-" when where names none
  *   S <reason>                     the scenario cannot run here (a
  *                                  program it needs is missing): skipped
  *   R done                         the scenario ran to its end
@@ -32,6 +36,7 @@
 #define PROTO_FAILURE 'F'
 #define PROTO_SCENARIO_ERROR 'E'
 #define PROTO_SKIP    'S'
+#define PROTO_CRASH   'C'
 #define PROTO_DONE    'R'
 
 #define PROTO_DONE_LINE "R done"

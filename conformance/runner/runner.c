@@ -377,6 +377,7 @@ struct gathered {
     struct sup_capture trace;
     char *scenario_error;       /* the first E record */
     char *skipped;              /* the S record */
+    char *crash_at;             /* the C record: "RULES where" */
     bool done;
 };
 
@@ -397,6 +398,9 @@ static void on_record(const char *line, void *arg)
         if (!g->scenario_error && asprintf(&g->scenario_error, "scenario: %s",
                                            line + 2) < 0)
             g->scenario_error = NULL;
+    } else if (line[0] == PROTO_CRASH && line[1] == ' ') {
+        if (!g->crash_at)
+            g->crash_at = strdup(line + 2);
     } else if (line[0] == PROTO_SKIP && line[1] == ' ') {
         if (!g->skipped && asprintf(&g->skipped, "skipped: %s", line + 2) < 0)
             g->skipped = NULL;
@@ -485,10 +489,36 @@ static bool crashed_in_thread(struct result *r, int status)
     return true;
 }
 
-/* Why a scenario that did not say "done" ended. */
-static void no_result(struct result *r, const struct sup_outcome *so, int timeout_s)
+/* Where the child said it was dying (its C record, "RULES where; expected
+ * ..."): said after the error, and, when it names a rule, a failure of
+ * that rule.  A crash is still an error of the run; the rule says whose
+ * contract it broke. */
+static void crash_rule(struct result *r, const char *how, char *why, size_t len,
+                       const char *crash_at)
 {
-    char why[200];
+    const char *where = crash_at ? strchr(crash_at, ' ') : NULL;
+    const char *expected;
+    char *line = NULL;
+
+    if (!where)
+        return;
+    expected = strstr(where, "; expected ");
+    snprintf(why + strlen(why), len - strlen(why), "%.*s",
+             (int)(expected ? expected - where : (ptrdiff_t)strlen(where)), where);
+    if (!strncmp(crash_at, "- ", 2))
+        return;
+    if (asprintf(&line, "MUST %.*s the implementation %s%s", (int)(where - crash_at),
+                 crash_at, how, where) < 0)
+        return;
+    add_failure(r, line);
+    free(line);
+}
+
+/* Why a scenario that did not say "done" ended. */
+static void no_result(struct result *r, const struct sup_outcome *so, int timeout_s,
+                      const char *crash_at)
+{
+    char why[1000], how[100];
 
     if (so->interrupted)
         snprintf(why, sizeof(why), "not run: the runner was stopped by %s",
@@ -498,12 +528,16 @@ static void no_result(struct result *r, const struct sup_outcome *so, int timeou
                  "time (deadlock, or a wait sim could not see)", timeout_s);
     else if (WIFSIGNALED(so->status) && crashed_in_thread(r, so->status))
         return;
-    else if (WIFSIGNALED(so->status))
-        snprintf(why, sizeof(why), "crash: the implementation died of %s",
-                 strsignal(WTERMSIG(so->status)));
-    else
-        snprintf(why, sizeof(why), "exit: the implementation exited with "
-                 "status %d in the middle of the scenario", WEXITSTATUS(so->status));
+    else {
+        if (WIFSIGNALED(so->status))
+            snprintf(how, sizeof(how), "died of %s", strsignal(WTERMSIG(so->status)));
+        else
+            snprintf(how, sizeof(how), "exited with status %d in the middle of "
+                     "the scenario", WEXITSTATUS(so->status));
+        snprintf(why, sizeof(why), "%s: the implementation %s",
+                 WIFSIGNALED(so->status) ? "crash" : "exit", how);
+        crash_rule(r, how, why, sizeof(why), crash_at);
+    }
     r->error = strdup(why);
     r->outcome = so->interrupted ? OUT_SKIP : OUT_ERROR;
 }
@@ -557,21 +591,25 @@ static void run_one(const struct options *o, const char *impl_path,
     free(so.output);
     if (g.scenario_error) {
         free(g.skipped);
+        free(g.crash_at);
         r->error = g.scenario_error;
         r->outcome = OUT_ERROR;
         r->bad_scenario = true;
         return;
     }
     if (g.skipped && g.done && WIFEXITED(so.status) && WEXITSTATUS(so.status) == 0) {
+        free(g.crash_at);
         r->error = g.skipped;
         r->outcome = OUT_SKIP;
         return;
     }
     free(g.skipped);
     if (!g.done) {
-        no_result(r, &so, o->timeout_s);
+        no_result(r, &so, o->timeout_s, g.crash_at);
+        free(g.crash_at);
         return;
     }
+    free(g.crash_at);
     if (!WIFEXITED(so.status) || WEXITSTATUS(so.status) != 0)
         unclean_exit(r, so.status);
     r->outcome = OUT_PASS;

@@ -65,5 +65,6 @@ void add_scenario_tests(Suite *s);
 void add_binding_tests(Suite *s);
 void add_client_tests(Suite *s);
 void add_stress_tests(Suite *s);
+void add_attribution_tests(Suite *s);
 
 #endif
