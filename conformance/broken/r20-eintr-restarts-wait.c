@@ -7,19 +7,7 @@
  * that gets signals often (SIGCHLD from its helpers) may never fire it.
  */
 #include <errno.h>
-#include <time.h>
-
-#include "evref-seam.h"
 #include "wrap.h"
-
-static int64_t now_ns(void *ctx)
-{
-    struct timespec ts;
-
-    (void)ctx;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 static int retrying_poll(void *ctx, struct pollfd *fds, nfds_t nfds, int timeout_ms)
 {
@@ -34,10 +22,7 @@ static int retrying_poll(void *ctx, struct pollfd *fds, nfds_t nfds, int timeout
 
 static int register_loop(void)
 {
-    static const struct evref_sys sys = { .now_ns = now_ns, .poll = retrying_poll };
-
-    evref_set_sys(&sys);
-    return wrap_register();
+    return wrap_register_sys(NULL, retrying_poll);
 }
 
 const struct wrap_hooks wrap_hooks = {

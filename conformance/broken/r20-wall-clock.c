@@ -8,7 +8,6 @@
  */
 #include <time.h>
 
-#include "evref-seam.h"
 #include "wrap.h"
 
 static int64_t wall_now_ns(void *ctx)
@@ -20,18 +19,9 @@ static int64_t wall_now_ns(void *ctx)
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-static int wall_poll(void *ctx, struct pollfd *fds, nfds_t nfds, int timeout_ms)
-{
-    (void)ctx;
-    return poll(fds, nfds, timeout_ms);
-}
-
 static int register_loop(void)
 {
-    static const struct evref_sys sys = { .now_ns = wall_now_ns, .poll = wall_poll };
-
-    evref_set_sys(&sys);
-    return wrap_register();
+    return wrap_register_sys(wall_now_ns, NULL);
 }
 
 const struct wrap_hooks wrap_hooks = {

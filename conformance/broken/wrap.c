@@ -6,7 +6,9 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <time.h>
 
+#include "evref-seam.h"
 #include "wrap.h"
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -296,6 +298,33 @@ static int api_remove_timeout(int timer)
 int wrap_register(void)
 {
     return 0;
+}
+
+static int64_t monotonic_ns(void *ctx)
+{
+    struct timespec ts;
+
+    (void)ctx;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int plain_poll(void *ctx, struct pollfd *fds, nfds_t nfds, int timeout_ms)
+{
+    (void)ctx;
+    return poll(fds, nfds, timeout_ms);
+}
+
+int wrap_register_sys(int64_t (*now_ns)(void *ctx),
+                      int (*poll_fn)(void *ctx, struct pollfd *fds, nfds_t nfds,
+                                     int timeout_ms))
+{
+    static struct evref_sys sys;
+
+    sys.now_ns = now_ns ? now_ns : monotonic_ns;
+    sys.poll = poll_fn ? poll_fn : plain_poll;
+    evref_set_sys(&sys);
+    return wrap_register();
 }
 
 int wrap_run_once(void)

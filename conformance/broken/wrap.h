@@ -11,7 +11,10 @@
 #ifndef EVCONF_WRAP_H
 #define EVCONF_WRAP_H
 
+#include <poll.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <libvirt/libvirt.h>
 
 #include "evref.h"
@@ -68,6 +71,12 @@ int  wrap_add_timeout(int ms, virEventTimeoutCallback cb, void *opaque,
 void wrap_update_timeout(int timer, int ms);
 int  wrap_remove_timeout(int timer);
 int  wrap_register(void);       /* virEventRegisterImpl with the hooks */
+/* The same, with the reference reading its clock and waiting through
+ * now_ns and poll_fn (evref_set_sys): for variants that change how the
+ * loop sees time or waits.  NULL for either: CLOCK_MONOTONIC, poll(2). */
+int  wrap_register_sys(int64_t (*now_ns)(void *ctx),
+                       int (*poll_fn)(void *ctx, struct pollfd *fds, nfds_t nfds,
+                                      int timeout_ms));
 int  wrap_run_once(void);       /* evref_run_once() */
 void wrap_call_handle(struct wrec *w, int fd, int events);   /* w->hcb(...) */
 void wrap_call_timer(struct wrec *w);

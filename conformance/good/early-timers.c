@@ -13,7 +13,6 @@
  */
 #include <time.h>
 
-#include "evref-seam.h"
 #include "wrap.h"
 
 #define EARLY_NS (19 * 1000000LL)
@@ -31,18 +30,9 @@ static int64_t early_now_ns(void *ctx)
     return wrap_dispatching() && !wrap_running() ? ns + EARLY_NS : ns;
 }
 
-static int early_poll(void *ctx, struct pollfd *fds, nfds_t nfds, int timeout_ms)
-{
-    (void)ctx;
-    return poll(fds, nfds, timeout_ms);
-}
-
 static int register_loop(void)
 {
-    static const struct evref_sys sys = { .now_ns = early_now_ns, .poll = early_poll };
-
-    evref_set_sys(&sys);
-    return wrap_register();
+    return wrap_register_sys(early_now_ns, NULL);
 }
 
 const struct wrap_hooks wrap_hooks = {

@@ -15,20 +15,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "evref-seam.h"
 #include "wrap.h"
-
-static int64_t now_ns(void *ctx)
-{
-    struct timespec ts;
-
-    (void)ctx;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 /* The first entry of fds[0..i) on the same fd as fds[i], or i. */
 static nfds_t first_of_fd(const struct pollfd *fds, nfds_t i)
@@ -124,10 +113,7 @@ static int epoll_poll(void *ctx, struct pollfd *fds, nfds_t nfds, int timeout_ms
 
 static int register_loop(void)
 {
-    static const struct evref_sys sys = { .now_ns = now_ns, .poll = epoll_poll };
-
-    evref_set_sys(&sys);
-    return wrap_register();
+    return wrap_register_sys(NULL, epoll_poll);
 }
 
 const struct wrap_hooks wrap_hooks = {

@@ -14,21 +14,9 @@
  * deadline, or that counts fires in a window ending on one, fails this
  * loop wrongly.
  */
-#include <time.h>
-
-#include "evref-seam.h"
 #include "wrap.h"
 
 #define LATE_MS 2   /* SCENARIO_LATE_MS, conformance/runner/scenario.h */
-
-static int64_t now_ns(void *ctx)
-{
-    struct timespec ts;
-
-    (void)ctx;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 /* Every wait for a deadline ends LATE_MS after it, as a wait rounded up
  * and slowed by the kernel's timer slack does; 0 and "forever" stay. */
@@ -42,10 +30,7 @@ static int late_poll(void *ctx, struct pollfd *fds, nfds_t nfds, int timeout_ms)
 
 static int register_loop(void)
 {
-    static const struct evref_sys sys = { .now_ns = now_ns, .poll = late_poll };
-
-    evref_set_sys(&sys);
-    return wrap_register();
+    return wrap_register_sys(NULL, late_poll);
 }
 
 const struct wrap_hooks wrap_hooks = {

@@ -10,9 +10,6 @@
  * begins, and never waits first.  A suite that expects a free in the very
  * iteration of its remove fails this loop wrongly.
  */
-#include <time.h>
-
-#include "evref-seam.h"
 #include "wrap.h"
 
 #define MAX_HELD 4096           /* taken up front: an iteration needs no memory (R2) */
@@ -40,15 +37,6 @@ static int run_once(void)
     return wrap_run_once();
 }
 
-static int64_t now_ns(void *ctx)
-{
-    struct timespec ts;
-
-    (void)ctx;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 /* No sleeping while a free is owed (R38): the wait only looks. */
 static int lazy_poll(void *ctx, struct pollfd *fds, nfds_t nfds, int timeout_ms)
 {
@@ -58,10 +46,7 @@ static int lazy_poll(void *ctx, struct pollfd *fds, nfds_t nfds, int timeout_ms)
 
 static int register_loop(void)
 {
-    static const struct evref_sys sys = { .now_ns = now_ns, .poll = lazy_poll };
-
-    evref_set_sys(&sys);
-    return wrap_register();
+    return wrap_register_sys(NULL, lazy_poll);
 }
 
 const struct wrap_hooks wrap_hooks = {

@@ -11,21 +11,9 @@
  * number of iterations and then expects a timer of 30 ms or more to have
  * fired fails this loop wrongly.
  */
-#include <time.h>
-
-#include "evref-seam.h"
 #include "wrap.h"
 
 #define TICK_MS 7
-
-static int64_t now_ns(void *ctx)
-{
-    struct timespec ts;
-
-    (void)ctx;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 /* The wait, never longer than a tick. */
 static int tick_poll(void *ctx, struct pollfd *fds, nfds_t nfds, int timeout_ms)
@@ -38,10 +26,7 @@ static int tick_poll(void *ctx, struct pollfd *fds, nfds_t nfds, int timeout_ms)
 
 static int register_loop(void)
 {
-    static const struct evref_sys sys = { .now_ns = now_ns, .poll = tick_poll };
-
-    evref_set_sys(&sys);
-    return wrap_register();
+    return wrap_register_sys(NULL, tick_poll);
 }
 
 const struct wrap_hooks wrap_hooks = {

@@ -12,21 +12,9 @@
  * wrongly.
  */
 #include <stdatomic.h>
-#include <time.h>
-
-#include "evref-seam.h"
 #include "wrap.h"
 
 static atomic_bool changed;
-
-static int64_t now_ns(void *ctx)
-{
-    struct timespec ts;
-
-    (void)ctx;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 /* The wait: cut to nothing after a change and every third time. */
 static int spurious_poll(void *ctx, struct pollfd *fds, nfds_t nfds, int timeout_ms)
@@ -41,10 +29,7 @@ static int spurious_poll(void *ctx, struct pollfd *fds, nfds_t nfds, int timeout
 
 static int register_loop(void)
 {
-    static const struct evref_sys sys = { .now_ns = now_ns, .poll = spurious_poll };
-
-    evref_set_sys(&sys);
-    return wrap_register();
+    return wrap_register_sys(NULL, spurious_poll);
 }
 
 static int add_handle(int fd, int events, virEventHandleCallback cb,
