@@ -427,7 +427,8 @@ static void event_ends_wait(enum wait_fn fn)
 }
 
 /* A wait without timeout with nothing ready and nothing scheduled can never
- * end: it returns 0 at once with the verdict idle, and the clock stays.
+ * end: it fails at once with EINTR (no kernel returns 0 from such a wait)
+ * with the verdict idle, and the clock stays.
  * Once the simulation has failed, a later wait with a timeout returns at
  * once too, so a failed run cannot hang or wander off in time. */
 static void forever_is_idle(enum wait_fn fn)
@@ -437,9 +438,10 @@ static void forever_is_idle(enum wait_fn fn)
 
     ck_assert_int_eq(sim_fd_pipe(&wait_fd), 0);
     sim_start(1);
+    errno = 0;
     rc = wait_readable(fn, wait_fd.fd, -1, &readable);
-    ck_assert_msg(rc == 0 && !readable, "%s: expected 0, got %d, readable=%d",
-                  wait_names[fn], rc, readable);
+    ck_assert_msg(rc == -1 && errno == EINTR, "%s: expected -1 (EINTR), got %d (%s)",
+                  wait_names[fn], rc, strerrorname_np(errno));
     ck_assert_msg(sim_verdict() == SIM_IDLE, "%s: expected idle, got %s",
                   wait_names[fn], sim_verdict_name(sim_verdict()));
     ck_assert_int_eq(sim_now_ns(), 0);
@@ -514,6 +516,32 @@ static void real_on_other_thread(enum wait_fn fn)
     sim_fd_close(&wait_fd);
 }
 
+/* An injected failure comes as an errno the call can return: ENOMEM from
+ * the poll and select families, EINTR from epoll (which never reports a
+ * shortage), EINTR for EAGAIN (no Linux wait reports it), EINTR as is. */
+static void fails_as_call_can(enum wait_fn fn)
+{
+    static const int injected[] = { EINTR, ENOMEM, EAGAIN };
+    bool epoll = fn == W_EPOLL_WAIT || fn == W_EPOLL_PWAIT;
+    bool readable;
+
+    ck_assert_int_eq(sim_fd_pipe(&wait_fd), 0);
+    sim_start(1);
+    for (size_t i = 0; i < sizeof(injected) / sizeof(injected[0]); i++) {
+        int want = injected[i] == ENOMEM && !epoll ? ENOMEM : EINTR;
+        int rc;
+
+        sim_fail_wait(injected[i]);
+        errno = 0;
+        rc = wait_readable(fn, wait_fd.fd, 100, &readable);
+        ck_assert_msg(rc == -1 && errno == want, "%s, %s injected: expected -1 "
+                      "(%s), got %d (%s)", wait_names[fn], strerrorname_np(injected[i]),
+                      strerrorname_np(want), rc, strerrorname_np(errno));
+    }
+    sim_stop();
+    sim_fd_close(&wait_fd);
+}
+
 /* The six scenarios above, one test each, for each wait function. */
 #define WAIT_TESTS(name, fn)                                            \
     START_TEST(name##_timeout_is_virtual) { timeout_is_virtual(fn); }   \
@@ -527,6 +555,8 @@ static void real_on_other_thread(enum wait_fn fn)
     START_TEST(name##_real_after_stop) { real_after_stop(fn); }         \
     END_TEST                                                            \
     START_TEST(name##_real_on_other_thread) { real_on_other_thread(fn); } \
+    END_TEST                                                            \
+    START_TEST(name##_fails_as_call_can) { fails_as_call_can(fn); }     \
     END_TEST
 
 #define ADD_WAIT_TESTS(s, name)                                         \
@@ -537,6 +567,7 @@ static void real_on_other_thread(enum wait_fn fn)
         add_test(s, name##_forever_is_idle);                            \
         add_test(s, name##_real_after_stop);                            \
         add_test(s, name##_real_on_other_thread);                       \
+        add_test(s, name##_fails_as_call_can);                          \
     } while (0)
 
 WAIT_TESTS(poll, W_POLL)
@@ -782,8 +813,8 @@ END_TEST
 /* ---- sim_poll itself ---- */
 
 /* sim_poll on the loop thread with no timeout, nothing ready and nothing
- * scheduled: returns 0 at once, and the verdict is idle with a detail that
- * says why. */
+ * scheduled: fails at once with EINTR, and the verdict is idle with a
+ * detail that says why. */
 START_TEST(sim_poll_forever_is_idle)
 {
     struct pollfd p;
@@ -796,7 +827,8 @@ START_TEST(sim_poll_forever_is_idle)
     sim_start(1);
     ck_assert(sim_is_loop_thread());
     rc = sim_poll(&p, 1, -1);
-    ck_assert_int_eq(rc, 0);
+    ck_assert_int_eq(rc, -1);
+    ck_assert_int_eq(errno, EINTR);
     ck_assert_int_eq(sim_verdict(), SIM_IDLE);
     ck_assert_ptr_nonnull(strstr(sim_verdict_detail(), "nothing can ever happen"));
     ck_assert_int_eq(sim_now_ns(), 0);
@@ -805,6 +837,76 @@ START_TEST(sim_poll_forever_is_idle)
     ck_assert_msg(elapsed < 1000, "an idle wait took %.0f ms of real time",
                   elapsed);
     sim_fd_close(&wait_fd);
+}
+END_TEST
+
+/* A step of the wall clock moves CLOCK_REALTIME, gettimeofday and time,
+ * back or forward, and leaves the monotonic clock and virtual time alone. */
+START_TEST(wall_clock_steps_alone)
+{
+    struct timespec mono0, wall0, mono1, wall1;
+    struct timeval tv;
+
+    sim_start(1);
+    clock_gettime(CLOCK_MONOTONIC, &mono0);
+    clock_gettime(CLOCK_REALTIME, &wall0);
+    sim_step_wall_clock(-3600000);
+    clock_gettime(CLOCK_MONOTONIC, &mono1);
+    clock_gettime(CLOCK_REALTIME, &wall1);
+    gettimeofday(&tv, NULL);
+    ck_assert_int_eq(mono1.tv_sec, mono0.tv_sec);
+    ck_assert_int_eq(mono1.tv_nsec, mono0.tv_nsec);
+    ck_assert_int_eq(wall1.tv_sec, wall0.tv_sec - 3600);
+    ck_assert_int_eq(tv.tv_sec, wall0.tv_sec - 3600);
+    ck_assert_int_eq(time(NULL), wall0.tv_sec - 3600);
+    sim_step_wall_clock(7200000);
+    ck_assert_int_eq(time(NULL), wall0.tv_sec + 3600);
+    ck_assert_int_eq(sim_now_ns(), 0);
+    sim_stop();
+}
+END_TEST
+
+/* With perturbation, some 500 ms waits end before their timeout with
+ * EINTR, never at their start, and nothing is ready; the same seed cuts
+ * the same waits at the same moments. */
+static int64_t perturbed_run(uint64_t seed, int *interrupted)
+{
+    struct pollfd p;
+    int64_t sum = 0;
+
+    ck_assert_int_eq(sim_fd_pipe(&wait_fd), 0);
+    p = (struct pollfd){ .fd = wait_fd.fd, .events = POLLIN };
+    sim_start(seed);
+    sim_perturb_waits(true);
+    *interrupted = 0;
+    for (int i = 0; i < 40; i++) {
+        int64_t start = sim_now_ns();
+        int rc = sim_poll(&p, 1, 500);
+
+        if (rc == -1) {
+            ck_assert_int_eq(errno, EINTR);
+            ck_assert(sim_now_ns() > start && sim_now_ns() < start + 500 * SIM_NS_PER_MS);
+            (*interrupted)++;
+        } else {
+            ck_assert_int_eq(rc, 0);
+            ck_assert_int_eq(sim_now_ns(), start + 500 * SIM_NS_PER_MS);
+        }
+        sum = sum * 31 + sim_now_ns();
+    }
+    ck_assert_int_eq(sim_verdict(), SIM_OK);
+    sim_stop();
+    sim_fd_close(&wait_fd);
+    return sum;
+}
+
+START_TEST(perturbed_waits_end_early_with_eintr)
+{
+    int n1, n2;
+    int64_t a = perturbed_run(7, &n1), b = perturbed_run(7, &n2);
+
+    ck_assert_msg(n1 >= 3 && n1 <= 20, "%d of 40 waits interrupted, expected about 10", n1);
+    ck_assert_int_eq(n1, n2);
+    ck_assert(a == b);
 }
 END_TEST
 
@@ -834,5 +936,7 @@ Suite *interpose_suite(void)
     add_test(s, epoll_pwait_events);
     add_test(s, sub_ms_timeouts_round_up);
     add_test(s, sim_poll_forever_is_idle);
+    add_test(s, wall_clock_steps_alone);
+    add_test(s, perturbed_waits_end_early_with_eintr);
     return s;
 }
