@@ -869,10 +869,10 @@ END_TEST
 /* With perturbation, some 500 ms waits end before their timeout with
  * EINTR, never at their start, and nothing is ready; the same seed cuts
  * the same waits at the same moments. */
-static int64_t perturbed_run(uint64_t seed, int *interrupted)
+static uint64_t perturbed_run(uint64_t seed, int *interrupted)
 {
     struct pollfd p;
-    int64_t sum = 0;
+    uint64_t sum = 0;
 
     ck_assert_int_eq(sim_fd_pipe(&wait_fd), 0);
     p = (struct pollfd){ .fd = wait_fd.fd, .events = POLLIN };
@@ -891,7 +891,7 @@ static int64_t perturbed_run(uint64_t seed, int *interrupted)
             ck_assert_int_eq(rc, 0);
             ck_assert_int_eq(sim_now_ns(), start + 500 * SIM_NS_PER_MS);
         }
-        sum = sum * 31 + sim_now_ns();
+        sum = sum * 31 + (uint64_t)sim_now_ns();
     }
     ck_assert_int_eq(sim_verdict(), SIM_OK);
     sim_stop();
@@ -902,7 +902,7 @@ static int64_t perturbed_run(uint64_t seed, int *interrupted)
 START_TEST(perturbed_waits_end_early_with_eintr)
 {
     int n1, n2;
-    int64_t a = perturbed_run(7, &n1), b = perturbed_run(7, &n2);
+    uint64_t a = perturbed_run(7, &n1), b = perturbed_run(7, &n2);
 
     ck_assert_msg(n1 >= 3 && n1 <= 20, "%d of 40 waits interrupted, expected about 10", n1);
     ck_assert_int_eq(n1, n2);
