@@ -461,11 +461,16 @@ static void fail_idle(void)
  * script's next step can run: it ends as a signal would end it.  A wait
  * never returns 0 before its timeout (a loop may assert that a wait with
  * no timeout never does, as libuv does); every wait may fail with EINTR. */
-static int cut_short(void)
+static int end_with_eintr(const char *why)
 {
-    sim_trace("wait", "cut short: EINTR");
+    sim_trace("wait", "%s: EINTR", why);
     errno = EINTR;
     return -1;
+}
+
+static int cut_short(void)
+{
+    return end_with_eintr("cut short");
 }
 
 /* The real-time wait: poll for real, but no longer than until the next
@@ -533,9 +538,7 @@ static int64_t perturbation_ns(int64_t deadline)
 static int interrupted(int64_t at_ns)
 {
     advance_to(at_ns);
-    sim_trace("wait", "interrupted by a signal (perturbation): EINTR");
-    errno = EINTR;
-    return -1;
+    return end_with_eintr("interrupted by a signal (perturbation)");
 }
 
 static int poll_virtual(struct pollfd *fds, nfds_t nfds, int timeout_ms)
@@ -591,16 +594,17 @@ static int wait_errno(int err, enum sim__wait_call call)
  * would: whatever the fds say, nothing is reported ready. */
 static int take_injected_failure(int ready, enum sim__wait_call call)
 {
-    int err = atomic_exchange(&sim_state.fail_errno, 0);
+    int err = atomic_exchange(&sim_state.fail_errno, 0), got;
 
     if (!err)
         return ready;
-    if (wait_errno(err, call) != err)
+    got = wait_errno(err, call);
+    if (got != err)
         sim_trace("wait", "fails: %s (this wait cannot fail with %s)",
-                  strerrorname_np(wait_errno(err, call)), strerrorname_np(err));
+                  strerrorname_np(got), strerrorname_np(err));
     else
         sim_trace("wait", "fails: %s", strerrorname_np(err));
-    errno = wait_errno(err, call);
+    errno = got;
     return -1;
 }
 
