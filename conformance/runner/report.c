@@ -2,12 +2,15 @@
  * report.c - results as TAP, JUnit XML and JSON in the report directory.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "console.h"
+#include "outfile.h"
 #include "results.h"
 
 const char *report_outcome_name(enum outcome o)
@@ -497,25 +500,25 @@ int report_write(const struct run_info *ri, const struct result *res, int n)
         { "results.tap", write_tap }, { "junit.xml", write_junit },
         { "results.json", write_json }, { "results.html", write_html },
     };
-    char path[4096], tmp[4200];
+    char path[PATH_MAX];
 
     if (report_mkdirs(ri->report_dir) < 0) {
         fprintf(stderr, "evconf-run: cannot create report directory %s: %s\n",
-                ri->report_dir, strerror(errno));
+                con_esc(ri->report_dir), strerror(errno));
         return -1;
     }
-    /* Each file is written beside its place and renamed into it: a
-     * reader never sees half a report. */
+    /* Each file is written beside its place under a name of its own and
+     * renamed into it (outfile.h): a reader never sees half a report, a
+     * symlink planted in the directory is never written through, and two
+     * runs into one directory never share a temporary file. */
     for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
-        FILE *f;
+        struct outfile of;
         snprintf(path, sizeof(path), "%s/%s", ri->report_dir, kinds[k].file);
-        snprintf(tmp, sizeof(tmp), "%s.part", path);
-        f = fopen(tmp, "w");
-        if (f)
-            kinds[k].write(f, ri, res, n);
-        if (!f || ferror(f) | (fclose(f) != 0) || rename(tmp, path) < 0) {
-            fprintf(stderr, "evconf-run: cannot write %s: %s\n", path, strerror(errno));
-            unlink(tmp);
+        if (outfile_open(&of, path, 0666))
+            kinds[k].write(of.f, ri, res, n);
+        if (!of.f || outfile_commit(&of) < 0) {
+            fprintf(stderr, "evconf-run: cannot write %s: %s\n", con_esc(path),
+                    strerror(errno));
             return -1;
         }
     }

@@ -37,6 +37,7 @@
 #include "expect.h"
 #include "protocol.h"
 #include "generate.h"
+#include "outfile.h"
 #include "results.h"
 #include "sim.h"
 #include "stress.h"
@@ -727,24 +728,27 @@ static bool generated(const struct scenario *sc)
     return !strncmp(sc->id, "gen-", 4);
 }
 
-/* Write the programs into REPORT_DIR/generated/ and add them to the run. */
+/* Write the programs into REPORT_DIR/generated/ and add them to the run.
+ * That directory is the kit's own: 0700 and never a symlink, and each
+ * program is written under a name of its own and renamed into place
+ * (outfile.h), so that nothing planted there is followed and two runs
+ * into one report directory do not mix their files. */
 static int generate_files(const struct options *o, char ***files, int *n)
 {
     char dir[PATH_MAX], path[PATH_MAX + 64];
 
     snprintf(dir, sizeof(dir), "%s/generated", o->report_dir);
-    if (report_mkdirs(dir) < 0) {
+    if (report_mkdirs(o->report_dir) < 0 || outfile_private_dir(dir) < 0) {
         fprintf(stderr, "evconf-run: cannot create %s: %s\n", con_esc(dir), strerror(errno));
         return -1;
     }
     for (int k = 1; k <= o->generate; k++) {
         char *text = generate_program(o->seed, k);
-        FILE *f;
         snprintf(path, sizeof(path), "%s/gen-%llu-%d.scn", dir,
                  (unsigned long long)o->seed, k);
-        f = fopen(path, "w");
-        if (!f || fputs(text, f) < 0 || fclose(f) != 0) {
-            fprintf(stderr, "evconf-run: cannot write %s\n", con_esc(path));
+        if (!text || outfile_write(path, text, 0666) < 0) {
+            fprintf(stderr, "evconf-run: cannot write %s: %s\n", con_esc(path),
+                    strerror(errno));
             free(text);
             return -1;
         }
