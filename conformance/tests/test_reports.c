@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -190,11 +191,134 @@ START_TEST(matrix_and_docs_generate)
 }
 END_TEST
 
+/* The contents of path, or "" if it cannot be read; in buf. */
+static const char *slurp(const char *path, char *buf, size_t len)
+{
+    FILE *f = fopen(path, "r");
+    size_t n = f ? fread(buf, 1, len - 1, f) : 0;
+
+    buf[n] = '\0';
+    if (f)
+        fclose(f);
+    return buf;
+}
+
+/* A symlink planted in the report directory, where the runner writes a
+ * temporary file (the .part names it used) or as a final name (a report,
+ * a generated program), is never written through: the file it points to
+ * keeps its contents, and the reports and programs are files of their
+ * own.  A symlink planted as generated/ itself stops the run (issue 20,
+ * item 5). */
+START_TEST(report_dir_symlinks_not_followed)
+{
+    char dir[600], victim[700], path[800], buf[1024], *out;
+    const char *args[] = { "--generate", "1", "-f", "gen-*", "--report-dir", dir, NULL };
+    static const char *const names[] = {
+        "results.tap.part", "junit.xml.part", "results.json.part", "results.html.part",
+        "results.html", "generated/gen-1-1.scn.part", "generated/gen-1-1.scn",
+    };
+    struct stat st;
+
+    snprintf(dir, sizeof(dir), "%s/report", make_tmpdir());
+    snprintf(victim, sizeof(victim), "%s/victim", tmpdir);
+    snprintf(path, sizeof(path), "%s/generated", dir);
+    ck_assert_int_eq(mkdir(dir, 0777), 0);
+    ck_assert_int_eq(mkdir(path, 0777), 0);
+    scenario_file("victim", "precious\n");
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+        ck_assert_int_eq(symlink(victim, path), 0);
+    }
+    ck_assert_int_eq(runner(&out, args), 0);
+    free(out);
+    ck_assert_str_eq(slurp(victim, buf, sizeof(buf)), "precious\n");
+    for (const char *f = "results.html\0junit.xml\0generated/gen-1-1.scn\0"; *f;
+         f += strlen(f) + 1) {
+        snprintf(path, sizeof(path), "%s/%s", dir, f);
+        ck_assert_int_eq(lstat(path, &st), 0);
+        ck_assert_msg(S_ISREG(st.st_mode), "%s is not a file of its own", f);
+    }
+    snprintf(path, sizeof(path), "%s/generated", dir);
+    ck_assert_int_eq(stat(path, &st), 0);
+    ck_assert_msg((st.st_mode & 0777) == 0700, "generated/ is %o", st.st_mode & 0777);
+
+    /* generated/ itself a symlink to a directory: refused, nothing in it. */
+    snprintf(path, sizeof(path), "%s/elsewhere", tmpdir);
+    ck_assert_int_eq(mkdir(path, 0777), 0);
+    snprintf(dir, sizeof(dir), "%s/report2", tmpdir);
+    ck_assert_int_eq(mkdir(dir, 0777), 0);
+    snprintf(buf, sizeof(buf), "%s/generated", dir);
+    ck_assert_int_eq(symlink(path, buf), 0);
+    ck_assert_int_eq(runner(&out, args), 2);
+    ck_assert_msg(strstr(out, "cannot create"), "%s", out);
+    free(out);
+    snprintf(buf, sizeof(buf), "%s/gen-1-1.scn", path);
+    ck_assert_msg(access(buf, F_OK) != 0, "a program was written through the symlink");
+}
+END_TEST
+
+/* Two runs into one report directory at once both succeed, and leave
+ * whole reports and no temporary files (the last one wins): they never
+ * share a temporary name (issue 20, item 7). */
+START_TEST(concurrent_runs_share_a_report_dir)
+{
+    char dir[600], path[700], buf[65536], *out;
+    const char *args[] = { "-s", NULL, "--report-dir", dir, "--quiet", NULL };
+
+    for (int i = 0; i < 20; i++) {
+        char name[32];
+        snprintf(name, sizeof(name), "s%d.scn", i);
+        snprintf(path, sizeof(path), "s%d", i);
+        scenario_file(name, simple(path));
+    }
+    args[1] = tmpdir;
+    snprintf(dir, sizeof(dir), "%s/report", tmpdir);
+    /* Another run's temporary file where this run would put its own (a
+     * directory, which no run can open for writing): a run that names its
+     * temporary files alike cannot write its report. */
+    snprintf(path, sizeof(path), "%s/results.tap.part", dir);
+    ck_assert_int_eq(mkdir(dir, 0777), 0);
+    ck_assert_int_eq(mkdir(path, 0777), 0);
+    ck_assert_msg(runner(&out, args) == 0, "%s", out);
+    free(out);
+    ck_assert_int_eq(rmdir(path), 0);
+    for (int round = 0; round < 8; round++) {
+        int fd[2], status;
+        pid_t pid[2];
+        for (int k = 0; k < 2; k++)
+            pid[k] = runner_start(&fd[k], args);
+        for (int k = 0; k < 2; k++) {
+            out = read_all(fd[k]);
+            close(fd[k]);
+            ck_assert_int_eq(waitpid(pid[k], &status, 0), pid[k]);
+            ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+                          "round %d, run %d: status %d: %s", round, k, status, out);
+            free(out);
+        }
+        snprintf(path, sizeof(path), "%s/junit.xml", dir);
+        ck_assert_msg(strstr(slurp(path, buf, sizeof(buf)), "</testsuites>\n"),
+                      "junit.xml incomplete: %s", buf);
+        snprintf(path, sizeof(path), "%s/results.html", dir);
+        ck_assert_msg(strstr(slurp(path, buf, sizeof(buf)), "</html>\n"),
+                      "results.html incomplete: %s", buf);
+        snprintf(path, sizeof(path), "%s/results.json", dir);
+        ck_assert_msg(shell(&out, "/usr/bin/python3 -c 'import json,sys; "
+                            "assert len(json.load(open(sys.argv[1]))[\"scenarios\"]) == 20' "
+                            "'%s' 2>&1", path) == 0, "%s", out);
+        free(out);
+        ck_assert_msg(shell(&out, "ls -A '%s' | grep -c part", dir) != 0,
+                      "temporary files left: %s", out);
+        free(out);
+    }
+}
+END_TEST
+
 void add_report_tests(Suite *s)
 {
     const TTest *tests[] = {
         reports_of_a_failing_run_parse, report_dir_unwritable, budget_bounds_the_run,
-        expectation_files, matrix_and_docs_generate,
+        expectation_files, matrix_and_docs_generate, report_dir_symlinks_not_followed,
+        concurrent_runs_share_a_report_dir,
     };
 
     add_tests(s, tests, sizeof(tests) / sizeof(tests[0]));
