@@ -48,7 +48,7 @@ static int utf8_decode(const unsigned char *s, size_t n, unsigned *cp)
     return len;
 }
 
-static bool is_hidden(unsigned cp)
+bool con_is_hidden(unsigned cp)
 {
     for (size_t i = 0; i < sizeof(hidden) / sizeof(hidden[0]); i++)
         if (cp >= hidden[i].lo && cp <= hidden[i].hi)
@@ -73,7 +73,7 @@ static void notation(const unsigned char *s, size_t n, char note[16], size_t *us
         snprintf(note, 16, "%s", c_names[cp]);
     else if (control)
         snprintf(note, 16, "\\x%02x", cp);
-    else if (len > 1 && is_hidden(cp))
+    else if (len > 1 && con_is_hidden(cp))
         snprintf(note, 16, cp > 0xffff ? "\\U%08x" : "\\u%04x", cp);
 }
 

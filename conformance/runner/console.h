@@ -14,6 +14,7 @@
 #ifndef EVCONF_CONSOLE_H
 #define EVCONF_CONSOLE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* s (NULL reads as ""), made visible.  The string lives until this is
@@ -25,5 +26,9 @@ const char *con_escn(const char *s, size_t n);
 /* The same into buf (len >= 1), cut at a character, never inside one or
  * inside a notation; returns buf. */
 char *con_esc_into(char *buf, size_t len, const char *s);
+/* Whether code point cp, though valid UTF-8, acts on a terminal or on
+ * how the text around it reads (C1 controls, bidi overrides, invisible
+ * formatting): the reports show these too (report.c). */
+bool con_is_hidden(unsigned cp);
 
 #endif

@@ -313,12 +313,70 @@ START_TEST(concurrent_runs_share_a_report_dir)
 }
 END_TEST
 
+/* A scenario id outside [A-Za-z0-9._-] (or longer than 64, or starting
+ * with '.', '_' or '-') is refused where it is read, with one line naming
+ * the file and line; the run goes on and exits 2.  An id that closes
+ * JUnit's classname and opens a passing testcase of its own forges
+ * nothing: junit.xml holds one testcase per file.  A title's bidi
+ * override and C1 CSI reach no report raw (issue 20, item 6). */
+START_TEST(ids_validated_and_reports_escaped)
+{
+    char dir[600], path[700], text[1024], *out, *all;
+    const char *args[] = { "-s", NULL, "--report-dir", dir, NULL };
+    static const char *const bad[] = {
+        "x\"/><testcase classname=\"forged\" name=\"forged_pass\"></testcase><testcase name=\"y",
+        "esc\033[2J", "-dash", "tab\there",
+        "a123456789b123456789c123456789d123456789e123456789f123456789g1234",
+    };
+    static const char *const reports[] = { "junit.xml", "results.json", "results.tap",
+                                           "results.html" };
+
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        char name[32];
+        snprintf(name, sizeof(name), "bad%zu.scn", i);
+        snprintf(text, sizeof(text), "# a comment\n" HEADER "add-timeout T 0\nrun 3\n", bad[i]);
+        scenario_file(name, text);
+    }
+    scenario_file("ok.scn", "id: a1234567.9b123456789c123456789d123456789e123456789f1_3456789g-23\n"
+                  "title: t \xe2\x80\xae reversed \xc2\x9b" "2J\nrules: R21\nlevel: MUST\n"
+                  "why: w.\n\nadd-timeout T 0\nrun 2\nexpect calls T = 3\n");
+    args[1] = tmpdir;
+    snprintf(dir, sizeof(dir), "%s/report", tmpdir);
+    ck_assert_int_eq(runner(&out, args), 2);
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        snprintf(text, sizeof(text), "bad%zu.scn:2: an id is 1 to 64 letters, digits, "
+                 "'.', '_' or '-', starting with a letter or a digit", i);
+        ck_assert_msg(strstr(out, text), "no '%s' in: %s", text, out);
+    }
+    ck_assert_msg(strstr(out, "fail  a1234567.9b"), "the good id did not run: %s", out);
+    free(out);
+    snprintf(path, sizeof(path), "%s/junit.xml", dir);
+    if (access("/usr/bin/xmllint", X_OK) == 0) {
+        ck_assert_msg(shell(&out, "xmllint --noout '%s' 2>&1", path) == 0, "%s", out);
+        free(out);
+    }
+    ck_assert_int_eq(shell(&out, "grep -o '<testcase ' '%s' | wc -l", path), 0);
+    ck_assert_msg(atoi(out) == 6, "%s testcases for 6 files", out);
+    free(out);
+    for (size_t i = 0; i < 4; i++) {
+        snprintf(path, sizeof(path), "%s/%s", dir, reports[i]);
+        ck_assert_int_eq(shell(&all, "cat '%s'", path), 0);
+        ck_assert_msg(!strstr(all, "\xe2\x80\xae") && !strstr(all, "\xc2\x9b"),
+                      "%s carries a bidi override or a C1 CSI raw", reports[i]);
+        ck_assert_msg(i == 0 || strstr(all, "\\u202e"),      /* JUnit has no title */
+                      "%s lost the bidi override: %s", reports[i], all);
+        ck_assert_msg(i > 0 || !strstr(all, "name=\"forged_pass\""), "a forged testcase");
+        free(all);
+    }
+}
+END_TEST
+
 void add_report_tests(Suite *s)
 {
     const TTest *tests[] = {
         reports_of_a_failing_run_parse, report_dir_unwritable, budget_bounds_the_run,
         expectation_files, matrix_and_docs_generate, report_dir_symlinks_not_followed,
-        concurrent_runs_share_a_report_dir,
+        concurrent_runs_share_a_report_dir, ids_validated_and_reports_escaped,
     };
 
     add_tests(s, tests, sizeof(tests) / sizeof(tests[0]));
