@@ -349,6 +349,8 @@ START_TEST(ids_validated_and_reports_escaped)
         ck_assert_msg(strstr(out, text), "no '%s' in: %s", text, out);
     }
     ck_assert_msg(strstr(out, "fail  a1234567.9b"), "the good id did not run: %s", out);
+    ck_assert_msg(!strchr(out, '\033') && strstr(out, "esc\\x1b[2J"),
+                  "a bad id reached the terminal raw: %s", out);
     free(out);
     snprintf(path, sizeof(path), "%s/junit.xml", dir);
     if (access("/usr/bin/xmllint", X_OK) == 0) {
