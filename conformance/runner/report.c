@@ -546,6 +546,28 @@ int report_mkdirs(const char *dir)
     return mkdir(buf, 0777) < 0 && errno != EEXIST ? -1 : 0;
 }
 
+/* The report directory is the user's, to publish: created 0777 under
+ * the umask.  One that every user may write in without the sticky bit is
+ * refused: anyone could then swap the kit's own generated/ between its
+ * check and its use, or replace a report under its readers. */
+int report_dir_ready(const char *dir)
+{
+    struct stat st;
+
+    if (report_mkdirs(dir) < 0 || stat(dir, &st) < 0) {
+        fprintf(stderr, "evconf-run: cannot create report directory %s: %s\n",
+                con_esc(dir), strerror(errno));
+        return -1;
+    }
+    if ((st.st_mode & S_IWOTH) && !(st.st_mode & S_ISVTX)) {
+        fprintf(stderr, "evconf-run: report directory %s is writable by every user "
+                "and not sticky: another user could replace what is written there "
+                "(chmod o-w or +t)\n", con_esc(dir));
+        return -1;
+    }
+    return 0;
+}
+
 int report_write(const struct run_info *ri, const struct result *res, int n)
 {
     static const struct {
@@ -557,11 +579,8 @@ int report_write(const struct run_info *ri, const struct result *res, int n)
     };
     char path[PATH_MAX];
 
-    if (report_mkdirs(ri->report_dir) < 0) {
-        fprintf(stderr, "evconf-run: cannot create report directory %s: %s\n",
-                con_esc(ri->report_dir), strerror(errno));
+    if (report_dir_ready(ri->report_dir) < 0)
         return -1;
-    }
     /* Each file is written beside its place under a name of its own and
      * renamed into it (outfile.h): a reader never sees half a report, a
      * symlink planted in the directory is never written through, and two

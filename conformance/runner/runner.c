@@ -738,7 +738,9 @@ static int generate_files(const struct options *o, char ***files, int *n)
     char dir[PATH_MAX], path[PATH_MAX + 64];
 
     snprintf(dir, sizeof(dir), "%s/generated", o->report_dir);
-    if (report_mkdirs(o->report_dir) < 0 || outfile_private_dir(dir) < 0) {
+    if (report_dir_ready(o->report_dir) < 0)
+        return -1;
+    if (outfile_private_dir(dir) < 0) {
         fprintf(stderr, "evconf-run: cannot create %s: %s\n", con_esc(dir), strerror(errno));
         return -1;
     }

@@ -373,12 +373,35 @@ START_TEST(ids_validated_and_reports_escaped)
 }
 END_TEST
 
+/* A report directory every user may write in, without the sticky bit, is
+ * refused before any scenario runs (another user could swap generated/
+ * or a report there); with the sticky bit, as /tmp has, it is used. */
+START_TEST(world_writable_report_dir_refused)
+{
+    char dir[600], *out;
+    const char *args[] = { "-s", NULL, "--report-dir", dir, NULL };
+
+    args[1] = scenario_file("a.scn", simple("a"));
+    snprintf(dir, sizeof(dir), "%s/report", tmpdir);
+    ck_assert_int_eq(mkdir(dir, 0700), 0);
+    ck_assert_int_eq(chmod(dir, 0777), 0);
+    ck_assert_int_eq(runner(&out, args), 2);
+    ck_assert_msg(strstr(out, "is writable by every user and not sticky"), "%s", out);
+    ck_assert_msg(!strstr(out, "[  1/1]"), "a scenario ran: %s", out);
+    free(out);
+    ck_assert_int_eq(chmod(dir, 01777), 0);
+    ck_assert_int_eq(runner(&out, args), 0);
+    free(out);
+}
+END_TEST
+
 void add_report_tests(Suite *s)
 {
     const TTest *tests[] = {
         reports_of_a_failing_run_parse, report_dir_unwritable, budget_bounds_the_run,
         expectation_files, matrix_and_docs_generate, report_dir_symlinks_not_followed,
         concurrent_runs_share_a_report_dir, ids_validated_and_reports_escaped,
+        world_writable_report_dir_refused,
     };
 
     add_tests(s, tests, sizeof(tests) / sizeof(tests[0]));
