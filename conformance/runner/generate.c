@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "generate.h"
+#include "outfile.h"
 
 #define MAX_NAMES 16
 
@@ -252,6 +253,21 @@ char *generate_program(uint64_t seed, int k)
 
 /* ---- shrinking ---- */
 
+/* The program of lines[0..n) but lines[skip], a blank line after the
+ * header (body is its first step), written as out the way reports are
+ * (outfile.h): never through a symlink planted as out. */
+static int write_lines(const char *out, char **lines, int n, int skip, int body)
+{
+    struct outfile of;
+
+    if (!outfile_open(&of, out, 0666))
+        return -1;
+    for (int j = 0; j < n; j++)
+        if (j != skip)
+            fprintf(of.f, "%s\n%s", lines[j], j == body - 1 ? "\n" : "");
+    return outfile_commit(&of);
+}
+
 /* Delete body lines (everything after the header's blank line) one at a
  * time, keeping each deletion after which the program still fails the
  * same way, until a whole pass deletes nothing.  A line whose removal
@@ -281,15 +297,8 @@ int generate_shrink(const char *text, const char *out,
     while (changed && body >= 0) {
         changed = false;
         for (int i = body; i < kept; i++) {
-            FILE *f = fopen(out, "w");
-            if (!f)
+            if (write_lines(out, lines, kept, i, body) < 0)
                 break;
-            for (int j = 0; j < kept; j++) {
-                if (j == i)
-                    continue;
-                fprintf(f, "%s\n%s", lines[j], j == body - 1 ? "\n" : "");
-            }
-            fclose(f);
             if (kept - body > 1 && still_fails(out, ctx)) {
                 memmove(&lines[i], &lines[i + 1], (size_t)(kept - i - 1) * sizeof(*lines));
                 kept--;
@@ -298,14 +307,7 @@ int generate_shrink(const char *text, const char *out,
             }
         }
     }
-    {
-        FILE *f = fopen(out, "w");
-        if (f) {
-            for (int j = 0; j < kept; j++)
-                fprintf(f, "%s\n%s", lines[j], j == body - 1 ? "\n" : "");
-            fclose(f);
-        }
-    }
+    write_lines(out, lines, kept, -1, body);
     free(lines);
     free(copy);
     return kept - (body < 0 ? 0 : body);

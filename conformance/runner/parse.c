@@ -20,6 +20,10 @@
 #include "scenario.h"
 
 #define MAX_TOKENS 16
+/* A scenario's id goes into file names, --filter patterns, expectation
+ * files, JUnit's classname and the terminal: letters, digits, '.', '_'
+ * and '-', starting with a letter or a digit, and not too long. */
+#define ID_MAX 64
 
 struct parser {
     struct scenario *sc;
@@ -29,6 +33,7 @@ struct parser {
     size_t errlen;
     bool failed;
     char **last_header;       /* an indented line continues it */
+    int id_line;              /* the line of 'id:' */
     int nat;                  /* 'at' steps so far */
     int *slots;               /* names by hash: index + 1, 0 for empty */
     int nslots;
@@ -880,6 +885,16 @@ static bool parse_client_step(struct parser *p, char **tok, int ntok, struct ste
     return false;
 }
 
+/* An id of ID_MAX bytes or fewer, of [A-Za-z0-9._-], that starts with a
+ * letter or a digit (so that it reads as no option and no path). */
+static bool valid_id(const char *id)
+{
+    size_t n = strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                          "0123456789._-");
+
+    return id[n] == '\0' && n >= 1 && n <= ID_MAX && !strchr("._-", id[0]);
+}
+
 /* "R29" or "R29,R28": each a rule of docs/contract.md. */
 static bool valid_rules(struct parser *p, const char *val)
 {
@@ -913,6 +928,8 @@ static bool parse_header(struct parser *p, char *key, char *val)
             return fail(p, "'%s:' given twice", key);
         if (slot == &sc->rules && !valid_rules(p, val))
             return false;
+        if (slot == &sc->id)
+            p->id_line = p->line;
         *slot = strdup(val);
         p->last_header = slot;
         return true;
@@ -1080,6 +1097,12 @@ struct scenario *scenario_parse(const char *path, char *err, size_t errlen)
         p.line = 1;
         if (missing)
             fail(&p, "missing '%s:' header", missing);
+        else if (!valid_id(p.sc->id)) {
+            p.line = p.id_line;
+            fail(&p, "an id is 1 to %d letters, digits, '.', '_' or '-', starting with a "
+                 "letter or a digit; found '%.*s'%s", ID_MAX, ID_MAX, p.sc->id,
+                 strlen(p.sc->id) > ID_MAX ? "..." : "");
+        }
         else if (p.sc->nsteps == 0)
             fail(&p, "no steps");
     }

@@ -2,12 +2,15 @@
  * report.c - results as TAP, JUnit XML and JSON in the report directory.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "console.h"
+#include "outfile.h"
 #include "results.h"
 
 const char *report_outcome_name(enum outcome o)
@@ -21,6 +24,7 @@ const char *report_outcome_name(enum outcome o)
 enum dialect {
     JSON,           /* inside "..." */
     XML,            /* element text or attribute value */
+    HTML,           /* the same, in a page a browser lays out */
     YAML,           /* inside '...' (TAP's YAML blocks): one line */
     TAP_LINE,       /* a test line's description or a comment: one line */
 };
@@ -56,6 +60,34 @@ static int utf8_len(const unsigned char *s)
     return n;
 }
 
+/* The code point of the valid UTF-8 sequence of n bytes at s. */
+static unsigned utf8_cp(const unsigned char *s, int n)
+{
+    unsigned cp = s[0] & (0x7f >> n);
+
+    for (int i = 1; i < n; i++)
+        cp = cp << 6 | (s[i] & 0x3f);
+    return cp;
+}
+
+/* A code point that acts on a terminal or on how the text around it reads
+ * (console.h: C1 controls such as U+009B, a CSI; bidi overrides such as
+ * U+202E): JSON carries it as an escape and XML as a character reference,
+ * which their readers decode as they were; a page and TAP, read by a
+ * person, show its notation instead. */
+static void put_hidden(FILE *f, unsigned cp, enum dialect d)
+{
+    if (d == JSON && cp > 0xffff)
+        fprintf(f, "\\u%04x\\u%04x", 0xd800 + ((cp - 0x10000) >> 10),
+                0xdc00 + ((cp - 0x10000) & 0x3ff));
+    else if (d == JSON)
+        fprintf(f, "\\u%04x", cp);
+    else if (d == XML)
+        fprintf(f, "&#x%x;", cp);
+    else
+        fprintf(f, cp > 0xffff ? "\\U%08x" : "\\u%04x", cp);
+}
+
 static void put_text(FILE *f, const char *text, enum dialect d)
 {
     static const char replacement[] = "\xef\xbf\xbd";    /* U+FFFD */
@@ -71,6 +103,10 @@ static void put_text(FILE *f, const char *text, enum dialect d)
             continue;
         }
         s += n;
+        if (n > 1 && con_is_hidden(utf8_cp(s - n, n))) {
+            put_hidden(f, utf8_cp(s - n, n), d);
+            continue;
+        }
         if (n > 1) {
             fwrite(s - n, 1, (size_t)n, f);
             continue;
@@ -87,6 +123,7 @@ static void put_text(FILE *f, const char *text, enum dialect d)
                 fputc(c, f);
             break;
         case XML:
+        case HTML:
             if (c == '&')
                 fputs("&amp;", f);
             else if (c == '<')
@@ -95,6 +132,8 @@ static void put_text(FILE *f, const char *text, enum dialect d)
                 fputs("&gt;", f);
             else if (c == '"')
                 fputs("&quot;", f);
+            else if (c == '\'')
+                fputs("&#39;", f);
             else if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
                 fputs(replacement, f);
             else
@@ -127,6 +166,20 @@ static void json_str(FILE *f, const char *s)
 static void xml_str(FILE *f, const char *s)
 {
     put_text(f, s, XML);
+}
+
+/* At most n bytes of s, as XML. */
+static void xml_strn(FILE *f, const char *s, size_t n)
+{
+    char *part = strndup(s, n);
+
+    put_text(f, part ? part : "", XML);
+    free(part);
+}
+
+static void html_str(FILE *f, const char *s)
+{
+    put_text(f, s, HTML);
 }
 
 static const char *title(const struct result *r)
@@ -200,8 +253,10 @@ static void write_junit(FILE *f, const struct run_info *ri, const struct result 
         const struct result *r = &res[i];
         /* The class is the scenario's family (timer, handle, dispatch...):
          * CI tools group by it; the rules are a property. */
-        fprintf(f, "<testcase classname=\"evconf.%.*s\" name=\"",
-                (int)strcspn(r->sc ? r->id : "unparsed", "-"), r->sc ? r->id : "unparsed");
+        const char *family = r->sc ? r->id : "unparsed";
+        fputs("<testcase classname=\"evconf.", f);
+        xml_strn(f, family, strcspn(family, "-"));
+        fputs("\" name=\"", f);
         xml_str(f, r->id);
         fprintf(f, "\" time=\"%.3f\">\n", r->ms / 1e3);
         if (r->sc) {
@@ -218,7 +273,9 @@ static void write_junit(FILE *f, const struct run_info *ri, const struct result 
             xml_str(f, r->error ? r->error : r->nfailures ? r->failures[0].message : "");
             fputs("\">", f);
             for (int k = 0; k < r->nfailures; k++) {
-                fprintf(f, "%s %s: ", scenario_level_name(r->failures[k].level), r->failures[k].rules);
+                fprintf(f, "%s ", scenario_level_name(r->failures[k].level));
+                xml_str(f, r->failures[k].rules);
+                fputs(": ", f);
                 xml_str(f, r->failures[k].message);
                 fputc('\n', f);
             }
@@ -229,8 +286,9 @@ static void write_junit(FILE *f, const struct run_info *ri, const struct result 
         if (r->outcome == OUT_WARN) {
             fputs("<system-err>", f);
             for (int k = 0; k < r->nfailures; k++) {
-                fprintf(f, "WARNING %s %s: ", scenario_level_name(r->failures[k].level),
-                        r->failures[k].rules);
+                fprintf(f, "WARNING %s ", scenario_level_name(r->failures[k].level));
+                xml_str(f, r->failures[k].rules);
+                fputs(": ", f);
                 xml_str(f, r->failures[k].message);
                 fputc('\n', f);
             }
@@ -383,13 +441,13 @@ static void write_html(FILE *f, const struct run_info *ri, const struct result *
     for (int i = 0; i < n; i++)
         count[res[i].outcome]++;
     fputs("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>evconf: ", f);
-    xml_str(f, ri->impl_name);
+    html_str(f, ri->impl_name);
     fputs("</title><style>body{font-family:sans-serif;margin:2em}"
           "table{border-collapse:collapse}td,th{border:1px solid #aaa;padding:3px 6px;"
           "text-align:left}.fail,.error{background:#fdd}.warn{background:#ffd}"
           ".pass{background:#dfd}.skip{background:#eee}pre{background:#f6f6f6;"
           "padding:6px;overflow:auto;max-height:30em}</style></head><body>\n<h1>", f);
-    xml_str(f, ri->impl_name);
+    html_str(f, ri->impl_name);
     fprintf(f, "</h1>\n<p>seed %llu%s%s. %d passed, %d failed, %d warnings, "
             "%d skipped.</p>\n<table><tr><th>scenario</th><th>rules</th><th>level</th>"
             "<th>outcome</th></tr>\n", (unsigned long long)ri->seed,
@@ -402,13 +460,13 @@ static void write_html(FILE *f, const struct run_info *ri, const struct result *
         fprintf(f, "<tr class=\"%s\"><td>", o);
         if (r->outcome != OUT_PASS && r->outcome != OUT_SKIP) {
             fputs("<a href=\"#", f);
-            xml_str(f, r->id);
+            html_str(f, r->id);
             fputs("\">", f);
         }
-        xml_str(f, r->id);
+        html_str(f, r->id);
         fputs(r->outcome != OUT_PASS && r->outcome != OUT_SKIP ? "</a>" : "", f);
         fputs("</td><td>", f);
-        xml_str(f, r->sc ? r->sc->rules : "");
+        html_str(f, r->sc ? r->sc->rules : "");
         fprintf(f, "</td><td>%s</td><td>%s%s", r->sc ? scenario_level_name(r->sc->level) : "",
                 o, r->known ? " (known)" : "");
         fputs("</td></tr>\n", f);
@@ -419,25 +477,25 @@ static void write_html(FILE *f, const struct run_info *ri, const struct result *
         if (r->outcome == OUT_PASS || r->outcome == OUT_SKIP)
             continue;
         fputs("<h2 id=\"", f);
-        xml_str(f, r->id);
+        html_str(f, r->id);
         fputs("\">", f);
-        xml_str(f, r->id);
+        html_str(f, r->id);
         fprintf(f, ": %s</h2>\n<p>", report_outcome_name(r->outcome));
-        xml_str(f, title(r));
+        html_str(f, title(r));
         fputs("</p>\n", f);
         if (r->sc) {
             fputs("<p><b>why:</b> ", f);
-            xml_str(f, r->sc->why);
+            html_str(f, r->sc->why);
             fputs("</p>\n", f);
         }
         if (r->known) {
             fputs("<p><b>known deviation:</b> ", f);
-            xml_str(f, r->known);
+            html_str(f, r->known);
             fputs("</p>\n", f);
         }
         if (r->error) {
             fputs("<p><b>", f);
-            xml_str(f, r->error);
+            html_str(f, r->error);
             fputs("</b></p>\n", f);
         }
         if (r->nfailures)
@@ -447,26 +505,26 @@ static void write_html(FILE *f, const struct run_info *ri, const struct result *
             struct failure_parts fp;
             split_failure(r->failures[k].message, &fp);
             fprintf(f, "<tr><td>%s</td><td>", scenario_level_name(r->failures[k].level));
-            xml_str(f, r->failures[k].rules);
+            html_str(f, r->failures[k].rules);
             fputs("</td><td>", f);
             if (fp.line)
                 fprintf(f, "%d", fp.line);
             fputs("</td><td>", f);
-            xml_str(f, fp.expected);
+            html_str(f, fp.expected);
             fputs("</td><td>", f);
-            xml_str(f, fp.got);
+            html_str(f, fp.got);
             fputs("</td></tr>\n", f);
         }
         if (r->nfailures)
             fputs("</table>\n", f);
         if (r->rerun) {
             fputs("<p><b>rerun:</b> <code>", f);
-            xml_str(f, r->rerun);
+            html_str(f, r->rerun);
             fputs("</code></p>\n", f);
         }
         if (r->trace) {
             fputs("<details><summary>trace</summary><pre>", f);
-            xml_str(f, r->trace);
+            html_str(f, r->trace);
             fputs("</pre></details>\n", f);
         }
     }
@@ -488,6 +546,28 @@ int report_mkdirs(const char *dir)
     return mkdir(buf, 0777) < 0 && errno != EEXIST ? -1 : 0;
 }
 
+/* The report directory is the user's, to publish: created 0777 under
+ * the umask.  One that every user may write in without the sticky bit is
+ * refused: anyone could then swap the kit's own generated/ between its
+ * check and its use, or replace a report under its readers. */
+int report_dir_ready(const char *dir)
+{
+    struct stat st;
+
+    if (report_mkdirs(dir) < 0 || stat(dir, &st) < 0) {
+        fprintf(stderr, "evconf-run: cannot create report directory %s: %s\n",
+                con_esc(dir), strerror(errno));
+        return -1;
+    }
+    if ((st.st_mode & S_IWOTH) && !(st.st_mode & S_ISVTX)) {
+        fprintf(stderr, "evconf-run: report directory %s is writable by every user "
+                "and not sticky: another user could replace what is written there "
+                "(chmod o-w or +t)\n", con_esc(dir));
+        return -1;
+    }
+    return 0;
+}
+
 int report_write(const struct run_info *ri, const struct result *res, int n)
 {
     static const struct {
@@ -497,25 +577,22 @@ int report_write(const struct run_info *ri, const struct result *res, int n)
         { "results.tap", write_tap }, { "junit.xml", write_junit },
         { "results.json", write_json }, { "results.html", write_html },
     };
-    char path[4096], tmp[4200];
+    char path[PATH_MAX];
 
-    if (report_mkdirs(ri->report_dir) < 0) {
-        fprintf(stderr, "evconf-run: cannot create report directory %s: %s\n",
-                ri->report_dir, strerror(errno));
+    if (report_dir_ready(ri->report_dir) < 0)
         return -1;
-    }
-    /* Each file is written beside its place and renamed into it: a
-     * reader never sees half a report. */
+    /* Each file is written beside its place under a name of its own and
+     * renamed into it (outfile.h): a reader never sees half a report, a
+     * symlink planted in the directory is never written through, and two
+     * runs into one directory never share a temporary file. */
     for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
-        FILE *f;
+        struct outfile of;
         snprintf(path, sizeof(path), "%s/%s", ri->report_dir, kinds[k].file);
-        snprintf(tmp, sizeof(tmp), "%s.part", path);
-        f = fopen(tmp, "w");
-        if (f)
-            kinds[k].write(f, ri, res, n);
-        if (!f || ferror(f) | (fclose(f) != 0) || rename(tmp, path) < 0) {
-            fprintf(stderr, "evconf-run: cannot write %s: %s\n", path, strerror(errno));
-            unlink(tmp);
+        if (outfile_open(&of, path, 0666))
+            kinds[k].write(of.f, ri, res, n);
+        if (!of.f || outfile_commit(&of) < 0) {
+            fprintf(stderr, "evconf-run: cannot write %s: %s\n", con_esc(path),
+                    strerror(errno));
             return -1;
         }
     }

@@ -45,5 +45,8 @@ const char *report_outcome_name(enum outcome o);
 int report_write(const struct run_info *ri, const struct result *res, int n);
 /* mkdir -p; 0 or -1 */
 int report_mkdirs(const char *dir);
+/* mkdir -p, and refuse a directory every user may write in that is not
+ * sticky; 0, or -1 after saying why. */
+int report_dir_ready(const char *dir);
 
 #endif

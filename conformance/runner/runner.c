@@ -32,10 +32,12 @@
 
 #include "evconf.h"
 #include "client.h"
+#include "console.h"
 #include "exec.h"
 #include "expect.h"
 #include "protocol.h"
 #include "generate.h"
+#include "outfile.h"
 #include "results.h"
 #include "sim.h"
 #include "stress.h"
@@ -216,10 +218,10 @@ static void load_child(int fd, void *arg)
         dprintf(fd, "E%s\n", err);
         _exit(3);
     }
-    snprintf(name, sizeof(name), "%s", impl.name ? impl.name() : path);
-    for (char *c = name; *c; c++)       /* one line, whatever it returned */
-        if ((unsigned char)*c < 0x20 || *c == 0x7f)
-            *c = ' ';
+    /* One line of visible text, whatever it returned: its controls, C1
+     * controls, bidi overrides and bytes that are not UTF-8 shown as
+     * notations (console.h), in the reports as on the terminal. */
+    con_esc_into(name, sizeof(name), impl.name ? impl.name() : path);
     dprintf(fd, "N%s\n", name);
     _exit(0);
 }
@@ -245,15 +247,16 @@ static char *check_impl(const char *arg, const char *path, int timeout_s)
         if (!strchr(arg, '/'))
             fprintf(stderr, "evconf-run: IMPL %s: no such file, and not a built-in name "
                     "(reference, libvirt-default, libvirt-glib, python-libvirtaio, "
-                    "perl:Module::Name)\n", arg);
+                    "perl:Module::Name)\n", con_esc(arg));
         else
-            fprintf(stderr, "evconf-run: IMPL %s: %s: %s\n", arg, path, strerror(errno));
+            fprintf(stderr, "evconf-run: IMPL %s: %s: %s\n", con_esc(arg), con_esc(path),
+                    strerror(errno));
         return NULL;
     }
     if (sup_run(load_child, (void *)path, on_load_record, &said,
                 timeout_s * 1000.0, &so) < 0) {
         fprintf(stderr, "evconf-run: IMPL %s (%s): cannot start a child process\n",
-                arg, path);
+                con_esc(arg), con_esc(path));
         return NULL;
     }
     free(so.output);
@@ -263,13 +266,15 @@ static char *check_impl(const char *arg, const char *path, int timeout_s)
         free(said);
         return name;
     }
+    arg = con_esc(arg);
+    path = con_esc(path);
     if (so.interrupted)
         fprintf(stderr, "evconf-run: stopped by %s\n", strsignal(sup_stop_signal()));
     else if (so.timed_out)
         fprintf(stderr, "evconf-run: IMPL %s (%s): did not finish loading within "
                 "%d s\n", arg, path, timeout_s);
     else if (said && said[0] == 'E')
-        fprintf(stderr, "evconf-run: IMPL %s (%s): %s\n", arg, path, said + 1);
+        fprintf(stderr, "evconf-run: IMPL %s (%s): %s\n", arg, path, con_esc(said + 1));
     else if (WIFSIGNALED(so.status))
         fprintf(stderr, "evconf-run: IMPL %s (%s): crashed while loading (%s)\n",
                 arg, path, strsignal(WTERMSIG(so.status)));
@@ -687,15 +692,15 @@ static void print_details(const struct options *o, const struct result *r)
     const char *start;
 
     printf("\n%s %s: %s\n", r->outcome == OUT_WARN ? "WARNING" : "FAILED",
-           r->id, sc ? sc->title : "");
+           con_esc(r->id), con_esc(sc ? sc->title : ""));
     if (sc)
-        printf("  rules: %s (%s)\n  file:  %s\n  why:   %s\n", sc->rules,
-               scenario_level_name(sc->level), r->path, sc->why);
+        printf("  rules: %s (%s)\n  file:  %s\n  why:   %s\n", con_esc(sc->rules),
+               scenario_level_name(sc->level), con_esc(r->path), con_esc(sc->why));
     if (r->error)
-        printf("  %s\n", r->error);
+        printf("  %s\n", con_esc(r->error));
     for (int k = 0; k < r->nfailures; k++)
         printf("  [%s %s] %s\n", scenario_level_name(r->failures[k].level),
-               r->failures[k].rules, r->failures[k].message);
+               con_esc(r->failures[k].rules), con_esc(r->failures[k].message));
     if (r->trace && *r->trace) {
         start = r->trace + strlen(r->trace);
         while (start > r->trace && lines <= 40)
@@ -707,13 +712,13 @@ static void print_details(const struct options *o, const struct result *r)
         for (const char *l = start; *l; ) {
             const char *e = strchr(l, '\n');
             int n = e ? (int)(e - l) : (int)strlen(l);
-            printf("    %.*s\n", n, l);
+            printf("    %s\n", con_escn(l, (size_t)n));
             l += n + (e ? 1 : 0);
         }
     }
     if (sc)
         printf("  seed: %llu\n  rerun: %s\n", (unsigned long long)o->seed,
-               r->rerun ? r->rerun : "");
+               con_esc(r->rerun));
 }
 
 /* ---- generated programs (--generate) ---- */
@@ -723,24 +728,29 @@ static bool generated(const struct scenario *sc)
     return !strncmp(sc->id, "gen-", 4);
 }
 
-/* Write the programs into REPORT_DIR/generated/ and add them to the run. */
+/* Write the programs into REPORT_DIR/generated/ and add them to the run.
+ * That directory is the kit's own: 0700 and never a symlink, and each
+ * program is written under a name of its own and renamed into place
+ * (outfile.h), so that nothing planted there is followed and two runs
+ * into one report directory do not mix their files. */
 static int generate_files(const struct options *o, char ***files, int *n)
 {
     char dir[PATH_MAX], path[PATH_MAX + 64];
 
     snprintf(dir, sizeof(dir), "%s/generated", o->report_dir);
-    if (report_mkdirs(dir) < 0) {
-        fprintf(stderr, "evconf-run: cannot create %s: %s\n", dir, strerror(errno));
+    if (report_dir_ready(o->report_dir) < 0)
+        return -1;
+    if (outfile_private_dir(dir) < 0) {
+        fprintf(stderr, "evconf-run: cannot create %s: %s\n", con_esc(dir), strerror(errno));
         return -1;
     }
     for (int k = 1; k <= o->generate; k++) {
         char *text = generate_program(o->seed, k);
-        FILE *f;
         snprintf(path, sizeof(path), "%s/gen-%llu-%d.scn", dir,
                  (unsigned long long)o->seed, k);
-        f = fopen(path, "w");
-        if (!f || fputs(text, f) < 0 || fclose(f) != 0) {
-            fprintf(stderr, "evconf-run: cannot write %s\n", path);
+        if (!text || outfile_write(path, text, 0666) < 0) {
+            fprintf(stderr, "evconf-run: cannot write %s: %s\n", con_esc(path),
+                    strerror(errno));
             free(text);
             return -1;
         }
@@ -827,7 +837,7 @@ static void shrink_result(const struct options *o, const char *impl_path, struct
     failure_key(r, c.key, sizeof(c.key));
     snprintf(out, sizeof(out), "%.*s.min.scn", (int)strlen(r->path) - 4, r->path);
     if (!o->quiet)
-        printf("shrinking %s (%s)...\n", r->id, c.key);
+        printf("shrinking %s (%s)...\n", con_esc(r->id), con_esc(c.key));
     left = generate_shrink(text, out, still_fails, &c);
     free(text);
     if (asprintf(&line, "INFO - shrunk to %d step lines in %d runs: %s (rerun: "
@@ -871,18 +881,18 @@ static int judge_expectations(struct options *o, struct result *res, int n)
             continue;
         }
         unexpected++;
-        printf("UNEXPECTED %s: %s, expected %s%s%s%s\n", res[i].id,
+        printf("UNEXPECTED %s: %s, expected %s%s%s%s\n", con_esc(res[i].id),
                report_outcome_name(res[i].outcome), report_outcome_name(want),
-               x ? " (" : "", x ? x->reason : "", x ? ")" : "");
+               x ? " (" : "", x ? con_esc(x->reason) : "", x ? ")" : "");
     }
     for (int k = 0; k < o->expect.n && !o->filter && !o->exclude; k++)
         if (!o->expect.v[k].seen) {
             printf("UNEXPECTED %s:%d: no scenario '%s' ran (stale entry)\n",
-                   o->expect.path, o->expect.v[k].line, o->expect.v[k].id);
+                   con_esc(o->expect.path), o->expect.v[k].line, con_esc(o->expect.v[k].id));
             unexpected++;
         }
     printf("expectations (%s): %d as expected, %d of them known deviations; "
-           "%d unexpected\n", o->expect.path, as_expected, known, unexpected);
+           "%d unexpected\n", con_esc(o->expect.path), as_expected, known, unexpected);
     return unexpected;
 }
 
@@ -934,7 +944,7 @@ static int run_scenarios(struct options *o, const char *impl_path,
     if (report_write(&ri, res, 0) < 0)
         return 2;
     if (!o->quiet)
-        printf("evconf: %d scenarios against %s (seed %llu%s)\n", n, impl_name,
+        printf("evconf: %d scenarios against %s (seed %llu%s)\n", n, con_esc(impl_name),
                (unsigned long long)o->seed, o->realtime ? ", real time" : "");
     for (int i = 0; i < n; i++) {
         if ((sig = sup_stop_signal()) != 0 ||
@@ -956,7 +966,7 @@ static int run_scenarios(struct options *o, const char *impl_path,
         if (!o->quiet)
             printf("[%3d/%d] %s%-5s%s %s\n", i + 1, n, colour(res[i].outcome),
                    res[i].outcome == OUT_PASS ? "ok" : report_outcome_name(res[i].outcome),
-                   colour(-1), res[i].id);
+                   colour(-1), con_esc(res[i].id));
         if (o->fail_fast && counts_as_failed(o, &res[i])) {
             for (int k = i + 1; k < n; k++) {
                 scenario_free((struct scenario *)res[k].sc);
@@ -988,7 +998,7 @@ static int run_scenarios(struct options *o, const char *impl_path,
     if (report_write(&ri, res, n) < 0)
         return 2;
     if (!o->quiet)
-        printf("\nreports: %s/results.tap, junit.xml, results.json\n", o->report_dir);
+        printf("\nreports: %s/results.tap, junit.xml, results.json\n", con_esc(o->report_dir));
     if (unrun)
         fprintf(stderr, "evconf-run: %s: %d scenario%s\n", why + strlen("not run: "),
                 unrun, unrun == 1 ? " not run" : "s not run");
@@ -1158,7 +1168,7 @@ static int load_scenarios(const struct options *o, char ***files, int *nfiles,
     for (int i = 0; i < o->npaths; i++) {
         int before = *nfiles;
         if (collect(o->paths[i], files, nfiles) < 0 || *nfiles == before) {
-            fprintf(stderr, "evconf-run: no scenarios (*.scn) at '%s'\n", o->paths[i]);
+            fprintf(stderr, "evconf-run: no scenarios (*.scn) at '%s'\n", con_esc(o->paths[i]));
             return 2;
         }
     }
@@ -1168,7 +1178,7 @@ static int load_scenarios(const struct options *o, char ***files, int *nfiles,
     for (int i = 0; i < *nfiles; i++) {
         struct scenario *sc = scenario_parse((*files)[i], err, sizeof(err));
         if (!sc) {
-            fprintf(stderr, "evconf-run: %s\n", err);
+            fprintf(stderr, "evconf-run: %s\n", con_esc(err));
             res[(*nres)++] = (struct result){ .path = (*files)[i], .id = (*files)[i],
                                            .outcome = OUT_ERROR, .error = strdup(err) };
             *bad_input = 1;
@@ -1179,7 +1189,7 @@ static int load_scenarios(const struct options *o, char ***files, int *nfiles,
             if (res[k].sc && !strcmp(res[k].sc->id, sc->id)) {
                 snprintf(err, sizeof(err), "%s:1: id '%s' is already used by %s",
                          (*files)[i], sc->id, res[k].path);
-                fprintf(stderr, "evconf-run: %s\n", err);
+                fprintf(stderr, "evconf-run: %s\n", con_esc(err));
                 *bad_input = 1;
                 scenario_free(sc);
                 sc = NULL;
@@ -1218,7 +1228,7 @@ int main(int argc, char **argv)
         return rc;
     }
     if (o.expect_path && expect_load(o.expect_path, &o.expect, err, sizeof(err)) < 0) {
-        fprintf(stderr, "evconf-run: --expect %s\n", err);
+        fprintf(stderr, "evconf-run: --expect %s\n", con_esc(err));
         rc = 2;
         goto out;
     }
@@ -1243,14 +1253,15 @@ int main(int argc, char **argv)
     if (o.list) {
         for (int i = 0; i < nres; i++)
             if (res[i].sc)
-                printf("%-44s %-6s %-12s %s\n", res[i].id, scenario_level_name(res[i].sc->level),
-                       res[i].sc->rules, res[i].sc->title);
+                printf("%-44s %-6s %-12s %s\n", con_esc(res[i].id),
+                       scenario_level_name(res[i].sc->level), con_esc(res[i].sc->rules),
+                       con_esc(res[i].sc->title));
         rc = bad_input ? 2 : 0;
         goto out;
     }
     if (nres == 0) {
         fprintf(stderr, "evconf-run: no scenario matches%s%s\n",
-                o.filter ? " --filter " : "", o.filter ? o.filter : "");
+                o.filter ? " --filter " : "", o.filter ? con_esc(o.filter) : "");
         rc = 2;
         goto out;
     }

@@ -48,6 +48,7 @@
 #include <unistd.h>
 #include <libvirt/libvirt.h>
 
+#include "console.h"
 #include "evconf.h"
 #include "sim.h"
 #include "stress.h"
@@ -476,14 +477,14 @@ static void stress_record(const char *line, void *arg)
     const char *rest = strchr(line, ' ');
 
     if (r->lines++ == 0)
-        printf("stress: %s, %d worker threads for %d ms\n", r->impl_name,
+        printf("stress: %s, %d worker threads for %d ms\n", con_esc(r->impl_name),
                r->o->threads, r->o->ms);
     if (!strncmp(line, "stats ", 6)) {
-        printf("stress: %s operations, callbacks, free callbacks\n", line + 6);
+        printf("stress: %s operations, callbacks, free callbacks\n", con_esc(line + 6));
         return;
     }
-    printf("FAIL [%.*s] %s\n", rest ? (int)(rest - line) : (int)strlen(line), line,
-           rest ? rest + 1 : "");
+    printf("FAIL [%s] %s\n", con_escn(line, rest ? (size_t)(rest - line) : strlen(line)),
+           con_esc(rest ? rest + 1 : ""));
     r->failures++;
 }
 
@@ -531,13 +532,13 @@ static int tsan_reports(const char *output)
         if (dup || nseen == 8)
             continue;
         seen[nseen++] = kind;
-        printf("FAIL [%s] ThreadSanitizer: %.*s between the loop thread and other threads "
-               "(%d reports):\n", tsan_rule(kind), (int)(end - kind), kind, n);
+        printf("FAIL [%s] ThreadSanitizer: %s between the loop thread and other threads "
+               "(%d reports):\n", tsan_rule(kind), con_escn(kind, (size_t)(end - kind)), n);
         for (const char *l = w; *l && lines < 16; lines++) {
             size_t len = strcspn(l, "\n");
             if (lines > 0 && len == 0)
                 break;
-            printf("    %.*s\n", (int)len, l);
+            printf("    %s\n", con_escn(l, len));
             l += len + (l[len] != '\0');
         }
     }
@@ -558,7 +559,8 @@ int stress_run(const char *impl_path, const char *impl_name,
         return 1;
     }
     if (r.lines++ == 0)
-        printf("stress: %s, %d worker threads for %d ms\n", impl_name, o->threads, o->ms);
+        printf("stress: %s, %d worker threads for %d ms\n", con_esc(impl_name), o->threads,
+               o->ms);
     r.failures += tsan_reports(so.output);
     free(so.output);
     if (so.interrupted) {

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -190,11 +191,217 @@ START_TEST(matrix_and_docs_generate)
 }
 END_TEST
 
+/* The contents of path, or "" if it cannot be read; in buf. */
+static const char *slurp(const char *path, char *buf, size_t len)
+{
+    FILE *f = fopen(path, "r");
+    size_t n = f ? fread(buf, 1, len - 1, f) : 0;
+
+    buf[n] = '\0';
+    if (f)
+        fclose(f);
+    return buf;
+}
+
+/* A symlink planted in the report directory, where the runner writes a
+ * temporary file (the .part names it used) or as a final name (a report,
+ * a generated program), is never written through: the file it points to
+ * keeps its contents, and the reports and programs are files of their
+ * own.  A symlink planted as generated/ itself stops the run (issue 20,
+ * item 5). */
+START_TEST(report_dir_symlinks_not_followed)
+{
+    char dir[600], victim[700], path[800], buf[1024], *out;
+    const char *args[] = { "--generate", "1", "-f", "gen-*", "--report-dir", dir, NULL };
+    static const char *const names[] = {
+        "results.tap.part", "junit.xml.part", "results.json.part", "results.html.part",
+        "results.html", "generated/gen-1-1.scn.part", "generated/gen-1-1.scn",
+    };
+    struct stat st;
+
+    snprintf(dir, sizeof(dir), "%s/report", make_tmpdir());
+    snprintf(victim, sizeof(victim), "%s/victim", tmpdir);
+    snprintf(path, sizeof(path), "%s/generated", dir);
+    ck_assert_int_eq(mkdir(dir, 0777), 0);
+    ck_assert_int_eq(mkdir(path, 0777), 0);
+    scenario_file("victim", "precious\n");
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+        ck_assert_int_eq(symlink(victim, path), 0);
+    }
+    ck_assert_int_eq(runner(&out, args), 0);
+    free(out);
+    ck_assert_str_eq(slurp(victim, buf, sizeof(buf)), "precious\n");
+    for (const char *f = "results.html\0junit.xml\0generated/gen-1-1.scn\0"; *f;
+         f += strlen(f) + 1) {
+        snprintf(path, sizeof(path), "%s/%s", dir, f);
+        ck_assert_int_eq(lstat(path, &st), 0);
+        ck_assert_msg(S_ISREG(st.st_mode), "%s is not a file of its own", f);
+    }
+    snprintf(path, sizeof(path), "%s/generated", dir);
+    ck_assert_int_eq(stat(path, &st), 0);
+    ck_assert_msg((st.st_mode & 0777) == 0700, "generated/ is %o", st.st_mode & 0777);
+
+    /* generated/ itself a symlink to a directory: refused, nothing in it. */
+    snprintf(path, sizeof(path), "%s/elsewhere", tmpdir);
+    ck_assert_int_eq(mkdir(path, 0777), 0);
+    snprintf(dir, sizeof(dir), "%s/report2", tmpdir);
+    ck_assert_int_eq(mkdir(dir, 0777), 0);
+    snprintf(buf, sizeof(buf), "%s/generated", dir);
+    ck_assert_int_eq(symlink(path, buf), 0);
+    ck_assert_int_eq(runner(&out, args), 2);
+    ck_assert_msg(strstr(out, "cannot create"), "%s", out);
+    free(out);
+    snprintf(buf, sizeof(buf), "%s/gen-1-1.scn", path);
+    ck_assert_msg(access(buf, F_OK) != 0, "a program was written through the symlink");
+}
+END_TEST
+
+/* Two runs into one report directory at once both succeed, and leave
+ * whole reports and no temporary files (the last one wins): they never
+ * share a temporary name (issue 20, item 7). */
+START_TEST(concurrent_runs_share_a_report_dir)
+{
+    char dir[600], path[700], buf[65536], *out;
+    const char *args[] = { "-s", NULL, "--report-dir", dir, "--quiet", NULL };
+
+    for (int i = 0; i < 20; i++) {
+        char name[32];
+        snprintf(name, sizeof(name), "s%d.scn", i);
+        snprintf(path, sizeof(path), "s%d", i);
+        scenario_file(name, simple(path));
+    }
+    args[1] = tmpdir;
+    snprintf(dir, sizeof(dir), "%s/report", tmpdir);
+    /* Another run's temporary file where this run would put its own (a
+     * directory, which no run can open for writing): a run that names its
+     * temporary files alike cannot write its report. */
+    snprintf(path, sizeof(path), "%s/results.tap.part", dir);
+    ck_assert_int_eq(mkdir(dir, 0777), 0);
+    ck_assert_int_eq(mkdir(path, 0777), 0);
+    ck_assert_msg(runner(&out, args) == 0, "%s", out);
+    free(out);
+    ck_assert_int_eq(rmdir(path), 0);
+    for (int round = 0; round < 8; round++) {
+        int fd[2], status;
+        pid_t pid[2];
+        for (int k = 0; k < 2; k++)
+            pid[k] = runner_start(&fd[k], args);
+        for (int k = 0; k < 2; k++) {
+            out = read_all(fd[k]);
+            close(fd[k]);
+            ck_assert_int_eq(waitpid(pid[k], &status, 0), pid[k]);
+            ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+                          "round %d, run %d: status %d: %s", round, k, status, out);
+            free(out);
+        }
+        snprintf(path, sizeof(path), "%s/junit.xml", dir);
+        ck_assert_msg(strstr(slurp(path, buf, sizeof(buf)), "</testsuites>\n"),
+                      "junit.xml incomplete: %s", buf);
+        snprintf(path, sizeof(path), "%s/results.html", dir);
+        ck_assert_msg(strstr(slurp(path, buf, sizeof(buf)), "</html>\n"),
+                      "results.html incomplete: %s", buf);
+        snprintf(path, sizeof(path), "%s/results.json", dir);
+        ck_assert_msg(shell(&out, "/usr/bin/python3 -c 'import json,sys; "
+                            "assert len(json.load(open(sys.argv[1]))[\"scenarios\"]) == 20' "
+                            "'%s' 2>&1", path) == 0, "%s", out);
+        free(out);
+        ck_assert_msg(shell(&out, "ls -A '%s' | grep -c part", dir) != 0,
+                      "temporary files left: %s", out);
+        free(out);
+    }
+}
+END_TEST
+
+/* A scenario id outside [A-Za-z0-9._-] (or longer than 64, or starting
+ * with '.', '_' or '-') is refused where it is read, with one line naming
+ * the file and line; the run goes on and exits 2.  An id that closes
+ * JUnit's classname and opens a passing testcase of its own forges
+ * nothing: junit.xml holds one testcase per file.  A title's bidi
+ * override and C1 CSI reach no report raw (issue 20, item 6). */
+START_TEST(ids_validated_and_reports_escaped)
+{
+    char dir[600], path[700], text[1024], *out, *all;
+    const char *args[] = { "-s", NULL, "--report-dir", dir, NULL };
+    static const char *const bad[] = {
+        "x\"/><testcase classname=\"forged\" name=\"forged_pass\"></testcase><testcase name=\"y",
+        "esc\033[2J", "-dash", "tab\there",
+        "a123456789b123456789c123456789d123456789e123456789f123456789g1234",
+    };
+    static const char *const reports[] = { "junit.xml", "results.json", "results.tap",
+                                           "results.html" };
+
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        char name[32];
+        snprintf(name, sizeof(name), "bad%zu.scn", i);
+        snprintf(text, sizeof(text), "# a comment\n" HEADER "add-timeout T 0\nrun 3\n", bad[i]);
+        scenario_file(name, text);
+    }
+    scenario_file("ok.scn", "id: a1234567.9b123456789c123456789d123456789e123456789f1_3456789g-23\n"
+                  "title: t \xe2\x80\xae reversed \xc2\x9b" "2J\nrules: R21\nlevel: MUST\n"
+                  "why: w.\n\nadd-timeout T 0\nrun 2\nexpect calls T = 3\n");
+    args[1] = tmpdir;
+    snprintf(dir, sizeof(dir), "%s/report", tmpdir);
+    ck_assert_int_eq(runner(&out, args), 2);
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        snprintf(text, sizeof(text), "bad%zu.scn:2: an id is 1 to 64 letters, digits, "
+                 "'.', '_' or '-', starting with a letter or a digit", i);
+        ck_assert_msg(strstr(out, text), "no '%s' in: %s", text, out);
+    }
+    ck_assert_msg(strstr(out, "fail  a1234567.9b"), "the good id did not run: %s", out);
+    ck_assert_msg(!strchr(out, '\033') && strstr(out, "esc\\x1b[2J"),
+                  "a bad id reached the terminal raw: %s", out);
+    free(out);
+    snprintf(path, sizeof(path), "%s/junit.xml", dir);
+    if (access("/usr/bin/xmllint", X_OK) == 0) {
+        ck_assert_msg(shell(&out, "xmllint --noout '%s' 2>&1", path) == 0, "%s", out);
+        free(out);
+    }
+    ck_assert_int_eq(shell(&out, "grep -o '<testcase ' '%s' | wc -l", path), 0);
+    ck_assert_msg(atoi(out) == 6, "%s testcases for 6 files", out);
+    free(out);
+    for (size_t i = 0; i < 4; i++) {
+        snprintf(path, sizeof(path), "%s/%s", dir, reports[i]);
+        ck_assert_int_eq(shell(&all, "cat '%s'", path), 0);
+        ck_assert_msg(!strstr(all, "\xe2\x80\xae") && !strstr(all, "\xc2\x9b"),
+                      "%s carries a bidi override or a C1 CSI raw", reports[i]);
+        ck_assert_msg(i == 0 || strstr(all, "\\u202e"),      /* JUnit has no title */
+                      "%s lost the bidi override: %s", reports[i], all);
+        ck_assert_msg(i > 0 || !strstr(all, "name=\"forged_pass\""), "a forged testcase");
+        free(all);
+    }
+}
+END_TEST
+
+/* A report directory every user may write in, without the sticky bit, is
+ * refused before any scenario runs (another user could swap generated/
+ * or a report there); with the sticky bit, as /tmp has, it is used. */
+START_TEST(world_writable_report_dir_refused)
+{
+    char dir[600], *out;
+    const char *args[] = { "-s", NULL, "--report-dir", dir, NULL };
+
+    args[1] = scenario_file("a.scn", simple("a"));
+    snprintf(dir, sizeof(dir), "%s/report", tmpdir);
+    ck_assert_int_eq(mkdir(dir, 0700), 0);
+    ck_assert_int_eq(chmod(dir, 0777), 0);
+    ck_assert_int_eq(runner(&out, args), 2);
+    ck_assert_msg(strstr(out, "is writable by every user and not sticky"), "%s", out);
+    ck_assert_msg(!strstr(out, "[  1/1]"), "a scenario ran: %s", out);
+    free(out);
+    ck_assert_int_eq(chmod(dir, 01777), 0);
+    ck_assert_int_eq(runner(&out, args), 0);
+    free(out);
+}
+END_TEST
+
 void add_report_tests(Suite *s)
 {
     const TTest *tests[] = {
         reports_of_a_failing_run_parse, report_dir_unwritable, budget_bounds_the_run,
-        expectation_files, matrix_and_docs_generate,
+        expectation_files, matrix_and_docs_generate, report_dir_symlinks_not_followed,
+        concurrent_runs_share_a_report_dir, ids_validated_and_reports_escaped,
+        world_writable_report_dir_refused,
     };
 
     add_tests(s, tests, sizeof(tests) / sizeof(tests[0]));

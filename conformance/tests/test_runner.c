@@ -542,6 +542,37 @@ START_TEST(impl_coverage_report)
 }
 END_TEST
 
+/* Nothing from outside reaches the terminal raw (item 8 of issue 20):
+ * what the loop prints (an OSC title, a clear screen, a carriage return
+ * and a fake "[  1/1] ok", a C1 CSI, a bidi override, a byte that is not
+ * UTF-8), its name and a scenario's title are shown in visible
+ * notations instead. */
+START_TEST(terminal_sees_no_controls)
+{
+    char *out;
+    const char *args[] = { "--impl", impl("terminal"), "-s", NULL, "--report-dir", NULL,
+                           NULL };
+    static const char *const raw[] = { "\033", "\r", "\a", "\xc2\x9b", "\xe2\x80\xae",
+                                       "\xff" };
+    static const char *const shown[] = { "\\x1b]0;owned\\a\\x1b[2J", "\\r[  1/1] \\x1b[32mok",
+                                         "\\u009b2J", "\\u202ereversed", "bad \\xff byte",
+                                         "name \\x1b]0;t\\a \\u009b31m \\u202eevil\\xff",
+                                         "FAILED term: t \\x1b[2J title" };
+
+    args[3] = scenario_file("a.scn", "id: term\ntitle: t \033[2J title\nrules: R21\n"
+                            "level: MUST\nwhy: w.\n\nadd-timeout T 0\nrun 3\n"
+                            "expect calls T = 3\n");
+    args[5] = make_tmpdir();
+    ck_assert_int_eq(runner(&out, args), 1);
+    for (size_t i = 0; i < sizeof(raw) / sizeof(raw[0]); i++)
+        ck_assert_msg(!strstr(out, raw[i]), "raw byte %02x on the terminal: %s",
+                      (unsigned char)raw[i][0], out);
+    for (size_t i = 0; i < sizeof(shown) / sizeof(shown[0]); i++)
+        ck_assert_msg(strstr(out, shown[i]), "'%s' not shown: %s", shown[i], out);
+    free(out);
+}
+END_TEST
+
 void add_runner_tests(Suite *s)
 {
     const TTest *tests[] = {
@@ -553,6 +584,7 @@ void add_runner_tests(Suite *s)
         since_counts_from_the_anchor, generate_and_shrink,
         stress_mode, make_quotes_values, installed_kit_runs_outside,
         impl_coverage_report, fd_flags_checked_outside_callbacks,
+        terminal_sees_no_controls,
     };
 
     add_tests(s, tests, sizeof(tests) / sizeof(tests[0]));
