@@ -1,0 +1,375 @@
+/*
+ * scratch.c - the private libvirtds' base dir and its reaper (scratch.h).
+ *
+ * CI runs the kit as root, on machines other users share (issue 20).  So:
+ * - one base dir per run, $TMPDIR/evconf-libvirtd-XXXXXX, in which only
+ *   the kit creates anything: 0700 when the runner is not root; root's,
+ *   group the daemon's, 0710 when it is (the daemon may only pass through);
+ * - when root, the daemons run under a uid of this run alone: picked at
+ *   random from a range no distribution allocates, with no passwd or group
+ *   entry and no process, as systemd's dynamic users are; not `nobody`,
+ *   which other services share (a uid the user namespace does not map
+ *   falls back to nobody, still behind 0700 dirs);
+ * - a reaper, forked off at the first daemon scenario and reparented away
+ *   from the runner (whose sweep kills its own children), waits for EOF on
+ *   a pipe only the runner's processes hold (O_CLOEXEC: no daemon, no
+ *   exec'd helper keeps it), then kills the daemons the base records and
+ *   every process of the run's uid, and removes the base.  A runner killed
+ *   with SIGKILL at any moment so leaves nothing behind.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <glob.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "scratch.h"
+
+#define BASE_NAME "evconf-libvirtd-"
+#define UID_FIRST 0x70000000u       /* above every allocator's range */
+#define UID_SPAN 0x01000000u
+#define UID_NOBODY 65534u
+
+static struct {
+    int fd;                         /* the base dir, O_CLOEXEC */
+    char path[96];
+    uid_t uid;
+    pid_t owner;                    /* the runner */
+    int reaper_w;                   /* the reaper's pipe, the runner's end */
+    bool tried;
+    char error[160];
+} scr = { .fd = -1, .reaper_w = -1 };
+
+int scratch_fd(void) { return scr.fd; }
+const char *scratch_path(void) { return scr.path; }
+const char *scratch_error(void) { return scr.error[0] ? scr.error : "no scratch dir"; }
+uid_t scratch_uid(void) { return scr.uid; }
+
+static void sleep_ms(int ms)
+{
+    struct timespec t = { ms / 1000, (long)(ms % 1000) * 1000000 };
+    nanosleep(&t, NULL);
+}
+
+static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb; (void)flag; (void)ftw;
+    remove(path);
+    return 0;
+}
+
+void scratch_remove_tree(const char *path)
+{
+    nftw(path, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+/* Where the base goes: $TMPDIR, unless it is relative, too long for a
+ * unix socket's path below it, or (root) closed to the daemon's user. */
+static const char *tmp_dir(void)
+{
+    const char *base = getenv("TMPDIR");
+    struct stat sb;
+
+    if (!base || base[0] != '/' || strlen(base) > 40 || stat(base, &sb) != 0 ||
+        !S_ISDIR(sb.st_mode) || (geteuid() == 0 && !(sb.st_mode & 0001)))
+        return "/tmp";
+    return base;
+}
+
+/* Whether uid is someone's: a passwd or group entry, or a process. */
+static bool uid_in_use(uid_t uid)
+{
+    DIR *d;
+    struct dirent *e;
+    struct stat sb;
+    bool used = getpwuid(uid) || getgrgid((gid_t)uid);
+
+    if (used || !(d = opendir("/proc")))
+        return used;
+    while (!used && (e = readdir(d)))
+        used = e->d_name[0] >= '1' && e->d_name[0] <= '9' &&
+               fstatat(dirfd(d), e->d_name, &sb, 0) == 0 && sb.st_uid == uid;
+    closedir(d);
+    return used;
+}
+
+/* The run's own uid, the base handed to it as root:uid 0710; the chown
+ * proves the user namespace maps it.  Falls back to nobody. */
+static uid_t pick_uid(void)
+{
+    for (int tries = 0; tries < 16; tries++) {
+        unsigned r;
+        uid_t uid;
+        if (getrandom(&r, sizeof(r), 0) != sizeof(r))
+            break;
+        uid = UID_FIRST + r % UID_SPAN;
+        if (!uid_in_use(uid) && fchown(scr.fd, uid, uid) == 0 && fchown(scr.fd, 0, uid) == 0)
+            return uid;
+    }
+    fchown(scr.fd, 0, UID_NOBODY);
+    return UID_NOBODY;
+}
+
+static int make_base(void)
+{
+    snprintf(scr.path, sizeof(scr.path), "%s/" BASE_NAME "XXXXXX", tmp_dir());
+    if (!mkdtemp(scr.path)) {
+        snprintf(scr.error, sizeof(scr.error), "cannot make a temp dir in %s: %s",
+                 tmp_dir(), strerror(errno));
+        return -1;
+    }
+    scr.fd = open(scr.path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (scr.fd < 0) {
+        snprintf(scr.error, sizeof(scr.error), "cannot open %s: %s", scr.path,
+                 strerror(errno));
+        rmdir(scr.path);
+        return -1;
+    }
+    scr.uid = geteuid();
+    if (scr.uid == 0) {
+        scr.uid = pick_uid();
+        fchmod(scr.fd, 0710);
+    }
+    return 0;
+}
+
+/* The daemon a record names, if it is still one of this run's (its
+ * command line names the base: a pid reused since is left alone). */
+static pid_t recorded_daemon(int dfd, const char *name)
+{
+    char buf[4096], path[64];
+    int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    ssize_t n;
+    long pid;
+
+    if (fd < 0)
+        return 0;
+    n = read(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    if (n <= 0 || (buf[n] = '\0', pid = strtol(buf, NULL, 10)) <= 1)
+        return 0;
+    snprintf(path, sizeof(path), "/proc/%ld/cmdline", pid);
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+        return 0;
+    n = read(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    for (ssize_t i = 0; i < n; i++)
+        if (buf[i] == '\0')
+            buf[i] = ' ';
+    buf[n > 0 ? n : 0] = '\0';
+    return strstr(buf, scr.path) ? (pid_t)pid : 0;
+}
+
+/* Whether pid runs: a zombie does no more (init may be slow to reap
+ * what the runner's death handed it). */
+static bool running(const char *pid)
+{
+    char path[300], buf[512], *paren;
+    int fd;
+    ssize_t n;
+
+    snprintf(path, sizeof(path), "/proc/%s/stat", pid);
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+        return false;
+    n = read(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    if (n <= 0)
+        return false;
+    buf[n] = '\0';
+    return (paren = strrchr(buf, ')')) && paren[1] == ' ' && paren[2] != 'Z' && paren[2] != 'X';
+}
+
+/* Whether a process of uid other than this one still runs. */
+static bool uid_runs(uid_t uid)
+{
+    DIR *d = opendir("/proc");
+    struct dirent *e;
+    struct stat sb;
+    bool runs = false;
+
+    while (d && !runs && (e = readdir(d)))
+        runs = e->d_name[0] >= '1' && e->d_name[0] <= '9' && atoi(e->d_name) != getpid() &&
+               fstatat(dirfd(d), e->d_name, &sb, 0) == 0 && sb.st_uid == uid &&
+               running(e->d_name);
+    if (d)
+        closedir(d);
+    return runs;
+}
+
+/* Kill the daemons the base records, and wait until none runs, 2 s at
+ * most. */
+static void kill_recorded(void)
+{
+    DIR *d = opendir(scr.path);
+    struct dirent *e;
+    char pids[16][16];
+    int n = 0;
+    size_t len;
+    pid_t pid;
+
+    if (!d)
+        return;
+    while ((e = readdir(d)) && n < 16)
+        if ((len = strlen(e->d_name)) > 4 && strcmp(e->d_name + len - 4, ".pid") == 0 &&
+            (pid = recorded_daemon(dirfd(d), e->d_name)) > 0) {
+            kill(pid, SIGKILL);
+            snprintf(pids[n++], sizeof(pids[0]), "%d", (int)pid);
+        }
+    closedir(d);
+    for (int i = 0, waited = 0; i < n && waited < 2000; waited += 10)
+        if (running(pids[i]))
+            sleep_ms(10);
+        else
+            i++;
+}
+
+/* Kill every process of the run's own uid, as that uid (kill(-1) reaches
+ * exactly those), until none runs, 2 s at most.  Not for nobody. */
+static void kill_run_uid(void)
+{
+    pid_t pid;
+
+    if (scr.owner == 0 || scr.uid == 0 || scr.uid == UID_NOBODY || scr.uid == getuid())
+        return;
+    if ((pid = fork()) == 0) {
+        if (setgroups(0, NULL) < 0 || setgid(scr.uid) < 0 || setuid(scr.uid) < 0)
+            _exit(1);
+        for (int i = 0; i < 200 && kill(-1, SIGKILL) == 0 && uid_runs(scr.uid); i++)
+            sleep_ms(10);
+        _exit(0);
+    }
+    if (pid > 0)
+        waitpid(pid, NULL, 0);
+}
+
+/* The reaper: its own session (no terminal's signal reaches it), no fd
+ * of the runner's but the pipe, until EOF; then nothing of the run is
+ * left.  The daemons die with SIGKILL and can create nothing after. */
+static void reaper(int rfd)
+{
+    char c;
+    ssize_t n;
+
+    setsid();
+    signal(SIGPIPE, SIG_IGN);
+    signal(SIGINT, SIG_IGN);
+    signal(SIGHUP, SIG_IGN);
+    if (dup2(rfd, 3) < 0)
+        _exit(1);
+    close_range(4, ~0U, 0);
+    for (int fd = 0; fd < 3; fd++) {
+        int null = open("/dev/null", O_RDWR);
+        if (null >= 0 && null != fd) {
+            dup2(null, fd);
+            close(null);
+        }
+    }
+    while ((n = read(3, &c, 1)) != 0 && (n > 0 || errno == EINTR))
+        ;
+    kill_recorded();
+    kill_run_uid();
+    scratch_remove_tree(scr.path);
+    _exit(0);
+}
+
+/* The runner leaves normally: its daemons are gone (each scenario's
+ * teardown, the runner's sweep), so it removes the base itself, then lets
+ * the reaper go. */
+static void at_exit(void)
+{
+    if (getpid() != scr.owner)
+        return;
+    scratch_remove_tree(scr.path);
+    close(scr.reaper_w);
+}
+
+/* Fork the reaper off, not as the runner's child: the runner is a
+ * subreaper, so that is turned off while the middle process exits. */
+static int start_reaper(void)
+{
+    int p[2], was = 0;
+    pid_t mid;
+
+    if (pipe2(p, O_CLOEXEC) < 0)
+        return -1;
+    prctl(PR_GET_CHILD_SUBREAPER, &was);
+    prctl(PR_SET_CHILD_SUBREAPER, 0);
+    fflush(NULL);
+    if ((mid = fork()) == 0) {
+        close(p[1]);
+        if (fork() == 0)
+            reaper(p[0]);
+        _exit(0);
+    }
+    close(p[0]);
+    if (mid > 0)
+        waitpid(mid, NULL, 0);
+    prctl(PR_SET_CHILD_SUBREAPER, was);
+    if (mid < 0) {
+        close(p[1]);
+        return -1;
+    }
+    scr.reaper_w = p[1];
+    return 0;
+}
+
+int scratch_prepare(void)
+{
+    if (scr.tried)
+        return scr.fd >= 0 ? 0 : -1;
+    scr.tried = true;
+    if (make_base() < 0)
+        return -1;
+    scr.owner = getpid();
+    if (start_reaper() < 0) {
+        snprintf(scr.error, sizeof(scr.error), "cannot start the reaper: %s",
+                 strerror(errno));
+        close(scr.fd);
+        scr.fd = -1;
+        scratch_remove_tree(scr.path);
+        return -1;
+    }
+    atexit(at_exit);
+    return 0;
+}
+
+void scratch_record(const char *name, pid_t pid)
+{
+    char file[64];
+    int fd;
+
+    snprintf(file, sizeof(file), "%s.pid", name);
+    fd = openat(scr.fd, file, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return;
+    dprintf(fd, "%d\n", (int)pid);
+    close(fd);
+}
+
+void scratch_remove(int pid)
+{
+    char pattern[128];
+    glob_t g;
+
+    if (scr.fd < 0)
+        return;
+    snprintf(pattern, sizeof(pattern), "%s/%d-*", scr.path, pid);
+    if (glob(pattern, GLOB_NOSORT, NULL, &g) != 0)
+        return;
+    for (size_t i = 0; i < g.gl_pathc; i++)
+        scratch_remove_tree(g.gl_pathv[i]);
+    globfree(&g);
+}
