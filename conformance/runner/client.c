@@ -49,6 +49,7 @@ struct daemon {
     int name;
     pid_t pid;
     char dir[128];
+    char dir_name[32];              /* in the base */
 };
 
 static struct daemon daemons[4];
@@ -352,6 +353,7 @@ static int make_daemon_dir(struct daemon *d, const char *name)
     int dfd, err;
 
     snprintf(d->dir, sizeof(d->dir), "%s/%s", scratch_path(), name);
+    snprintf(d->dir_name, sizeof(d->dir_name), "%s", name);
     if (mkdirat(scratch_fd(), name, 0700) < 0)
         return -1;
     dfd = openat(scratch_fd(), name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -689,7 +691,7 @@ void client_stop_daemons(void)
 {
     for (int i = 0; i < ndaemons; i++) {
         stop_daemon(&daemons[i]);
-        scratch_remove_tree(daemons[i].dir);
+        scratch_remove_daemon(daemons[i].dir_name);
     }
     ndaemons = 0;
 }

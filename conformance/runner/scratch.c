@@ -11,17 +11,18 @@
  *   which other services share (a uid the user namespace does not map
  *   falls back to nobody, still behind 0700 dirs);
  * - a reaper, forked off at the first daemon scenario and reparented away
- *   from the runner (whose sweep kills its own children), waits for EOF on
- *   a pipe only the runner's processes hold (O_CLOEXEC: no daemon, no
- *   exec'd helper keeps it), then kills the daemons the base records and
- *   every process of the run's uid, and removes the base.  A runner killed
- *   with SIGKILL at any moment so leaves nothing behind.
+ *   from the runner (whose sweep kills its own children), makes the base
+ *   itself and says where, then waits for EOF on a pipe only the runner's
+ *   processes hold (O_CLOEXEC: no daemon, no exec'd helper keeps it),
+ *   kills the daemons the base records and every process of the run's
+ *   uid, and removes the base.  A runner killed with SIGKILL at any
+ *   moment, even before it heard of the base, so leaves nothing behind.
+ * Every removal goes through the base's fd, never following a symlink,
+ * whatever $TMPDIR allows.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
-#include <glob.h>
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
@@ -64,27 +65,67 @@ static void sleep_ms(int ms)
     nanosleep(&t, NULL);
 }
 
-static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+static void remove_at(int dfd, const char *name);
+
+/* Remove the entries of dir dfd whose names start with prefix. */
+static void empty_dir(int dfd, const char *prefix)
 {
-    (void)sb; (void)flag; (void)ftw;
-    remove(path);
-    return 0;
+    int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    struct dirent *e;
+
+    if (!d) {
+        if (fd >= 0)
+            close(fd);
+        return;
+    }
+    while ((e = readdir(d)))
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0 &&
+            strncmp(e->d_name, prefix, strlen(prefix)) == 0)
+            remove_at(dfd, e->d_name);
+    closedir(d);
 }
 
-void scratch_remove_tree(const char *path)
+/* Remove name in dir dfd and all below it; a symlink is removed, never
+ * followed. */
+static void remove_at(int dfd, const char *name)
 {
-    nftw(path, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+    int fd;
+
+    if (unlinkat(dfd, name, 0) == 0 || (errno != EISDIR && errno != EPERM))
+        return;
+    fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    for (int pass = 0; pass < 3; pass++) {
+        empty_dir(fd, "");
+        if (unlinkat(dfd, name, AT_REMOVEDIR) == 0 || errno != ENOTEMPTY)
+            break;
+    }
+    close(fd);
+}
+
+/* Remove the base: its entries through its fd, then the dir (a symlink
+ * put in its place is not a dir: rmdir fails). */
+static void remove_base(int fd)
+{
+    if (fd < 0)
+        return;
+    empty_dir(fd, "");
+    rmdir(scr.path);
 }
 
 /* Where the base goes: $TMPDIR, unless it is relative, too long for a
- * unix socket's path below it, or (root) closed to the daemon's user. */
+ * unix socket's path below it, open to others' writes without the sticky
+ * bit (they could move the base), or (root) closed to the daemon's user. */
 static const char *tmp_dir(void)
 {
     const char *base = getenv("TMPDIR");
     struct stat sb;
 
     if (!base || base[0] != '/' || strlen(base) > 40 || stat(base, &sb) != 0 ||
-        !S_ISDIR(sb.st_mode) || (geteuid() == 0 && !(sb.st_mode & 0001)))
+        !S_ISDIR(sb.st_mode) || ((sb.st_mode & 0022) && !(sb.st_mode & S_ISVTX)) ||
+        (geteuid() == 0 && !(sb.st_mode & 0001)))
         return "/tmp";
     return base;
 }
@@ -123,19 +164,17 @@ static uid_t pick_uid(void)
     return UID_NOBODY;
 }
 
+/* In the reaper: the base, its fd and its user; -1 with errno. */
 static int make_base(void)
 {
     snprintf(scr.path, sizeof(scr.path), "%s/" BASE_NAME "XXXXXX", tmp_dir());
-    if (!mkdtemp(scr.path)) {
-        snprintf(scr.error, sizeof(scr.error), "cannot make a temp dir in %s: %s",
-                 tmp_dir(), strerror(errno));
+    if (!mkdtemp(scr.path))
         return -1;
-    }
     scr.fd = open(scr.path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (scr.fd < 0) {
-        snprintf(scr.error, sizeof(scr.error), "cannot open %s: %s", scr.path,
-                 strerror(errno));
+        int err = errno;
         rmdir(scr.path);
+        errno = err;
         return -1;
     }
     scr.uid = geteuid();
@@ -213,15 +252,19 @@ static bool uid_runs(uid_t uid)
  * most. */
 static void kill_recorded(void)
 {
-    DIR *d = opendir(scr.path);
+    int fd = scr.fd >= 0 ? openat(scr.fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
     struct dirent *e;
     char pids[16][16];
     int n = 0;
     size_t len;
     pid_t pid;
 
-    if (!d)
+    if (!d) {
+        if (fd >= 0)
+            close(fd);
         return;
+    }
     while ((e = readdir(d)) && n < 16)
         if ((len = strlen(e->d_name)) > 4 && strcmp(e->d_name + len - 4, ".pid") == 0 &&
             (pid = recorded_daemon(dirfd(d), e->d_name)) > 0) {
@@ -255,21 +298,24 @@ static void kill_run_uid(void)
         waitpid(pid, NULL, 0);
 }
 
-/* The reaper: its own session (no terminal's signal reaches it), no fd
- * of the runner's but the pipe, until EOF; then nothing of the run is
- * left.  The daemons die with SIGKILL and can create nothing after. */
-static void reaper(int rfd)
-{
-    char c;
-    ssize_t n;
+/* What the reaper says once it made the base (one write, atomic). */
+struct made {
+    int err;                        /* 0, or errno */
+    uid_t uid;
+    char path[96];
+};
 
-    setsid();
-    signal(SIGPIPE, SIG_IGN);
-    signal(SIGINT, SIG_IGN);
-    signal(SIGHUP, SIG_IGN);
-    if (dup2(rfd, 3) < 0)
+/* In the reaper: fds 3 (the runner's pipe) and 4 (the base) and nothing
+ * else of the runner's; stdio on /dev/null. */
+static void keep_fds(int rfd)
+{
+    int r = fcntl(rfd, F_DUPFD_CLOEXEC, 5);
+    int b = scr.fd >= 0 ? fcntl(scr.fd, F_DUPFD_CLOEXEC, 5) : -1;
+
+    if (r < 0 || dup2(r, 3) < 0)
         _exit(1);
-    close_range(4, ~0U, 0);
+    scr.fd = b >= 0 && dup2(b, 4) == 4 ? 4 : -1;
+    close_range(5, ~0U, 0);
     for (int fd = 0; fd < 3; fd++) {
         int null = open("/dev/null", O_RDWR);
         if (null >= 0 && null != fd) {
@@ -277,11 +323,32 @@ static void reaper(int rfd)
             close(null);
         }
     }
+}
+
+/* The reaper: its own session (no terminal's signal reaches it); makes
+ * the base, says so, waits for EOF; then nothing of the run is left.  The
+ * daemons die with SIGKILL and create nothing after. */
+static void reaper(int rfd, int made_w)
+{
+    struct made m = { 0 };
+    char c;
+    ssize_t n;
+
+    setsid();
+    signal(SIGPIPE, SIG_IGN);
+    signal(SIGINT, SIG_IGN);
+    signal(SIGHUP, SIG_IGN);
+    m.err = make_base() < 0 ? errno : 0;
+    m.uid = scr.uid;
+    snprintf(m.path, sizeof(m.path), "%s", scr.path);
+    if (write(made_w, &m, sizeof(m)) < 0 || m.err)    /* a runner gone: EOF below */
+        _exit(m.err ? 1 : 0);
+    keep_fds(rfd);
     while ((n = read(3, &c, 1)) != 0 && (n > 0 || errno == EINTR))
         ;
     kill_recorded();
     kill_run_uid();
-    scratch_remove_tree(scr.path);
+    remove_base(scr.fd);
     _exit(0);
 }
 
@@ -292,54 +359,80 @@ static void at_exit(void)
 {
     if (getpid() != scr.owner)
         return;
-    scratch_remove_tree(scr.path);
+    remove_base(scr.fd);
     close(scr.reaper_w);
 }
 
 /* Fork the reaper off, not as the runner's child: the runner is a
- * subreaper, so that is turned off while the middle process exits. */
-static int start_reaper(void)
+ * subreaper, so that is turned off while the middle process exits.  What
+ * it made, in *m. */
+static int start_reaper(struct made *m)
 {
-    int p[2], was = 0;
+    int p[2], r[2], was = 0;
     pid_t mid;
 
     if (pipe2(p, O_CLOEXEC) < 0)
         return -1;
+    if (pipe2(r, O_CLOEXEC) < 0) {
+        close(p[0]);
+        close(p[1]);
+        return -1;
+    }
     prctl(PR_GET_CHILD_SUBREAPER, &was);
     prctl(PR_SET_CHILD_SUBREAPER, 0);
     fflush(NULL);
     if ((mid = fork()) == 0) {
         close(p[1]);
+        close(r[0]);
         if (fork() == 0)
-            reaper(p[0]);
+            reaper(p[0], r[1]);
         _exit(0);
     }
     close(p[0]);
+    close(r[1]);
     if (mid > 0)
         waitpid(mid, NULL, 0);
     prctl(PR_SET_CHILD_SUBREAPER, was);
-    if (mid < 0) {
-        close(p[1]);
+    scr.reaper_w = p[1];
+    if (mid < 0 || read(r[0], m, sizeof(*m)) != (ssize_t)sizeof(*m)) {
+        close(r[0]);
         return -1;
     }
-    scr.reaper_w = p[1];
+    close(r[0]);
     return 0;
+}
+
+/* The base the reaper made, opened here: a dir, not a symlink, ours. */
+static int open_base(const struct made *m)
+{
+    struct stat sb;
+
+    snprintf(scr.path, sizeof(scr.path), "%s", m->path);
+    scr.uid = m->uid;
+    scr.fd = open(scr.path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (scr.fd >= 0 && fstat(scr.fd, &sb) == 0 && sb.st_uid == geteuid())
+        return 0;
+    if (scr.fd >= 0)
+        close(scr.fd);
+    scr.fd = -1;
+    errno = EPERM;
+    return -1;
 }
 
 int scratch_prepare(void)
 {
+    struct made m = { 0 };
+
     if (scr.tried)
         return scr.fd >= 0 ? 0 : -1;
     scr.tried = true;
-    if (make_base() < 0)
-        return -1;
     scr.owner = getpid();
-    if (start_reaper() < 0) {
-        snprintf(scr.error, sizeof(scr.error), "cannot start the reaper: %s",
-                 strerror(errno));
-        close(scr.fd);
-        scr.fd = -1;
-        scratch_remove_tree(scr.path);
+    if (start_reaper(&m) < 0 || (errno = m.err) != 0 || open_base(&m) < 0) {
+        snprintf(scr.error, sizeof(scr.error), "cannot make the daemons' dir in %s: %s",
+                 tmp_dir(), strerror(errno));
+        if (scr.reaper_w >= 0)
+            close(scr.reaper_w);
+        scr.reaper_w = -1;
         return -1;
     }
     atexit(at_exit);
@@ -361,15 +454,20 @@ void scratch_record(const char *name, pid_t pid)
 
 void scratch_remove(int pid)
 {
-    char pattern[128];
-    glob_t g;
+    char prefix[32];
 
+    snprintf(prefix, sizeof(prefix), "%d-", pid);
+    if (scr.fd >= 0)
+        empty_dir(scr.fd, prefix);
+}
+
+void scratch_remove_daemon(const char *name)
+{
+    char record[64];
+
+    snprintf(record, sizeof(record), "%s.pid", name);
     if (scr.fd < 0)
         return;
-    snprintf(pattern, sizeof(pattern), "%s/%d-*", scr.path, pid);
-    if (glob(pattern, GLOB_NOSORT, NULL, &g) != 0)
-        return;
-    for (size_t i = 0; i < g.gl_pathc; i++)
-        scratch_remove_tree(g.gl_pathv[i]);
-    globfree(&g);
+    remove_at(scr.fd, name);
+    unlinkat(scr.fd, record, 0);
 }

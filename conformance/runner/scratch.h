@@ -25,7 +25,7 @@ uid_t scratch_uid(void);
 void scratch_record(const char *name, pid_t pid);
 /* In the runner: remove what scenario process pid left in the base. */
 void scratch_remove(int pid);
-/* Remove the tree at path, not following symlinks. */
-void scratch_remove_tree(const char *path);
+/* Remove a daemon's dir, name in the base, and its record. */
+void scratch_remove_daemon(const char *name);
 
 #endif
