@@ -32,7 +32,9 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
+#include <poll.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -325,14 +327,40 @@ static void keep_fds(int rfd)
     }
 }
 
+/* In the reaper: until the runner is gone.  Its exit (a pidfd) or EOF on
+ * the pipe, whichever comes first: a process the loop under test forked
+ * may hold the pipe after the runner died.  Then up to 2 s more for the
+ * scenario processes to go (they die with the runner: PDEATHSIG), so that
+ * none makes a dir after the base is removed. */
+static void wait_for_runner(void)
+{
+#ifdef SYS_pidfd_open
+    int pidfd = (int)syscall(SYS_pidfd_open, scr.owner, 0);
+#else
+    int pidfd = -1;
+#endif
+    struct pollfd p[2] = { { .fd = 3, .events = POLLIN }, { .fd = pidfd, .events = POLLIN } };
+    char c;
+
+    for (;;) {
+        if (poll(p, pidfd >= 0 ? 2 : 1, -1) < 0 && errno != EINTR)
+            return;
+        if ((p[0].revents & (POLLIN | POLLHUP)) && read(3, &c, 1) <= 0 && errno != EINTR)
+            return;
+        if (pidfd >= 0 && (p[1].revents & POLLIN))
+            break;
+    }
+    for (double waited = 0; waited < 2000; waited += 10)
+        if (poll(p, 1, 10) > 0 && read(3, &c, 1) == 0)
+            return;
+}
+
 /* The reaper: its own session (no terminal's signal reaches it); makes
  * the base, says so, waits for EOF; then nothing of the run is left.  The
  * daemons die with SIGKILL and create nothing after. */
 static void reaper(int rfd, int made_w)
 {
     struct made m = { 0 };
-    char c;
-    ssize_t n;
 
     setsid();
     signal(SIGPIPE, SIG_IGN);
@@ -344,8 +372,7 @@ static void reaper(int rfd, int made_w)
     if (write(made_w, &m, sizeof(m)) < 0 || m.err)    /* a runner gone: EOF below */
         _exit(m.err ? 1 : 0);
     keep_fds(rfd);
-    while ((n = read(3, &c, 1)) != 0 && (n > 0 || errno == EINTR))
-        ;
+    wait_for_runner();
     kill_recorded();
     kill_run_uid();
     remove_base(scr.fd);

@@ -463,11 +463,46 @@ START_TEST(killed_runner_leaves_nothing)
 }
 END_TEST
 
+/* The same with a loop that leaves a process behind holding every fd the
+ * scenario's process had, the runner's among them: the clean-up does not
+ * wait for it. */
+START_TEST(killed_runner_with_a_lingering_helper)
+{
+    char sock[300], pidfile[300], *out;
+    int fd, helper = 0;
+    pid_t pid;
+    const char *args[] = { "--impl", impl("lingers"), "-s", NULL, NULL };
+    bool gone;
+    FILE *f;
+
+    if (!usable(false))
+        return;
+    shared_tmpdir();
+    args[3] = hold_scenario(8000);
+    snprintf(pidfile, sizeof(pidfile), "%s/helper.pid", tmpdir);
+    setenv("EVCONF_TEST_PIDFILE", pidfile, 1);
+    pid = start_as(0, &fd, args);
+    ck_assert_msg(find_socket(tmpdir, sock, sizeof(sock)), "no daemon socket appeared");
+    kill(pid, SIGKILL);
+    wait_runner(pid, fd, &out);
+    free(out);
+    gone = gone_within(10000);
+    if ((f = fopen(pidfile, "r"))) {
+        if (fscanf(f, "%d", &helper) == 1 && helper > 1)
+            kill(helper, SIGKILL);
+        fclose(f);
+    }
+    ck_assert_msg(helper > 1, "the helper did not start");
+    ck_assert_msg(gone, "a libvirtd or its dir outlived the runner by 10 s");
+}
+END_TEST
+
 void add_daemon_guard_tests(Suite *s)
 {
     const TTest *tests[] = { daemon_files_are_private, other_users_are_kept_out,
                              non_root_runner_keeps_its_daemon,
-                             planted_symlinks_are_not_followed, killed_runner_leaves_nothing };
+                             planted_symlinks_are_not_followed, killed_runner_leaves_nothing,
+                             killed_runner_with_a_lingering_helper };
 
     add_tests(s, tests, sizeof(tests) / sizeof(tests[0]));
 }
