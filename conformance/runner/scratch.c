@@ -149,17 +149,48 @@ static bool uid_in_use(uid_t uid)
     return used;
 }
 
+/* Where to pick the run's uid: above every allocator's range when the
+ * user namespace maps it (the first line of uid_map covers it), else the
+ * upper half of the largest range it maps (a container's 65536 uids),
+ * below nobody. */
+static void uid_range(uid_t *first, uid_t *span)
+{
+    unsigned long in, out, count, best = 0;
+    FILE *f = fopen("/proc/self/uid_map", "re");
+
+    *first = UID_FIRST;
+    *span = UID_SPAN;
+    while (f && best != ~0UL && fscanf(f, "%lu %lu %lu", &in, &out, &count) == 3) {
+        if (in <= UID_FIRST && in + count >= (unsigned long)UID_FIRST + UID_SPAN) {
+            best = ~0UL;
+            *first = UID_FIRST;
+            *span = UID_SPAN;
+        } else if (count > best && count >= 4096) {
+            best = count;
+            *first = (uid_t)(in + count / 2);
+            *span = (uid_t)(count / 2 - 1);
+        }
+    }
+    if (f)
+        fclose(f);
+}
+
 /* The run's own uid, the base handed to it as root:uid 0710; the chown
  * proves the user namespace maps it.  Falls back to nobody. */
 static uid_t pick_uid(void)
 {
+    uid_t first, span;
+
+    uid_range(&first, &span);
     for (int tries = 0; tries < 16; tries++) {
         unsigned r;
         uid_t uid;
         if (getrandom(&r, sizeof(r), 0) != sizeof(r))
             break;
-        uid = UID_FIRST + r % UID_SPAN;
-        if (!uid_in_use(uid) && fchown(scr.fd, uid, uid) == 0 && fchown(scr.fd, 0, uid) == 0)
+        uid = first + r % span;
+        if (uid != UID_NOBODY && uid != (uid_t)65535 && !uid_in_use(uid) &&
+            fchown(scr.fd, uid, uid) == 0 &&
+            fchown(scr.fd, 0, uid) == 0)
             return uid;
     }
     fchown(scr.fd, 0, UID_NOBODY);
