@@ -8,14 +8,14 @@
  * - when root, the daemons run under a uid of this run alone: picked at
  *   random from a range no distribution allocates, with no passwd or group
  *   entry and no process, as systemd's dynamic users are; not `nobody`,
- *   which other services share (a uid the user namespace does not map
- *   falls back to nobody, still behind 0700 dirs);
+ *   which other services share (in a user namespace, from the range it
+ *   maps; nobody only when no uid can be had, still behind 0700 dirs);
  * - a reaper, forked off at the first daemon scenario and reparented away
  *   from the runner (whose sweep kills its own children), makes the base
- *   itself and says where, then waits for EOF on a pipe only the runner's
- *   processes hold (O_CLOEXEC: no daemon, no exec'd helper keeps it),
- *   kills the daemons the base records and every process of the run's
- *   uid, and removes the base.  A runner killed with SIGKILL at any
+ *   itself and says where, then waits for the runner's exit (a pidfd) or
+ *   EOF on a pipe only the runner's processes hold (O_CLOEXEC: no daemon,
+ *   no exec'd helper keeps it), kills the daemons the base records and
+ *   every process of the run's uid, and removes the base.  A runner killed with SIGKILL at any
  *   moment, even before it heard of the base, so leaves nothing behind.
  * Every removal goes through the base's fd, never following a symlink,
  * whatever $TMPDIR allows.
@@ -30,9 +30,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
-#include <poll.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -42,7 +42,7 @@
 #include "scratch.h"
 
 #define BASE_NAME "evconf-libvirtd-"
-#define UID_FIRST 0x70000000u       /* above every allocator's range */
+#define UID_FIRST 0x70000000u       /* above every allocator's range (and subuids') */
 #define UID_SPAN 0x01000000u
 #define UID_NOBODY 65534u
 
