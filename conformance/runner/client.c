@@ -10,8 +10,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
-#include <glob.h>
 #include <grp.h>
 #include <limits.h>
 #include <signal.h>
@@ -19,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -32,6 +31,7 @@
 #include "client.h"
 #include "exec-internal.h"
 #include "protocol.h"
+#include "scratch.h"
 
 /* The daemon: Debian's, or EVCONF_LIBVIRTD's (the tests point it at
  * nothing to see a scenario skipped). */
@@ -41,29 +41,16 @@ static const char *libvirtd(void)
     return path && *path ? path : "/usr/sbin/libvirtd";
 }
 
-/* A private libvirtd: its own sockets, config and logs in a temp dir, no
- * hypervisor driver (LIBVIRT_DRIVER_DIR is empty), unprivileged (nobody)
- * when the runner is root; it serves the test driver to test+unix://. */
-#define SCRATCH_NAME "evconf-libvirtd-"
-
+/* A private libvirtd: its own sockets, config and logs in a dir of the
+ * run's base (scratch.c), no hypervisor driver (LIBVIRT_DRIVER_DIR is
+ * empty), under the run's own uid when the runner is root; it serves the
+ * test driver to test+unix://, to its own user (and root) alone. */
 struct daemon {
     int name;
     pid_t pid;
-    char dir[96];
+    char dir[128];
+    char dir_name[32];              /* in the base */
 };
-
-/* Where the temp dirs go: $TMPDIR, unless it is relative, too long for a
- * unix socket's path below it, or closed to the daemon's user; else /tmp. */
-static const char *scratch_base(void)
-{
-    const char *base = getenv("TMPDIR");
-    struct stat sb;
-
-    if (!base || base[0] != '/' || strlen(base) > 40 || stat(base, &sb) != 0 ||
-        !S_ISDIR(sb.st_mode) || (getuid() == 0 && (sb.st_mode & 0003) != 0003))
-        return "/tmp";
-    return base;
-}
 
 static struct daemon daemons[4];
 static int ndaemons;
@@ -297,21 +284,29 @@ static void sleep_real_ms(int ms)
     nanosleep(&t, NULL);
 }
 
-/* In the daemon's child: drop root, confine everything to dir, exec. */
-static void exec_daemon(const char *dir)
+/* In the daemon's child: the daemon's user (setuid clears a death
+ * signal, so it is asked for after), dead with the scenario's process
+ * even if the runner is killed outright (issue 20), no privilege to gain
+ * back; its output in a file of its own, made afresh; then exec. */
+static void exec_daemon(int dfd, const char *dir, pid_t parent)
 {
-    char conf[128], pid[128], log[128], env[4][160];
+    char conf[160], pid[160], env[4][160];
+    uid_t uid = scratch_uid();
     int fd;
 
-    snprintf(log, sizeof(log), "%s/libvirtd.out", dir);
-    fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+    if (geteuid() == 0 && (setgroups(0, NULL) < 0 || setgid(uid) < 0 || setuid(uid) < 0))
+        _exit(126);
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+        _exit(125);
+    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+    umask(077);
+    fd = openat(dfd, "libvirtd.out", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                0600);
     if (fd >= 0) {
         dup2(fd, 1);
         dup2(fd, 2);
         close(fd);
     }
-    if (getuid() == 0 && (setgroups(0, NULL) < 0 || setgid(65534) < 0 || setuid(65534) < 0))
-        _exit(126);
     snprintf(env[0], sizeof(env[0]), "HOME=%s/home", dir);
     snprintf(env[1], sizeof(env[1]), "XDG_RUNTIME_DIR=%s/run", dir);
     snprintf(env[2], sizeof(env[2]), "LIBVIRT_DRIVER_DIR=%s/drivers", dir);
@@ -324,19 +319,62 @@ static void exec_daemon(const char *dir)
     _exit(127);
 }
 
-static int write_config(const char *dir)
+/* The config, made afresh in the daemon's dir: its sockets (read-write,
+ * read-only, admin) its own user's alone, 0700; with that, no other user
+ * reaches them, so that no authentication is asked of the scenario. */
+static int write_config(int dfd, const char *dir)
 {
-    char path[128];
-    FILE *f;
+    char text[1024];
+    int fd, n;
 
-    snprintf(path, sizeof(path), "%s/libvirtd.conf", dir);
-    if (!(f = fopen(path, "w")))
+    n = snprintf(text, sizeof(text), "unix_sock_dir = \"%s/sock\"\nauth_unix_rw = \"none\"\n"
+                 "auth_unix_ro = \"none\"\nunix_sock_rw_perms = \"0700\"\n"
+                 "unix_sock_ro_perms = \"0700\"\nunix_sock_admin_perms = \"0700\"\n"
+                 "log_outputs = \"3:file:%s/libvirtd.log\"\n", dir, dir);
+    fd = openat(dfd, "libvirtd.conf", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                0600);
+    if (fd < 0)
         return -1;
-    fprintf(f, "unix_sock_dir = \"%s/sock\"\nauth_unix_rw = \"none\"\n"
-            "auth_unix_ro = \"none\"\nunix_sock_rw_perms = \"0777\"\n"
-            "unix_sock_ro_perms = \"0777\"\nlog_outputs = \"3:file:%s/libvirtd.log\"\n",
-            dir, dir);
-    return fclose(f);
+    if (n <= 0 || (size_t)n >= sizeof(text) || write(fd, text, (size_t)n) != n) {
+        close(fd);
+        return -1;
+    }
+    return close(fd);
+}
+
+/* The daemon's dir, BASE/PID-N, and what goes in it before the daemon
+ * starts, each made here (never there before: no symlink is followed),
+ * 0700 or 0600, then handed to the daemon's user.  Only the kit writes in
+ * the base.  The dir's fd (O_CLOEXEC), or -1. */
+static int make_daemon_dir(struct daemon *d, const char *name)
+{
+    static const char *const made[] = { "sock", "run", "home", "drivers", "libvirtd.conf" };
+    uid_t uid = scratch_uid();
+    int dfd, err;
+
+    snprintf(d->dir, sizeof(d->dir), "%s/%s", scratch_path(), name);
+    snprintf(d->dir_name, sizeof(d->dir_name), "%s", name);
+    if (mkdirat(scratch_fd(), name, 0700) < 0)
+        return -1;
+    dfd = openat(scratch_fd(), name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (dfd < 0)
+        return -1;
+    for (size_t i = 0; i < 4; i++)
+        if (mkdirat(dfd, made[i], 0700) < 0)
+            goto fail;
+    if (write_config(dfd, d->dir) < 0)
+        goto fail;
+    for (size_t i = 0; geteuid() == 0 && i < 5; i++)
+        if (fchownat(dfd, made[i], uid, uid, AT_SYMLINK_NOFOLLOW) < 0)
+            goto fail;
+    if (geteuid() == 0 && fchown(dfd, uid, uid) < 0)
+        goto fail;
+    return dfd;
+fail:
+    err = errno;
+    close(dfd);
+    errno = err;
+    return -1;
 }
 
 /* Whether something accepts connections on the unix socket at path: a
@@ -406,9 +444,10 @@ static bool daemon_ready(struct daemon *d, const struct step *st)
 
 static void start_daemon(const struct step *st)
 {
-    static const char *const subdirs[] = { "sock", "run", "home", "drivers" };
     struct daemon *d = &daemons[ndaemons];
-    char path[128];
+    char name[32];
+    pid_t self = getpid();
+    int dfd;
 
     if (access(libvirtd(), X_OK) != 0) {
         char why[300];
@@ -421,28 +460,28 @@ static void start_daemon(const struct step *st)
         check_scenario_error(st, "more than 4 daemons");
         return;
     }
-    /* Named after this process, so that the runner removes it even if the
-     * scenario dies before its teardown (client_remove_scratch()). */
-    snprintf(d->dir, sizeof(d->dir), "%s/" SCRATCH_NAME "%d-XXXXXX", scratch_base(),
-             (int)getpid());
-    if (!mkdtemp(d->dir)) {
-        machine_cannot(st, "cannot make a temp dir: %s", strerror(errno));
+    if (scratch_fd() < 0) {
+        machine_cannot(st, "%s", scratch_error());
         return;
     }
-    chmod(d->dir, 0777);
-    for (size_t i = 0; i < 4; i++) {
-        snprintf(path, sizeof(path), "%s/%s", d->dir, subdirs[i]);
-        mkdir(path, 0777);
-        chmod(path, 0777);
-    }
-    if (write_config(d->dir) < 0) {
-        machine_cannot(st, "cannot write libvirtd.conf");
+    /* Named after this process, so that the runner removes it even if the
+     * scenario dies before its teardown (client_remove_scratch()). */
+    snprintf(name, sizeof(name), "%d-%d", (int)self, ndaemons);
+    if ((dfd = make_daemon_dir(d, name)) < 0) {
+        machine_cannot(st, "cannot make %s: %s", d->dir, strerror(errno));
         return;
     }
     d->name = st->name;
     ndaemons++;
     if ((d->pid = fork()) == 0)
-        exec_daemon(d->dir);
+        exec_daemon(dfd, d->dir, self);
+    close(dfd);
+    if (d->pid < 0) {
+        d->pid = 0;
+        machine_cannot(st, "cannot fork libvirtd: %s", strerror(errno));
+        return;
+    }
+    scratch_record(name, d->pid);
     if (!daemon_ready(d, st))
         return;
     sim_trace("daemon", "%s: libvirtd %d in %s", exec_reg_name(d->name), (int)d->pid, d->dir);
@@ -466,28 +505,18 @@ static void stop_daemon(struct daemon *d)
     d->pid = 0;
 }
 
-static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+void client_prepare(const struct scenario *sc)
 {
-    (void)sb; (void)flag; (void)ftw;
-    return remove(path);
-}
-
-static void remove_tree(const char *dir)
-{
-    nftw(dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+    for (int i = 0; i < sc->nsteps; i++)
+        if (sc->steps[i].kind == S_DAEMON) {
+            scratch_prepare();
+            return;
+        }
 }
 
 void client_remove_scratch(int pid)
 {
-    char pattern[96];
-    glob_t g;
-
-    snprintf(pattern, sizeof(pattern), "%s/" SCRATCH_NAME "%d-*", scratch_base(), pid);
-    if (glob(pattern, 0, NULL, &g) != 0)
-        return;
-    for (size_t i = 0; i < g.gl_pathc; i++)
-        remove_tree(g.gl_pathv[i]);
-    globfree(&g);
+    scratch_remove(pid);
 }
 
 static void daemon_step(const struct step *st)
@@ -662,7 +691,7 @@ void client_stop_daemons(void)
 {
     for (int i = 0; i < ndaemons; i++) {
         stop_daemon(&daemons[i]);
-        remove_tree(daemons[i].dir);
+        scratch_remove_daemon(daemons[i].dir_name);
     }
     ndaemons = 0;
 }

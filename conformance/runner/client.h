@@ -27,9 +27,12 @@ void client_close_all(void);
 /* Stop every private libvirtd and remove its temp dir (teardown, also
  * when the script stopped early). */
 void client_stop_daemons(void);
-/* Remove what a scenario process pid left in /tmp, if it died before its
- * teardown: its private libvirtds' directories, which are named after it.
- * Called by the runner after each scenario. */
+/* In the runner, before a scenario: when it starts a private libvirtd,
+ * the run's scratch base and its reaper (scratch.c), once per run. */
+void client_prepare(const struct scenario *sc);
+/* Remove what a scenario process pid left in the run's scratch base, if
+ * it died before its teardown: its private libvirtds' directories, which
+ * are named after it.  Called by the runner after each scenario. */
 void client_remove_scratch(int pid);
 
 #endif

@@ -584,6 +584,7 @@ static void run_one(const struct options *o, const char *impl_path,
     if (budget_end > 0 && budget_end - sup_now_ms() < timeout_ms)
         timeout_ms = budget_end - sup_now_ms();
     sup_capture_init(&g.trace, TRACE_HEAD, TRACE_TAIL);
+    client_prepare(sc);
     if (sup_run(scenario_child, &args, on_record, &g, timeout_ms, &so) < 0) {
         free(sup_capture_finish(&g.trace, "trace"));
         r->outcome = OUT_ERROR;

@@ -27,6 +27,7 @@ int main(void)
     add_scenario_tests(s);
     add_binding_tests(s);
     add_client_tests(s);
+    add_daemon_guard_tests(s);
     add_stress_tests(s);
     add_attribution_tests(s);
     sr = srunner_create(s);

@@ -20,7 +20,7 @@
  * that other runs on the machine are not counted. */
 static void own_tmpdir(void)
 {
-    chmod(make_tmpdir(), 0777);            /* the daemon runs as nobody under root */
+    chmod(make_tmpdir(), 01777);           /* as /tmp: the daemon's uid passes through */
     setenv("TMPDIR", tmpdir, 1);
 }
 
