@@ -302,11 +302,23 @@ static int open_pidfd(pid_t pid)
 
 /* ---- running one child ---- */
 
+/* Whether the child has ended, without reaping it: while it is a zombie
+ * its pid, and so its process group's id, cannot be given to another
+ * process, so the group kill that follows reaches only what it left
+ * behind (a reaped pid can lead someone else's group by then). */
+static bool ended(pid_t pid)
+{
+    siginfo_t si = { 0 };
+
+    return waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+           si.si_pid == pid;
+}
+
 /* Wait for the child to exit, reading both pipes meanwhile.  Returns true
- * if it exited (status in *status), false at the deadline or on a stop
- * signal. */
+ * if it exited (left unreaped: see ended()), false at the deadline or on
+ * a stop signal. */
 static bool watch_child(pid_t pid, struct reader rd[2], double deadline,
-                        int *status, bool *interrupted)
+                        bool *interrupted)
 {
     int pidfd = open_pidfd(pid);
     sigset_t during;
@@ -343,7 +355,7 @@ static bool watch_child(pid_t pid, struct reader rd[2], double deadline,
         for (int i = 0; i < 2; i++)
             if (rd[i].fd >= 0 && !read_some(&rd[i]))
                 close_reader(&rd[i]);
-        exited = waitpid(pid, status, WNOHANG) == pid;
+        exited = ended(pid);
     }
     if (pidfd >= 0)
         close(pidfd);
@@ -391,11 +403,10 @@ int sup_run(sup_body_fn body, void *body_arg, sup_record_fn on_record,
     for (int i = 0; i < 2; i++)
         fcntl(rd[i].fd, F_SETFL, fcntl(rd[i].fd, F_GETFL) | O_NONBLOCK);
 
-    if (!watch_child(pid, rd, t0 + timeout_ms, &out->status, &out->interrupted)) {
+    if (!watch_child(pid, rd, t0 + timeout_ms, &out->interrupted)) {
         out->timed_out = !out->interrupted;
         kill(-pid, SIGKILL);
         kill(pid, SIGKILL);
-        waitpid(pid, &out->status, 0);
     }
     /* What it wrote before it ended is in the pipes; a helper that holds
      * them open is not waited for. */
@@ -404,7 +415,9 @@ int sup_run(sup_body_fn body, void *body_arg, sup_record_fn on_record,
             read_some(&rd[i]);
         close_reader(&rd[i]);
     }
+    /* The group's id is still the child's own: it is reaped only now. */
     kill(-pid, SIGKILL);
+    waitpid(pid, &out->status, 0);
     sup_sweep();
     free(rd[0].line);
     out->output = sup_capture_finish(&rd[1].output, "stderr");
