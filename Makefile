@@ -87,7 +87,7 @@ RUNNER      := $(BUILD)/evconf-run
 ADAPTERS    := $(BUILD)/adapters/libevconf-reference.so \
                $(BUILD)/adapters/libevconf-libvirt-default.so \
                $(BUILD)/adapters/libevconf-libvirt-glib.so \
-               $(BUILD)/adapters/libevconf-python-libvirtaio.so \
+               $(BUILD)/adapters/libevconf-python.so \
                $(BUILD)/adapters/libevconf-perl.so
 GLIB_CFLAGS := $(shell $(PKG_CONFIG) --cflags libvirt-glib-1.0)
 GLIB_LIBS   := $(shell $(PKG_CONFIG) --libs libvirt-glib-1.0)
@@ -212,13 +212,16 @@ $(BUILD)/adapters/libevconf-libvirt-glib.so: conformance/adapters/libvirt-glib.c
 	$(CC) $(ALL_CFLAGS) $(GLIB_CFLAGS) -Iconformance $(SO_LDFLAGS) $(ALL_LDFLAGS) \
 	    -o $@ $< $(GLIB_LIBS) $(VIRT_LIBS)
 
-# libvirt-python's asyncio loop, in Debian's CPython (python3-embed).
+# Any Python integration, in Debian's CPython (python3-embed):
+# IMPL=python:FILE.py; python-libvirtaio is python:evconf_libvirtaio, from
+# conformance/adapters/python/.
 PY_CFLAGS := $(shell pkg-config --cflags python3-embed)
 PY_LIBS   := $(shell pkg-config --libs python3-embed)
 PY_LIBNAME := $(patsubst -l%,lib%.so.1.0,$(filter -lpython%,$(PY_LIBS)))
-$(BUILD)/adapters/libevconf-python-libvirtaio.so: conformance/adapters/python-libvirtaio.c conformance/evconf.h
+$(BUILD)/adapters/libevconf-python.so: conformance/adapters/python.c conformance/evconf.h
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(PY_CFLAGS) -DEVCONF_LIBPYTHON='"$(PY_LIBNAME)"' -Iconformance \
+	$(CC) $(ALL_CFLAGS) $(PY_CFLAGS) -DEVCONF_LIBPYTHON='"$(PY_LIBNAME)"' \
+	    -DEVCONF_PYTHON_LIB='"$(CURDIR)/conformance/adapters/python"' -Iconformance \
 	    $(SO_LDFLAGS) $(ALL_LDFLAGS) -o $@ $< $(PY_LIBS) -ldl
 
 # Any Sys::Virt::Event subclass, in Debian's perl (IMPL=perl:Module::Name).
@@ -507,7 +510,7 @@ install: all $(BUILD)/evref.pc $(BUILD)/evconf.pc
 	install -m 644 $(BUILD)/evref.pc $(DESTDIR)$(PCDIR)/evref.pc
 	install -m 755 $(RUNNER) $(DESTDIR)$(BINDIR)/evconf-run
 	install -m 755 $(ADAPTERS) $(DESTDIR)$(KITDIR)/adapters/
-	cp -R conformance/adapters/perl $(DESTDIR)$(KITDIR)/adapters/
+	cp -R conformance/adapters/perl conformance/adapters/python $(DESTDIR)$(KITDIR)/adapters/
 	install -m 644 conformance/evconf.h $(DESTDIR)$(INCDIR)/evconf/evconf.h
 	install -m 644 conformance/scenarios/*.scn conformance/scenarios/README.md \
 	    $(DESTDIR)$(DATADIR)/evconf/scenarios/
