@@ -88,7 +88,8 @@ ADAPTERS    := $(BUILD)/adapters/libevconf-reference.so \
                $(BUILD)/adapters/libevconf-libvirt-default.so \
                $(BUILD)/adapters/libevconf-libvirt-glib.so \
                $(BUILD)/adapters/libevconf-python.so \
-               $(BUILD)/adapters/libevconf-perl.so
+               $(BUILD)/adapters/libevconf-perl.so \
+               $(BUILD)/adapters/libevconf-ruby.so
 GLIB_CFLAGS := $(shell $(PKG_CONFIG) --cflags libvirt-glib-1.0)
 GLIB_LIBS   := $(shell $(PKG_CONFIG) --libs libvirt-glib-1.0)
 
@@ -223,6 +224,16 @@ $(BUILD)/adapters/libevconf-python.so: conformance/adapters/python.c conformance
 	$(CC) $(ALL_CFLAGS) $(PY_CFLAGS) -DEVCONF_LIBPYTHON='"$(PY_LIBNAME)"' \
 	    -DEVCONF_PYTHON_LIB='"$(CURDIR)/conformance/adapters/python"' -Iconformance \
 	    $(SO_LDFLAGS) $(ALL_LDFLAGS) -o $@ $< $(PY_LIBS) -ldl
+
+# Any ruby-libvirt integration, in Debian's Ruby (IMPL=ruby:FILE.rb).
+RUBY_CFLAGS  := $(shell pkg-config --cflags ruby-3.1 2>/dev/null)
+RUBY_LIBS    := $(shell pkg-config --libs ruby-3.1 2>/dev/null)
+RUBY_LIBNAME := $(shell ruby -rrbconfig -e 'print RbConfig::CONFIG["LIBRUBY_SONAME"]' 2>/dev/null)
+$(BUILD)/adapters/libevconf-ruby.so: conformance/adapters/ruby.c conformance/evconf.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(RUBY_CFLAGS) -Wno-unused-parameter \
+	    -DEVCONF_LIBRUBY='"$(RUBY_LIBNAME)"' -Iconformance \
+	    $(SO_LDFLAGS) $(ALL_LDFLAGS) -o $@ $< $(RUBY_LIBS) -ldl
 
 # Any Sys::Virt::Event subclass, in Debian's perl (IMPL=perl:Module::Name).
 PERL_CFLAGS  := $(shell perl -MExtUtils::Embed -e ccopts 2>/dev/null)
@@ -510,7 +521,7 @@ install: all $(BUILD)/evref.pc $(BUILD)/evconf.pc
 	install -m 644 $(BUILD)/evref.pc $(DESTDIR)$(PCDIR)/evref.pc
 	install -m 755 $(RUNNER) $(DESTDIR)$(BINDIR)/evconf-run
 	install -m 755 $(ADAPTERS) $(DESTDIR)$(KITDIR)/adapters/
-	cp -R conformance/adapters/perl conformance/adapters/python $(DESTDIR)$(KITDIR)/adapters/
+	cp -R conformance/adapters/perl conformance/adapters/python conformance/adapters/ruby $(DESTDIR)$(KITDIR)/adapters/
 	install -m 644 conformance/evconf.h $(DESTDIR)$(INCDIR)/evconf/evconf.h
 	install -m 644 conformance/scenarios/*.scn conformance/scenarios/README.md \
 	    $(DESTDIR)$(DATADIR)/evconf/scenarios/

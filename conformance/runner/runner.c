@@ -62,6 +62,8 @@ static const char usage[] =
 "                             (the kit's own: perl:Sys::Virt::Event::IO::Async)\n"
 "                           perl:FILE.pl  a Perl file whose last value is\n"
 "                             the Sys::Virt::Event object, set up as needed\n"
+"                           ruby:FILE.rb  a Ruby file defining register and\n"
+"                             run_once over ruby-libvirt (docs/ruby.md)\n"
 "                         an object that cannot be driven stops the run\n"
 "                         before any scenario, with one line (exit 2)\n"
 "      --perl-inc DIR     add DIR to perl's @INC for perl:Module (repeatable)\n"
@@ -177,6 +179,7 @@ static const char *resolve_impl(const char *impl, char *buf, size_t len)
         { "python-libvirtaio", "libevconf-python.so", "EVCONF_PYTHON",
           "evconf_libvirtaio" },
         { "perl:", "libevconf-perl.so", "EVCONF_PERL_MODULE", NULL },
+        { "ruby:", "libevconf-ruby.so", "EVCONF_RUBY", NULL },
     };
 
     for (size_t i = 0; i < sizeof(interp) / sizeof(interp[0]); i++) {
@@ -290,7 +293,7 @@ static char *check_impl(const char *arg, const char *path, int timeout_s)
         if (!strchr(arg, '/'))
             fprintf(stderr, "evconf-run: IMPL %s: no such file, and not a built-in name "
                     "(reference, libvirt-default, libvirt-glib, python-libvirtaio, "
-                    "python:FILE.py, perl:Module::Name, perl:FILE.pl)\n", arg);
+                    "python:FILE.py, perl:Module::Name, perl:FILE.pl, ruby:FILE.rb)\n", arg);
         else
             fprintf(stderr, "evconf-run: IMPL %s: %s: %s\n", arg, path, strerror(errno));
         return NULL;
