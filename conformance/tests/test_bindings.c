@@ -130,13 +130,14 @@ END_TEST
 /* What cannot be driven stops the run at load, with exit 2 and one line
  * that says why, before any scenario: a Python file with no run_once();
  * a Sys::Virt::Event whose loop() is undef; a perl file returning no
- * object. */
+ * object; a Ruby file with no run_once. */
 START_TEST(unusable_integrations_fail_at_load)
 {
     static const struct { const char *impl, *says; } cases[] = {
         { "python:%s/norun.py", "defines no callable run_once()" },
         { "perl:EvconfNoLoop", "EvconfNoLoop's loop() returned undef, not a loop" },
         { "perl:%s/nothing.pl", "is undef, not a Sys::Virt::Event object" },
+        { "ruby:%s/norun.rb", "defines no top-level run_once" },
     };
     char *out, impl[600], inc[600];
     const char *args[] = { "--impl", impl, "--perl-inc", inc, "-f", "timer-*", NULL };
@@ -147,6 +148,7 @@ START_TEST(unusable_integrations_fail_at_load)
     scenario_file("EvconfNoLoop.pm", "package EvconfNoLoop;\nuse parent 'Sys::Virt::Event';\n"
                   "sub new { return bless {}, shift }\nsub loop { return undef }\n1;\n");
     scenario_file("nothing.pl", "undef;\n");
+    scenario_file("norun.rb", "def register\nend\n");
     snprintf(inc, sizeof(inc), "%s", tmpdir);
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         snprintf(impl, sizeof(impl), cases[i].impl, tmpdir);
@@ -192,6 +194,30 @@ START_TEST(perl_notifier_and_setup_file)
 }
 END_TEST
 
+/* Ruby's IO.select with a timeout of 0 retries until its clock passes the
+ * start: in virtual time the example loop runs all the same (no hang),
+ * its timer fires, and the teardown's remove shows ruby-libvirt's glue
+ * running the free callback inside remove (R35). */
+START_TEST(ruby_runs_in_virtual_time)
+{
+    char *out, text[512];
+    const char *args[] = { "--impl", "ruby:conformance/adapters/ruby/event_test_select.rb",
+                           "-s", NULL, "--timeout", "20", NULL };
+
+    if (sanitized_runner())
+        return;
+    snprintf(text, sizeof(text), HEADER "add-timeout T 1000\nrun-until 2500\n"
+             "expect calls T >= 2\n", "rb");
+    args[3] = scenario_file("rb.scn", text);
+    ck_assert_int_eq(runner(&out, args), 1);
+    ck_assert_msg(!strstr(out, "hang:") && !strstr(out, "spin"), "%s", out);
+    ck_assert_msg(strstr(out, "expect ok: expect calls T >= 2"), "%s", out);
+    ck_assert_msg(strstr(out, "[MUST R35] the free callback of T ran inside remove_timeout()"),
+                  "%s", out);
+    free(out);
+}
+END_TEST
+
 /* In real time the scenario's clock starts once the loop is registered:
  * an implementation that takes 300 ms to start (an interpreter) sees a
  * 200 ms timer fire 200 ms into the scenario, not 500.  (The bound above
@@ -215,7 +241,7 @@ void add_binding_tests(Suite *s)
     const TTest *tests[] = { interpreters_run_scenarios, perl_die_is_r45,
                              python_file_runs_a_loop, python_example_keeps_its_deviations,
                              unusable_integrations_fail_at_load,
-                             perl_notifier_and_setup_file,
+                             perl_notifier_and_setup_file, ruby_runs_in_virtual_time,
                              realtime_clock_starts_after_register };
 
     add_tests(s, tests, sizeof(tests) / sizeof(tests[0]));
