@@ -329,7 +329,9 @@ SCENARIOS_ARG = $(if $(SCENARIOS),--scenarios $(call shq,$(call caller_path,SCEN
 # are what it is judged against, unless EXPECT= says otherwise; a run
 # against expectations generates no programs unless GENERATE= asks (they
 # cannot be listed in advance).
-EXPECT ?= $(wildcard conformance/expectations/$(subst :,-,$(subst ::,-,$(IMPL))).expect)
+EXPECT ?= $(or $(wildcard conformance/expectations/$(subst :,-,$(subst ::,-,$(IMPL))).expect),\
+              $(firstword $(shell grep -lxF -e $(call shq,# impl: $(IMPL)) \
+                                  conformance/expectations/*.expect 2>/dev/null)))
 EXPECT_ARG = $(if $(EXPECT),--expect $(call shq,$(call caller_path,EXPECT)))
 GENERATE_N = $(if $(filter command line,$(origin GENERATE)),$(GENERATE),$(if $(EXPECT),0,$(GENERATE)))
 
@@ -341,9 +343,15 @@ caller_path = $(if $(filter command line,$(origin $(1))),$(if $(filter /%,$($(1)
 # An output directory given on the command line: always the caller's.
 caller_dir = $(if $(filter command line,$(origin $(1))),$(if $(filter /%,$($(1))),$($(1)),$(CALLER_DIR)/$($(1))),$($(1)))
 
+# IMPL=python:FILE, perl:FILE.pl, ruby:FILE.rb: a relative FILE is the
+# caller's; module names (perl:Sys::Virt::..., python:module) stay as is.
+rel_to_caller = $(if $(filter /%,$(1)),$(1),$(if $(wildcard $(CALLER_DIR)/$(1)),$(CALLER_DIR)/$(1),$(1)))
+interp_impl = $(strip $(foreach p,python perl ruby,$(if $(filter $(p):%,$(1)),$(p):$(call rel_to_caller,$(patsubst $(p):%,%,$(1))))))
+impl_arg = $(or $(call interp_impl,$(IMPL)),$(call caller_path,IMPL))
+
 # The kit's main job: every scenario against IMPL (default: the reference).
 conformance: $(RUNNER) $(REF_LIB_SO) $(ADAPTERS)
-	$(RUNNER) --impl $(call shq,$(call caller_path,IMPL)) --seed $(call shq,$(SEED)) \
+	$(RUNNER) --impl $(call shq,$(impl_arg)) --seed $(call shq,$(SEED)) \
 	    --report-dir $(call shq,$(call caller_dir,REPORT_DIR)) $(EXPECT_ARG) \
 	    $(if $(filter-out 0,$(GENERATE_N)),--generate $(call shq,$(GENERATE_N))) \
 	    $(SCENARIOS_ARG) $(FLAGS)
