@@ -87,8 +87,9 @@ RUNNER      := $(BUILD)/evconf-run
 ADAPTERS    := $(BUILD)/adapters/libevconf-reference.so \
                $(BUILD)/adapters/libevconf-libvirt-default.so \
                $(BUILD)/adapters/libevconf-libvirt-glib.so \
-               $(BUILD)/adapters/libevconf-python-libvirtaio.so \
-               $(BUILD)/adapters/libevconf-perl.so
+               $(BUILD)/adapters/libevconf-python.so \
+               $(BUILD)/adapters/libevconf-perl.so \
+               $(BUILD)/adapters/libevconf-ruby.so
 GLIB_CFLAGS := $(shell $(PKG_CONFIG) --cflags libvirt-glib-1.0)
 GLIB_LIBS   := $(shell $(PKG_CONFIG) --libs libvirt-glib-1.0)
 
@@ -212,14 +213,27 @@ $(BUILD)/adapters/libevconf-libvirt-glib.so: conformance/adapters/libvirt-glib.c
 	$(CC) $(ALL_CFLAGS) $(GLIB_CFLAGS) -Iconformance $(SO_LDFLAGS) $(ALL_LDFLAGS) \
 	    -o $@ $< $(GLIB_LIBS) $(VIRT_LIBS)
 
-# libvirt-python's asyncio loop, in Debian's CPython (python3-embed).
+# Any Python integration, in Debian's CPython (python3-embed):
+# IMPL=python:FILE.py; python-libvirtaio is python:evconf_libvirtaio, from
+# conformance/adapters/python/.
 PY_CFLAGS := $(shell pkg-config --cflags python3-embed)
 PY_LIBS   := $(shell pkg-config --libs python3-embed)
 PY_LIBNAME := $(patsubst -l%,lib%.so.1.0,$(filter -lpython%,$(PY_LIBS)))
-$(BUILD)/adapters/libevconf-python-libvirtaio.so: conformance/adapters/python-libvirtaio.c conformance/evconf.h
+$(BUILD)/adapters/libevconf-python.so: conformance/adapters/python.c conformance/evconf.h
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(PY_CFLAGS) -DEVCONF_LIBPYTHON='"$(PY_LIBNAME)"' -Iconformance \
+	$(CC) $(ALL_CFLAGS) $(PY_CFLAGS) -DEVCONF_LIBPYTHON='"$(PY_LIBNAME)"' \
+	    -DEVCONF_PYTHON_LIB='"$(CURDIR)/conformance/adapters/python"' -Iconformance \
 	    $(SO_LDFLAGS) $(ALL_LDFLAGS) -o $@ $< $(PY_LIBS) -ldl
+
+# Any ruby-libvirt integration, in Debian's Ruby (IMPL=ruby:FILE.rb).
+RUBY_CFLAGS  := $(shell pkg-config --cflags ruby-3.1 2>/dev/null)
+RUBY_LIBS    := $(shell pkg-config --libs ruby-3.1 2>/dev/null)
+RUBY_LIBNAME := $(shell ruby -rrbconfig -e 'print RbConfig::CONFIG["LIBRUBY_SONAME"]' 2>/dev/null)
+$(BUILD)/adapters/libevconf-ruby.so: conformance/adapters/ruby.c conformance/evconf.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(RUBY_CFLAGS) -Wno-unused-parameter \
+	    -DEVCONF_LIBRUBY='"$(RUBY_LIBNAME)"' -Iconformance \
+	    $(SO_LDFLAGS) $(ALL_LDFLAGS) -o $@ $< $(RUBY_LIBS) -ldl
 
 # Any Sys::Virt::Event subclass, in Debian's perl (IMPL=perl:Module::Name).
 PERL_CFLAGS  := $(shell perl -MExtUtils::Embed -e ccopts 2>/dev/null)
@@ -315,7 +329,9 @@ SCENARIOS_ARG = $(if $(SCENARIOS),--scenarios $(call shq,$(call caller_path,SCEN
 # are what it is judged against, unless EXPECT= says otherwise; a run
 # against expectations generates no programs unless GENERATE= asks (they
 # cannot be listed in advance).
-EXPECT ?= $(wildcard conformance/expectations/$(subst :,-,$(subst ::,-,$(IMPL))).expect)
+EXPECT ?= $(or $(wildcard conformance/expectations/$(subst :,-,$(subst ::,-,$(IMPL))).expect),\
+              $(firstword $(shell grep -lxF -e $(call shq,# impl: $(IMPL)) \
+                                  conformance/expectations/*.expect 2>/dev/null)))
 EXPECT_ARG = $(if $(EXPECT),--expect $(call shq,$(call caller_path,EXPECT)))
 GENERATE_N = $(if $(filter command line,$(origin GENERATE)),$(GENERATE),$(if $(EXPECT),0,$(GENERATE)))
 
@@ -327,9 +343,15 @@ caller_path = $(if $(filter command line,$(origin $(1))),$(if $(filter /%,$($(1)
 # An output directory given on the command line: always the caller's.
 caller_dir = $(if $(filter command line,$(origin $(1))),$(if $(filter /%,$($(1))),$($(1)),$(CALLER_DIR)/$($(1))),$($(1)))
 
+# IMPL=python:FILE, perl:FILE.pl, ruby:FILE.rb: a relative FILE is the
+# caller's; module names (perl:Sys::Virt::..., python:module) stay as is.
+rel_to_caller = $(if $(filter /%,$(1)),$(1),$(if $(wildcard $(CALLER_DIR)/$(1)),$(CALLER_DIR)/$(1),$(1)))
+interp_impl = $(strip $(foreach p,python perl ruby,$(if $(filter $(p):%,$(1)),$(p):$(call rel_to_caller,$(patsubst $(p):%,%,$(1))))))
+impl_arg = $(or $(call interp_impl,$(IMPL)),$(call caller_path,IMPL))
+
 # The kit's main job: every scenario against IMPL (default: the reference).
 conformance: $(RUNNER) $(REF_LIB_SO) $(ADAPTERS)
-	$(RUNNER) --impl $(call shq,$(call caller_path,IMPL)) --seed $(call shq,$(SEED)) \
+	$(RUNNER) --impl $(call shq,$(impl_arg)) --seed $(call shq,$(SEED)) \
 	    --report-dir $(call shq,$(call caller_dir,REPORT_DIR)) $(EXPECT_ARG) \
 	    $(if $(filter-out 0,$(GENERATE_N)),--generate $(call shq,$(GENERATE_N))) \
 	    $(SCENARIOS_ARG) $(FLAGS)
@@ -507,7 +529,7 @@ install: all $(BUILD)/evref.pc $(BUILD)/evconf.pc
 	install -m 644 $(BUILD)/evref.pc $(DESTDIR)$(PCDIR)/evref.pc
 	install -m 755 $(RUNNER) $(DESTDIR)$(BINDIR)/evconf-run
 	install -m 755 $(ADAPTERS) $(DESTDIR)$(KITDIR)/adapters/
-	cp -R conformance/adapters/perl $(DESTDIR)$(KITDIR)/adapters/
+	cp -R conformance/adapters/perl conformance/adapters/python conformance/adapters/ruby $(DESTDIR)$(KITDIR)/adapters/
 	install -m 644 conformance/evconf.h $(DESTDIR)$(INCDIR)/evconf/evconf.h
 	install -m 644 conformance/scenarios/*.scn conformance/scenarios/README.md \
 	    $(DESTDIR)$(DATADIR)/evconf/scenarios/

@@ -18,6 +18,12 @@
  *   const char *evconf_name(void);          (optional)
  *       A display name for reports.
  *
+ *   const char *evconf_check(void);         (optional)
+ *       Asked once, in a process of its own, before any scenario: NULL if
+ *       the loop can be driven, else why not, in one line; the run then
+ *       stops with that line (exit status 2).  The interpreters' adapters
+ *       load the user's file or module here and check what they will drive.
+ *
  * The runner calls libvirt's public API (virEventAddHandle() and friends)
  * and lets libvirt route the calls to your callbacks, exactly as libvirt
  * itself does.  Each scenario runs in its own process in virtual time: the
@@ -66,10 +72,12 @@ extern "C" {
 int evconf_register(void);
 int evconf_run_once(void);
 const char *evconf_name(void);
+const char *evconf_check(void);
 
 typedef int (*evconf_register_fn)(void);
 typedef int (*evconf_run_once_fn)(void);
 typedef const char *(*evconf_name_fn)(void);
+typedef const char *(*evconf_check_fn)(void);
 
 #ifdef __cplusplus
 }

@@ -50,6 +50,7 @@ static struct {
 
     int iteration;
     int idle_streak, spin_limit;
+    int zero_waits;             /* zero-timeout waits in a row, nothing ready */
     int64_t last_iteration_ns;
     _Atomic bool work;
     _Atomic int fail_errno;              /* sim_fail_wait(), until taken */
@@ -62,6 +63,11 @@ static struct {
     void (*on_failed_wait)(void);   /* sim_on_failed_wait() */
 } sim_state = { .lock = PTHREAD_MUTEX_INITIALIZER, .watchdog_ms = 2000,
         .spin_limit = 1000 };
+
+/* Iterations closer than this in virtual time did nothing (nudges only). */
+#define SIM_NUDGE_IDLE_NS 1000
+#define SIM_NUDGE_AFTER 16
+#define SIM_ZERO_WAIT_LIMIT 100000
 
 extern void sim__rand_seed(uint64_t seed);
 
@@ -90,6 +96,7 @@ static void start(uint64_t seed, bool realtime)
     sim_state.detail[0] = '\0';
     sim_state.iteration = 0;
     sim_state.idle_streak = 0;
+    sim_state.zero_waits = 0;
     sim_state.last_iteration_ns = 0;
     sim_state.work = false;
     sim_state.real_peers = false;
@@ -238,9 +245,11 @@ int sim_iteration(void)
 bool sim_iteration_done(void)
 {
     int64_t now = sim_state.now_ns;
-    bool idle = now == sim_state.last_iteration_ns && !sim_state.work && !sim_state.realtime;
+    bool idle = now - sim_state.last_iteration_ns < SIM_NUDGE_IDLE_NS && !sim_state.work &&
+                !sim_state.realtime;
 
     sim_state.iteration++;
+    sim_state.zero_waits = 0;
     sim_state.idle_streak = idle ? sim_state.idle_streak + 1 : 0;
     sim_state.last_iteration_ns = now;
     sim_state.work = false;
@@ -666,6 +675,33 @@ void sim_jitter(void)
     nanosleep(&ts, NULL);
 }
 
+/* A zero-timeout wait that found nothing, after SIM_NUDGE_AFTER others
+ * in the same iteration, lets the virtual clock move by 1 ns, as real
+ * calls would (a zero wait or a few stand still): an interpreter that retries such a wait until its clock passes
+ * the deadline it computed (Ruby 3.1's IO.select: `now > end`, with end
+ * the start for a timeout of 0) then returns instead of spinning forever
+ * at a standing time.  A nudge never reaches the next event, and does not
+ * count as time passing for the spin check (sim_iteration_done).  A wait
+ * retried SIM_ZERO_WAIT_LIMIT times in one iteration all the same is a
+ * busy spin virtual time cannot end: one line says so, not the watchdog. */
+static void note_zero_wait(int timeout_ms, int ready)
+{
+    int64_t now = sim_state.now_ns;
+
+    if (timeout_ms != 0 || ready != 0 || sim_state.realtime) {
+        sim_state.zero_waits = 0;
+        return;
+    }
+    if (++sim_state.zero_waits > SIM_NUDGE_AFTER && next_event_ns() > now + 1)
+        advance_to(now + 1);
+    if (sim_state.zero_waits == SIM_ZERO_WAIT_LIMIT)
+        sim__fail(SIM_SPIN, "busy spin inside one iteration: %d zero-timeout waits in a "
+                  "row found nothing, with virtual time at %lld.%03lld ms: a loop (or "
+                  "its interpreter) that polls until the clock moves cannot run in "
+                  "virtual time (try --realtime)", sim_state.zero_waits,
+                  (long long)(now / SIM_NS_PER_MS), (long long)(now % SIM_NS_PER_MS / 1000));
+}
+
 int sim_poll(struct pollfd *fds, nfds_t nfds, int timeout_ms)
 {
     return sim__wait(fds, nfds, timeout_ms, SIM__WAIT_POLL);
@@ -693,6 +729,7 @@ int sim__wait(struct pollfd *fds, nfds_t nfds, int timeout_ms,
     if (ready == 0 && timeout_ms < 0)   /* only after a failure verdict */
         ready = cut_short();
     ready = take_injected_failure(ready, call);
+    note_zero_wait(timeout_ms, ready);
     sim_state.last_wait_end_ns = sim_now_ns();
     sim_state.waited_ns += sim_state.last_wait_end_ns - start;
     return ready;

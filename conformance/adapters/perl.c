@@ -1,15 +1,20 @@
 /*
  * perl.c - any Sys::Virt::Event subclass as an implementation under test:
- * IMPL=perl:Module::Name (evconf-run --perl-inc DIR adds to @INC).
+ * IMPL=perl:Module::Name (evconf-run --perl-inc DIR adds to @INC), or
+ * IMPL=perl:FILE.pl, a file whose last value is the object, set up.
  *
  * The adapter embeds Debian's perl, loads Sys::Virt and the module (from
  * EVCONF_PERL_MODULE, set by the runner; Sys::Virt::Event::IO::Async, the
  * kit's own, from conformance/adapters/perl/lib, if none is named),
- * creates an instance with new() and registers it with
- * Sys::Virt::Event::register().  One iteration is the module's run_once
- * method if it has one, else one loop_once of the IO::Async loop its
- * loop() method returns.
+ * creates an instance with new() (an IO::Async::Notifier is added to a
+ * loop) and registers it with Sys::Virt::Event::register().  One
+ * iteration is the object's run_once method if it has one, else one
+ * loop_once of the IO::Async loop its loop() method returns.
  *
+ * - evconf_check(), asked in the runner's load child, builds the object
+ *   and checks that an iteration can run (a Sys::Virt::Event, a loop that
+ *   can loop_once): an unusable object stops the run with one line,
+ *   instead of failing every iteration under each scenario's own rule.
  * - XS modules (Sys::Virt's) need the interpreter's symbols: libperl is
  *   loaded again RTLD_GLOBAL before the interpreter starts.
  * - An iteration that dies is printed (to the trace) and returns -1.  A
@@ -46,19 +51,51 @@ static void xs_init(pTHX)
     newXS("DynaLoader::boot_DynaLoader", boot_DynaLoader, __FILE__);
 }
 
+/* Builds the object and the step, and checks that the step can run: what
+ * the adapter drives must be usable before any scenario runs.
+ * - perl:FILE.pl (a '/' or .pl): the file's last value is the object,
+ *   set up as its author needs (a loop created, the object added to it).
+ * - perl:Module: Module->new; an IO::Async::Notifier not yet in a loop
+ *   (the published Sys::Virt::Event::IO::Async) is added to
+ *   IO::Async::Loop->new, as its synopsis's caller would. */
 static const char setup[] =
     "use strict; use warnings;\n"
     "use lib grep { length } split /:/, $ENV{EVCONF_PERL_INC} // '';\n"
     "use lib $ENV{EVCONF_PERL_KITLIB};\n"
-    "use Sys::Virt; use Sys::Virt::Event;\n"
+    "use Sys::Virt; use Sys::Virt::Event; use Scalar::Util qw(blessed);\n"
     "my $m = $ENV{EVCONF_PERL_MODULE} || 'Sys::Virt::Event::IO::Async';\n"
-    "eval \"require $m; 1\" or die $@;\n"
-    "$main::evconf_impl = $m->new;\n"
-    "Sys::Virt::Event::register($main::evconf_impl);\n"
+    "my $impl;\n"
+    "if ($m =~ m{/|\\.pl$}) {\n"
+    "    my $path = $m =~ m{^/} ? $m : \"./$m\";\n"
+    "    die \"$m: no such file\\n\" unless -f $path;\n"
+    "    $impl = do $path;\n"
+    "    die \"$m: $@\" if $@;\n"
+    "} else {\n"
+    "    eval \"require $m; 1\" or die $@;\n"
+    "    $impl = $m->new;\n"
+    "    if (blessed $impl && $impl->isa('IO::Async::Notifier') && !$impl->loop) {\n"
+    "        require IO::Async::Loop;\n"
+    "        $main::evconf_loop = IO::Async::Loop->new;\n"
+    "        $main::evconf_loop->add($impl);\n"
+    "    }\n"
+    "}\n"
+    "my $what = $m =~ m{/|\\.pl$} ? \"the value of $m\" : \"$m->new\";\n"
+    "die \"$what is \", (defined $impl ? \"'$impl'\" : 'undef'),\n"
+    "    \", not a Sys::Virt::Event object\\n\"\n"
+    "    unless blessed $impl && $impl->isa('Sys::Virt::Event');\n"
+    "if (!$impl->can('run_once')) {\n"
+    "    die \"$m has neither run_once() nor loop(): one iteration of it cannot be run\\n\"\n"
+    "        unless $impl->can('loop');\n"
+    "    my $l = $impl->loop;\n"
+    "    die \"$m\\'s loop() returned \", (defined $l ? \"'$l'\" : 'undef'),\n"
+    "        \", not a loop with loop_once()\",\n"
+    "        ($impl->isa('IO::Async::Notifier') ? ' (an IO::Async::Notifier not added to a loop?)' : ''),\n"
+    "        \"\\n\" unless blessed $l && $l->can('loop_once');\n"
+    "}\n"
+    "$main::evconf_impl = $impl;\n"
     "$main::evconf_step =\n"
-    "    $main::evconf_impl->can('run_once') ? sub { $main::evconf_impl->run_once; 0 }\n"
-    "  : $main::evconf_impl->can('loop') ? sub { $main::evconf_impl->loop->loop_once(undef); 0 }\n"
-    "  : die \"$m has neither run_once() nor loop(): one iteration of it cannot be run\\n\";\n";
+    "    $impl->can('run_once') ? sub { $main::evconf_impl->run_once; 0 }\n"
+    "  : sub { $main::evconf_impl->loop->loop_once(undef); 0 };\n";
 
 /* Print $@ if it is set; true if it was. */
 static bool died(void)
@@ -90,24 +127,49 @@ static void find_kit_lib(void)
     setenv("EVCONF_PERL_KITLIB", EVCONF_PERL_LIB, 1);
 }
 
-int evconf_register(void)
+/* Start perl and build the object (setup); on failure, why (one line). */
+static const char *start(void)
 {
     static char *args[] = { "evconf", "-e", "0", NULL };
+    static char why[512];
     int argc = 3;
     char **argv = args, **env = NULL;
+
     find_kit_lib();
     if (!dlopen(EVCONF_LIBPERL, RTLD_NOW | RTLD_GLOBAL | RTLD_NOLOAD) &&
         !dlopen(EVCONF_LIBPERL, RTLD_NOW | RTLD_GLOBAL))
-        return -1;
+        return "cannot load " EVCONF_LIBPERL;
     PERL_SYS_INIT3(&argc, &argv, &env);
     my_perl = perl_alloc();
     if (!my_perl)
-        return -1;
+        return "cannot allocate a perl interpreter";
     perl_construct(my_perl);
     PL_exit_flags |= PERL_EXIT_DESTRUCT_END;
     if (perl_parse(my_perl, xs_init, argc, argv, NULL) != 0 || perl_run(my_perl) != 0)
-        return -1;
+        return "the embedded perl cannot start";
     eval_pv(setup, FALSE);
+    if (!SvTRUE(ERRSV))
+        return NULL;
+    snprintf(why, sizeof(why), "%s", SvPV_nolen(ERRSV));
+    why[strcspn(why, "\n")] = '\0';
+    return why;
+}
+
+/* Asked in the runner's load child: can the object be driven? */
+const char *evconf_check(void)
+{
+    return start();
+}
+
+int evconf_register(void)
+{
+    const char *why = start();
+
+    if (why) {
+        fprintf(stderr, "perl: %s\n", why);
+        return -1;
+    }
+    eval_pv("Sys::Virt::Event::register($main::evconf_impl);", FALSE);
     return died() ? -1 : 0;
 }
 

@@ -55,9 +55,19 @@ static const char usage[] =
 "  -i, --impl IMPL        the implementation: a path to a shared object that\n"
 "                         exports evconf_register and evconf_run_once, or one\n"
 "                         of: reference (default), libvirt-default, libvirt-glib,\n"
-"                         python-libvirtaio, perl:Module::Name (any\n"
-"                         Sys::Virt::Event subclass; the kit's own is\n"
-"                         perl:Sys::Virt::Event::IO::Async)\n"
+"                         or an integration in an interpreter:\n"
+"                           python:FILE.py or python:module  a Python file\n"
+"                             defining register() and run_once() (run in\n"
+"                             Debian's CPython); python-libvirtaio is\n"
+"                             python:evconf_libvirtaio, shipped with the kit\n"
+"                           perl:Module::Name  any Sys::Virt::Event subclass\n"
+"                             (the kit's own: perl:Sys::Virt::Event::IO::Async)\n"
+"                           perl:FILE.pl  a Perl file whose last value is\n"
+"                             the Sys::Virt::Event object, set up as needed\n"
+"                           ruby:FILE.rb  a Ruby file defining register and\n"
+"                             run_once over ruby-libvirt (docs/ruby.md)\n"
+"                         an object that cannot be driven stops the run\n"
+"                         before any scenario, with one line (exit 2)\n"
 "      --perl-inc DIR     add DIR to perl's @INC for perl:Module (repeatable)\n"
 "  -s, --scenarios PATH   a scenario file, a directory of *.scn files, or a\n"
 "                         glob; may be repeated (default: the built-in suite)\n"
@@ -162,13 +172,26 @@ static const char *resolve_impl(const char *impl, char *buf, size_t len)
         { "reference", "libevconf-reference.so" },
         { "libvirt-default", "libevconf-libvirt-default.so" },
         { "libvirt-glib", "libevconf-libvirt-glib.so" },
-        { "python-libvirtaio", "libevconf-python-libvirtaio.so" },
+    };
+    /* Words for an interpreter's adapter: the adapter, and what it is told
+     * to load (in the environment variable, which a scenario's process
+     * inherits).  An alias names what its prefix would have. */
+    static const struct { const char *prefix, *file, *var, *alias_of; } interp[] = {
+        { "python:", "libevconf-python.so", "EVCONF_PYTHON", NULL },
+        { "python-libvirtaio", "libevconf-python.so", "EVCONF_PYTHON",
+          "evconf_libvirtaio" },
+        { "perl:", "libevconf-perl.so", "EVCONF_PERL_MODULE", NULL },
+        { "ruby:", "libevconf-ruby.so", "EVCONF_RUBY", NULL },
     };
 
-    /* perl:Module::Name: the Perl adapter, told the module's name. */
-    if (!strncmp(impl, "perl:", 5)) {
-        setenv("EVCONF_PERL_MODULE", impl + 5, 1);
-        snprintf(buf, len, "%s/libevconf-perl.so", adapter_dir);
+    for (size_t i = 0; i < sizeof(interp) / sizeof(interp[0]); i++) {
+        size_t n = strlen(interp[i].prefix);
+        bool match = interp[i].alias_of ? !strcmp(impl, interp[i].prefix)
+                                        : !strncmp(impl, interp[i].prefix, n);
+        if (!match)
+            continue;
+        setenv(interp[i].var, interp[i].alias_of ? interp[i].alias_of : impl + n, 1);
+        snprintf(buf, len, "%s/%s", adapter_dir, interp[i].file);
         return buf;
     }
     for (size_t i = 0; i < sizeof(builtin) / sizeof(builtin[0]); i++)
@@ -207,6 +230,27 @@ static int load_impl(const char *path, struct impl *impl, char *err, size_t errl
     return 0;
 }
 
+/* An adapter that drives an object of its user's (an interpreter's) may
+ * export evconf_check: NULL if the object can be driven, else why not, in
+ * one line.  Asked here, so that an unusable object stops the run before
+ * any scenario instead of failing each one under its own rule. */
+static int check_usable(const char *path, char *err, size_t errlen)
+{
+    void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL | RTLD_NOLOAD);
+    const char *(*check)(void) = NULL;
+    const char *why;
+
+    if (h)
+        *(void **)&check = dlsym(h, "evconf_check");
+    if (!check || !(why = check()))
+        return 0;
+    snprintf(err, errlen, "cannot be driven: %s", why);
+    for (char *c = err; *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            *c = ' ';
+    return -1;
+}
+
 /* In the child: load it, and say its name (N) or why not (E). */
 static void load_child(int fd, void *arg)
 {
@@ -215,6 +259,10 @@ static void load_child(int fd, void *arg)
     char err[900], name[256];
 
     if (load_impl(path, &impl, err, sizeof(err)) < 0) {
+        dprintf(fd, "E%s\n", err);
+        _exit(3);
+    }
+    if (check_usable(path, err, sizeof(err)) < 0) {
         dprintf(fd, "E%s\n", err);
         _exit(3);
     }
@@ -247,7 +295,8 @@ static char *check_impl(const char *arg, const char *path, int timeout_s)
         if (!strchr(arg, '/'))
             fprintf(stderr, "evconf-run: IMPL %s: no such file, and not a built-in name "
                     "(reference, libvirt-default, libvirt-glib, python-libvirtaio, "
-                    "perl:Module::Name)\n", con_esc(arg));
+                    "python:FILE.py, perl:Module::Name, perl:FILE.pl, ruby:FILE.rb)\n",
+                    con_esc(arg));
         else
             fprintf(stderr, "evconf-run: IMPL %s: %s: %s\n", con_esc(arg), con_esc(path),
                     strerror(errno));

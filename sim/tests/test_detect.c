@@ -3,6 +3,7 @@
  * spin, and stay quiet on healthy ones.
  */
 #include <string.h>
+#include <time.h>
 
 #include "suites.h"
 #include "support.h"
@@ -101,6 +102,70 @@ START_TEST(spin_detected)
 }
 END_TEST
 
+/* Ruby 3.1's IO.select with a timeout of 0: wait with 0, and retry while
+ * the monotonic clock has not passed the deadline (start + 0).  The
+ * clock moves by a nanosecond once zero waits repeat in one iteration,
+ * so the retry ends after a few, and that iteration is still idle time. */
+static int retry_count;
+
+static int retrying_run_once(void)
+{
+    struct pollfd p = { .fd = pipe_fd.fd, .events = POLLIN };
+    struct timespec ts;
+    int64_t end, now;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    end = ts.tv_sec * 1000000000LL + ts.tv_nsec;
+    do {
+        if (sim_poll(&p, 1, 0) != 0 || ++retry_count > 1000)
+            return -1;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        now = ts.tv_sec * 1000000000LL + ts.tv_nsec;
+    } while (!(now > end));
+    return 0;
+}
+
+static const struct loop retrying = {
+    "zero-wait retrying loop", nothing_to_register, retrying_run_once,
+};
+
+START_TEST(zero_wait_retry_ends)
+{
+    start_loop(&retrying, 1);
+    ck_assert_int_eq(sim_fd_pipe(&pipe_fd), 0);
+    retry_count = 0;
+    ck_assert_int_eq(retrying.run_once(), 0);
+    ck_assert_int_le(retry_count, 20);
+    ck_assert_int_lt(sim_now_ns(), 1000);
+    ck_assert_msg(sim_verdict() == SIM_OK, "%s", sim_verdict_detail());
+    sim_stop();
+}
+END_TEST
+
+/* One iteration that never stops polling with a zero timeout: one line
+ * says so once the waits pass the limit, instead of a hang. */
+static int zero_spin_run_once(void)
+{
+    struct pollfd p = { .fd = pipe_fd.fd, .events = POLLIN };
+
+    while (sim_verdict() == SIM_OK)
+        if (sim_poll(&p, 1, 0) != 0)
+            return -1;
+    return 0;
+}
+
+START_TEST(zero_wait_spin_in_one_iteration)
+{
+    start_loop(&spinning, 1);
+    ck_assert_int_eq(sim_fd_pipe(&pipe_fd), 0);
+    ck_assert_int_eq(zero_spin_run_once(), 0);
+    ck_assert_int_eq(sim_verdict(), SIM_SPIN);
+    ck_assert_ptr_nonnull(strstr(sim_verdict_detail(), "100000 zero-timeout waits"));
+    ck_assert_ptr_null(strchr(sim_verdict_detail(), '\n'));
+    sim_stop();
+}
+END_TEST
+
 /* A 0 ms timer runs every iteration without time moving: that is work,
  * not a spin. */
 START_TEST(spin_quiet_with_zero_timer)
@@ -136,6 +201,8 @@ Suite *detect_suite(void)
     Suite *s = suite_create("detect");
 
     add_test(s, idle_reference_nothing_registered);
+    add_test(s, zero_wait_retry_ends);
+    add_test(s, zero_wait_spin_in_one_iteration);
     add_test(s, idle_libvirt_default_only_disabled);
     add_test(s, idle_quiet_with_timer);
     add_test(s, idle_quiet_with_scheduled_event);
