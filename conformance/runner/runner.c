@@ -36,6 +36,7 @@
 #include "expect.h"
 #include "protocol.h"
 #include "generate.h"
+#include "idset.h"
 #include "results.h"
 #include "sim.h"
 #include "stress.h"
@@ -118,6 +119,7 @@ struct options {
     int generate;               /* --generate N: generated programs to add */
     int timeout_s;
     int budget_s;               /* --budget: real time for the whole run, 0: none */
+    double budget_end;          /* when it ends (sup_now_ms), from main's start */
     const char *expect_path;    /* --expect FILE */
     char *coverage_dir;         /* --coverage-dir DIR, absolute */
     struct expectations expect;
@@ -128,6 +130,13 @@ struct options {
     bool stress;
     struct stress_opts st;
 };
+
+/* The --budget bounds the whole run: generation, loading, running and
+ * shrinking each stop here, and what they leave is reported as not run. */
+static bool budget_over(const struct options *o)
+{
+    return o->budget_end > 0 && sup_now_ms() >= o->budget_end;
+}
 
 static char self_dir[PATH_MAX];
 static char adapter_dir[PATH_MAX + 32];     /* the built-in adapters */
@@ -235,11 +244,17 @@ static void on_load_record(const char *line, void *arg)
 /* Load the implementation in a child first: a broken one (a constructor
  * that crashes or blocks, a missing symbol) must not take the runner
  * down.  Returns its display name, or NULL after printing one line. */
-static char *check_impl(const char *arg, const char *path, int timeout_s)
+static char *check_impl(const struct options *o, const char *path)
 {
+    const char *arg = o->impl;
+    int timeout_s = o->timeout_s;
+    double timeout_ms = timeout_s * 1000.0;
     struct stat stbuf;
     struct sup_outcome so;
     char *said = NULL;
+
+    if (o->budget_end > 0 && o->budget_end - sup_now_ms() < timeout_ms)
+        timeout_ms = o->budget_end - sup_now_ms();      /* within the --budget */
 
     if (stat(path, &stbuf) < 0) {
         if (!strchr(arg, '/'))
@@ -251,7 +266,7 @@ static char *check_impl(const char *arg, const char *path, int timeout_s)
         return NULL;
     }
     if (sup_run(load_child, (void *)path, on_load_record, &said,
-                timeout_s * 1000.0, &so) < 0) {
+                timeout_ms, &so) < 0) {
         fprintf(stderr, "evconf-run: IMPL %s (%s): cannot start a child process\n",
                 arg, path);
         return NULL;
@@ -265,6 +280,8 @@ static char *check_impl(const char *arg, const char *path, int timeout_s)
     }
     if (so.interrupted)
         fprintf(stderr, "evconf-run: stopped by %s\n", strsignal(sup_stop_signal()));
+    else if (so.timed_out && budget_over(o))
+        return strdup(arg);     /* the --budget ended: the run says not run */
     else if (so.timed_out)
         fprintf(stderr, "evconf-run: IMPL %s (%s): did not finish loading within "
                 "%d s\n", arg, path, timeout_s);
@@ -286,9 +303,16 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Room doubles at each power of two: a directory of 100k files is
+ * collected in linear time. */
 static void add_path(char ***files, int *n, const char *path)
 {
-    *files = realloc(*files, (size_t)(*n + 1) * sizeof(**files));
+    if ((*n & (*n - 1)) == 0) {
+        char **grown = realloc(*files, (size_t)(*n ? *n * 2 : 16) * sizeof(**files));
+        if (!grown)
+            abort();
+        *files = grown;
+    }
     (*files)[(*n)++] = strdup(path);
 }
 
@@ -723,10 +747,14 @@ static bool generated(const struct scenario *sc)
     return !strncmp(sc->id, "gen-", 4);
 }
 
-/* Write the programs into REPORT_DIR/generated/ and add them to the run. */
+/* Write the programs into REPORT_DIR/generated/ and add them to the run,
+ * while the --budget lasts: what generation writes is bounded by it.
+ * Every program's path is added; returns how many were written (those
+ * after them are reported as not run), or -1. */
 static int generate_files(const struct options *o, char ***files, int *n)
 {
     char dir[PATH_MAX], path[PATH_MAX + 64];
+    int written = 0;
 
     snprintf(dir, sizeof(dir), "%s/generated", o->report_dir);
     if (report_mkdirs(dir) < 0) {
@@ -734,20 +762,22 @@ static int generate_files(const struct options *o, char ***files, int *n)
         return -1;
     }
     for (int k = 1; k <= o->generate; k++) {
-        char *text = generate_program(o->seed, k);
-        FILE *f;
         snprintf(path, sizeof(path), "%s/gen-%llu-%d.scn", dir,
                  (unsigned long long)o->seed, k);
-        f = fopen(path, "w");
+        add_path(files, n, path);
+        if (written < k - 1 || budget_over(o))
+            continue;
+        char *text = generate_program(o->seed, k);
+        FILE *f = fopen(path, "w");
         if (!f || fputs(text, f) < 0 || fclose(f) != 0) {
             fprintf(stderr, "evconf-run: cannot write %s\n", path);
             free(text);
             return -1;
         }
         free(text);
-        add_path(files, n, path);
+        written++;
     }
-    return 0;
+    return written;
 }
 
 /* How a generated program failed, for telling whether a smaller one fails
@@ -777,6 +807,7 @@ struct shrink_ctx {
     const char *impl_path;
     char key[160];
     int runs;
+    bool out_of_budget;         /* the --budget ended during the shrinking */
 };
 
 static bool still_fails(const char *path, void *arg)
@@ -789,10 +820,17 @@ static bool still_fails(const char *path, void *arg)
 
     if (!sc)
         return false;
+    if (c->out_of_budget || budget_over(c->o)) {
+        c->out_of_budget = true;
+        scenario_free(sc);
+        return false;
+    }
     c->runs++;
-    run_one(c->o, c->impl_path, sc, &r, 0);
+    run_one(c->o, c->impl_path, sc, &r, c->o->budget_end);
     failure_key(&r, key, sizeof(key));
-    same = (r.outcome == OUT_FAIL || r.outcome == OUT_ERROR ||
+    /* A run the --budget cut short says nothing: it is not kept. */
+    c->out_of_budget = budget_over(c->o);
+    same = !c->out_of_budget && (r.outcome == OUT_FAIL || r.outcome == OUT_ERROR ||
             (r.outcome == OUT_WARN && c->o->strict)) && !strcmp(key, c->key);
     for (int k = 0; k < r.nfailures; k++) {
         free(r.failures[k].rules);
@@ -809,13 +847,19 @@ static bool still_fails(const char *path, void *arg)
  * as .min.scn, and say where it is in the result. */
 static void shrink_result(const struct options *o, const char *impl_path, struct result *r)
 {
-    struct shrink_ctx c = { o, impl_path, "", 0 };
+    struct shrink_ctx c = { o, impl_path, "", 0, false };
     char out[PATH_MAX], *line = NULL, *text = NULL, w1[2 * PATH_MAX], w2[2 * PATH_MAX];
     size_t cap = 0;
     FILE *f = fopen(r->path, "r");
     ssize_t got;
     int left;
 
+    if (budget_over(o)) {
+        add_failure(r, "INFO - not shrunk: the --budget was used up");
+        if (f)
+            fclose(f);
+        return;
+    }
     if (!f)
         return;
     got = getdelim(&text, &cap, '\0', f);
@@ -830,8 +874,9 @@ static void shrink_result(const struct options *o, const char *impl_path, struct
         printf("shrinking %s (%s)...\n", r->id, c.key);
     left = generate_shrink(text, out, still_fails, &c);
     free(text);
-    if (asprintf(&line, "INFO - shrunk to %d step lines in %d runs: %s (rerun: "
-                 "evconf-run --impl %s --scenarios %s)", left, c.runs, out,
+    if (asprintf(&line, "INFO - %s to %d step lines in %d runs: %s (rerun: "
+                 "evconf-run --impl %s --scenarios %s)", c.out_of_budget ?
+                 "partly shrunk (the --budget was used up)" : "shrunk", left, c.runs, out,
                  shell_word(o->impl, w1, sizeof(w1)), shell_word(out, w2, sizeof(w2))) > 0)
         add_failure(r, line);
     free(line);
@@ -926,7 +971,7 @@ static int run_scenarios(struct options *o, const char *impl_path,
 {
     struct run_info ri = { impl_path, impl_name, o->report_dir, o->seed, o->strict, false,
                            o->traces };
-    double budget_end = o->budget_s ? sup_now_ms() + o->budget_s * 1000.0 : 0;
+    double budget_end = o->budget_end;
     double written_at = sup_now_ms();
     int n = *nres, count[5] = {0}, sig = 0, unrun = 0, unexpected = 0;
     char why[160];
@@ -1144,16 +1189,65 @@ static int parse_options(int argc, char **argv, struct options *o)
     return -1;
 }
 
+/* One file parsed into res[*nres] (an error if it does not parse, or if
+ * its id is used by an earlier file: ids maps each id seen to its file);
+ * nothing if --filter leaves it out. */
+static void load_one(const struct options *o, char **files, int i, struct idset *ids,
+                     struct result *res, int *nres, int *bad_input)
+{
+    char err[1024];
+    struct scenario *sc = scenario_parse(files[i], err, sizeof(err));
+    char *id;
+    int first;
+
+    if (sc) {
+        /* An id used twice: the second file is an error, not run. */
+        if (!(id = strdup(sc->id)) || (first = idset_add(ids, id, i)) == -2)
+            abort();
+        if (first >= 0) {
+            free(id);
+            snprintf(err, sizeof(err), "%s:1: id '%s' is already used by %s",
+                     files[i], sc->id, files[first]);
+            scenario_free(sc);
+            sc = NULL;
+        }
+    }
+    if (!sc) {
+        fprintf(stderr, "evconf-run: %s\n", err);
+        res[(*nres)++] = (struct result){ .path = files[i], .id = files[i],
+                                          .outcome = OUT_ERROR, .error = strdup(err) };
+        *bad_input = 1;
+        return;
+    }
+    if (!matches(o->filter, sc->id) || (o->exclude && matches(o->exclude, sc->id))) {
+        scenario_free(sc);
+        return;
+    }
+    res[(*nres)++] = (struct result){ .sc = sc, .path = files[i], .id = sc->id };
+}
+
+/* The ids of ids, which owns them. */
+static void free_ids(struct idset *ids)
+{
+    for (size_t k = 0; k < ids->nslots; k++)
+        free((char *)ids->keys[k]);
+    idset_free(ids);
+}
+
 /* The scenario files named by --scenarios (or the built-in suite), and
  * the generated programs, parsed into res[] (those --filter keeps; files
  * that do not parse too, as errors).  Returns 0, or 2 when the paths
  * themselves are wrong; *bad_input is set for files that did not parse
- * and for ids used twice. */
+ * and for ids used twice.  Within the --budget: the files not read when
+ * it ends, and the programs not generated, are in res[] as not run (the
+ * run then reports them so), and *unloaded says how many. */
 static int load_scenarios(const struct options *o, char ***files, int *nfiles,
-                          struct result **res_out, int *nres, int *bad_input)
+                          struct result **res_out, int *nres, int *bad_input,
+                          int *unloaded)
 {
-    char err[1024];
+    struct idset ids = { 0 };
     struct result *res;
+    int readable;
 
     for (int i = 0; i < o->npaths; i++) {
         int before = *nfiles;
@@ -1162,46 +1256,32 @@ static int load_scenarios(const struct options *o, char ***files, int *nfiles,
             return 2;
         }
     }
-    if (o->generate && !o->list && generate_files(o, files, nfiles) < 0)
-        return 2;
+    readable = *nfiles;
+    if (o->generate && !o->list) {
+        int written = generate_files(o, files, nfiles);
+        if (written < 0)
+            return 2;
+        readable += written;
+    }
     res = calloc((size_t)*nfiles + 1, sizeof(*res));
     for (int i = 0; i < *nfiles; i++) {
-        struct scenario *sc = scenario_parse((*files)[i], err, sizeof(err));
-        if (!sc) {
-            fprintf(stderr, "evconf-run: %s\n", err);
+        if (i >= readable || budget_over(o)) {
             res[(*nres)++] = (struct result){ .path = (*files)[i], .id = (*files)[i],
-                                           .outcome = OUT_ERROR, .error = strdup(err) };
-            *bad_input = 1;
+                .outcome = OUT_SKIP, .error = strdup("not run: the --budget was "
+                                                     "used up before it was read") };
+            ++*unloaded;
             continue;
         }
-        /* An id used twice: the second file is an error, not run. */
-        for (int k = 0; k < *nres; k++)
-            if (res[k].sc && !strcmp(res[k].sc->id, sc->id)) {
-                snprintf(err, sizeof(err), "%s:1: id '%s' is already used by %s",
-                         (*files)[i], sc->id, res[k].path);
-                fprintf(stderr, "evconf-run: %s\n", err);
-                *bad_input = 1;
-                scenario_free(sc);
-                sc = NULL;
-                break;
-            }
-        if (!sc) {
-            res[(*nres)++] = (struct result){ .path = (*files)[i], .id = (*files)[i],
-                                              .outcome = OUT_ERROR, .error = strdup(err) };
-            continue;
-        }
-        if (!matches(o->filter, sc->id) || (o->exclude && matches(o->exclude, sc->id))) {
-            scenario_free(sc);
-            continue;
-        }
-        res[(*nres)++] = (struct result){ .sc = sc, .path = (*files)[i], .id = sc->id };
+        load_one(o, *files, i, &ids, res, nres, bad_input);
     }
+    free_ids(&ids);
     *res_out = res;
     return 0;
 }
 
 int main(int argc, char **argv)
 {
+    double started = sup_now_ms();     /* --budget counts from here */
     struct options o = { .impl = "reference", .report_dir = "build/conformance-report",
                          .seed = 1, .timeout_s = 10, .wake_timeout_ms = 2000,
                          .tolerance_ms = -1,
@@ -1209,7 +1289,7 @@ int main(int argc, char **argv)
     char implbuf[2 * PATH_MAX], **files = NULL, *impl_name, err[1200];
     const char *impl_path;
     struct result *res = NULL;
-    int nfiles = 0, nres = 0, bad_input = 0, rc;
+    int nfiles = 0, nres = 0, bad_input = 0, unloaded = 0, rc;
     static const char *default_path = EVCONF_SCENARIO_DIR;
 
     if ((rc = parse_options(argc, argv, &o)) >= 0) {
@@ -1217,6 +1297,8 @@ int main(int argc, char **argv)
         free(o.coverage_dir);
         return rc;
     }
+    if (o.budget_s)
+        o.budget_end = started + o.budget_s * 1000.0;
     if (o.expect_path && expect_load(o.expect_path, &o.expect, err, sizeof(err)) < 0) {
         fprintf(stderr, "evconf-run: --expect %s\n", err);
         rc = 2;
@@ -1229,7 +1311,7 @@ int main(int argc, char **argv)
 
     if (o.stress) {
         impl_path = resolve_impl(o.impl, implbuf, sizeof(implbuf));
-        impl_name = check_impl(o.impl, impl_path, o.timeout_s);
+        impl_name = check_impl(&o, impl_path);
         rc = impl_name ? stress_run(impl_path, impl_name, &o.st) : 2;
         free(impl_name);
         goto out;
@@ -1238,14 +1320,18 @@ int main(int argc, char **argv)
         o.paths = &default_path;
         o.npaths = 1;
     }
-    if ((rc = load_scenarios(&o, &files, &nfiles, &res, &nres, &bad_input)) != 0)
+    if ((rc = load_scenarios(&o, &files, &nfiles, &res, &nres, &bad_input,
+                             &unloaded)) != 0)
         goto out;
     if (o.list) {
         for (int i = 0; i < nres; i++)
             if (res[i].sc)
                 printf("%-44s %-6s %-12s %s\n", res[i].id, scenario_level_name(res[i].sc->level),
                        res[i].sc->rules, res[i].sc->title);
-        rc = bad_input ? 2 : 0;
+        if (unloaded)
+            fprintf(stderr, "evconf-run: the --budget of %d s was used up: %d scenario "
+                    "file%s not read\n", o.budget_s, unloaded, unloaded == 1 ? "" : "s");
+        rc = bad_input ? 2 : unloaded ? 1 : 0;
         goto out;
     }
     if (nres == 0) {
@@ -1255,7 +1341,8 @@ int main(int argc, char **argv)
         goto out;
     }
     impl_path = resolve_impl(o.impl, implbuf, sizeof(implbuf));
-    impl_name = check_impl(o.impl, impl_path, o.timeout_s);
+    /* With the --budget used up, nothing will run: the reports say so. */
+    impl_name = budget_over(&o) ? strdup(o.impl) : check_impl(&o, impl_path);
     if (!impl_name) {
         rc = 2;
         goto out;
