@@ -36,6 +36,7 @@
 #include "expect.h"
 #include "protocol.h"
 #include "generate.h"
+#include "options.h"
 #include "idset.h"
 #include "results.h"
 #include "sim.h"
@@ -45,69 +46,6 @@
 #ifndef EVCONF_SCENARIO_DIR
 #define EVCONF_SCENARIO_DIR "conformance/scenarios"
 #endif
-
-static const char usage[] =
-"usage: evconf-run [OPTION]...\n"
-"Run the evconf conformance scenarios against a libvirt event-loop\n"
-"implementation loaded as a shared object.\n"
-"\n"
-"  -i, --impl IMPL        the implementation: a path to a shared object that\n"
-"                         exports evconf_register and evconf_run_once, or one\n"
-"                         of: reference (default), libvirt-default, libvirt-glib,\n"
-"                         python-libvirtaio, perl:Module::Name (any\n"
-"                         Sys::Virt::Event subclass; the kit's own is\n"
-"                         perl:Sys::Virt::Event::IO::Async)\n"
-"      --perl-inc DIR     add DIR to perl's @INC for perl:Module (repeatable)\n"
-"  -s, --scenarios PATH   a scenario file, a directory of *.scn files, or a\n"
-"                         glob; may be repeated (default: the built-in suite)\n"
-"  -f, --filter GLOB      run only scenarios whose id matches (comma-separated)\n"
-"      --exclude GLOB     leave out scenarios whose id matches (comma-separated)\n"
-"  -S, --seed N           seed for everything random (default 1)\n"
-"  -r, --report-dir DIR   where TAP, JUnit XML and JSON go\n"
-"                         (default build/conformance-report)\n"
-"      --strict           SHOULD failures fail the run (default: warnings)\n"
-"      --traces           keep the trace of passing scenarios in results.json\n"
-"      --fail-fast        stop at the first scenario that fails the run\n"
-"      --generate N       also run N programs generated from the seed, with\n"
-"                         no expectation lines: judged by the checks every\n"
-"                         scenario gets; a failing one is shrunk to a minimal\n"
-"                         .scn in REPORT_DIR/generated/\n"
-"                         (the reports then hold the scenarios run so far)\n"
-"  -t, --timeout SEC      real-time watchdog per scenario (default 10)\n"
-"      --expect FILE      what IMPL is known to fail, warn or err on, with\n"
-"                         reasons (see conformance/expectations/): the run\n"
-"                         succeeds when every scenario matches it, and fails\n"
-"                         on a regression or an unexpected pass\n"
-"      --coverage-dir DIR for an IMPL built with --coverage: each scenario's\n"
-"                         gcov data under DIR/<scenario id>/ (GCOV_PREFIX);\n"
-"                         scripts/impl-coverage makes the report (make\n"
-"                         coverage-impl)\n"
-"      --budget SEC       real time for the whole run; scenarios not started\n"
-"                         by then are reported as not run (exit status 1)\n"
-"  -w, --wake-timeout MS  real time a loop has to wake up after another\n"
-"                         thread's change (default 2000)\n"
-"      --realtime         run in real time instead of virtual time, for loops\n"
-"                         that cannot be virtualised; meant to run under\n"
-"                         faketime with a speed-up (make conformance-realtime)\n"
-"      --tolerance MS     slack on expected times (default 0; 50 with --realtime)\n"
-"      --perturb          cut one virtual wait in four short with EINTR at a\n"
-"                         moment drawn from the seed, as signals to a busy\n"
-"                         process do: a correct loop passes all the same\n"
-"      --stress           instead of the scenarios, run worker threads that\n"
-"                         add, update and remove registrations while the\n"
-"                         loop iterates, in real time, checking R29, R34,\n"
-"                         R37, R42 and R43 online\n"
-"      --threads N        worker threads for --stress (default 4)\n"
-"      --stress-ms MS     how long they run (default 2000)\n"
-"  -l, --list             list the scenarios and exit\n"
-"      --can-fail-allocations  exit 0 if this runner can make the loop's\n"
-"                         allocations fail (alloc-fails=K), 1 if not (a\n"
-"                         runner built with a sanitizer cannot)\n"
-"  -q, --quiet            no progress lines\n"
-"  -h, --help             this help\n"
-"\n"
-"Exit status: 0 if no MUST scenario failed (and, with --strict, no SHOULD\n"
-"one); 1 if one did; 2 for bad input (IMPL, options, malformed scenarios).\n";
 
 struct options {
     const char *impl, *filter, *exclude, *report_dir;
@@ -1049,137 +987,78 @@ static int run_scenarios(struct options *o, const char *impl_path,
     return count[OUT_FAIL] + count[OUT_ERROR] > 0 || unrun ? 1 : 0;
 }
 
-/* Read the command line into *o.  Returns -1 to go on, or the status to
- * exit with (after --help, or a bad option). */
-static int parse_options(int argc, char **argv, struct options *o)
+/* The --perl-inc directories, joined for the perl adapter. */
+static int add_perl_inc(const char *dir)
 {
-    static const struct option longopts[] = {
-        { "impl", required_argument, NULL, 'i' },
-        { "scenarios", required_argument, NULL, 's' },
-        { "filter", required_argument, NULL, 'f' },
-        { "exclude", required_argument, NULL, 'x' },
-        { "seed", required_argument, NULL, 'S' },
-        { "report-dir", required_argument, NULL, 'r' },
-        { "strict", no_argument, NULL, 'X' },
-        { "timeout", required_argument, NULL, 't' },
-        { "budget", required_argument, NULL, 'B' },
-        { "expect", required_argument, NULL, 'E' },
-        { "perl-inc", required_argument, NULL, 'P' },
-        { "coverage-dir", required_argument, NULL, 'C' },
-        { "traces", no_argument, NULL, 'D' },
-        { "wake-timeout", required_argument, NULL, 'w' },
-        { "realtime", no_argument, NULL, 'R' },
-        { "perturb", no_argument, NULL, 'U' },
-        { "tolerance", required_argument, NULL, 'T' },
-        { "stress", no_argument, NULL, 'Z' },
-        { "threads", required_argument, NULL, 'N' },
-        { "stress-ms", required_argument, NULL, 'M' },
-        { "list", no_argument, NULL, 'l' },
-        { "can-fail-allocations", no_argument, NULL, 'A' },
-        { "quiet", no_argument, NULL, 'q' },
-        { "fail-fast", no_argument, NULL, 'F' },
-        { "generate", required_argument, NULL, 'G' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
-    };
-    char *end;
-    int c;
+    const char *old = getenv("EVCONF_PERL_INC");
+    char *joined = NULL;
 
-    while ((c = getopt_long(argc, argv, "i:s:f:S:r:t:w:lqh", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'i': o->impl = optarg; break;
-        case 's':
-            o->paths = realloc(o->paths, (size_t)(o->npaths + 1) * sizeof(*o->paths));
-            o->paths[o->npaths++] = optarg;
-            break;
-        case 'f': o->filter = optarg; break;
-        case 'x': o->exclude = optarg; break;
-        case 'S':
-            errno = 0;
-            o->seed = strtoull(optarg, &end, 0);
-            if (errno || *end || !*optarg) {
-                fprintf(stderr, "evconf-run: --seed takes a number, not '%s'\n", optarg);
-                return 2;
-            }
-            break;
-        case 'r': o->report_dir = optarg; break;
-        case 'X': o->strict = true; break;
-        case 't':
-            o->timeout_s = atoi(optarg);
-            if (o->timeout_s <= 0) {
-                fprintf(stderr, "evconf-run: --timeout takes a number of seconds > 0\n");
-                return 2;
-            }
-            break;
-        case 'E': o->expect_path = optarg; break;
-        case 'D': o->traces = true; break;
-        case 'C':
-            if (report_mkdirs(optarg) < 0 || !(o->coverage_dir = realpath(optarg, NULL))) {
-                fprintf(stderr, "evconf-run: --coverage-dir %s: %s\n", optarg, strerror(errno));
-                return 2;
-            }
-            break;
-        case 'P': {
-            const char *old = getenv("EVCONF_PERL_INC");
-            char *joined = NULL;
-            if (asprintf(&joined, "%s%s%s", old ? old : "", old ? ":" : "", optarg) < 0)
-                return 2;
-            setenv("EVCONF_PERL_INC", joined, 1);
-            free(joined);
-            break;
-        }
-        case 'B':
-            o->budget_s = atoi(optarg);
-            if (o->budget_s <= 0) {
-                fprintf(stderr, "evconf-run: --budget takes a number of seconds > 0\n");
-                return 2;
-            }
-            break;
-        case 'w':
-            o->wake_timeout_ms = atoi(optarg);
-            if (o->wake_timeout_ms <= 0) {
-                fprintf(stderr, "evconf-run: --wake-timeout takes a number of ms > 0\n");
-                return 2;
-            }
-            break;
-        case 'R': o->realtime = true; break;
-        case 'U': o->perturb = true; break;
-        case 'T':
-            o->tolerance_ms = atoi(optarg);
-            if (o->tolerance_ms < 0) {
-                fprintf(stderr, "evconf-run: --tolerance takes a number of ms >= 0\n");
-                return 2;
-            }
-            break;
-        case 'Z': o->stress = true; break;
-        case 'N':
-        case 'M': {
-            int v = atoi(optarg);
-            if (v <= 0 || (c == 'N' && v > 16) || (c == 'M' && v > 600000)) {
-                fprintf(stderr, "evconf-run: --%s takes a number from 1 to %s\n",
-                        c == 'N' ? "threads" : "stress-ms", c == 'N' ? "16" : "600000");
-                return 2;
-            }
-            *(c == 'N' ? &o->st.threads : &o->st.ms) = v;
-            break;
-        }
-        case 'l': o->list = true; break;
-        case 'A': return sim_alloc_failures_available() ? 0 : 1;
-        case 'q': o->quiet = true; break;
-        case 'F': o->fail_fast = true; break;
-        case 'G':
-            o->generate = atoi(optarg);
-            if (o->generate <= 0 || o->generate > 100000) {
-                fprintf(stderr, "evconf-run: --generate takes a number from 1 to 100000\n");
-                return 2;
-            }
-            break;
-        case 'h': fputs(usage, stdout); return 0;
-        default:
-            fputs("evconf-run: see --help\n", stderr);
+    if (asprintf(&joined, "%s%s%s", old ? old : "", old ? ":" : "", dir) < 0)
+        return 2;
+    setenv("EVCONF_PERL_INC", joined, 1);
+    free(joined);
+    return -1;
+}
+
+/* One option, read and range-checked by options.c, into *o.  Returns -1
+ * to go on, or the status to exit with. */
+static int take_option(const struct opt_value *v, struct options *o)
+{
+    int n = (int)v->num;
+
+    switch (v->def->key) {
+    case 'i': o->impl = v->text; break;
+    case 's':
+        o->paths = realloc(o->paths, (size_t)(o->npaths + 1) * sizeof(*o->paths));
+        o->paths[o->npaths++] = v->text;
+        break;
+    case 'f': o->filter = v->text; break;
+    case OPT_EXCLUDE: o->exclude = v->text; break;
+    case 'S': o->seed = v->u64; break;
+    case 'r': o->report_dir = v->text; break;
+    case OPT_STRICT: o->strict = true; break;
+    case 't': o->timeout_s = n; break;
+    case OPT_EXPECT: o->expect_path = v->text; break;
+    case OPT_TRACES: o->traces = true; break;
+    case OPT_COVERAGE_DIR:
+        if (report_mkdirs(v->text) < 0 || !(o->coverage_dir = realpath(v->text, NULL))) {
+            fprintf(stderr, "evconf-run: --coverage-dir %s: %s\n", v->text, strerror(errno));
             return 2;
         }
+        break;
+    case OPT_PERL_INC: return add_perl_inc(v->text);
+    case OPT_BUDGET: o->budget_s = n; break;
+    case 'w': o->wake_timeout_ms = n; break;
+    case OPT_REALTIME: o->realtime = true; break;
+    case OPT_PERTURB: o->perturb = true; break;
+    case OPT_TOLERANCE: o->tolerance_ms = n; break;
+    case OPT_STRESS: o->stress = true; break;
+    case OPT_THREADS: o->st.threads = n; break;
+    case OPT_STRESS_MS: o->st.ms = n; break;
+    case 'l': o->list = true; break;
+    case OPT_CAN_FAIL_ALLOCATIONS: return sim_alloc_failures_available() ? 0 : 1;
+    case 'q': o->quiet = true; break;
+    case OPT_FAIL_FAST: o->fail_fast = true; break;
+    case OPT_GENERATE: o->generate = n; break;
+    case 'h': opt_help(stdout); return 0;
+    default: return 2;
     }
+    return -1;
+}
+
+/* Read the command line into *o (options.c's table: every number whole
+ * and in its range).  Returns -1 to go on, or the status to exit with
+ * (after --help, or a bad option). */
+static int parse_options(int argc, char **argv, struct options *o)
+{
+    struct opt_value v;
+    int rc;
+
+    while ((rc = opt_next(argc, argv, &v)) == 1)
+        if ((rc = take_option(&v, o)) >= 0)
+            return rc;
+    if (rc == 2)
+        return 2;
     if (o->tolerance_ms < 0)
         o->tolerance_ms = o->realtime ? 50 : 0;
     if (optind < argc) {
