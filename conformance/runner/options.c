@@ -43,9 +43,9 @@ static const struct opt_def table[] = {
     { "generate", OPT_GENERATE, OPT_INT, 1, 100000, "N",
       "also run N programs generated from the seed, with\n"
       "no expectation lines: judged by the checks every\n"
-      "scenario gets; a failing one is shrunk to a minimal\n"
-      ".scn in REPORT_DIR/generated/\n"
-      "(the reports then hold the scenarios run so far)" },
+      "scenario gets; each is made in its turn, and only a\n"
+      "failing one is written, to REPORT_DIR/generated/,\n"
+      "and shrunk to a minimal .min.scn beside it" },
     { "timeout", 't', OPT_INT, 1, DAY_S, "SEC",
       "real-time watchdog per scenario (default 10)" },
     { "expect", OPT_EXPECT, OPT_TEXT, 0, 0, "FILE",

@@ -1068,31 +1068,13 @@ static bool parse_line(struct parser *p, char *line)
     return false;
 }
 
-struct scenario *scenario_parse(const char *path, char *err, size_t errlen)
+/* The lines of f (closed here) as the scenario named path. */
+static struct scenario *parse_stream(FILE *f, const char *path, char *err, size_t errlen)
 {
     struct parser p = { .path = path, .err = err, .errlen = errlen };
-    /* O_NONBLOCK: a FIFO named *.scn must not block the runner. */
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    struct stat st;
     char *line = NULL;
     size_t cap = 0;
-    FILE *f;
 
-    if (fd < 0) {
-        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-        return NULL;
-    }
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-        snprintf(err, errlen, "%s: not a regular file", path);
-        close(fd);
-        return NULL;
-    }
-    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-    if (!(f = fdopen(fd, "r"))) {
-        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-        close(fd);
-        return NULL;
-    }
     p.sc = calloc(1, sizeof(*p.sc));
     p.sc->path = strdup(path);
     p.sc->level = LEVEL_MUST;
@@ -1128,6 +1110,43 @@ struct scenario *scenario_parse(const char *path, char *err, size_t errlen)
         return NULL;
     }
     return p.sc;
+}
+
+struct scenario *scenario_parse(const char *path, char *err, size_t errlen)
+{
+    /* O_NONBLOCK: a FIFO named *.scn must not block the runner. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    struct stat st;
+    FILE *f;
+
+    if (fd < 0) {
+        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        return NULL;
+    }
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        snprintf(err, errlen, "%s: not a regular file", path);
+        close(fd);
+        return NULL;
+    }
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    if (!(f = fdopen(fd, "r"))) {
+        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        close(fd);
+        return NULL;
+    }
+    return parse_stream(f, path, err, errlen);
+}
+
+struct scenario *scenario_parse_text(const char *path, const char *text, char *err,
+                                     size_t errlen)
+{
+    FILE *f = fmemopen((void *)text, strlen(text), "r");
+
+    if (!f) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    return parse_stream(f, path, err, errlen);
 }
 
 void scenario_free(struct scenario *sc)

@@ -524,6 +524,9 @@ static void unclean_exit(struct result *r, int status)
     add_failure(r, why);
 }
 
+/* Why a scenario the --budget stopped has no verdict. */
+#define NOT_RUN_BUDGET "not run: the --budget was used up while it ran"
+
 static void run_one(const struct options *o, const char *impl_path,
                     const struct scenario *sc, struct result *r, double budget_end)
 {
@@ -537,9 +540,11 @@ static void run_one(const struct options *o, const char *impl_path,
     struct gathered g = { .r = r };
     struct sup_outcome so;
     double timeout_ms = o->timeout_s * 1000.0;
+    bool cut;                   /* the --budget ends before the watchdog */
 
     if (budget_end > 0 && budget_end - sup_now_ms() < timeout_ms)
         timeout_ms = budget_end - sup_now_ms();
+    cut = timeout_ms < o->timeout_s * 1000.0;
     sup_capture_init(&g.trace, TRACE_HEAD, TRACE_TAIL);
     if (sup_run(scenario_child, &args, on_record, &g, timeout_ms, &so) < 0) {
         free(sup_capture_finish(&g.trace, "trace"));
@@ -566,6 +571,14 @@ static void run_one(const struct options *o, const char *impl_path,
         return;
     }
     free(g.skipped);
+    if (!g.done && so.timed_out && cut) {
+        /* Stopped by the --budget, not by the watchdog: no verdict (a
+         * slow scenario is not a hang), the same on every machine. */
+        free(g.crash_at);
+        r->error = strdup(NOT_RUN_BUDGET);
+        r->outcome = OUT_SKIP;
+        return;
+    }
     if (!g.done) {
         no_result(r, &so, o->timeout_s, g.crash_at);
         free(g.crash_at);
@@ -635,6 +648,16 @@ static char *rerun_line(const struct options *o, const struct result *r)
     const char *flags = o->strict && o->perturb ? " FLAGS='--strict --perturb'" :
                         o->strict ? " FLAGS=--strict" : o->perturb ? " FLAGS=--perturb" : "";
 
+    /* A generated program is made again from the seed: its file is kept
+     * only when it fails. */
+    if (r->gen_k) {
+        if (asprintf(&line, "make conformance IMPL=%s SEED=%llu FLAGS='--generate %d "
+                     "--filter %s%s%s'", shell_word(o->impl, w1, sizeof(w1)),
+                     (unsigned long long)o->seed, r->gen_k, r->id,
+                     o->strict ? " --strict" : "", o->perturb ? " --perturb" : "") < 0)
+            return NULL;
+        return line;
+    }
     if (asprintf(&line, "make conformance IMPL=%s SCENARIOS=%s SEED=%llu%s",
                  shell_word(o->impl, w1, sizeof(w1)), shell_word(r->path, w2, sizeof(w2)),
                  (unsigned long long)o->seed, flags) < 0)
@@ -680,19 +703,14 @@ static void print_details(const struct options *o, const struct result *r)
 
 /* ---- generated programs (--generate) ---- */
 
-static bool generated(const struct scenario *sc)
-{
-    return !strncmp(sc->id, "gen-", 4);
-}
-
-/* Write the programs into REPORT_DIR/generated/ and add them to the run,
- * while the --budget lasts: what generation writes is bounded by it.
- * Every program's path is added; returns how many were written (those
- * after them are reported as not run), or -1. */
-static int generate_files(const struct options *o, char ***files, int *n)
+/* The programs' paths, REPORT_DIR/generated/gen-SEED-K.scn, added to
+ * the run.  Nothing is written yet: each program is made when its turn
+ * comes (make_generated), so that the --budget bounds generation, and
+ * only a failing one is written (write_generated), so that what
+ * generation writes is bounded by what fails, not by N. */
+static int generated_paths(const struct options *o, char ***files, int *n)
 {
     char dir[PATH_MAX], path[PATH_MAX + 64];
-    int written = 0;
 
     snprintf(dir, sizeof(dir), "%s/generated", o->report_dir);
     if (report_mkdirs(dir) < 0) {
@@ -703,19 +721,39 @@ static int generate_files(const struct options *o, char ***files, int *n)
         snprintf(path, sizeof(path), "%s/gen-%llu-%d.scn", dir,
                  (unsigned long long)o->seed, k);
         add_path(files, n, path);
-        if (written < k - 1 || budget_over(o))
-            continue;
-        char *text = generate_program(o->seed, k);
-        FILE *f = fopen(path, "w");
-        if (!f || fputs(text, f) < 0 || fclose(f) != 0) {
-            fprintf(stderr, "evconf-run: cannot write %s\n", path);
-            free(text);
-            return -1;
-        }
-        free(text);
-        written++;
     }
-    return written;
+    return 0;
+}
+
+/* Program r->gen_k, parsed into r; returns its text (the caller frees
+ * it), or NULL with r an error. */
+static char *make_generated(const struct options *o, struct result *r)
+{
+    char *text = generate_program(o->seed, r->gen_k), err[1024];
+    struct scenario *sc = text ? scenario_parse_text(r->path, text, err, sizeof(err)) : NULL;
+
+    if (!sc) {
+        free(r->error);
+        r->error = strdup(text ? err : "cannot generate the program");
+        r->outcome = OUT_ERROR;
+        free(text);
+        return NULL;
+    }
+    r->sc = sc;
+    r->id = sc->id;
+    return text;
+}
+
+/* A failing program is kept, for its rerun line and its shrinking. */
+static void write_generated(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+
+    if (!f || fputs(text, f) < 0 || fclose(f) != 0) {
+        fprintf(stderr, "evconf-run: cannot write %s\n", path);
+        if (f)
+            fclose(f);
+    }
 }
 
 /* How a generated program failed, for telling whether a smaller one fails
@@ -912,7 +950,7 @@ static int run_scenarios(struct options *o, const char *impl_path,
     double budget_end = o->budget_end;
     double written_at = sup_now_ms();
     int n = *nres, count[5] = {0}, sig = 0, unrun = 0, unexpected = 0;
-    char why[160];
+    char why[160] = "not run: ", *text = NULL;
 
     if (report_write(&ri, res, 0) < 0)
         return 2;
@@ -929,13 +967,18 @@ static int run_scenarios(struct options *o, const char *impl_path,
                 snprintf(why, sizeof(why), "not run: the --budget of %d s was used up",
                          o->budget_s);
             not_run(res, i, n, why);
-            unrun = n - i;
             break;
         }
+        if (res[i].gen_k && !res[i].sc)
+            text = make_generated(o, &res[i]);
         if (res[i].sc && res[i].outcome != OUT_ERROR) {
             run_one(o, impl_path, res[i].sc, &res[i], budget_end);
             res[i].rerun = rerun_line(o, &res[i]);
         }
+        if (text && counts_as_failed(o, &res[i]))
+            write_generated(res[i].path, text);
+        free(text);
+        text = NULL;
         if (!o->quiet)
             printf("[%3d/%d] %s%-5s%s %s\n", i + 1, n, colour(res[i].outcome),
                    res[i].outcome == OUT_PASS ? "ok" : report_outcome_name(res[i].outcome),
@@ -955,7 +998,7 @@ static int run_scenarios(struct options *o, const char *impl_path,
     }
     if (!sig)
         for (int i = 0; i < n; i++)
-            if (res[i].sc && generated(res[i].sc) && counts_as_failed(o, &res[i]))
+            if (res[i].sc && res[i].gen_k && counts_as_failed(o, &res[i]))
                 shrink_result(o, impl_path, &res[i]);
     /* With --expect, a known deviation is a line in the reports, not a
      * page of details. */
@@ -967,6 +1010,12 @@ static int run_scenarios(struct options *o, const char *impl_path,
     }
     if (o->expect_path)
         unexpected = judge_expectations(o, res, n);
+    for (int i = 0; i < n; i++)         /* not run, whoever stopped it */
+        unrun += res[i].outcome == OUT_SKIP && res[i].error &&
+                 !strncmp(res[i].error, "not run: ", 9);
+    if (unrun && !sig && budget_over(o))
+        snprintf(why, sizeof(why), "not run: the --budget of %d s was used up",
+                 o->budget_s);
     ri.done = !sig && !unrun;
     if (report_write(&ri, res, n) < 0)
         return 2;
@@ -1105,6 +1154,34 @@ static void load_one(const struct options *o, char **files, int i, struct idset 
     res[(*nres)++] = (struct result){ .sc = sc, .path = files[i], .id = sc->id };
 }
 
+/* Generated program k, files[i], into res[*nres] to be made in its turn,
+ * unless --filter leaves it out or its id is a file's. */
+static void load_generated(const struct options *o, char **files, int i, int k,
+                           struct idset *ids, struct result *res, int *nres,
+                           int *bad_input)
+{
+    char *id = NULL;
+    int first;
+
+    if (asprintf(&id, "gen-%llu-%d", (unsigned long long)o->seed, k) < 0 ||
+        (first = idset_add(ids, id, i)) == -2)
+        abort();
+    if (first >= 0) {
+        char err[1024];
+        snprintf(err, sizeof(err), "%s:1: id '%s' is already used by %s", files[i], id,
+                 files[first]);
+        free(id);
+        fprintf(stderr, "evconf-run: %s\n", err);
+        res[(*nres)++] = (struct result){ .path = files[i], .id = files[i],
+                                          .outcome = OUT_ERROR, .error = strdup(err) };
+        *bad_input = 1;
+        return;
+    }
+    if (!matches(o->filter, id) || (o->exclude && matches(o->exclude, id)))
+        return;
+    res[(*nres)++] = (struct result){ .path = files[i], .id = files[i], .gen_k = k };
+}
+
 /* The ids of ids, which owns them. */
 static void free_ids(struct idset *ids)
 {
@@ -1126,7 +1203,7 @@ static int load_scenarios(const struct options *o, char ***files, int *nfiles,
 {
     struct idset ids = { 0 };
     struct result *res;
-    int readable;
+    int nread;
 
     for (int i = 0; i < o->npaths; i++) {
         int before = *nfiles;
@@ -1135,23 +1212,22 @@ static int load_scenarios(const struct options *o, char ***files, int *nfiles,
             return 2;
         }
     }
-    readable = *nfiles;
-    if (o->generate && !o->list) {
-        int written = generate_files(o, files, nfiles);
-        if (written < 0)
-            return 2;
-        readable += written;
-    }
+    nread = *nfiles;
+    if (o->generate && !o->list && generated_paths(o, files, nfiles) < 0)
+        return 2;
     res = calloc((size_t)*nfiles + 1, sizeof(*res));
     for (int i = 0; i < *nfiles; i++) {
-        if (i >= readable || budget_over(o)) {
+        if (budget_over(o)) {
             res[(*nres)++] = (struct result){ .path = (*files)[i], .id = (*files)[i],
                 .outcome = OUT_SKIP, .error = strdup("not run: the --budget was "
                                                      "used up before it was read") };
             ++*unloaded;
             continue;
         }
-        load_one(o, *files, i, &ids, res, nres, bad_input);
+        if (i < nread)
+            load_one(o, *files, i, &ids, res, nres, bad_input);
+        else
+            load_generated(o, *files, i, i - nread + 1, &ids, res, nres, bad_input);
     }
     free_ids(&ids);
     *res_out = res;
