@@ -748,12 +748,10 @@ static char *make_generated(const struct options *o, struct result *r)
 static void write_generated(const char *path, const char *text)
 {
     FILE *f = fopen(path, "w");
+    bool ok = f && fputs(text, f) >= 0;
 
-    if (!f || fputs(text, f) < 0 || fclose(f) != 0) {
+    if ((f && fclose(f) != 0) || !ok)
         fprintf(stderr, "evconf-run: cannot write %s\n", path);
-        if (f)
-            fclose(f);
-    }
 }
 
 /* How a generated program failed, for telling whether a smaller one fails
@@ -936,6 +934,21 @@ static void not_run(struct result *res, int i, int n, const char *why)
     }
 }
 
+/* Scenario r in its turn: a generated program is made first, and written
+ * only if it fails. */
+static void run_turn(const struct options *o, const char *impl_path, struct result *r)
+{
+    char *text = r->gen_k && !r->sc ? make_generated(o, r) : NULL;
+
+    if (r->sc && r->outcome != OUT_ERROR) {
+        run_one(o, impl_path, r->sc, r, o->budget_end);
+        r->rerun = rerun_line(o, r);
+    }
+    if (text && counts_as_failed(o, r))
+        write_generated(r->path, text);
+    free(text);
+}
+
 /* Run the scenarios in turn.  The reports are written before the first
  * (so that a report directory that cannot be written stops the run at
  * once), then at most once a second as results come in, and at the end:
@@ -947,10 +960,9 @@ static int run_scenarios(struct options *o, const char *impl_path,
 {
     struct run_info ri = { impl_path, impl_name, o->report_dir, o->seed, o->strict, false,
                            o->traces };
-    double budget_end = o->budget_end;
     double written_at = sup_now_ms();
     int n = *nres, count[5] = {0}, sig = 0, unrun = 0, unexpected = 0;
-    char why[160] = "not run: ", *text = NULL;
+    char why[160] = "not run: ";
 
     if (report_write(&ri, res, 0) < 0)
         return 2;
@@ -958,8 +970,7 @@ static int run_scenarios(struct options *o, const char *impl_path,
         printf("evconf: %d scenarios against %s (seed %llu%s)\n", n, impl_name,
                (unsigned long long)o->seed, o->realtime ? ", real time" : "");
     for (int i = 0; i < n; i++) {
-        if ((sig = sup_stop_signal()) != 0 ||
-            (budget_end > 0 && sup_now_ms() >= budget_end)) {
+        if ((sig = sup_stop_signal()) != 0 || budget_over(o)) {
             if (sig)
                 snprintf(why, sizeof(why), "not run: the runner was stopped by %s",
                          strsignal(sig));
@@ -969,16 +980,7 @@ static int run_scenarios(struct options *o, const char *impl_path,
             not_run(res, i, n, why);
             break;
         }
-        if (res[i].gen_k && !res[i].sc)
-            text = make_generated(o, &res[i]);
-        if (res[i].sc && res[i].outcome != OUT_ERROR) {
-            run_one(o, impl_path, res[i].sc, &res[i], budget_end);
-            res[i].rerun = rerun_line(o, &res[i]);
-        }
-        if (text && counts_as_failed(o, &res[i]))
-            write_generated(res[i].path, text);
-        free(text);
-        text = NULL;
+        run_turn(o, impl_path, &res[i]);
         if (!o->quiet)
             printf("[%3d/%d] %s%-5s%s %s\n", i + 1, n, colour(res[i].outcome),
                    res[i].outcome == OUT_PASS ? "ok" : report_outcome_name(res[i].outcome),
