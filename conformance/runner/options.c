@@ -131,7 +131,8 @@ static int read_number(const struct opt_def *d, const char *s, struct opt_value 
     errno = 0;
     if (d->type == OPT_U64) {
         v->u64 = strtoull(s, &end, 0);
-        if (*s && *s != '-' && *s != '+' && !isspace((unsigned char)*s) && !*end && errno != ERANGE)
+        if (*s && *s != '-' && *s != '+' && !isspace((unsigned char)*s) && !*end &&
+            errno != ERANGE)
             return 0;
         fprintf(stderr, "evconf-run: --%s takes a number from 0 to 18446744073709551615 "
                 "(decimal, or hex after 0x), not '%s'\n", d->name, s);
@@ -163,7 +164,9 @@ int opt_next(int argc, char **argv, struct opt_value *v)
         return 0;
     if (c == '?' || !(v->def = by_key(c))) {
         const struct opt_def *d = optopt ? by_key(optopt) : NULL;
-        if (d)
+        if (d && d->type == OPT_FLAG)
+            fprintf(stderr, "evconf-run: --%s takes no argument (see --help)\n", d->name);
+        else if (d)
             fprintf(stderr, "evconf-run: --%s needs an argument, %s (see --help)\n",
                     d->name, d->arg);
         else if (optopt)
