@@ -1269,6 +1269,11 @@ int main(int argc, char **argv)
     if (o.stress) {
         impl_path = resolve_impl(o.impl, implbuf, sizeof(implbuf));
         impl_name = check_impl(&o, impl_path);
+        if (o.budget_end > 0 && o.budget_end - sup_now_ms() < o.st.ms) {
+            /* The --budget bounds --stress too: its workers stop in time. */
+            double left = o.budget_end - sup_now_ms();
+            o.st.ms = left > 1 ? (int)left : 1;
+        }
         rc = impl_name ? stress_run(impl_path, impl_name, &o.st) : 2;
         free(impl_name);
         goto out;

@@ -137,6 +137,23 @@ START_TEST(budget_bounds_shrinking)
 }
 END_TEST
 
+/* --stress is bounded by the budget too: its workers stop when it ends. */
+START_TEST(budget_bounds_stress)
+{
+    char *out;
+    const char *args[] = { "--stress", "--stress-ms", "600000", "--threads", "2",
+                           "--budget", "2", NULL };
+    double t0 = now_s(), took;
+    int rc;
+
+    rc = runner(&out, args);
+    took = now_s() - t0;
+    ck_assert_msg(rc == 0 && strstr(out, "1 passed, 0 failed"), "exit %d: %.2000s", rc, out);
+    ck_assert_msg(took < 2 + 10 + 15, "--budget 2 with --stress took %.1f s", took);
+    free(out);
+}
+END_TEST
+
 /* A file of n lines, each from fmt with its line number. */
 static const char *lines_file(const char *name, const char *head, const char *fmt,
                               int n, const char *tail)
@@ -266,7 +283,7 @@ void add_limits_tests(Suite *s)
 {
     const TTest *tests[] = {
         numbers_range_checked, help_has_ranges, budget_bounds_generation,
-        budget_bounds_shrinking, expect_file_linear, header_lines_linear,
+        budget_bounds_shrinking, budget_bounds_stress, expect_file_linear, header_lines_linear,
         scenario_dir_linear, gigabyte_of_output, refused_steps_free,
     };
 
