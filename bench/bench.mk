@@ -13,7 +13,7 @@ BENCH_BIN  := $(BUILD)/evconf-bench
 BENCH_ARGS ?=
 BENCH_LOOPS := $(REF_LIB_SO) $(ADAPTERS)
 
-.PHONY: bench bench-smoke
+.PHONY: bench bench-smoke bench-limits
 
 $(BUILD)/bench/%.o: bench/%.c bench/bench.h conformance/evconf.h
 	@mkdir -p $(@D)
@@ -36,3 +36,9 @@ bench-smoke: $(BENCH_BIN) $(BENCH_LOOPS)
 	    --json $(BUILD)/bench/smoke-callgrind.json || rc=1; \
 	if [ $$rc -eq 0 ]; then echo "1 passed, 0 failed"; else echo "0 passed, 1 failed"; fi; \
 	exit $$rc
+
+# The runner's own limits (issue 20): how long loading a 100k-line
+# expectation file, a header of 300k lines and a directory of 100k
+# scenarios takes, and draining a loop that prints 1 GiB.  Figures only.
+bench-limits: $(RUNNER) $(ADAPTERS) $(BUILD)/conformance/tests/impls/libprints-1g.so
+	scripts/bench-limits $(BUILD)

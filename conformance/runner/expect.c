@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "expect.h"
+#include "idset.h"
 
 static int parse_outcome(const char *word, enum outcome *out)
 {
@@ -49,13 +50,25 @@ static int parse_line(struct expectations *e, char *line, int lineno, char *err,
         snprintf(err, errlen, "%s:%d: '%s' is listed twice", e->path, lineno, id);
         return -1;
     }
-    grown = realloc(e->v, (size_t)(e->n + 1) * sizeof(*grown));
-    if (!grown) {
+    if (e->n == e->cap) {       /* doubled: a long file is read in linear time */
+        int cap = e->cap ? e->cap * 2 : 64;
+        grown = realloc(e->v, (size_t)cap * sizeof(*grown));
+        if (!grown) {
+            snprintf(err, errlen, "%s: out of memory", e->path);
+            return -1;
+        }
+        e->v = grown;
+        e->cap = cap;
+    }
+    e->v[e->n] = (struct expectation){ strdup(id), outcome, strdup(reason), lineno, false };
+    if (!e->v[e->n].id || !e->v[e->n].reason ||
+        idset_add(&e->ids, e->v[e->n].id, e->n) == -2) {
+        free(e->v[e->n].id);
+        free(e->v[e->n].reason);
         snprintf(err, errlen, "%s: out of memory", e->path);
         return -1;
     }
-    e->v = grown;
-    e->v[e->n++] = (struct expectation){ strdup(id), outcome, strdup(reason), lineno, false };
+    e->n++;
     return 0;
 }
 
@@ -79,12 +92,12 @@ int expect_load(const char *path, struct expectations *e, char *err, size_t errl
     return rc;
 }
 
+/* By hash: the run looks up every scenario, and loading every line. */
 struct expectation *expect_find(struct expectations *e, const char *id)
 {
-    for (int i = 0; i < e->n; i++)
-        if (!strcmp(e->v[i].id, id))
-            return &e->v[i];
-    return NULL;
+    int i = idset_find(&e->ids, id);
+
+    return i >= 0 ? &e->v[i] : NULL;
 }
 
 void expect_free(struct expectations *e)
@@ -95,5 +108,6 @@ void expect_free(struct expectations *e)
     }
     free(e->v);
     free(e->path);
+    idset_free(&e->ids);
     memset(e, 0, sizeof(*e));
 }

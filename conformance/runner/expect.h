@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "idset.h"
 #include "results.h"
 
 struct expectation {
@@ -31,7 +32,8 @@ struct expectation {
 struct expectations {
     char *path;
     struct expectation *v;
-    int n;
+    int n, cap;
+    struct idset ids;           /* id -> index in v */
 };
 
 /* Read path; 0, or -1 with "path:line: what" in err. */

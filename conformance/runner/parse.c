@@ -34,6 +34,7 @@ struct parser {
     bool failed;
     char **last_header;       /* an indented line continues it */
     int id_line;              /* the line of 'id:' */
+    size_t last_len, last_cap;  /* its length and its room */
     int nat;                  /* 'at' steps so far */
     int *slots;               /* names by hash: index + 1, 0 for empty */
     int nslots;
@@ -932,6 +933,8 @@ static bool parse_header(struct parser *p, char *key, char *val)
             p->id_line = p->line;
         *slot = strdup(val);
         p->last_header = slot;
+        p->last_len = strlen(val);
+        p->last_cap = p->last_len + 1;
         return true;
     }
     if (!strcmp(key, "level")) {
@@ -961,13 +964,101 @@ static bool parse_header(struct parser *p, char *key, char *val)
                 "why, guard or clock)", key);
 }
 
-static bool parse_line(struct parser *p, char *line)
+/* An indented line continues the header above it.  The header's length
+ * and room are kept, so that a header of many lines is read in linear
+ * time, not re-measured and re-allocated at each line. */
+static bool continue_header(struct parser *p, const char *line)
+{
+    size_t n = strlen(line);
+
+    if (p->last_len + n + 2 > p->last_cap) {
+        size_t cap = (p->last_len + n + 2) * 2;
+        char *grown = realloc(*p->last_header, cap);
+        if (!grown)
+            return fail(p, "out of memory");
+        *p->last_header = grown;
+        p->last_cap = cap;
+    }
+    (*p->last_header)[p->last_len] = ' ';
+    memcpy(*p->last_header + p->last_len + 1, line, n + 1);
+    p->last_len += n + 1;
+    return true;
+}
+
+/* What a step cannot be, whatever its words: said against its line. */
+static bool step_allowed(struct parser *p, const struct step *st, const char *word)
+{
+    if (st->when != WHEN_NOW && (st->kind == S_RUN || st->kind == S_RUN_UNTIL ||
+                                 st->kind == S_EXPECT || st->kind == S_REGISTER_DEFAULT))
+        return fail(p, "'%s' cannot be scheduled or run from a callback", word);
+    if (st->when == WHEN_NOW && st->kind == S_SLEEP)
+        return fail(p, "'sleep' belongs in a callback ('on cb NAME: sleep MS')");
+    if ((st->when == WHEN_ON_CB && st->on_nth == 0) &&
+        (st->kind == S_ADD_HANDLE || st->kind == S_ADD_TIMEOUT))
+        return fail(p, "an add from a callback must say which call ('on cb "
+                    "NAME #K:'): a name is added once");
+    return true;
+}
+
+/* A name is added once: remember the line of its add step. */
+static bool note_add(struct parser *p, const struct step *st)
 {
     struct scenario *sc = p->sc;
-    char *tok[MAX_TOKENS], *save = NULL, *s, *colon;
+
+    if (st->kind != S_ADD_HANDLE && st->kind != S_ADD_TIMEOUT)
+        return true;
+    if (st->name >= p->added_cap) {
+        int cap2 = sc->names_cap;
+        int *a = realloc(p->added_at, (size_t)cap2 * sizeof(*a));
+        if (!a)
+            return fail(p, "out of memory");
+        memset(a + p->added_cap, 0, (size_t)(cap2 - p->added_cap) * sizeof(*a));
+        p->added_at = a;
+        p->added_cap = cap2;
+    }
+    if (p->added_at[st->name])
+        return fail(p, "'%s' is added twice (first on line %d); use a new name",
+                    sc->names[st->name], p->added_at[st->name]);
+    p->added_at[st->name] = p->line;
+    return true;
+}
+
+/* One step line into *st, and st onto the scenario.  What st holds
+ * (st->text, st->str) is the caller's to free when this fails. */
+static bool parse_step_line(struct parser *p, char *line, struct step *st)
+{
+    struct scenario *sc = p->sc;
+    char *tok[MAX_TOKENS], *save = NULL, *s;
     int ntok = 0, first = 0;
+
+    st->line = p->line;
+    st->text = strdup(line);
+    for (s = strtok_r(line, " \t", &save); s; s = strtok_r(NULL, " \t", &save)) {
+        if (ntok == MAX_TOKENS)
+            return fail(p, "too many words on one line (at most %d)", MAX_TOKENS);
+        tok[ntok++] = s;
+    }
+    if (!parse_when(p, tok, &ntok, &first, st) ||
+        !parse_step(p, tok + first, ntok - first, st) ||
+        !step_allowed(p, st, tok[first]) || !note_add(p, st))
+        return false;
+    if (sc->nsteps == sc->steps_cap) {
+        int cap2 = sc->steps_cap ? sc->steps_cap * 2 : 16;
+        struct step *steps = realloc(sc->steps, (size_t)cap2 * sizeof(*steps));
+        if (!steps)
+            return fail(p, "out of memory");
+        sc->steps = steps;
+        sc->steps_cap = cap2;
+    }
+    sc->steps[sc->nsteps++] = *st;
+    return true;
+}
+
+static bool parse_line(struct parser *p, char *line)
+{
     struct step st = { .name = -1, .fd_name = -1, .on_name = -1 };
     bool indented = *line == ' ' || *line == '\t';
+    char *s, *colon;
 
     while (isspace((unsigned char)*line))
         line++;
@@ -978,14 +1069,8 @@ static bool parse_line(struct parser *p, char *line)
         p->last_header = NULL;
         return true;
     }
-    if (indented && p->last_header) {
-        size_t n = strlen(*p->last_header);
-        char *joined = realloc(*p->last_header, n + strlen(line) + 2);
-        joined[n] = ' ';
-        strcpy(joined + n + 1, line);
-        *p->last_header = joined;
-        return true;
-    }
+    if (indented && p->last_header)
+        return continue_header(p, line);
     p->last_header = NULL;
     /* "key: value", where key is one word: a header line. */
     colon = strpbrk(line, " \t:");
@@ -993,91 +1078,20 @@ static bool parse_line(struct parser *p, char *line)
         *colon = '\0';
         return parse_header(p, line, colon + 1);
     }
-    st.line = p->line;
-    st.text = strdup(line);
-    for (s = strtok_r(line, " \t", &save); s; s = strtok_r(NULL, " \t", &save)) {
-        if (ntok == MAX_TOKENS)
-            return fail(p, "too many words on one line (at most %d)", MAX_TOKENS);
-        tok[ntok++] = s;
-    }
-    if (!parse_when(p, tok, &ntok, &first, &st) ||
-        !parse_step(p, tok + first, ntok - first, &st)) {
-        free(st.text);
-        return false;
-    }
-    if (st.when != WHEN_NOW && (st.kind == S_RUN || st.kind == S_RUN_UNTIL ||
-                                st.kind == S_EXPECT || st.kind == S_REGISTER_DEFAULT)) {
-        free(st.text);
-        return fail(p, "'%s' cannot be scheduled or run from a callback", tok[first]);
-    }
-    if (st.when == WHEN_NOW && st.kind == S_SLEEP) {
-        free(st.text);
-        return fail(p, "'sleep' belongs in a callback ('on cb NAME: sleep MS')");
-    }
-    if ((st.when == WHEN_ON_CB && st.on_nth == 0) &&
-        (st.kind == S_ADD_HANDLE || st.kind == S_ADD_TIMEOUT)) {
-        free(st.text);
-        return fail(p, "an add from a callback must say which call ('on cb "
-                    "NAME #K:'): a name is added once");
-    }
-    if (st.kind == S_ADD_HANDLE || st.kind == S_ADD_TIMEOUT) {
-        if (st.name >= p->added_cap) {
-            int cap2 = sc->names_cap;
-            int *a = realloc(p->added_at, (size_t)cap2 * sizeof(*a));
-            if (!a) {
-                free(st.text);
-                return fail(p, "out of memory");
-            }
-            memset(a + p->added_cap, 0, (size_t)(cap2 - p->added_cap) * sizeof(*a));
-            p->added_at = a;
-            p->added_cap = cap2;
-        }
-        if (p->added_at[st.name]) {
-            free(st.text);
-            return fail(p, "'%s' is added twice (first on line %d); use a new name",
-                        sc->names[st.name], p->added_at[st.name]);
-        }
-        p->added_at[st.name] = p->line;
-    }
-    if (sc->nsteps == sc->steps_cap) {
-        int cap2 = sc->steps_cap ? sc->steps_cap * 2 : 16;
-        struct step *steps = realloc(sc->steps, (size_t)cap2 * sizeof(*steps));
-        if (!steps) {
-            free(st.text);
-            return fail(p, "out of memory");
-        }
-        sc->steps = steps;
-        sc->steps_cap = cap2;
-    }
-    sc->steps[sc->nsteps++] = st;
-    return true;
+    if (parse_step_line(p, line, &st))
+        return true;
+    free(st.text);              /* not kept: nothing of it may leak */
+    free(st.str);
+    return false;
 }
 
-struct scenario *scenario_parse(const char *path, char *err, size_t errlen)
+/* The lines of f (closed here) as the scenario named path. */
+static struct scenario *parse_stream(FILE *f, const char *path, char *err, size_t errlen)
 {
     struct parser p = { .path = path, .err = err, .errlen = errlen };
-    /* O_NONBLOCK: a FIFO named *.scn must not block the runner. */
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    struct stat st;
     char *line = NULL;
     size_t cap = 0;
-    FILE *f;
 
-    if (fd < 0) {
-        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-        return NULL;
-    }
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-        snprintf(err, errlen, "%s: not a regular file", path);
-        close(fd);
-        return NULL;
-    }
-    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-    if (!(f = fdopen(fd, "r"))) {
-        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-        close(fd);
-        return NULL;
-    }
     p.sc = calloc(1, sizeof(*p.sc));
     p.sc->path = strdup(path);
     p.sc->level = LEVEL_MUST;
@@ -1119,6 +1133,43 @@ struct scenario *scenario_parse(const char *path, char *err, size_t errlen)
         return NULL;
     }
     return p.sc;
+}
+
+struct scenario *scenario_parse(const char *path, char *err, size_t errlen)
+{
+    /* O_NONBLOCK: a FIFO named *.scn must not block the runner. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    struct stat st;
+    FILE *f;
+
+    if (fd < 0) {
+        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        return NULL;
+    }
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        snprintf(err, errlen, "%s: not a regular file", path);
+        close(fd);
+        return NULL;
+    }
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    if (!(f = fdopen(fd, "r"))) {
+        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        close(fd);
+        return NULL;
+    }
+    return parse_stream(f, path, err, errlen);
+}
+
+struct scenario *scenario_parse_text(const char *path, const char *text, char *err,
+                                     size_t errlen)
+{
+    FILE *f = fmemopen((void *)text, strlen(text), "r");
+
+    if (!f) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    return parse_stream(f, path, err, errlen);
 }
 
 void scenario_free(struct scenario *sc)

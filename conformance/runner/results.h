@@ -27,6 +27,8 @@ struct result {
     int nfailures;
     char *trace;
     double ms;                      /* wall time, for reports only */
+    int gen_k;                      /* --generate: program k, made in its
+                                       turn (0: a file) */
 };
 
 struct run_info {

@@ -38,6 +38,8 @@
 #include "protocol.h"
 #include "generate.h"
 #include "outfile.h"
+#include "options.h"
+#include "idset.h"
 #include "results.h"
 #include "sim.h"
 #include "stress.h"
@@ -46,79 +48,6 @@
 #ifndef EVCONF_SCENARIO_DIR
 #define EVCONF_SCENARIO_DIR "conformance/scenarios"
 #endif
-
-static const char usage[] =
-"usage: evconf-run [OPTION]...\n"
-"Run the evconf conformance scenarios against a libvirt event-loop\n"
-"implementation loaded as a shared object.\n"
-"\n"
-"  -i, --impl IMPL        the implementation: a path to a shared object that\n"
-"                         exports evconf_register and evconf_run_once, or one\n"
-"                         of: reference (default), libvirt-default, libvirt-glib,\n"
-"                         or an integration in an interpreter:\n"
-"                           python:FILE.py or python:module  a Python file\n"
-"                             defining register() and run_once() (run in\n"
-"                             Debian's CPython); python-libvirtaio is\n"
-"                             python:evconf_libvirtaio, shipped with the kit\n"
-"                           perl:Module::Name  any Sys::Virt::Event subclass\n"
-"                             (the kit's own: perl:Sys::Virt::Event::IO::Async)\n"
-"                           perl:FILE.pl  a Perl file whose last value is\n"
-"                             the Sys::Virt::Event object, set up as needed\n"
-"                           ruby:FILE.rb  a Ruby file defining register and\n"
-"                             run_once over ruby-libvirt (docs/ruby.md)\n"
-"                         an object that cannot be driven stops the run\n"
-"                         before any scenario, with one line (exit 2)\n"
-"      --perl-inc DIR     add DIR to perl's @INC for perl:Module (repeatable)\n"
-"  -s, --scenarios PATH   a scenario file, a directory of *.scn files, or a\n"
-"                         glob; may be repeated (default: the built-in suite)\n"
-"  -f, --filter GLOB      run only scenarios whose id matches (comma-separated)\n"
-"      --exclude GLOB     leave out scenarios whose id matches (comma-separated)\n"
-"  -S, --seed N           seed for everything random (default 1)\n"
-"  -r, --report-dir DIR   where TAP, JUnit XML and JSON go\n"
-"                         (default build/conformance-report)\n"
-"      --strict           SHOULD failures fail the run (default: warnings)\n"
-"      --traces           keep the trace of passing scenarios in results.json\n"
-"      --fail-fast        stop at the first scenario that fails the run\n"
-"      --generate N       also run N programs generated from the seed, with\n"
-"                         no expectation lines: judged by the checks every\n"
-"                         scenario gets; a failing one is shrunk to a minimal\n"
-"                         .scn in REPORT_DIR/generated/\n"
-"                         (the reports then hold the scenarios run so far)\n"
-"  -t, --timeout SEC      real-time watchdog per scenario (default 10)\n"
-"      --expect FILE      what IMPL is known to fail, warn or err on, with\n"
-"                         reasons (see conformance/expectations/): the run\n"
-"                         succeeds when every scenario matches it, and fails\n"
-"                         on a regression or an unexpected pass\n"
-"      --coverage-dir DIR for an IMPL built with --coverage: each scenario's\n"
-"                         gcov data under DIR/<scenario id>/ (GCOV_PREFIX);\n"
-"                         scripts/impl-coverage makes the report (make\n"
-"                         coverage-impl)\n"
-"      --budget SEC       real time for the whole run; scenarios not started\n"
-"                         by then are reported as not run (exit status 1)\n"
-"  -w, --wake-timeout MS  real time a loop has to wake up after another\n"
-"                         thread's change (default 2000)\n"
-"      --realtime         run in real time instead of virtual time, for loops\n"
-"                         that cannot be virtualised; meant to run under\n"
-"                         faketime with a speed-up (make conformance-realtime)\n"
-"      --tolerance MS     slack on expected times (default 0; 50 with --realtime)\n"
-"      --perturb          cut one virtual wait in four short with EINTR at a\n"
-"                         moment drawn from the seed, as signals to a busy\n"
-"                         process do: a correct loop passes all the same\n"
-"      --stress           instead of the scenarios, run worker threads that\n"
-"                         add, update and remove registrations while the\n"
-"                         loop iterates, in real time, checking R29, R34,\n"
-"                         R37, R42 and R43 online\n"
-"      --threads N        worker threads for --stress (default 4)\n"
-"      --stress-ms MS     how long they run (default 2000)\n"
-"  -l, --list             list the scenarios and exit\n"
-"      --can-fail-allocations  exit 0 if this runner can make the loop's\n"
-"                         allocations fail (alloc-fails=K), 1 if not (a\n"
-"                         runner built with a sanitizer cannot)\n"
-"  -q, --quiet            no progress lines\n"
-"  -h, --help             this help\n"
-"\n"
-"Exit status: 0 if no MUST scenario failed (and, with --strict, no SHOULD\n"
-"one); 1 if one did; 2 for bad input (IMPL, options, malformed scenarios).\n";
 
 struct options {
     const char *impl, *filter, *exclude, *report_dir;
@@ -130,6 +59,7 @@ struct options {
     int generate;               /* --generate N: generated programs to add */
     int timeout_s;
     int budget_s;               /* --budget: real time for the whole run, 0: none */
+    double budget_end;          /* when it ends (sup_now_ms), from main's start */
     const char *expect_path;    /* --expect FILE */
     char *coverage_dir;         /* --coverage-dir DIR, absolute */
     struct expectations expect;
@@ -140,6 +70,13 @@ struct options {
     bool stress;
     struct stress_opts st;
 };
+
+/* The --budget bounds the whole run: generation, loading, running and
+ * shrinking each stop here, and what they leave is reported as not run. */
+static bool budget_over(const struct options *o)
+{
+    return o->budget_end > 0 && sup_now_ms() >= o->budget_end;
+}
 
 static char self_dir[PATH_MAX];
 static char adapter_dir[PATH_MAX + 32];     /* the built-in adapters */
@@ -285,11 +222,17 @@ static void on_load_record(const char *line, void *arg)
 /* Load the implementation in a child first: a broken one (a constructor
  * that crashes or blocks, a missing symbol) must not take the runner
  * down.  Returns its display name, or NULL after printing one line. */
-static char *check_impl(const char *arg, const char *path, int timeout_s)
+static char *check_impl(const struct options *o, const char *path)
 {
+    const char *arg = o->impl;
+    int timeout_s = o->timeout_s;
+    double timeout_ms = timeout_s * 1000.0;
     struct stat stbuf;
     struct sup_outcome so;
     char *said = NULL;
+
+    if (o->budget_end > 0 && o->budget_end - sup_now_ms() < timeout_ms)
+        timeout_ms = o->budget_end - sup_now_ms();      /* within the --budget */
 
     if (stat(path, &stbuf) < 0) {
         if (!strchr(arg, '/'))
@@ -303,7 +246,7 @@ static char *check_impl(const char *arg, const char *path, int timeout_s)
         return NULL;
     }
     if (sup_run(load_child, (void *)path, on_load_record, &said,
-                timeout_s * 1000.0, &so) < 0) {
+                timeout_ms, &so) < 0) {
         fprintf(stderr, "evconf-run: IMPL %s (%s): cannot start a child process\n",
                 con_esc(arg), con_esc(path));
         return NULL;
@@ -319,6 +262,8 @@ static char *check_impl(const char *arg, const char *path, int timeout_s)
     path = con_esc(path);
     if (so.interrupted)
         fprintf(stderr, "evconf-run: stopped by %s\n", strsignal(sup_stop_signal()));
+    else if (so.timed_out && budget_over(o))
+        return strdup(arg);     /* the --budget ended: the run says not run */
     else if (so.timed_out)
         fprintf(stderr, "evconf-run: IMPL %s (%s): did not finish loading within "
                 "%d s\n", arg, path, timeout_s);
@@ -340,9 +285,16 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Room doubles at each power of two: a directory of 100k files is
+ * collected in linear time. */
 static void add_path(char ***files, int *n, const char *path)
 {
-    *files = realloc(*files, (size_t)(*n + 1) * sizeof(**files));
+    if ((*n & (*n - 1)) == 0) {
+        char **grown = realloc(*files, (size_t)(*n ? *n * 2 : 16) * sizeof(**files));
+        if (!grown)
+            abort();
+        *files = grown;
+    }
     (*files)[(*n)++] = strdup(path);
 }
 
@@ -616,6 +568,9 @@ static void unclean_exit(struct result *r, int status)
     add_failure(r, why);
 }
 
+/* Why a scenario the --budget stopped has no verdict. */
+#define NOT_RUN_BUDGET "not run: the --budget was used up while it ran"
+
 static void run_one(const struct options *o, const char *impl_path,
                     const struct scenario *sc, struct result *r, double budget_end)
 {
@@ -629,9 +584,11 @@ static void run_one(const struct options *o, const char *impl_path,
     struct gathered g = { .r = r };
     struct sup_outcome so;
     double timeout_ms = o->timeout_s * 1000.0;
+    bool cut;                   /* the --budget ends before the watchdog */
 
     if (budget_end > 0 && budget_end - sup_now_ms() < timeout_ms)
         timeout_ms = budget_end - sup_now_ms();
+    cut = timeout_ms < o->timeout_s * 1000.0;
     sup_capture_init(&g.trace, TRACE_HEAD, TRACE_TAIL);
     client_prepare(sc);
     if (sup_run(scenario_child, &args, on_record, &g, timeout_ms, &so) < 0) {
@@ -659,6 +616,14 @@ static void run_one(const struct options *o, const char *impl_path,
         return;
     }
     free(g.skipped);
+    if (!g.done && so.timed_out && cut) {
+        /* Stopped by the --budget, not by the watchdog: no verdict (a
+         * slow scenario is not a hang), the same on every machine. */
+        free(g.crash_at);
+        r->error = strdup(NOT_RUN_BUDGET);
+        r->outcome = OUT_SKIP;
+        return;
+    }
     if (!g.done) {
         no_result(r, &so, o->timeout_s, g.crash_at);
         free(g.crash_at);
@@ -728,6 +693,16 @@ static char *rerun_line(const struct options *o, const struct result *r)
     const char *flags = o->strict && o->perturb ? " FLAGS='--strict --perturb'" :
                         o->strict ? " FLAGS=--strict" : o->perturb ? " FLAGS=--perturb" : "";
 
+    /* A generated program is made again from the seed: its file is kept
+     * only when it fails. */
+    if (r->gen_k) {
+        if (asprintf(&line, "make conformance IMPL=%s SEED=%llu FLAGS='--generate %d "
+                     "--filter %s%s%s'", shell_word(o->impl, w1, sizeof(w1)),
+                     (unsigned long long)o->seed, r->gen_k, r->id,
+                     o->strict ? " --strict" : "", o->perturb ? " --perturb" : "") < 0)
+            return NULL;
+        return line;
+    }
     if (asprintf(&line, "make conformance IMPL=%s SCENARIOS=%s SEED=%llu%s",
                  shell_word(o->impl, w1, sizeof(w1)), shell_word(r->path, w2, sizeof(w2)),
                  (unsigned long long)o->seed, flags) < 0)
@@ -773,17 +748,12 @@ static void print_details(const struct options *o, const struct result *r)
 
 /* ---- generated programs (--generate) ---- */
 
-static bool generated(const struct scenario *sc)
-{
-    return !strncmp(sc->id, "gen-", 4);
-}
-
-/* Write the programs into REPORT_DIR/generated/ and add them to the run.
- * That directory is the kit's own: 0700 and never a symlink, and each
- * program is written under a name of its own and renamed into place
- * (outfile.h), so that nothing planted there is followed and two runs
- * into one report directory do not mix their files. */
-static int generate_files(const struct options *o, char ***files, int *n)
+/* The programs' paths, REPORT_DIR/generated/gen-SEED-K.scn, added to
+ * the run.  Nothing is written yet: each program is made when its turn
+ * comes (make_generated), so that the --budget bounds generation, and
+ * only a failing one is written (write_generated), so that what
+ * generation writes is bounded by what fails, not by N. */
+static int generated_paths(const struct options *o, char ***files, int *n)
 {
     char dir[PATH_MAX], path[PATH_MAX + 64];
 
@@ -795,19 +765,38 @@ static int generate_files(const struct options *o, char ***files, int *n)
         return -1;
     }
     for (int k = 1; k <= o->generate; k++) {
-        char *text = generate_program(o->seed, k);
         snprintf(path, sizeof(path), "%s/gen-%llu-%d.scn", dir,
                  (unsigned long long)o->seed, k);
-        if (!text || outfile_write(path, text, 0666) < 0) {
-            fprintf(stderr, "evconf-run: cannot write %s: %s\n", con_esc(path),
-                    strerror(errno));
-            free(text);
-            return -1;
-        }
-        free(text);
         add_path(files, n, path);
     }
     return 0;
+}
+
+/* Program r->gen_k, parsed into r; returns its text (the caller frees
+ * it), or NULL with r an error. */
+static char *make_generated(const struct options *o, struct result *r)
+{
+    char *text = generate_program(o->seed, r->gen_k), err[1024];
+    struct scenario *sc = text ? scenario_parse_text(r->path, text, err, sizeof(err)) : NULL;
+
+    if (!sc) {
+        free(r->error);
+        r->error = strdup(text ? err : "cannot generate the program");
+        r->outcome = OUT_ERROR;
+        free(text);
+        return NULL;
+    }
+    r->sc = sc;
+    r->id = sc->id;
+    return text;
+}
+
+/* A failing program is kept, for its rerun line and its shrinking:
+ * written under a name of its own and renamed into place (outfile.h). */
+static void write_generated(const char *path, const char *text)
+{
+    if (outfile_write(path, text, 0666) < 0)
+        fprintf(stderr, "evconf-run: cannot write %s: %s\n", con_esc(path), strerror(errno));
 }
 
 /* How a generated program failed, for telling whether a smaller one fails
@@ -837,6 +826,7 @@ struct shrink_ctx {
     const char *impl_path;
     char key[160];
     int runs;
+    bool out_of_budget;         /* the --budget ended during the shrinking */
 };
 
 static bool still_fails(const char *path, void *arg)
@@ -849,10 +839,17 @@ static bool still_fails(const char *path, void *arg)
 
     if (!sc)
         return false;
+    if (c->out_of_budget || budget_over(c->o)) {
+        c->out_of_budget = true;
+        scenario_free(sc);
+        return false;
+    }
     c->runs++;
-    run_one(c->o, c->impl_path, sc, &r, 0);
+    run_one(c->o, c->impl_path, sc, &r, c->o->budget_end);
     failure_key(&r, key, sizeof(key));
-    same = (r.outcome == OUT_FAIL || r.outcome == OUT_ERROR ||
+    /* A run the --budget cut short says nothing: it is not kept. */
+    c->out_of_budget = budget_over(c->o);
+    same = !c->out_of_budget && (r.outcome == OUT_FAIL || r.outcome == OUT_ERROR ||
             (r.outcome == OUT_WARN && c->o->strict)) && !strcmp(key, c->key);
     for (int k = 0; k < r.nfailures; k++) {
         free(r.failures[k].rules);
@@ -869,13 +866,19 @@ static bool still_fails(const char *path, void *arg)
  * as .min.scn, and say where it is in the result. */
 static void shrink_result(const struct options *o, const char *impl_path, struct result *r)
 {
-    struct shrink_ctx c = { o, impl_path, "", 0 };
+    struct shrink_ctx c = { o, impl_path, "", 0, false };
     char out[PATH_MAX], *line = NULL, *text = NULL, w1[2 * PATH_MAX], w2[2 * PATH_MAX];
     size_t cap = 0;
     FILE *f = fopen(r->path, "r");
     ssize_t got;
     int left;
 
+    if (budget_over(o)) {
+        add_failure(r, "INFO - not shrunk: the --budget was used up");
+        if (f)
+            fclose(f);
+        return;
+    }
     if (!f)
         return;
     got = getdelim(&text, &cap, '\0', f);
@@ -890,8 +893,9 @@ static void shrink_result(const struct options *o, const char *impl_path, struct
         printf("shrinking %s (%s)...\n", con_esc(r->id), con_esc(c.key));
     left = generate_shrink(text, out, still_fails, &c);
     free(text);
-    if (asprintf(&line, "INFO - shrunk to %d step lines in %d runs: %s (rerun: "
-                 "evconf-run --impl %s --scenarios %s)", left, c.runs, out,
+    if (asprintf(&line, "INFO - %s to %d step lines in %d runs: %s (rerun: "
+                 "evconf-run --impl %s --scenarios %s)", c.out_of_budget ?
+                 "partly shrunk (the --budget was used up)" : "shrunk", left, c.runs, out,
                  shell_word(o->impl, w1, sizeof(w1)), shell_word(out, w2, sizeof(w2))) > 0)
         add_failure(r, line);
     free(line);
@@ -975,6 +979,21 @@ static void not_run(struct result *res, int i, int n, const char *why)
     }
 }
 
+/* Scenario r in its turn: a generated program is made first, and written
+ * only if it fails. */
+static void run_turn(const struct options *o, const char *impl_path, struct result *r)
+{
+    char *text = r->gen_k && !r->sc ? make_generated(o, r) : NULL;
+
+    if (r->sc && r->outcome != OUT_ERROR) {
+        run_one(o, impl_path, r->sc, r, o->budget_end);
+        r->rerun = rerun_line(o, r);
+    }
+    if (text && counts_as_failed(o, r))
+        write_generated(r->path, text);
+    free(text);
+}
+
 /* Run the scenarios in turn.  The reports are written before the first
  * (so that a report directory that cannot be written stops the run at
  * once), then at most once a second as results come in, and at the end:
@@ -986,10 +1005,9 @@ static int run_scenarios(struct options *o, const char *impl_path,
 {
     struct run_info ri = { impl_path, impl_name, o->report_dir, o->seed, o->strict, false,
                            o->traces };
-    double budget_end = o->budget_s ? sup_now_ms() + o->budget_s * 1000.0 : 0;
     double written_at = sup_now_ms();
     int n = *nres, count[5] = {0}, sig = 0, unrun = 0, unexpected = 0;
-    char why[160];
+    char why[160] = "not run: ";
 
     if (report_write(&ri, res, 0) < 0)
         return 2;
@@ -997,8 +1015,7 @@ static int run_scenarios(struct options *o, const char *impl_path,
         printf("evconf: %d scenarios against %s (seed %llu%s)\n", n, con_esc(impl_name),
                (unsigned long long)o->seed, o->realtime ? ", real time" : "");
     for (int i = 0; i < n; i++) {
-        if ((sig = sup_stop_signal()) != 0 ||
-            (budget_end > 0 && sup_now_ms() >= budget_end)) {
+        if ((sig = sup_stop_signal()) != 0 || budget_over(o)) {
             if (sig)
                 snprintf(why, sizeof(why), "not run: the runner was stopped by %s",
                          strsignal(sig));
@@ -1006,13 +1023,9 @@ static int run_scenarios(struct options *o, const char *impl_path,
                 snprintf(why, sizeof(why), "not run: the --budget of %d s was used up",
                          o->budget_s);
             not_run(res, i, n, why);
-            unrun = n - i;
             break;
         }
-        if (res[i].sc && res[i].outcome != OUT_ERROR) {
-            run_one(o, impl_path, res[i].sc, &res[i], budget_end);
-            res[i].rerun = rerun_line(o, &res[i]);
-        }
+        run_turn(o, impl_path, &res[i]);
         if (!o->quiet)
             printf("[%3d/%d] %s%-5s%s %s\n", i + 1, n, colour(res[i].outcome),
                    res[i].outcome == OUT_PASS ? "ok" : report_outcome_name(res[i].outcome),
@@ -1032,7 +1045,7 @@ static int run_scenarios(struct options *o, const char *impl_path,
     }
     if (!sig)
         for (int i = 0; i < n; i++)
-            if (res[i].sc && generated(res[i].sc) && counts_as_failed(o, &res[i]))
+            if (res[i].sc && res[i].gen_k && counts_as_failed(o, &res[i]))
                 shrink_result(o, impl_path, &res[i]);
     /* With --expect, a known deviation is a line in the reports, not a
      * page of details. */
@@ -1044,6 +1057,12 @@ static int run_scenarios(struct options *o, const char *impl_path,
     }
     if (o->expect_path)
         unexpected = judge_expectations(o, res, n);
+    for (int i = 0; i < n; i++)         /* not run, whoever stopped it */
+        unrun += res[i].outcome == OUT_SKIP && res[i].error &&
+                 !strncmp(res[i].error, "not run: ", 9);
+    if (unrun && !sig && budget_over(o))
+        snprintf(why, sizeof(why), "not run: the --budget of %d s was used up",
+                 o->budget_s);
     ri.done = !sig && !unrun;
     if (report_write(&ri, res, n) < 0)
         return 2;
@@ -1064,156 +1083,176 @@ static int run_scenarios(struct options *o, const char *impl_path,
     return count[OUT_FAIL] + count[OUT_ERROR] > 0 || unrun ? 1 : 0;
 }
 
-/* Read the command line into *o.  Returns -1 to go on, or the status to
- * exit with (after --help, or a bad option). */
-static int parse_options(int argc, char **argv, struct options *o)
+/* The --perl-inc directories, joined for the perl adapter. */
+static int add_perl_inc(const char *dir)
 {
-    static const struct option longopts[] = {
-        { "impl", required_argument, NULL, 'i' },
-        { "scenarios", required_argument, NULL, 's' },
-        { "filter", required_argument, NULL, 'f' },
-        { "exclude", required_argument, NULL, 'x' },
-        { "seed", required_argument, NULL, 'S' },
-        { "report-dir", required_argument, NULL, 'r' },
-        { "strict", no_argument, NULL, 'X' },
-        { "timeout", required_argument, NULL, 't' },
-        { "budget", required_argument, NULL, 'B' },
-        { "expect", required_argument, NULL, 'E' },
-        { "perl-inc", required_argument, NULL, 'P' },
-        { "coverage-dir", required_argument, NULL, 'C' },
-        { "traces", no_argument, NULL, 'D' },
-        { "wake-timeout", required_argument, NULL, 'w' },
-        { "realtime", no_argument, NULL, 'R' },
-        { "perturb", no_argument, NULL, 'U' },
-        { "tolerance", required_argument, NULL, 'T' },
-        { "stress", no_argument, NULL, 'Z' },
-        { "threads", required_argument, NULL, 'N' },
-        { "stress-ms", required_argument, NULL, 'M' },
-        { "list", no_argument, NULL, 'l' },
-        { "can-fail-allocations", no_argument, NULL, 'A' },
-        { "quiet", no_argument, NULL, 'q' },
-        { "fail-fast", no_argument, NULL, 'F' },
-        { "generate", required_argument, NULL, 'G' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
-    };
-    char *end;
-    int c;
+    const char *old = getenv("EVCONF_PERL_INC");
+    char *joined = NULL;
 
-    while ((c = getopt_long(argc, argv, "i:s:f:S:r:t:w:lqh", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'i': o->impl = optarg; break;
-        case 's':
-            o->paths = realloc(o->paths, (size_t)(o->npaths + 1) * sizeof(*o->paths));
-            o->paths[o->npaths++] = optarg;
-            break;
-        case 'f': o->filter = optarg; break;
-        case 'x': o->exclude = optarg; break;
-        case 'S':
-            errno = 0;
-            o->seed = strtoull(optarg, &end, 0);
-            if (errno || *end || !*optarg) {
-                fprintf(stderr, "evconf-run: --seed takes a number, not '%s'\n", optarg);
-                return 2;
-            }
-            break;
-        case 'r': o->report_dir = optarg; break;
-        case 'X': o->strict = true; break;
-        case 't':
-            o->timeout_s = atoi(optarg);
-            if (o->timeout_s <= 0) {
-                fprintf(stderr, "evconf-run: --timeout takes a number of seconds > 0\n");
-                return 2;
-            }
-            break;
-        case 'E': o->expect_path = optarg; break;
-        case 'D': o->traces = true; break;
-        case 'C':
-            if (report_mkdirs(optarg) < 0 || !(o->coverage_dir = realpath(optarg, NULL))) {
-                fprintf(stderr, "evconf-run: --coverage-dir %s: %s\n", optarg, strerror(errno));
-                return 2;
-            }
-            break;
-        case 'P': {
-            const char *old = getenv("EVCONF_PERL_INC");
-            char *joined = NULL;
-            if (asprintf(&joined, "%s%s%s", old ? old : "", old ? ":" : "", optarg) < 0)
-                return 2;
-            setenv("EVCONF_PERL_INC", joined, 1);
-            free(joined);
-            break;
-        }
-        case 'B':
-            o->budget_s = atoi(optarg);
-            if (o->budget_s <= 0) {
-                fprintf(stderr, "evconf-run: --budget takes a number of seconds > 0\n");
-                return 2;
-            }
-            break;
-        case 'w':
-            o->wake_timeout_ms = atoi(optarg);
-            if (o->wake_timeout_ms <= 0) {
-                fprintf(stderr, "evconf-run: --wake-timeout takes a number of ms > 0\n");
-                return 2;
-            }
-            break;
-        case 'R': o->realtime = true; break;
-        case 'U': o->perturb = true; break;
-        case 'T':
-            o->tolerance_ms = atoi(optarg);
-            if (o->tolerance_ms < 0) {
-                fprintf(stderr, "evconf-run: --tolerance takes a number of ms >= 0\n");
-                return 2;
-            }
-            break;
-        case 'Z': o->stress = true; break;
-        case 'N':
-        case 'M': {
-            int v = atoi(optarg);
-            if (v <= 0 || (c == 'N' && v > 16) || (c == 'M' && v > 600000)) {
-                fprintf(stderr, "evconf-run: --%s takes a number from 1 to %s\n",
-                        c == 'N' ? "threads" : "stress-ms", c == 'N' ? "16" : "600000");
-                return 2;
-            }
-            *(c == 'N' ? &o->st.threads : &o->st.ms) = v;
-            break;
-        }
-        case 'l': o->list = true; break;
-        case 'A': return sim_alloc_failures_available() ? 0 : 1;
-        case 'q': o->quiet = true; break;
-        case 'F': o->fail_fast = true; break;
-        case 'G':
-            o->generate = atoi(optarg);
-            if (o->generate <= 0 || o->generate > 100000) {
-                fprintf(stderr, "evconf-run: --generate takes a number from 1 to 100000\n");
-                return 2;
-            }
-            break;
-        case 'h': fputs(usage, stdout); return 0;
-        default:
-            fputs("evconf-run: see --help\n", stderr);
+    if (asprintf(&joined, "%s%s%s", old ? old : "", old ? ":" : "", dir) < 0)
+        return 2;
+    setenv("EVCONF_PERL_INC", joined, 1);
+    free(joined);
+    return -1;
+}
+
+/* One option, read and range-checked by options.c, into *o.  Returns -1
+ * to go on, or the status to exit with. */
+static int take_option(const struct opt_value *v, struct options *o)
+{
+    int n = (int)v->num;
+
+    switch (v->def->key) {
+    case 'i': o->impl = v->text; break;
+    case 's':
+        o->paths = realloc(o->paths, (size_t)(o->npaths + 1) * sizeof(*o->paths));
+        o->paths[o->npaths++] = v->text;
+        break;
+    case 'f': o->filter = v->text; break;
+    case OPT_EXCLUDE: o->exclude = v->text; break;
+    case 'S': o->seed = v->u64; break;
+    case 'r': o->report_dir = v->text; break;
+    case OPT_STRICT: o->strict = true; break;
+    case 't': o->timeout_s = n; break;
+    case OPT_EXPECT: o->expect_path = v->text; break;
+    case OPT_TRACES: o->traces = true; break;
+    case OPT_COVERAGE_DIR:
+        if (report_mkdirs(v->text) < 0 || !(o->coverage_dir = realpath(v->text, NULL))) {
+            fprintf(stderr, "evconf-run: --coverage-dir %s: %s\n", con_esc(v->text),
+                    strerror(errno));
             return 2;
         }
+        break;
+    case OPT_PERL_INC: return add_perl_inc(v->text);
+    case OPT_BUDGET: o->budget_s = n; break;
+    case 'w': o->wake_timeout_ms = n; break;
+    case OPT_REALTIME: o->realtime = true; break;
+    case OPT_PERTURB: o->perturb = true; break;
+    case OPT_TOLERANCE: o->tolerance_ms = n; break;
+    case OPT_STRESS: o->stress = true; break;
+    case OPT_THREADS: o->st.threads = n; break;
+    case OPT_STRESS_MS: o->st.ms = n; break;
+    case 'l': o->list = true; break;
+    case OPT_CAN_FAIL_ALLOCATIONS: return sim_alloc_failures_available() ? 0 : 1;
+    case 'q': o->quiet = true; break;
+    case OPT_FAIL_FAST: o->fail_fast = true; break;
+    case OPT_GENERATE: o->generate = n; break;
+    case 'h': opt_help(stdout); return 0;
+    default: return 2;
     }
+    return -1;
+}
+
+/* Read the command line into *o (options.c's table: every number whole
+ * and in its range).  Returns -1 to go on, or the status to exit with
+ * (after --help, or a bad option). */
+static int parse_options(int argc, char **argv, struct options *o)
+{
+    struct opt_value v;
+    int rc;
+
+    while ((rc = opt_next(argc, argv, &v)) == 1)
+        if ((rc = take_option(&v, o)) >= 0)
+            return rc;
+    if (rc == 2)
+        return 2;
     if (o->tolerance_ms < 0)
         o->tolerance_ms = o->realtime ? 50 : 0;
     if (optind < argc) {
-        fprintf(stderr, "evconf-run: unexpected argument '%s' (see --help)\n", argv[optind]);
+        fprintf(stderr, "evconf-run: unexpected argument '%s' (see --help)\n",
+                con_esc(argv[optind]));
         return 2;
     }
     return -1;
+}
+
+/* One file parsed into res[*nres] (an error if it does not parse, or if
+ * its id is used by an earlier file: ids maps each id seen to its file);
+ * nothing if --filter leaves it out. */
+static void load_one(const struct options *o, char **files, int i, struct idset *ids,
+                     struct result *res, int *nres, int *bad_input)
+{
+    char err[1024];
+    struct scenario *sc = scenario_parse(files[i], err, sizeof(err));
+    char *id;
+    int first;
+
+    if (sc) {
+        /* An id used twice: the second file is an error, not run. */
+        if (!(id = strdup(sc->id)) || (first = idset_add(ids, id, i)) == -2)
+            abort();
+        if (first >= 0) {
+            free(id);
+            snprintf(err, sizeof(err), "%s:1: id '%s' is already used by %s",
+                     files[i], sc->id, files[first]);
+            scenario_free(sc);
+            sc = NULL;
+        }
+    }
+    if (!sc) {
+        fprintf(stderr, "evconf-run: %s\n", con_esc(err));
+        res[(*nres)++] = (struct result){ .path = files[i], .id = files[i],
+                                          .outcome = OUT_ERROR, .error = strdup(err) };
+        *bad_input = 1;
+        return;
+    }
+    if (!matches(o->filter, sc->id) || (o->exclude && matches(o->exclude, sc->id))) {
+        scenario_free(sc);
+        return;
+    }
+    res[(*nres)++] = (struct result){ .sc = sc, .path = files[i], .id = sc->id };
+}
+
+/* Generated program k, files[i], into res[*nres] to be made in its turn,
+ * unless --filter leaves it out or its id is a file's. */
+static void load_generated(const struct options *o, char **files, int i, int k,
+                           struct idset *ids, struct result *res, int *nres,
+                           int *bad_input)
+{
+    char *id = NULL;
+    int first;
+
+    if (asprintf(&id, "gen-%llu-%d", (unsigned long long)o->seed, k) < 0 ||
+        (first = idset_add(ids, id, i)) == -2)
+        abort();
+    if (first >= 0) {
+        char err[1024];
+        snprintf(err, sizeof(err), "%s:1: id '%s' is already used by %s", files[i], id,
+                 files[first]);
+        free(id);
+        fprintf(stderr, "evconf-run: %s\n", con_esc(err));
+        res[(*nres)++] = (struct result){ .path = files[i], .id = files[i],
+                                          .outcome = OUT_ERROR, .error = strdup(err) };
+        *bad_input = 1;
+        return;
+    }
+    if (!matches(o->filter, id) || (o->exclude && matches(o->exclude, id)))
+        return;
+    res[(*nres)++] = (struct result){ .path = files[i], .id = files[i], .gen_k = k };
+}
+
+/* The ids of ids, which owns them. */
+static void free_ids(struct idset *ids)
+{
+    for (size_t k = 0; k < ids->nslots; k++)
+        free((char *)ids->keys[k]);
+    idset_free(ids);
 }
 
 /* The scenario files named by --scenarios (or the built-in suite), and
  * the generated programs, parsed into res[] (those --filter keeps; files
  * that do not parse too, as errors).  Returns 0, or 2 when the paths
  * themselves are wrong; *bad_input is set for files that did not parse
- * and for ids used twice. */
+ * and for ids used twice.  Within the --budget: the files not read when
+ * it ends, and the programs not generated, are in res[] as not run (the
+ * run then reports them so), and *unloaded says how many. */
 static int load_scenarios(const struct options *o, char ***files, int *nfiles,
-                          struct result **res_out, int *nres, int *bad_input)
+                          struct result **res_out, int *nres, int *bad_input,
+                          int *unloaded)
 {
-    char err[1024];
+    struct idset ids = { 0 };
     struct result *res;
+    int nread;
 
     for (int i = 0; i < o->npaths; i++) {
         int before = *nfiles;
@@ -1222,46 +1261,31 @@ static int load_scenarios(const struct options *o, char ***files, int *nfiles,
             return 2;
         }
     }
-    if (o->generate && !o->list && generate_files(o, files, nfiles) < 0)
+    nread = *nfiles;
+    if (o->generate && !o->list && generated_paths(o, files, nfiles) < 0)
         return 2;
     res = calloc((size_t)*nfiles + 1, sizeof(*res));
     for (int i = 0; i < *nfiles; i++) {
-        struct scenario *sc = scenario_parse((*files)[i], err, sizeof(err));
-        if (!sc) {
-            fprintf(stderr, "evconf-run: %s\n", con_esc(err));
+        if (budget_over(o)) {
             res[(*nres)++] = (struct result){ .path = (*files)[i], .id = (*files)[i],
-                                           .outcome = OUT_ERROR, .error = strdup(err) };
-            *bad_input = 1;
+                .outcome = OUT_SKIP, .error = strdup("not run: the --budget was "
+                                                     "used up before it was read") };
+            ++*unloaded;
             continue;
         }
-        /* An id used twice: the second file is an error, not run. */
-        for (int k = 0; k < *nres; k++)
-            if (res[k].sc && !strcmp(res[k].sc->id, sc->id)) {
-                snprintf(err, sizeof(err), "%s:1: id '%s' is already used by %s",
-                         (*files)[i], sc->id, res[k].path);
-                fprintf(stderr, "evconf-run: %s\n", con_esc(err));
-                *bad_input = 1;
-                scenario_free(sc);
-                sc = NULL;
-                break;
-            }
-        if (!sc) {
-            res[(*nres)++] = (struct result){ .path = (*files)[i], .id = (*files)[i],
-                                              .outcome = OUT_ERROR, .error = strdup(err) };
-            continue;
-        }
-        if (!matches(o->filter, sc->id) || (o->exclude && matches(o->exclude, sc->id))) {
-            scenario_free(sc);
-            continue;
-        }
-        res[(*nres)++] = (struct result){ .sc = sc, .path = (*files)[i], .id = sc->id };
+        if (i < nread)
+            load_one(o, *files, i, &ids, res, nres, bad_input);
+        else
+            load_generated(o, *files, i, i - nread + 1, &ids, res, nres, bad_input);
     }
+    free_ids(&ids);
     *res_out = res;
     return 0;
 }
 
 int main(int argc, char **argv)
 {
+    double started = sup_now_ms();     /* --budget counts from here */
     struct options o = { .impl = "reference", .report_dir = "build/conformance-report",
                          .seed = 1, .timeout_s = 10, .wake_timeout_ms = 2000,
                          .tolerance_ms = -1,
@@ -1269,7 +1293,7 @@ int main(int argc, char **argv)
     char implbuf[2 * PATH_MAX], **files = NULL, *impl_name, err[1200];
     const char *impl_path;
     struct result *res = NULL;
-    int nfiles = 0, nres = 0, bad_input = 0, rc;
+    int nfiles = 0, nres = 0, bad_input = 0, unloaded = 0, rc;
     static const char *default_path = EVCONF_SCENARIO_DIR;
 
     if ((rc = parse_options(argc, argv, &o)) >= 0) {
@@ -1277,6 +1301,8 @@ int main(int argc, char **argv)
         free(o.coverage_dir);
         return rc;
     }
+    if (o.budget_s)
+        o.budget_end = started + o.budget_s * 1000.0;
     if (o.expect_path && expect_load(o.expect_path, &o.expect, err, sizeof(err)) < 0) {
         fprintf(stderr, "evconf-run: --expect %s\n", con_esc(err));
         rc = 2;
@@ -1289,7 +1315,12 @@ int main(int argc, char **argv)
 
     if (o.stress) {
         impl_path = resolve_impl(o.impl, implbuf, sizeof(implbuf));
-        impl_name = check_impl(o.impl, impl_path, o.timeout_s);
+        impl_name = check_impl(&o, impl_path);
+        if (o.budget_end > 0 && o.budget_end - sup_now_ms() < o.st.ms) {
+            /* The --budget bounds --stress too: its workers stop in time. */
+            double left = o.budget_end - sup_now_ms();
+            o.st.ms = left > 1 ? (int)left : 1;
+        }
         rc = impl_name ? stress_run(impl_path, impl_name, &o.st) : 2;
         free(impl_name);
         goto out;
@@ -1298,7 +1329,8 @@ int main(int argc, char **argv)
         o.paths = &default_path;
         o.npaths = 1;
     }
-    if ((rc = load_scenarios(&o, &files, &nfiles, &res, &nres, &bad_input)) != 0)
+    if ((rc = load_scenarios(&o, &files, &nfiles, &res, &nres, &bad_input,
+                             &unloaded)) != 0)
         goto out;
     if (o.list) {
         for (int i = 0; i < nres; i++)
@@ -1306,7 +1338,10 @@ int main(int argc, char **argv)
                 printf("%-44s %-6s %-12s %s\n", con_esc(res[i].id),
                        scenario_level_name(res[i].sc->level), con_esc(res[i].sc->rules),
                        con_esc(res[i].sc->title));
-        rc = bad_input ? 2 : 0;
+        if (unloaded)
+            fprintf(stderr, "evconf-run: the --budget of %d s was used up: %d scenario "
+                    "file%s not read\n", o.budget_s, unloaded, unloaded == 1 ? "" : "s");
+        rc = bad_input ? 2 : unloaded ? 1 : 0;
         goto out;
     }
     if (nres == 0) {
@@ -1316,7 +1351,8 @@ int main(int argc, char **argv)
         goto out;
     }
     impl_path = resolve_impl(o.impl, implbuf, sizeof(implbuf));
-    impl_name = check_impl(o.impl, impl_path, o.timeout_s);
+    /* With the --budget used up, nothing will run: the reports say so. */
+    impl_name = budget_over(&o) ? strdup(o.impl) : check_impl(&o, impl_path);
     if (!impl_name) {
         rc = 2;
         goto out;

@@ -154,6 +154,9 @@ struct scenario {
 /* Parse one file.  On error returns NULL and writes "file:line: message"
  * into err. */
 struct scenario *scenario_parse(const char *path, char *err, size_t errlen);
+/* The same for text held in memory (a generated program), named path. */
+struct scenario *scenario_parse_text(const char *path, const char *text, char *err,
+                                     size_t errlen);
 void scenario_free(struct scenario *sc);
 /* client-order.c: the client steps' order, as the text shows it (a
  * connection used after its close, a daemon stopped twice, a daemon or a

@@ -104,9 +104,14 @@ void sup_capture_add(struct sup_capture *c, const char *s, size_t n)
         s += n - c->tail_max;
         n = c->tail_max;
     }
-    for (size_t i = 0; i < n; i++) {    /* a ring: tail_at is the next slot */
-        c->tail[c->tail_at] = s[i];
-        c->tail_at = (c->tail_at + 1) % c->tail_max;
+    /* A ring, tail_at its next slot: at most two copies, to the end of the
+     * ring and from its start, so that draining keeps up with a pipe. */
+    while (n > 0) {
+        size_t room = c->tail_max - c->tail_at, take = n < room ? n : room;
+        memcpy(c->tail + c->tail_at, s, take);
+        c->tail_at = (c->tail_at + take) % c->tail_max;
+        s += take;
+        n -= take;
     }
 }
 
@@ -198,23 +203,24 @@ static void take_records(struct reader *r, const char *buf, size_t n)
     }
 }
 
+/* Output as it comes, a NUL byte shown as ^@; memchr, not a loop per
+ * byte: a loop may print as fast as the pipe moves. */
 static void take_output(struct reader *r, const char *buf, size_t n)
 {
-    size_t start = 0;
+    const char *end = buf + n, *nul;
 
-    for (size_t i = 0; i <= n; i++)
-        if (i == n || buf[i] == '\0') {
-            sup_capture_add(&r->output, buf + start, i - start);
-            if (i < n)
-                sup_capture_add(&r->output, "^@", 2);
-            start = i + 1;
-        }
+    while ((nul = memchr(buf, '\0', (size_t)(end - buf)))) {
+        sup_capture_add(&r->output, buf, (size_t)(nul - buf));
+        sup_capture_add(&r->output, "^@", 2);
+        buf = nul + 1;
+    }
+    sup_capture_add(&r->output, buf, (size_t)(end - buf));
 }
 
 /* Read what is there now; false at end-of-file or on an error. */
 static bool read_some(struct reader *r)
 {
-    char buf[8192];
+    char buf[64 * 1024];        /* a pipe's worth: one read() empties it */
 
     for (;;) {
         ssize_t n = read(r->fd, buf, sizeof(buf));

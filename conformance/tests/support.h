@@ -65,6 +65,7 @@ void add_scenario_tests(Suite *s);
 void add_binding_tests(Suite *s);
 void add_client_tests(Suite *s);
 void add_daemon_guard_tests(Suite *s);
+void add_limits_tests(Suite *s);
 void add_stress_tests(Suite *s);
 void add_attribution_tests(Suite *s);
 
