@@ -410,6 +410,9 @@ conformance-realtime: $(RUNNER) $(REF_LIB_SO) $(ADAPTERS)
 	    --tolerance $(call shq,$(TOLERANCE)) --timeout 120 --impl $(call shq,$(IMPL)) \
 	    --seed $(call shq,$(SEED)) --report-dir $(call shq,$(REPORT_DIR)) $(SCENARIOS_ARG)
 
+# The scripts' own tests (shell), each ending "N passed, N failed".
+SCRIPT_TESTS := $(wildcard scripts/tests/*)
+
 # Each test binary writes Check's summary, the kill matrix a plain one; the
 # last line adds them up, with those of the logs in SUMMARIES (make
 # sanitize's run of the reference).
@@ -423,6 +426,9 @@ check: all $(TEST_BINS) $(VARIANT_SOS) $(ASAN_VARIANT_SOS) $(TEST_IMPLS) $(BROKE
 	    grep -e '^kill-matrix' -e 'passed,' $(BUILD)/kill-matrix.log; fi; \
 	echo "== bench smoke"; $(MAKE) --no-print-directory bench-smoke > $(BUILD)/bench-smoke.log 2>&1 || rc=1; \
 	tail -n 1 $(BUILD)/bench-smoke.log; \
+	for t in $(SCRIPT_TESTS); do \
+	    echo "== $$t"; $$t > $(BUILD)/$$(basename $$t).test.log 2>&1 || rc=1; \
+	    cat $(BUILD)/$$(basename $$t).test.log; done; \
 	if [ "$(BINDINGS)" != no ]; then \
 	    echo "== bindings"; scripts/bindings $(BUILD) > $(BUILD)/bindings.log 2>&1 || rc=1; \
 	    cat $(BUILD)/bindings.log; fi; \
@@ -431,7 +437,7 @@ check: all $(TEST_BINS) $(VARIANT_SOS) $(ASAN_VARIANT_SOS) $(TEST_IMPLS) $(BROKE
 	        MUTATION_GOAL=0 > $(BUILD)/mutation-sample.log 2>&1 || rc=1; \
 	    grep -e '^mutation' $(BUILD)/mutation-sample.log; fi; \
 	scripts/sum-checks $(TEST_BINS:%=%.log) $(if $(filter-out no,$(KILL_MATRIX)),$(BUILD)/kill-matrix.log) \
-	    $(BUILD)/bench-smoke.log \
+	    $(BUILD)/bench-smoke.log $(SCRIPT_TESTS:scripts/tests/%=$(BUILD)/%.test.log) \
 	    $(if $(filter-out no,$(BINDINGS)),$(BUILD)/bindings.log) \
 	    $(if $(filter-out 0,$(MUTATION_SAMPLE)),$(BUILD)/mutation-sample.log) \
 	    $(SUMMARIES) || rc=1; exit $$rc
