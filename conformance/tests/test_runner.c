@@ -434,7 +434,7 @@ START_TEST(realtime_under_faketime)
     const char *file;
 
     if (access("/usr/bin/faketime", X_OK) != 0) {
-        printf("skipped: no /usr/bin/faketime\n");
+        test_skip("no /usr/bin/faketime (Debian package faketime)");
         return;
     }
     snprintf(text, sizeof(text), realtime_timer, "rt-timer");
