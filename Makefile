@@ -116,7 +116,7 @@ TEST_IMPLS    := $(patsubst conformance/tests/impls/%.c,$(BUILD)/conformance/tes
 
 TEST_BINS := $(REF_TEST_BIN) $(SIM_TEST_BIN) $(CONF_TEST_BIN)
 
-.PHONY: all check docs coverage coverage-impl sanitize install clean matrix conformance conformance-realtime broken kill-matrix catalogue stress mutation mutation-sample conformance-asan stress-tsan
+.PHONY: all check lint docs coverage coverage-impl sanitize install clean matrix conformance conformance-realtime broken kill-matrix catalogue stress mutation mutation-sample conformance-asan stress-tsan
 
 all: $(REF_LIB_A) $(REF_LIB_SO) $(SIM_LIB_A) $(SIM_INTERPOSE) $(RUNNER) $(ADAPTERS)
 
@@ -441,6 +441,13 @@ check: all $(TEST_BINS) $(VARIANT_SOS) $(ASAN_VARIANT_SOS) $(TEST_IMPLS) $(BROKE
 	    $(if $(filter-out no,$(BINDINGS)),$(BUILD)/bindings.log) \
 	    $(if $(filter-out 0,$(MUTATION_SAMPLE)),$(BUILD)/mutation-sample.log) \
 	    $(SUMMARIES) || rc=1; exit $$rc
+
+# ---- lint ---------------------------------------------------------------
+# Every shell script of the kit through shellcheck (CI runs it).
+SHELL_SCRIPTS := $(shell grep -l -e '^\#!/bin/sh' -e '^\#!/usr/bin/env bash' \
+                   scripts/* scripts/tests/* .ci/run 2>/dev/null)
+lint:
+	shellcheck $(SHELL_SCRIPTS)
 
 # ---- coverage -----------------------------------------------------------
 COV_BUILD := build/coverage
