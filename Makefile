@@ -443,11 +443,13 @@ check: all $(TEST_BINS) $(VARIANT_SOS) $(ASAN_VARIANT_SOS) $(TEST_IMPLS) $(BROKE
 	    $(SUMMARIES) || rc=1; exit $$rc
 
 # ---- lint ---------------------------------------------------------------
-# Every shell script of the kit through shellcheck (CI runs it).
+# Every shell script of the kit through shellcheck, and the reference's
+# comments and README through scripts/style-check (CI runs it).
 SHELL_SCRIPTS := $(shell grep -l -e '^\#!/bin/sh' -e '^\#!/usr/bin/env bash' \
                    scripts/* scripts/tests/* .ci/run 2>/dev/null)
 lint:
 	shellcheck $(SHELL_SCRIPTS)
+	scripts/style-check reference
 
 # ---- coverage -----------------------------------------------------------
 COV_BUILD := build/coverage

@@ -38,8 +38,6 @@ static void arm_locked(struct evref__timer *tm, int timeout_ms, int64_t now_ns)
         evref__heap_fix(&l->heap, tm);
 }
 
-/* Room for one more timer in the heap and in the dispatch scratch arrays,
- * taken now so that nothing later can fail for want of memory. */
 /* Give both dispatch scratch arrays cap slots.  If only the first can be
  * resized, due_cap stays what both arrays hold for sure, the smaller of
  * the two sizes.  Returns 0 or -1. */
@@ -62,6 +60,8 @@ static int resize_due_locked(size_t cap)
     return 0;
 }
 
+/* Room for one more timer in the heap and in the dispatch scratch arrays,
+ * taken now so that nothing later can fail for want of memory. */
 static int reserve_locked(void)
 {
     struct evref__loop *l = &evref__loop;
