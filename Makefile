@@ -116,7 +116,7 @@ TEST_IMPLS    := $(patsubst conformance/tests/impls/%.c,$(BUILD)/conformance/tes
 
 TEST_BINS := $(REF_TEST_BIN) $(SIM_TEST_BIN) $(CONF_TEST_BIN)
 
-.PHONY: all check lint docs coverage coverage-impl sanitize install clean matrix conformance conformance-realtime broken kill-matrix catalogue stress mutation mutation-sample conformance-asan stress-tsan
+.PHONY: all check lint installcheck docs coverage coverage-impl sanitize install clean matrix conformance conformance-realtime broken kill-matrix catalogue stress mutation mutation-sample conformance-asan stress-tsan
 
 all: $(REF_LIB_A) $(REF_LIB_SO) $(SIM_LIB_A) $(SIM_INTERPOSE) $(RUNNER) $(ADAPTERS)
 
@@ -529,6 +529,11 @@ install: all $(BUILD)/evref.pc $(BUILD)/evconf.pc
 	install -m 644 conformance/expectations/*.expect $(DESTDIR)$(DATADIR)/evconf/expectations/
 	install -m 644 docs/contract.md docs/results.schema.json $(DESTDIR)$(DATADIR)/doc/evconf/
 	install -m 644 $(BUILD)/evconf.pc $(DESTDIR)$(PCDIR)/evconf.pc
+
+# make install into a staging directory, and the installed kit run from
+# elsewhere (scripts/installcheck; CI runs it).
+installcheck: all $(BUILD)/evref.pc $(BUILD)/evconf.pc
+	scripts/installcheck $(BUILD)
 
 clean:
 	rm -rf build coverage/html coverage/*.info
