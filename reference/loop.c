@@ -59,6 +59,9 @@ struct evref__loop evref__loop = {
     .wake_wr = -1,
 };
 
+/* The one mutex over all state: every operation takes it, from any thread
+ * (R42), and from callbacks too (R28), since no user code runs under it
+ * (R44). */
 void evref__lock(void)
 {
     pthread_mutex_lock(&evref__loop.lock);
@@ -101,14 +104,14 @@ int evref__init_locked(void)
     return 0;
 }
 
-/* Called, under the lock, after every change that could shorten the wait
- * or leave a free callback pending.  Only another thread's change during an
+/* Called, under the lock, after every change that could shorten the wait or
+ * leave a free callback pending.  Only another thread's change during an
  * iteration needs a wake-up (R43): the loop thread itself is not waiting,
  * and a loop that is not running will compute its next wait from the new
- * state anyway.  One byte is enough however many changes pile up before the loop
- * drains it.  Returns whether the caller must write that byte, which it
- * does with evref__unlock_and_wake() once the lock is released, so that
- * the woken loop does not wake up only to wait for the lock. */
+ * state anyway.  One byte is enough however many changes pile up before the
+ * loop drains it.  Returns whether the caller must write that byte, which it
+ * does with evref__unlock_and_wake() once the lock is released, so that the
+ * woken loop does not wake up only to wait for the lock. */
 bool evref__wake_locked(void)
 {
     struct evref__loop *l = &evref__loop;
@@ -282,9 +285,9 @@ void evref_reset(void)
 }
 
 /* The helpers through which the loop enters user code.  They hold no lock
- * and add no frame of the loop's own that owns state: the stack below them
- * is the application's call of evref_run_once() and the loop's dispatch,
- * nothing else (the "clean stack" of R36). */
+ * (R44) and add no frame of the loop's own that owns state: the stack below
+ * them is the application's call of evref_run_once() and the loop's
+ * dispatch, nothing else (the "clean stack" of R36). */
 void evref__run_handle_callback(virEventHandleCallback cb, int watch, int fd,
                                 int events, void *opaque)
 {
