@@ -116,7 +116,7 @@ TEST_IMPLS    := $(patsubst conformance/tests/impls/%.c,$(BUILD)/conformance/tes
 
 TEST_BINS := $(REF_TEST_BIN) $(SIM_TEST_BIN) $(CONF_TEST_BIN)
 
-.PHONY: all check lint installcheck docs coverage coverage-impl sanitize install clean matrix conformance conformance-realtime broken kill-matrix catalogue stress mutation mutation-sample conformance-asan stress-tsan
+.PHONY: all check lint installcheck docs-check docs coverage coverage-impl sanitize install clean matrix conformance conformance-realtime broken kill-matrix catalogue stress mutation mutation-sample conformance-asan stress-tsan
 
 all: $(REF_LIB_A) $(REF_LIB_SO) $(SIM_LIB_A) $(SIM_INTERPOSE) $(RUNNER) $(ADAPTERS)
 
@@ -354,6 +354,16 @@ conformance-asan: $(RUNNER) $(REF_LIB_SO) $(ADAPTERS) $(if $(filter reference,$(
 # docs/semantics.md in the repository, build/docs/semantics.html to read.
 docs: $(RUNNER) $(REF_LIB_SO) $(ADAPTERS)
 	scripts/docs $(BUILD) docs/semantics.md $(BUILD)/docs/semantics.html
+
+# The generated files are current (scripts/docs-check; CI runs it): the
+# catalogue and docs/semantics.md regenerated into $(BUILD)/docs-check and
+# compared with the committed ones.  DOCS_CHECK_MATRIX=yes compares
+# docs/matrix.md too, which runs every built-in implementation against the
+# whole suite (make matrix).
+DOCS_CHECK_MATRIX ?= no
+docs-check: $(RUNNER) $(REF_LIB_SO) $(ADAPTERS)
+	MATRIX_IMPLS='$(MATRIX_IMPLS)' scripts/docs-check $(BUILD) \
+	    $(if $(filter yes,$(DOCS_CHECK_MATRIX)),matrix)
 
 # Every built-in implementation against the whole suite, as a table of
 # rules x implementations: docs/matrix.md (in the repository) and
