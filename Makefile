@@ -1,9 +1,18 @@
 # evconf: a conformance kit for libvirt event-loop integrations.
 #
-#   make                 build the reference loop (static and shared)
-#   make check           build and run every test
-#   make coverage        tests under gcov; lcov report in coverage/
-#   make sanitize        tests under AddressSanitizer + UBSan
+#   make                 build the reference loop (static and shared), the
+#                        simulator, the runner and the built-in adapters
+#   make check           build and run the kit's checks, phase by phase
+#                        (scripts/check): tests, kill matrix, bench smoke,
+#                        bindings, a mutation sample
+#   make coverage        tests and a kill-matrix sample under gcov; lcov
+#                        report in coverage/
+#   make sanitize        the same under AddressSanitizer + UBSan
+#   make lint            shellcheck, scripts/style-check
+#   make docs-check      the generated docs are current
+#   make installcheck    the installed kit runs from elsewhere
+#   make kill-matrix     the full kill matrix (30 seeds), for a longer job
+#   make mutation        every mutant of the reference, for a longer job
 #   make install         PREFIX=/usr/local DESTDIR= (library, header, .pc)
 #   make bench           the benchmark (bench/README.md); not part of check,
 #                        which runs only its few-second smoke run
