@@ -1,9 +1,18 @@
 # evconf: a conformance kit for libvirt event-loop integrations.
 #
-#   make                 build the reference loop (static and shared)
-#   make check           build and run every test
-#   make coverage        tests under gcov; lcov report in coverage/
-#   make sanitize        tests under AddressSanitizer + UBSan
+#   make                 build the reference loop (static and shared), the
+#                        simulator, the runner and the built-in adapters
+#   make check           build and run the kit's checks, phase by phase
+#                        (scripts/check): tests, kill matrix, bench smoke,
+#                        bindings, a mutation sample
+#   make coverage        tests and a kill-matrix sample under gcov; lcov
+#                        report in coverage/
+#   make sanitize        the same under AddressSanitizer + UBSan
+#   make lint            shellcheck, scripts/style-check
+#   make docs-check      the generated docs are current
+#   make installcheck    the installed kit runs from elsewhere
+#   make kill-matrix     the full kill matrix (30 seeds), for a longer job
+#   make mutation        every mutant of the reference, for a longer job
 #   make install         PREFIX=/usr/local DESTDIR= (library, header, .pc)
 #   make bench           the benchmark (bench/README.md); not part of check,
 #                        which runs only its few-second smoke run
@@ -100,13 +109,6 @@ BROKEN_SOS  := $(BROKEN_SRCS:conformance/broken/%.c=$(BUILD)/broken/libbroken-%.
 
 IMPL       ?= reference
 SEED       ?= 1
-# make check runs the built-in bindings against their expectation files
-# (scripts/bindings); the sanitizer build does not (CPython and perl are
-# not built for it).
-BINDINGS   ?= yes
-# make check runs the kill matrix; KILL_MATRIX=no leaves it out (the
-# coverage build, which measures the tests, not the matrix).
-KILL_MATRIX ?= yes
 GENERATE   ?= 20
 SCENARIOS  ?=
 REPORT_DIR ?= $(BUILD)/conformance-report
@@ -117,7 +119,7 @@ TEST_IMPLS    := $(patsubst conformance/tests/impls/%.c,$(BUILD)/conformance/tes
 
 TEST_BINS := $(REF_TEST_BIN) $(SIM_TEST_BIN) $(CONF_TEST_BIN)
 
-.PHONY: all check docs coverage coverage-impl sanitize install clean matrix conformance conformance-realtime broken kill-matrix catalogue stress mutation mutation-sample conformance-asan stress-tsan
+.PHONY: all check check-build lint installcheck docs-check docs coverage coverage-impl sanitize install clean matrix conformance conformance-realtime broken kill-matrix catalogue stress mutation mutation-sample conformance-asan stress-tsan
 
 all: $(REF_LIB_A) $(REF_LIB_SO) $(SIM_LIB_A) $(SIM_INTERPOSE) $(RUNNER) $(ADAPTERS)
 
@@ -298,24 +300,28 @@ catalogue: $(RUNNER)
 	scripts/catalogue $(BUILD) > $(BUILD)/CATALOGUE.md.part
 	mv $(BUILD)/CATALOGUE.md.part conformance/CATALOGUE.md
 
+KILL_MATRIX_SEEDS ?= 30
 kill-matrix: $(RUNNER) $(REF_LIB_SO) broken
-	scripts/kill-matrix $(BUILD)
+	KILL_MATRIX_SEEDS=$(KILL_MATRIX_SEEDS) scripts/kill-matrix $(BUILD)
 
 # Mutation testing: source mutants of reference/, each run through the
-# suite (scripts/mutation).  The full run takes a while; the sample is part
-# of `make check`.
+# suite (scripts/mutation), MUTATION_JOBS at a time.  The full run takes a
+# while, for a longer job; the sample is part of `make check`: 20 mutants
+# (40 took 340 s on two loaded cores: a survivor costs the whole suite, a
+# stress run, and a TSan build and stress run).
 MUTATE := $(BUILD)/evconf-mutate
-MUTATION_SAMPLE ?= 40
+MUTATION_SAMPLE ?= 20
 
 $(MUTATE): conformance/mutation/mutate.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $<
 
+MUTATION_JOBS ?=
 mutation: $(RUNNER) $(MUTATE)
-	scripts/mutation $(BUILD)
+	MUTATION_JOBS=$(MUTATION_JOBS) scripts/mutation $(BUILD)
 
 mutation-sample: $(RUNNER) $(MUTATE)
-	scripts/mutation $(BUILD) $(MUTATION_SAMPLE)
+	MUTATION_JOBS=$(MUTATION_JOBS) scripts/mutation $(BUILD) $(MUTATION_SAMPLE)
 
 # Values from the command line go to the shell single-quoted, whatever
 # they hold (spaces, quotes, ';'): $(call shq,$(IMPL)).
@@ -377,6 +383,14 @@ conformance-asan: $(RUNNER) $(REF_LIB_SO) $(ADAPTERS) $(if $(filter reference,$(
 docs: $(RUNNER) $(REF_LIB_SO) $(ADAPTERS)
 	scripts/docs $(BUILD) docs/semantics.md $(BUILD)/docs/semantics.html
 
+# The generated files are current (scripts/docs-check; CI runs it after
+# make check): the catalogue, docs/semantics.md and docs/matrix.md
+# regenerated into $(BUILD)/docs-check and compared with the committed
+# ones.  The matrix reuses make check's runs of the bindings when they are
+# newer than the runner; without them it runs each implementation.
+docs-check: $(RUNNER) $(REF_LIB_SO) $(ADAPTERS)
+	MATRIX_IMPLS='$(MATRIX_IMPLS)' scripts/docs-check $(BUILD)
+
 # Every built-in implementation against the whole suite, as a table of
 # rules x implementations: docs/matrix.md (in the repository) and
 # build/matrix/index.html (each cell linking to the failure).
@@ -432,33 +446,42 @@ conformance-realtime: $(RUNNER) $(REF_LIB_SO) $(ADAPTERS)
 	    --tolerance $(call shq,$(TOLERANCE)) --timeout 120 --impl $(call shq,$(IMPL)) \
 	    --seed $(call shq,$(SEED)) --report-dir $(call shq,$(REPORT_DIR)) $(SCENARIOS_ARG)
 
-# Each test binary writes Check's summary, the kill matrix a plain one; the
-# last line adds them up, with those of the logs in SUMMARIES (make
-# sanitize's run of the reference).
-check: all $(TEST_BINS) $(VARIANT_SOS) $(ASAN_VARIANT_SOS) $(TEST_IMPLS) $(BROKEN_SOS) $(GOOD_SOS) $(TSAN_SOS)
-	@rc=0; for t in $(TEST_BINS); do \
-	    echo "== $$t"; EVCONF_BUILD=$(BUILD) CK_FORK=yes $$t > $$t.log 2>&1 || rc=1; \
-	    grep -v -e '^Running suite' -e '^ [a-z]*$$' $$t.log; \
-	done; \
-	if [ "$(KILL_MATRIX)" != no ]; then \
-	    echo "== kill matrix"; scripts/kill-matrix $(BUILD) > $(BUILD)/kill-matrix.log 2>&1 || rc=1; \
-	    grep -e '^kill-matrix' -e 'passed,' $(BUILD)/kill-matrix.log; fi; \
-	echo "== bench smoke"; $(MAKE) --no-print-directory bench-smoke > $(BUILD)/bench-smoke.log 2>&1 || rc=1; \
-	tail -n 1 $(BUILD)/bench-smoke.log; \
-	if [ "$(BINDINGS)" != no ]; then \
-	    echo "== bindings"; scripts/bindings $(BUILD) > $(BUILD)/bindings.log 2>&1 || rc=1; \
-	    cat $(BUILD)/bindings.log; fi; \
-	if [ "$(MUTATION_SAMPLE)" != 0 ]; then \
-	    echo "== mutation sample"; $(MAKE) --no-print-directory mutation-sample \
-	        MUTATION_GOAL=0 > $(BUILD)/mutation-sample.log 2>&1 || rc=1; \
-	    grep -e '^mutation' $(BUILD)/mutation-sample.log; fi; \
-	scripts/sum-checks $(TEST_BINS:%=%.log) $(if $(filter-out no,$(KILL_MATRIX)),$(BUILD)/kill-matrix.log) \
-	    $(BUILD)/bench-smoke.log \
-	    $(if $(filter-out no,$(BINDINGS)),$(BUILD)/bindings.log) \
-	    $(if $(filter-out 0,$(MUTATION_SAMPLE)),$(BUILD)/mutation-sample.log) \
-	    $(SUMMARIES) || rc=1; exit $$rc
+# make check's phases (scripts/check lists them): the Check tests, the
+# scripts' own tests, the kill matrix, the benchmark's smoke run, the
+# built-in bindings against their expectation files, and about
+# MUTATION_SAMPLE of the reference's mutants.  Each phase prints its time;
+# the last line adds up every phase's summary, with those of the logs in
+# SUMMARIES: "N passed, N failed, N skipped".  CHECKS= runs some of them
+# (make coverage and make sanitize run the tests and a sample of the kill
+# matrix, kill-sample).
+#
+# The kill matrix of make check runs the good loops on CHECK_SEEDS seeds
+# (default 4, two of them with --perturb) and every broken loop once; make
+# kill-matrix runs them on KILL_MATRIX_SEEDS (default 30), for a longer job.
+CHECKS ?= tests scripts kill-matrix bench bindings mutation
+CHECK_SEEDS ?= 4
+KILL_SAMPLE ?= 12
+check-build: all $(TEST_BINS) $(VARIANT_SOS) $(ASAN_VARIANT_SOS) $(TEST_IMPLS) $(BROKEN_SOS) \
+		$(GOOD_SOS) $(TSAN_SOS) $(if $(filter mutation,$(CHECKS)),$(MUTATE))
+
+check: check-build
+	@KILL_MATRIX_SEEDS=$(CHECK_SEEDS) KILL_SAMPLE=$(KILL_SAMPLE) \
+	    MUTATION_SAMPLE=$(MUTATION_SAMPLE) SUMMARIES='$(SUMMARIES)' \
+	    scripts/check $(BUILD) $(CHECKS)
+
+# ---- lint ---------------------------------------------------------------
+# Every shell script of the kit through shellcheck, and the reference's
+# comments and README through scripts/style-check (CI runs it).
+SHELL_SCRIPTS := $(shell grep -l -e '^\#!/bin/sh' -e '^\#!/usr/bin/env bash' \
+                   scripts/* scripts/tests/* .ci/run 2>/dev/null)
+lint:
+	shellcheck $(SHELL_SCRIPTS)
+	scripts/style-check reference
 
 # ---- coverage -----------------------------------------------------------
+# The tests and a sample of the kill matrix (KILL_SAMPLE broken loops, the
+# good loops on one seed) built with --coverage; the full kill matrix adds
+# little coverage and runs in make check.
 COV_BUILD := build/coverage
 COV_DIRS  := reference sim conformance/runner
 LCOV_RC   := --rc lcov_branch_coverage=1
@@ -469,9 +492,8 @@ COV_MIN_LINES_KIT ?= 85
 
 coverage:
 	@rm -rf $(COV_BUILD) coverage/html coverage/*.info
-	KILL_MATRIX_SEEDS=3 $(MAKE) --no-print-directory BUILD=$(COV_BUILD) OPT=-O0 MUTATION_SAMPLE=0 \
-	    BINDINGS=no \
-	    EXTRA_CFLAGS=--coverage check
+	$(MAKE) --no-print-directory BUILD=$(COV_BUILD) OPT=-O0 EXTRA_CFLAGS=--coverage \
+	    CHECKS='tests kill-sample' check
 	lcov $(LCOV_RC) --quiet --capture --directory $(COV_BUILD) \
 	    --output-file coverage/all.info
 	lcov $(LCOV_RC) --quiet --extract coverage/all.info \
@@ -486,24 +508,25 @@ coverage:
 	scripts/coverage-gate coverage/evconf.info conformance/runner $(COV_MIN_LINES_KIT) 0
 
 # ---- sanitizers ---------------------------------------------------------
-# The tests (the kill matrix included) built with the sanitizers.  Before
-# them, every scenario against the reference built with the sanitizers
-# under the plain runner (make conformance-asan IMPL=reference --strict),
-# which, unlike a runner built with them, can make allocations fail: the
-# reference's failure paths run under the sanitizers too.  A sanitizer's
-# report fails the scenario; the run's summary joins the tests'.
+# The tests and a sample of the kill matrix built with the sanitizers.
+# Before them, every scenario against the reference built with the
+# sanitizers under the plain runner (make conformance-asan IMPL=reference
+# --strict), which, unlike a runner built with them, can make allocations
+# fail: the reference's failure paths run under the sanitizers too.  A
+# sanitizer's report fails the scenario; the run's summary joins the tests'.
 SAN_DIR := build/sanitize
 sanitize:
 	@mkdir -p $(SAN_DIR)
 	@echo "== reference under the sanitizers (make conformance-asan)"
-	-@$(MAKE) --no-print-directory conformance-asan IMPL=reference \
+	@start=$$(date +%s); \
+	$(MAKE) --no-print-directory conformance-asan IMPL=reference \
 	    FLAGS='--strict --quiet' REPORT_DIR=$(SAN_DIR)/conformance-asan \
-	    > $(SAN_DIR)/conformance-asan.out 2>&1
-	@sed -n 's/^\([0-9]* passed, [0-9]* failed\),.*/\1/p' $(SAN_DIR)/conformance-asan.out \
-	    | tail -n 1 | tee $(SAN_DIR)/conformance-asan.log
-	KILL_MATRIX_SEEDS=3 $(MAKE) --no-print-directory BUILD=$(SAN_DIR) OPT=-O1 MUTATION_SAMPLE=0 \
-	    BINDINGS=no EXTRA_CFLAGS="$(SAN_CFLAGS)" \
-	    SUMMARIES=$(SAN_DIR)/conformance-asan.log check
+	    > $(SAN_DIR)/conformance-asan.out 2>&1; \
+	sed -n 's/^\([0-9]* passed, [0-9]* failed\),.*/\1/p' $(SAN_DIR)/conformance-asan.out \
+	    | tail -n 1 | tee $(SAN_DIR)/conformance-asan.log; \
+	echo "== conformance-asan: $$(( $$(date +%s) - start )) s"
+	$(MAKE) --no-print-directory BUILD=$(SAN_DIR) OPT=-O1 EXTRA_CFLAGS="$(SAN_CFLAGS)" \
+	    CHECKS='tests kill-sample' SUMMARIES=$(SAN_DIR)/conformance-asan.log check
 
 # ---- install ------------------------------------------------------------
 $(BUILD)/evref.pc: reference/evref.pc.in
@@ -536,6 +559,11 @@ install: all $(BUILD)/evref.pc $(BUILD)/evconf.pc
 	install -m 644 conformance/expectations/*.expect $(DESTDIR)$(DATADIR)/evconf/expectations/
 	install -m 644 docs/contract.md docs/results.schema.json $(DESTDIR)$(DATADIR)/doc/evconf/
 	install -m 644 $(BUILD)/evconf.pc $(DESTDIR)$(PCDIR)/evconf.pc
+
+# make install into a staging directory, and the installed kit run from
+# elsewhere (scripts/installcheck; CI runs it).
+installcheck: all $(BUILD)/evref.pc $(BUILD)/evconf.pc
+	scripts/installcheck $(BUILD)
 
 clean:
 	rm -rf build coverage/html coverage/*.info

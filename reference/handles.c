@@ -259,13 +259,15 @@ void evref__handles_update_locked(void)
 }
 
 /* Call back every watch poll(2) found ready, and stop once poll's count of
- * ready slots is used up.  The set is stable here (only the loop thread
- * changes it, between iterations), but each watch is checked again under
- * the lock just before its call: an earlier callback of this iteration may
- * have removed it (R29), disabled it (R31), disabled and enabled it again
- * (then the poll result predates the enabling and it waits for the next
- * iteration, R30), or changed its events (R12), and the reported mask is
- * cut down to what the watch asks for now. */
+ * ready slots is used up.  A slot names its watch, not an fd: a watch added
+ * on a reused fd number cannot inherit a stale result (R19), and watches on
+ * one fd are called each for itself (R15).  The set is stable here (only the
+ * loop thread changes it, between iterations), but each watch is checked
+ * again under the lock just before its call: an earlier callback of this
+ * iteration may have removed it (R29), disabled it (R31), disabled and
+ * enabled it again (then the poll result predates the enabling and it waits
+ * for the next iteration, R30), or changed its events (R12), and the
+ * reported mask is cut down to what the watch asks for now. */
 void evref__handles_dispatch(int ready)
 {
     struct evref__loop *l = &evref__loop;

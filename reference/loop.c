@@ -59,6 +59,9 @@ struct evref__loop evref__loop = {
     .wake_wr = -1,
 };
 
+/* The one mutex over all state: every operation takes it, from any thread
+ * (R42), and from callbacks too (R28), since no user code runs under it
+ * (R44). */
 void evref__lock(void)
 {
     pthread_mutex_lock(&evref__loop.lock);
@@ -101,14 +104,14 @@ int evref__init_locked(void)
     return 0;
 }
 
-/* Called, under the lock, after every change that could shorten the wait
- * or leave a free callback pending.  Only another thread's change during an
- * iteration needs a wake-up: the loop thread itself is not waiting, and a
- * loop that is not running will compute its next wait from the new state
- * anyway.  One byte is enough however many changes pile up before the loop
- * drains it.  Returns whether the caller must write that byte, which it
- * does with evref__unlock_and_wake() once the lock is released, so that
- * the woken loop does not wake up only to wait for the lock. */
+/* Called, under the lock, after every change that could shorten the wait or
+ * leave a free callback pending.  Only another thread's change during an
+ * iteration needs a wake-up (R43): the loop thread itself is not waiting,
+ * and a loop that is not running will compute its next wait from the new
+ * state anyway.  One byte is enough however many changes pile up before the
+ * loop drains it.  Returns whether the caller must write that byte, which it
+ * does with evref__unlock_and_wake() once the lock is released, so that the
+ * woken loop does not wake up only to wait for the lock. */
 bool evref__wake_locked(void)
 {
     struct evref__loop *l = &evref__loop;
@@ -144,15 +147,6 @@ static void drain_wake(void)
     atomic_store(&evref__loop.wake_pending, false);
 }
 
-/* Take the removed registrations out of both tables and run their free
- * callbacks with no lock held (R35, R36).  Removed watches leave the pollfd
- * set first.  Records are unlinked before any free callback runs, so a free
- * callback may call any operation, including remove on its own id, which
- * then finds nothing and returns -1.  Removes made by free callbacks are
- * swept at the next sweep, which follows without a wait
- * (frees_pending_locked()), so a chain of them never stalls (R38).  Order:
- * timers, then handles, each in the order they were removed (the contract
- * leaves it open, R41).  Costs what was removed, not what is registered. */
 /* Exactly once per successful add (R34), only when there is one (R39),
  * whatever the opaque, NULL included (R40).  The sweep runs on the loop
  * thread outside dispatch, so never while the callback runs (R37), and
@@ -168,6 +162,15 @@ static void free_all(struct evref__reg *list)
     }
 }
 
+/* Take the removed registrations out of both tables and run their free
+ * callbacks with no lock held (R35, R36).  Removed watches leave the pollfd
+ * set first.  Records are unlinked before any free callback runs, so a free
+ * callback may call any operation, including remove on its own id, which
+ * then finds nothing and returns -1.  Removes made by free callbacks are
+ * swept at the next sweep, which follows without a wait
+ * (frees_pending_locked()), so a chain of them never stalls (R38).  Order:
+ * timers, then handles, each in the order they were removed (the contract
+ * leaves it open, R41).  Costs what was removed, not what is registered. */
 static void sweep(void)
 {
     struct evref__reg *timers, *handles;
@@ -282,9 +285,9 @@ void evref_reset(void)
 }
 
 /* The helpers through which the loop enters user code.  They hold no lock
- * and add no frame of the loop's own that owns state: the stack below them
- * is the application's call of evref_run_once() and the loop's dispatch,
- * nothing else (the "clean stack" of R36). */
+ * (R44) and add no frame of the loop's own that owns state: the stack below
+ * them is the application's call of evref_run_once() and the loop's
+ * dispatch, nothing else (the "clean stack" of R36). */
 void evref__run_handle_callback(virEventHandleCallback cb, int watch, int fd,
                                 int events, void *opaque)
 {

@@ -6,10 +6,10 @@
  * Arming always measures from "now": at add, at every update, even with an
  * unchanged value (R20, R23), and after each firing, from the moment that
  * timer is dispatched, so a late timer fires once and does not catch up,
- * whether the loop itself was late or a sibling's callback held it (R25).  Timeout 0
- * means a deadline of now: due in every iteration (R21).  Timers fire when
- * due, never early: R26 allows 20 ms of slack, but libvirt's current loop
- * takes none, and neither does this one.
+ * whether the loop itself was late or a sibling's callback held it (R25).
+ * Timeout 0 means a deadline of now: due in every iteration (R21).  Timers
+ * fire when due, never early: R26 allows 20 ms of slack, but libvirt's
+ * current loop takes none, and neither does this one.
  */
 #include <limits.h>
 #include <stdlib.h>
@@ -18,9 +18,11 @@
 
 #define NS_PER_MS INT64_C(1000000)
 
-/* Set the timeout and (re)arm from now_ns; any negative value disarms, not
- * only -1 (R22).  Arming never calls back, not even for 0: that waits for
- * the next iteration (R27). */
+/* Set the timeout and (re)arm from now_ns, at add and at every update, even
+ * to an unchanged value (R20, R23); 0 is a deadline of now, due in every
+ * iteration (R21); any negative value disarms, not only -1 (R22).  Arming
+ * never calls back, not even for 0: that waits for the next iteration
+ * (R27). */
 static void arm_locked(struct evref__timer *tm, int timeout_ms, int64_t now_ns)
 {
     struct evref__loop *l = &evref__loop;
@@ -38,8 +40,6 @@ static void arm_locked(struct evref__timer *tm, int timeout_ms, int64_t now_ns)
         evref__heap_fix(&l->heap, tm);
 }
 
-/* Room for one more timer in the heap and in the dispatch scratch arrays,
- * taken now so that nothing later can fail for want of memory. */
 /* Give both dispatch scratch arrays cap slots.  If only the first can be
  * resized, due_cap stays what both arrays hold for sure, the smaller of
  * the two sizes.  Returns 0 or -1. */
@@ -62,6 +62,8 @@ static int resize_due_locked(size_t cap)
     return 0;
 }
 
+/* Room for one more timer in the heap and in the dispatch scratch arrays,
+ * taken now so that nothing later can fail for want of memory. */
 static int reserve_locked(void)
 {
     struct evref__loop *l = &evref__loop;
@@ -140,7 +142,7 @@ int evref_remove_timeout(int timer)
 
 /* How long poll(2) may wait: -1 with no enabled timer, else the time to the
  * earliest deadline, rounded up so the loop never wakes just before it and
- * spins. */
+ * spins, nor fires a timer early (R26 allows 20 ms; this loop takes none). */
 int evref__timers_poll_timeout_locked(int64_t now_ns)
 {
     struct evref__timer *top = evref__heap_top(&evref__loop.heap);

@@ -222,3 +222,11 @@ void check_bad_scenarios(const char *out, const struct bad_scenario *bad, size_t
         ck_assert_msg(strstr(out, bad[i].says), "no '%s' in: %s", bad[i].says, out);
     }
 }
+
+/* A line of its own, flushed at once: a forked test's output reaches the
+ * log only if it is written before the test's process ends. */
+void test_skip(const char *why)
+{
+    printf("evconf-skip: %s\n", why);
+    fflush(stdout);
+}

@@ -56,6 +56,11 @@ void check_bad_scenarios(const char *out, const struct bad_scenario *bad, size_t
  * must contain says. */
 void misbehaving(const char *which, int timeout, const char *says);
 
+/* Check has no skip: a test that cannot run here (a tool missing, a
+ * sanitized runner) calls this and returns.  It prints "evconf-skip: WHY",
+ * which scripts/sum-checks counts as skipped instead of passed. */
+void test_skip(const char *why);
+
 /* Each test file's tests, added to the suite one test case each. */
 void add_tests(Suite *s, const TTest *const tests[], size_t n);
 void add_runner_tests(Suite *s);

@@ -23,7 +23,7 @@ static bool sanitized_runner(void)
 
     free(out);
     if (rc != 0)
-        printf("skipped: the runner is built with a sanitizer\n");
+        test_skip("CPython and perl under a runner built with a sanitizer");
     return rc != 0;
 }
 

@@ -54,7 +54,7 @@ static int stress_tsan(char **out, const char *name)
 
     snprintf(twin, sizeof(twin), "%s/tsan/%s", build_dir(), name);
     if (!libtsan(lib, sizeof(lib)) || access(twin, R_OK) != 0) {
-        printf("skipped: no libtsan or no %s\n", twin);
+        test_skip("no libtsan, or no ThreadSanitizer twin (not built beside a sanitizer)");
         return -1;
     }
     snprintf(preload, sizeof(preload), "LD_PRELOAD=%s", lib);

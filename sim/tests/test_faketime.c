@@ -230,12 +230,14 @@ static const char *faketime_library(void)
     return NULL;
 }
 
-/* Without libfaketime there is nothing to test: say so and pass. */
+/* Without libfaketime there is nothing to test: say so on a line that
+ * scripts/sum-checks counts as a skip (Check has none), and return. */
 #define NEED_FAKETIME(lib, mode)                                        \
     do {                                                                \
         if (!(lib)) {                                                   \
-            printf("%s: skipped: libfaketime.so.1 not found "           \
+            printf("evconf-skip: %s: libfaketime.so.1 not found "       \
                    "(Debian package libfaketime)\n", mode);             \
+            fflush(stdout);                                             \
             return;                                                     \
         }                                                               \
     } while (0)
