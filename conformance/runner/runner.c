@@ -34,7 +34,7 @@
 #include "client.h"
 #include "console.h"
 #include "exec.h"
-#include "expect.h"
+#include "deviations.h"
 #include "protocol.h"
 #include "generate.h"
 #include "outfile.h"
@@ -62,7 +62,7 @@ struct options {
     double budget_end;          /* when it ends (sup_now_ms), from main's start */
     const char *expect_path;    /* --expect FILE */
     char *coverage_dir;         /* --coverage-dir DIR, absolute */
-    struct expectations expect;
+    struct deviations expect;
     int wake_timeout_ms;
     bool realtime;
     bool perturb;               /* --perturb */
@@ -909,7 +909,7 @@ static bool counts_as_failed(const struct options *o, const struct result *r)
 
 static enum outcome expected_outcome(struct options *o, const struct result *r)
 {
-    struct expectation *x = expect_find(&o->expect, r->id);
+    struct deviation *x = dev_find(&o->expect, r->id);
 
     return x ? x->outcome : OUT_PASS;
 }
@@ -921,7 +921,7 @@ static int judge_expectations(struct options *o, struct result *res, int n)
     int as_expected = 0, known = 0, unexpected = 0;
 
     for (int i = 0; i < n; i++) {
-        struct expectation *x = expect_find(&o->expect, res[i].id);
+        struct deviation *x = dev_find(&o->expect, res[i].id);
         enum outcome want = x ? x->outcome : OUT_PASS;
 
         if (res[i].outcome == OUT_SKIP)
@@ -1303,7 +1303,7 @@ int main(int argc, char **argv)
     }
     if (o.budget_s)
         o.budget_end = started + o.budget_s * 1000.0;
-    if (o.expect_path && expect_load(o.expect_path, &o.expect, err, sizeof(err)) < 0) {
+    if (o.expect_path && dev_load(o.expect_path, &o.expect, err, sizeof(err)) < 0) {
         fprintf(stderr, "evconf-run: --expect %s\n", con_esc(err));
         rc = 2;
         goto out;
@@ -1363,7 +1363,7 @@ int main(int argc, char **argv)
     free(impl_name);
 out:
     free_results(res, nres, files, nfiles);
-    expect_free(&o.expect);
+    dev_free(&o.expect);
     free(o.coverage_dir);
     if (o.paths != &default_path)
         free(o.paths);
