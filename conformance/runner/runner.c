@@ -49,35 +49,6 @@
 #define EVCONF_SCENARIO_DIR "conformance/scenarios"
 #endif
 
-struct options {
-    const char *impl, *filter, *exclude, *report_dir;
-    const char **paths;
-    int npaths;
-    uint64_t seed;
-    bool strict, list, quiet, fail_fast;
-    bool traces;                /* --traces */
-    int generate;               /* --generate N: generated programs to add */
-    int timeout_s;
-    int budget_s;               /* --budget: real time for the whole run, 0: none */
-    double budget_end;          /* when it ends (sup_now_ms), from main's start */
-    const char *expect_path;    /* --expect FILE */
-    char *coverage_dir;         /* --coverage-dir DIR, absolute */
-    struct deviations expect;
-    int wake_timeout_ms;
-    bool realtime;
-    bool perturb;               /* --perturb */
-    int tolerance_ms;
-    bool stress;
-    struct stress_opts st;
-};
-
-/* The --budget bounds the whole run: generation, loading, running and
- * shrinking each stop here, and what they leave is reported as not run. */
-static bool budget_over(const struct options *o)
-{
-    return o->budget_end > 0 && sup_now_ms() >= o->budget_end;
-}
-
 static char self_dir[PATH_MAX];
 static char adapter_dir[PATH_MAX + 32];     /* the built-in adapters */
 static char installed_scenarios[PATH_MAX + 32];
@@ -262,7 +233,7 @@ static char *check_impl(const struct options *o, const char *path)
     path = con_esc(path);
     if (so.interrupted)
         fprintf(stderr, "evconf-run: stopped by %s\n", strsignal(sup_stop_signal()));
-    else if (so.timed_out && budget_over(o))
+    else if (so.timed_out && opt_budget_over(o))
         return strdup(arg);     /* the --budget ended: the run says not run */
     else if (so.timed_out)
         fprintf(stderr, "evconf-run: IMPL %s (%s): did not finish loading within "
@@ -839,7 +810,7 @@ static bool still_fails(const char *path, void *arg)
 
     if (!sc)
         return false;
-    if (c->out_of_budget || budget_over(c->o)) {
+    if (c->out_of_budget || opt_budget_over(c->o)) {
         c->out_of_budget = true;
         scenario_free(sc);
         return false;
@@ -848,7 +819,7 @@ static bool still_fails(const char *path, void *arg)
     run_one(c->o, c->impl_path, sc, &r, c->o->budget_end);
     failure_key(&r, key, sizeof(key));
     /* A run the --budget cut short says nothing: it is not kept. */
-    c->out_of_budget = budget_over(c->o);
+    c->out_of_budget = opt_budget_over(c->o);
     same = !c->out_of_budget && (r.outcome == OUT_FAIL || r.outcome == OUT_ERROR ||
             (r.outcome == OUT_WARN && c->o->strict)) && !strcmp(key, c->key);
     for (int k = 0; k < r.nfailures; k++) {
@@ -873,7 +844,7 @@ static void shrink_result(const struct options *o, const char *impl_path, struct
     ssize_t got;
     int left;
 
-    if (budget_over(o)) {
+    if (opt_budget_over(o)) {
         add_failure(r, "INFO - not shrunk: the --budget was used up");
         if (f)
             fclose(f);
@@ -1015,7 +986,7 @@ static int run_scenarios(struct options *o, const char *impl_path,
         printf("evconf: %d scenarios against %s (seed %llu%s)\n", n, con_esc(impl_name),
                (unsigned long long)o->seed, o->realtime ? ", real time" : "");
     for (int i = 0; i < n; i++) {
-        if ((sig = sup_stop_signal()) != 0 || budget_over(o)) {
+        if ((sig = sup_stop_signal()) != 0 || opt_budget_over(o)) {
             if (sig)
                 snprintf(why, sizeof(why), "not run: the runner was stopped by %s",
                          strsignal(sig));
@@ -1060,7 +1031,7 @@ static int run_scenarios(struct options *o, const char *impl_path,
     for (int i = 0; i < n; i++)         /* not run, whoever stopped it */
         unrun += res[i].outcome == OUT_SKIP && res[i].error &&
                  !strncmp(res[i].error, "not run: ", 9);
-    if (unrun && !sig && budget_over(o))
+    if (unrun && !sig && opt_budget_over(o))
         snprintf(why, sizeof(why), "not run: the --budget of %d s was used up",
                  o->budget_s);
     ri.done = !sig && !unrun;
@@ -1081,89 +1052,6 @@ static int run_scenarios(struct options *o, const char *impl_path,
     if (o->expect_path)
         return unexpected || unrun ? 1 : 0;
     return count[OUT_FAIL] + count[OUT_ERROR] > 0 || unrun ? 1 : 0;
-}
-
-/* The --perl-inc directories, joined for the perl adapter. */
-static int add_perl_inc(const char *dir)
-{
-    const char *old = getenv("EVCONF_PERL_INC");
-    char *joined = NULL;
-
-    if (asprintf(&joined, "%s%s%s", old ? old : "", old ? ":" : "", dir) < 0)
-        return 2;
-    setenv("EVCONF_PERL_INC", joined, 1);
-    free(joined);
-    return -1;
-}
-
-/* One option, read and range-checked by options.c, into *o.  Returns -1
- * to go on, or the status to exit with. */
-static int take_option(const struct opt_value *v, struct options *o)
-{
-    int n = (int)v->num;
-
-    switch (v->def->key) {
-    case 'i': o->impl = v->text; break;
-    case 's':
-        o->paths = realloc(o->paths, (size_t)(o->npaths + 1) * sizeof(*o->paths));
-        o->paths[o->npaths++] = v->text;
-        break;
-    case 'f': o->filter = v->text; break;
-    case OPT_EXCLUDE: o->exclude = v->text; break;
-    case 'S': o->seed = v->u64; break;
-    case 'r': o->report_dir = v->text; break;
-    case OPT_STRICT: o->strict = true; break;
-    case 't': o->timeout_s = n; break;
-    case OPT_EXPECT: o->expect_path = v->text; break;
-    case OPT_TRACES: o->traces = true; break;
-    case OPT_COVERAGE_DIR:
-        if (report_mkdirs(v->text) < 0 || !(o->coverage_dir = realpath(v->text, NULL))) {
-            fprintf(stderr, "evconf-run: --coverage-dir %s: %s\n", con_esc(v->text),
-                    strerror(errno));
-            return 2;
-        }
-        break;
-    case OPT_PERL_INC: return add_perl_inc(v->text);
-    case OPT_BUDGET: o->budget_s = n; break;
-    case 'w': o->wake_timeout_ms = n; break;
-    case OPT_REALTIME: o->realtime = true; break;
-    case OPT_PERTURB: o->perturb = true; break;
-    case OPT_TOLERANCE: o->tolerance_ms = n; break;
-    case OPT_STRESS: o->stress = true; break;
-    case OPT_THREADS: o->st.threads = n; break;
-    case OPT_STRESS_MS: o->st.ms = n; break;
-    case 'l': o->list = true; break;
-    case OPT_CAN_FAIL_ALLOCATIONS: return sim_alloc_failures_available() ? 0 : 1;
-    case 'q': o->quiet = true; break;
-    case OPT_FAIL_FAST: o->fail_fast = true; break;
-    case OPT_GENERATE: o->generate = n; break;
-    case 'h': opt_help(stdout); return 0;
-    default: return 2;
-    }
-    return -1;
-}
-
-/* Read the command line into *o (options.c's table: every number whole
- * and in its range).  Returns -1 to go on, or the status to exit with
- * (after --help, or a bad option). */
-static int parse_options(int argc, char **argv, struct options *o)
-{
-    struct opt_value v;
-    int rc;
-
-    while ((rc = opt_next(argc, argv, &v)) == 1)
-        if ((rc = take_option(&v, o)) >= 0)
-            return rc;
-    if (rc == 2)
-        return 2;
-    if (o->tolerance_ms < 0)
-        o->tolerance_ms = o->realtime ? 50 : 0;
-    if (optind < argc) {
-        fprintf(stderr, "evconf-run: unexpected argument '%s' (see --help)\n",
-                con_esc(argv[optind]));
-        return 2;
-    }
-    return -1;
 }
 
 /* One file parsed into res[*nres] (an error if it does not parse, or if
@@ -1266,7 +1154,7 @@ static int load_scenarios(const struct options *o, char ***files, int *nfiles,
         return 2;
     res = calloc((size_t)*nfiles + 1, sizeof(*res));
     for (int i = 0; i < *nfiles; i++) {
-        if (budget_over(o)) {
+        if (opt_budget_over(o)) {
             res[(*nres)++] = (struct result){ .path = (*files)[i], .id = (*files)[i],
                 .outcome = OUT_SKIP, .error = strdup("not run: the --budget was "
                                                      "used up before it was read") };
@@ -1296,7 +1184,7 @@ int main(int argc, char **argv)
     int nfiles = 0, nres = 0, bad_input = 0, unloaded = 0, rc;
     static const char *default_path = EVCONF_SCENARIO_DIR;
 
-    if ((rc = parse_options(argc, argv, &o)) >= 0) {
+    if ((rc = opt_parse(argc, argv, &o)) >= 0) {
         free(o.paths);
         free(o.coverage_dir);
         return rc;
@@ -1352,7 +1240,7 @@ int main(int argc, char **argv)
     }
     impl_path = resolve_impl(o.impl, implbuf, sizeof(implbuf));
     /* With the --budget used up, nothing will run: the reports say so. */
-    impl_name = budget_over(&o) ? strdup(o.impl) : check_impl(&o, impl_path);
+    impl_name = opt_budget_over(&o) ? strdup(o.impl) : check_impl(&o, impl_path);
     if (!impl_name) {
         rc = 2;
         goto out;
