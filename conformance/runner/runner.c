@@ -40,80 +40,11 @@
 #include "outfile.h"
 #include "options.h"
 #include "idset.h"
+#include "kit.h"
 #include "results.h"
 #include "sim.h"
 #include "stress.h"
 #include "supervise.h"
-
-#ifndef EVCONF_SCENARIO_DIR
-#define EVCONF_SCENARIO_DIR "conformance/scenarios"
-#endif
-
-static char self_dir[PATH_MAX];
-static char adapter_dir[PATH_MAX + 32];     /* the built-in adapters */
-static char installed_scenarios[PATH_MAX + 32];
-
-/* Where the built-in adapters and the suite are: beside the runner in a
- * build tree (build/adapters/, the source's scenarios), or, once
- * installed, in PREFIX/lib/evconf/adapters and PREFIX/share/evconf. */
-static void find_kit(void)
-{
-    struct stat st;
-    ssize_t sl = readlink("/proc/self/exe", self_dir, sizeof(self_dir) - 1);
-
-    self_dir[sl > 0 ? sl : 0] = '\0';
-    if (strrchr(self_dir, '/'))
-        *strrchr(self_dir, '/') = '\0';
-    snprintf(adapter_dir, sizeof(adapter_dir), "%s/../lib/evconf/adapters", self_dir);
-    if (stat(adapter_dir, &st) != 0 || !S_ISDIR(st.st_mode))
-        snprintf(adapter_dir, sizeof(adapter_dir), "%s/adapters", self_dir);
-    snprintf(installed_scenarios, sizeof(installed_scenarios),
-             "%s/../share/evconf/scenarios", self_dir);
-    if (stat(installed_scenarios, &st) != 0 || !S_ISDIR(st.st_mode))
-        installed_scenarios[0] = '\0';
-}
-
-/* Built-in implementation names, resolved next to this binary. */
-static const char *resolve_impl(const char *impl, char *buf, size_t len)
-{
-    static const struct { const char *name, *file; } builtin[] = {
-        { "reference", "libevconf-reference.so" },
-        { "libvirt-default", "libevconf-libvirt-default.so" },
-        { "libvirt-glib", "libevconf-libvirt-glib.so" },
-    };
-    /* Words for an interpreter's adapter: the adapter, and what it is told
-     * to load (in the environment variable, which a scenario's process
-     * inherits).  An alias names what its prefix would have. */
-    static const struct { const char *prefix, *file, *var, *alias_of; } interp[] = {
-        { "python:", "libevconf-python.so", "EVCONF_PYTHON", NULL },
-        { "python-libvirtaio", "libevconf-python.so", "EVCONF_PYTHON",
-          "evconf_libvirtaio" },
-        { "perl:", "libevconf-perl.so", "EVCONF_PERL_MODULE", NULL },
-        { "ruby:", "libevconf-ruby.so", "EVCONF_RUBY", NULL },
-    };
-
-    for (size_t i = 0; i < sizeof(interp) / sizeof(interp[0]); i++) {
-        size_t n = strlen(interp[i].prefix);
-        bool match = interp[i].alias_of ? !strcmp(impl, interp[i].prefix)
-                                        : !strncmp(impl, interp[i].prefix, n);
-        if (!match)
-            continue;
-        setenv(interp[i].var, interp[i].alias_of ? interp[i].alias_of : impl + n, 1);
-        snprintf(buf, len, "%s/%s", adapter_dir, interp[i].file);
-        return buf;
-    }
-    for (size_t i = 0; i < sizeof(builtin) / sizeof(builtin[0]); i++)
-        if (!strcmp(impl, builtin[i].name)) {
-            if (snprintf(buf, len, "%s/%s", adapter_dir, builtin[i].file) >= (int)len)
-                return impl;
-            return buf;
-        }
-    if (!strchr(impl, '/')) {        /* dlopen would search the library path */
-        snprintf(buf, len, "./%s", impl);
-        return buf;
-    }
-    return impl;
-}
 
 static int load_impl(const char *path, struct impl *impl, char *err, size_t errlen)
 {
@@ -1182,7 +1113,7 @@ int main(int argc, char **argv)
     const char *impl_path;
     struct result *res = NULL;
     int nfiles = 0, nres = 0, bad_input = 0, unloaded = 0, rc;
-    static const char *default_path = EVCONF_SCENARIO_DIR;
+    static const char *default_path;
 
     if ((rc = opt_parse(argc, argv, &o)) >= 0) {
         free(o.paths);
@@ -1197,12 +1128,11 @@ int main(int argc, char **argv)
         goto out;
     }
     sup_init();
-    find_kit();
-    if (installed_scenarios[0])
-        default_path = installed_scenarios;
+    kit_find();
+    default_path = kit_scenario_dir();
 
     if (o.stress) {
-        impl_path = resolve_impl(o.impl, implbuf, sizeof(implbuf));
+        impl_path = kit_resolve_impl(o.impl, implbuf, sizeof(implbuf));
         impl_name = check_impl(&o, impl_path);
         if (o.budget_end > 0 && o.budget_end - sup_now_ms() < o.st.ms) {
             /* The --budget bounds --stress too: its workers stop in time. */
@@ -1238,7 +1168,7 @@ int main(int argc, char **argv)
         rc = 2;
         goto out;
     }
-    impl_path = resolve_impl(o.impl, implbuf, sizeof(implbuf));
+    impl_path = kit_resolve_impl(o.impl, implbuf, sizeof(implbuf));
     /* With the --budget used up, nothing will run: the reports say so. */
     impl_name = opt_budget_over(&o) ? strdup(o.impl) : check_impl(&o, impl_path);
     if (!impl_name) {
