@@ -21,6 +21,7 @@
 static char self_dir[PATH_MAX];
 static char adapter_dir[PATH_MAX + 32];     /* the built-in adapters */
 static char installed_scenarios[PATH_MAX + 32];
+
 /* Where the built-in adapters and the suite are: beside the runner in a
  * build tree (build/adapters/, the source's scenarios), or, once
  * installed, in PREFIX/lib/evconf/adapters and PREFIX/share/evconf. */
