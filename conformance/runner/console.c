@@ -1,6 +1,8 @@
 /*
  * console.c - text from outside, shown on a terminal as it is, never
- * obeyed (console.h).
+ * obeyed, or pasted into a shell as one word (console.h).  Prefix con_.
+ * What the runner prints with it (failures, progress, the summary) is
+ * show.c's.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -129,4 +131,27 @@ const char *con_escn(const char *s, size_t n)
 const char *con_esc(const char *s)
 {
     return con_escn(s, s ? strlen(s) : 0);
+}
+
+/* s as one shell word: as it is if that is safe, else single-quoted, so
+ * that a rerun line pastes into a shell whatever the paths hold. */
+const char *con_shell_word(const char *s, char *buf, size_t len)
+{
+    size_t n = 0;
+
+    if (*s && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                        "0123456789_./:=+,@%-") == strlen(s))
+        return s;
+    buf[n++] = '\'';
+    for (; *s && n + 5 < len; s++) {
+        if (*s == '\'') {
+            memcpy(buf + n, "'\\''", 4);
+            n += 4;
+        } else {
+            buf[n++] = *s;
+        }
+    }
+    buf[n++] = '\'';
+    buf[n] = '\0';
+    return buf;
 }

@@ -432,29 +432,6 @@ static void free_results(struct result *res, int n, char **files, int nfiles)
 
 /* ---- output ---- */
 
-/* s as one shell word: as it is if that is safe, else single-quoted, so
- * that a rerun line pastes into a shell whatever the paths hold. */
-static const char *shell_word(const char *s, char *buf, size_t len)
-{
-    size_t n = 0;
-
-    if (*s && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-                        "0123456789_./:=+,@%-") == strlen(s))
-        return s;
-    buf[n++] = '\'';
-    for (; *s && n + 5 < len; s++) {
-        if (*s == '\'') {
-            memcpy(buf + n, "'\\''", 4);
-            n += 4;
-        } else {
-            buf[n++] = *s;
-        }
-    }
-    buf[n++] = '\'';
-    buf[n] = '\0';
-    return buf;
-}
-
 /* The command that reruns exactly this scenario, as it ran. */
 static char *rerun_line(const struct options *o, const struct result *r)
 {
@@ -466,14 +443,14 @@ static char *rerun_line(const struct options *o, const struct result *r)
      * only when it fails. */
     if (r->gen_k) {
         if (asprintf(&line, "make conformance IMPL=%s SEED=%llu FLAGS='--generate %d "
-                     "--filter %s%s%s'", shell_word(o->impl, w1, sizeof(w1)),
+                     "--filter %s%s%s'", con_shell_word(o->impl, w1, sizeof(w1)),
                      (unsigned long long)o->seed, r->gen_k, r->id,
                      o->strict ? " --strict" : "", o->perturb ? " --perturb" : "") < 0)
             return NULL;
         return line;
     }
     if (asprintf(&line, "make conformance IMPL=%s SCENARIOS=%s SEED=%llu%s",
-                 shell_word(o->impl, w1, sizeof(w1)), shell_word(r->path, w2, sizeof(w2)),
+                 con_shell_word(o->impl, w1, sizeof(w1)), con_shell_word(r->path, w2, sizeof(w2)),
                  (unsigned long long)o->seed, flags) < 0)
         return NULL;
     return line;
@@ -665,7 +642,7 @@ static void shrink_result(const struct options *o, const char *impl_path, struct
     if (asprintf(&line, "INFO - %s to %d step lines in %d runs: %s (rerun: "
                  "evconf-run --impl %s --scenarios %s)", c.out_of_budget ?
                  "partly shrunk (the --budget was used up)" : "shrunk", left, c.runs, out,
-                 shell_word(o->impl, w1, sizeof(w1)), shell_word(out, w2, sizeof(w2))) > 0)
+                 con_shell_word(o->impl, w1, sizeof(w1)), con_shell_word(out, w2, sizeof(w2))) > 0)
         add_failure(r, line);
     free(line);
 }
