@@ -20,6 +20,7 @@
 #include "protocol.h"
 #include "run.h"
 #include "supervise.h"
+#include "verdict.h"
 
 static uint64_t scenario_seed(uint64_t seed, const char *id)
 {
@@ -53,10 +54,7 @@ void run_add_failure(struct result *r, const char *line)
 struct gathered {
     struct result *r;
     struct sup_capture trace;
-    char *scenario_error;       /* the first E record */
-    char *skipped;              /* the S record */
-    char *crash_at;             /* the C record: "RULES where" */
-    bool done;
+    struct child_said said;
 };
 
 /* Failures beyond this many in one scenario are counted, not kept. */
@@ -73,17 +71,17 @@ static void on_record(const char *line, void *arg)
         if (g->r->nfailures < MAX_FAILURES)
             run_add_failure(g->r, line + 2);
     } else if (line[0] == PROTO_SCENARIO_ERROR && line[1] == ' ') {
-        if (!g->scenario_error && asprintf(&g->scenario_error, "scenario: %s",
-                                           line + 2) < 0)
-            g->scenario_error = NULL;
+        if (!g->said.scenario_error &&
+            asprintf(&g->said.scenario_error, "scenario: %s", line + 2) < 0)
+            g->said.scenario_error = NULL;
     } else if (line[0] == PROTO_CRASH && line[1] == ' ') {
-        if (!g->crash_at)
-            g->crash_at = strdup(line + 2);
+        if (!g->said.crash_at)
+            g->said.crash_at = strdup(line + 2);
     } else if (line[0] == PROTO_SKIP && line[1] == ' ') {
-        if (!g->skipped && asprintf(&g->skipped, "skipped: %s", line + 2) < 0)
-            g->skipped = NULL;
+        if (!g->said.skipped && asprintf(&g->said.skipped, "skipped: %s", line + 2) < 0)
+            g->said.skipped = NULL;
     } else if (!strcmp(line, PROTO_DONE_LINE)) {
-        g->done = true;
+        g->said.done = true;
     }
 }
 
@@ -141,108 +139,6 @@ static char *join_trace(char *trace, const char *output)
     return joined;
 }
 
-/* A crash while a call from another thread was under way (the trace's
- * last "thread begin" has no "thread end") is that thread's call: the
- * implementation is not safe to call from other threads (R42), which is
- * a failure of the rule, not an error of the run. */
-static bool crashed_in_thread(struct result *r, int status)
-{
-    const char *begin = NULL, *end, *what;
-    char *line = NULL;
-
-    for (const char *p = r->trace; p && (p = strstr(p, " thread begin ")); p++)
-        begin = p;
-    if (!begin || strstr(begin, " thread end "))
-        return false;
-    what = begin + strlen(" thread begin ");
-    end = strchr(what, '\n');
-    if (asprintf(&line, "MUST R42 the implementation died of %s during a call from "
-                 "another thread (%.*s); expected every operation to be safe on "
-                 "any thread", strsignal(WTERMSIG(status)),
-                 (int)(end ? end - what : (ptrdiff_t)strlen(what)), what) < 0)
-        return false;
-    run_add_failure(r, line);
-    free(line);
-    r->outcome = OUT_FAIL;
-    return true;
-}
-
-/* Where the child said it was dying (its C record, "RULES where; expected
- * ..."): said after the error, and, when it names a rule, a failure of
- * that rule.  A crash is still an error of the run; the rule says whose
- * contract it broke. */
-static void crash_rule(struct result *r, const char *how, char *why, size_t len,
-                       const char *crash_at)
-{
-    const char *where = crash_at ? strchr(crash_at, ' ') : NULL;
-    const char *expected;
-    char *line = NULL;
-
-    if (!where)
-        return;
-    expected = strstr(where, "; expected ");
-    snprintf(why + strlen(why), len - strlen(why), "%.*s",
-             (int)(expected ? expected - where : (ptrdiff_t)strlen(where)), where);
-    if (!strncmp(crash_at, "- ", 2))
-        return;
-    if (asprintf(&line, "MUST %.*s the implementation %s%s", (int)(where - crash_at),
-                 crash_at, how, where) < 0)
-        return;
-    run_add_failure(r, line);
-    free(line);
-}
-
-/* Why a scenario that did not say "done" ended. */
-static void no_result(struct result *r, const struct sup_outcome *so, int timeout_s,
-                      const char *crash_at)
-{
-    char why[1000], how[100];
-
-    if (so->interrupted)
-        snprintf(why, sizeof(why), "not run: the runner was stopped by %s",
-                 strsignal(sup_stop_signal()));
-    else if (so->timed_out)
-        snprintf(why, sizeof(why), "hang: no result within %d s of real "
-                 "time (deadlock, or a wait sim could not see)", timeout_s);
-    else if (WIFSIGNALED(so->status) && crashed_in_thread(r, so->status))
-        return;
-    else {
-        if (WIFSIGNALED(so->status))
-            snprintf(how, sizeof(how), "died of %s", strsignal(WTERMSIG(so->status)));
-        else
-            snprintf(how, sizeof(how), "exited with status %d in the middle of "
-                     "the scenario", WEXITSTATUS(so->status));
-        snprintf(why, sizeof(why), "%s: the implementation %s",
-                 WIFSIGNALED(so->status) ? "crash" : "exit", how);
-        crash_rule(r, how, why, sizeof(why), crash_at);
-    }
-    r->error = strdup(why);
-    r->outcome = so->interrupted ? OUT_SKIP : OUT_ERROR;
-}
-
-/* The scenario ran to its end, and then the process did not exit cleanly:
- * a sanitizer's report at exit (leaks), or a crash in a destructor.
- * Either is the implementation's. */
-static void unclean_exit(struct result *r, int status)
-{
-    char why[300];
-    const char *report = r->trace ? strstr(r->trace, "Sanitizer") : NULL;
-    const char *eol = report ? strchr(report, '\n') : NULL;
-
-    while (report && report > r->trace && report[-1] != '\n')
-        report--;               /* the whole line: "stderr: ==1==ERROR: ..." */
-    snprintf(why, sizeof(why), "MUST - after the scenario the process %s %d%s%.*s",
-             WIFSIGNALED(status) ? "died of signal" : "exited with status",
-             WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status),
-             report ? ": " : " (see the trace)",
-             report ? (int)(eol ? eol - report : (ptrdiff_t)strlen(report)) : 0,
-             report ? report : "");
-    run_add_failure(r, why);
-}
-
-/* Why a scenario the --budget stopped has no verdict. */
-#define NOT_RUN_BUDGET "not run: the --budget was used up while it ran"
-
 void run_one(const struct options *o, const char *impl_path,
              const struct scenario *sc, struct result *r, double budget_end)
 {
@@ -273,43 +169,5 @@ void run_one(const struct options *o, const char *impl_path,
     r->ms = so.ms;
     r->trace = join_trace(sup_capture_finish(&g.trace, "trace"), so.output);
     free(so.output);
-    if (g.scenario_error) {
-        free(g.skipped);
-        free(g.crash_at);
-        r->error = g.scenario_error;
-        r->outcome = OUT_ERROR;
-        r->bad_scenario = true;
-        return;
-    }
-    if (g.skipped && g.done && WIFEXITED(so.status) && WEXITSTATUS(so.status) == 0) {
-        free(g.crash_at);
-        r->error = g.skipped;
-        r->outcome = OUT_SKIP;
-        return;
-    }
-    free(g.skipped);
-    if (!g.done && so.timed_out && cut) {
-        /* Stopped by the --budget, not by the watchdog: no verdict (a
-         * slow scenario is not a hang), the same on every machine. */
-        free(g.crash_at);
-        r->error = strdup(NOT_RUN_BUDGET);
-        r->outcome = OUT_SKIP;
-        return;
-    }
-    if (!g.done) {
-        no_result(r, &so, o->timeout_s, g.crash_at);
-        free(g.crash_at);
-        return;
-    }
-    free(g.crash_at);
-    if (!WIFEXITED(so.status) || WEXITSTATUS(so.status) != 0)
-        unclean_exit(r, so.status);
-    r->outcome = OUT_PASS;
-    for (int k = 0; k < r->nfailures; k++) {
-        if (r->failures[k].level == LEVEL_MUST ||
-            (r->failures[k].level == LEVEL_SHOULD && o->strict))
-            r->outcome = OUT_FAIL;
-        else if (r->failures[k].level == LEVEL_SHOULD && r->outcome == OUT_PASS)
-            r->outcome = OUT_WARN;
-    }
+    verdict_settle(o, r, &so, &g.said, cut);
 }

@@ -48,6 +48,7 @@
 #include "sim.h"
 #include "stress.h"
 #include "supervise.h"
+#include "verdict.h"
 
 /* ---- scenario files ---- */
 
@@ -246,55 +247,6 @@ static void shrink_result(const struct options *o, const char *impl_path, struct
     free(line);
 }
 
-static bool counts_as_failed(const struct options *o, const struct result *r)
-{
-    return r->outcome == OUT_FAIL || r->outcome == OUT_ERROR ||
-           (r->outcome == OUT_WARN && o->strict);
-}
-
-static enum outcome expected_outcome(struct options *o, const struct result *r)
-{
-    struct deviation *x = dev_find(&o->expect, r->id);
-
-    return x ? x->outcome : OUT_PASS;
-}
-
-/* Compare each scenario run with --expect: print what differs, mark the
- * known deviations for the reports.  Returns how many differ. */
-static int judge_expectations(struct options *o, struct result *res, int n)
-{
-    int as_expected = 0, known = 0, unexpected = 0;
-
-    for (int i = 0; i < n; i++) {
-        struct deviation *x = dev_find(&o->expect, res[i].id);
-        enum outcome want = x ? x->outcome : OUT_PASS;
-
-        if (res[i].outcome == OUT_SKIP)
-            continue;
-        if (x)
-            x->seen = true;
-        if (res[i].outcome == want) {
-            as_expected++;
-            known += x != NULL;
-            res[i].known = x ? x->reason : NULL;
-            continue;
-        }
-        unexpected++;
-        printf("UNEXPECTED %s: %s, expected %s%s%s%s\n", con_esc(res[i].id),
-               report_outcome_name(res[i].outcome), report_outcome_name(want),
-               x ? " (" : "", x ? con_esc(x->reason) : "", x ? ")" : "");
-    }
-    for (int k = 0; k < o->expect.n && !o->filter && !o->exclude; k++)
-        if (!o->expect.v[k].seen) {
-            printf("UNEXPECTED %s:%d: no scenario '%s' ran (stale entry)\n",
-                   con_esc(o->expect.path), o->expect.v[k].line, con_esc(o->expect.v[k].id));
-            unexpected++;
-        }
-    printf("expectations (%s): %d as expected, %d of them known deviations; "
-           "%d unexpected\n", con_esc(o->expect.path), as_expected, known, unexpected);
-    return unexpected;
-}
-
 /* Colour for an outcome on a terminal (none when stdout is a file or a
  * pipe, or NO_COLOR is set); -1 for the reset. */
 static const char *colour(int outcome)
@@ -334,7 +286,7 @@ static void run_turn(const struct options *o, const char *impl_path, struct resu
         run_one(o, impl_path, r->sc, r, o->budget_end);
         r->rerun = rerun_line(o, r);
     }
-    if (text && counts_as_failed(o, r))
+    if (text && verdict_failed(o, r))
         write_generated(r->path, text);
     free(text);
 }
@@ -375,7 +327,7 @@ static int run_scenarios(struct options *o, const char *impl_path,
             printf("[%3d/%d] %s%-5s%s %s\n", i + 1, n, colour(res[i].outcome),
                    res[i].outcome == OUT_PASS ? "ok" : report_outcome_name(res[i].outcome),
                    colour(-1), con_esc(res[i].id));
-        if (o->fail_fast && counts_as_failed(o, &res[i])) {
+        if (o->fail_fast && verdict_failed(o, &res[i])) {
             for (int k = i + 1; k < n; k++) {
                 scenario_free((struct scenario *)res[k].sc);
                 free(res[k].error);
@@ -390,18 +342,18 @@ static int run_scenarios(struct options *o, const char *impl_path,
     }
     if (!sig)
         for (int i = 0; i < n; i++)
-            if (res[i].sc && res[i].gen_k && counts_as_failed(o, &res[i]))
+            if (res[i].sc && res[i].gen_k && verdict_failed(o, &res[i]))
                 shrink_result(o, impl_path, &res[i]);
     /* With --expect, a known deviation is a line in the reports, not a
      * page of details. */
     for (int i = 0; i < n; i++) {
         count[res[i].outcome]++;
         if (res[i].outcome != OUT_PASS && res[i].outcome != OUT_SKIP &&
-            (!o->expect_path || res[i].outcome != expected_outcome(o, &res[i])))
+            (!o->expect_path || res[i].outcome != verdict_expected(o, &res[i])))
             print_details(o, &res[i]);
     }
     if (o->expect_path)
-        unexpected = judge_expectations(o, res, n);
+        unexpected = verdict_judge_deviations(o, res, n);
     for (int i = 0; i < n; i++)         /* not run, whoever stopped it */
         unrun += res[i].outcome == OUT_SKIP && res[i].error &&
                  !strncmp(res[i].error, "not run: ", 9);
