@@ -46,6 +46,7 @@
 #include "results.h"
 #include "run.h"
 #include "shrink.h"
+#include "show.h"
 #include "sim.h"
 #include "stress.h"
 #include "supervise.h"
@@ -57,86 +58,7 @@
 
 /* ---- output ---- */
 
-/* The command that reruns exactly this scenario, as it ran. */
-static char *rerun_line(const struct options *o, const struct result *r)
-{
-    char w1[2 * PATH_MAX], w2[2 * PATH_MAX], *line = NULL;
-    const char *flags = o->strict && o->perturb ? " FLAGS='--strict --perturb'" :
-                        o->strict ? " FLAGS=--strict" : o->perturb ? " FLAGS=--perturb" : "";
-
-    /* A generated program is made again from the seed: its file is kept
-     * only when it fails. */
-    if (r->gen_k) {
-        if (asprintf(&line, "make conformance IMPL=%s SEED=%llu FLAGS='--generate %d "
-                     "--filter %s%s%s'", con_shell_word(o->impl, w1, sizeof(w1)),
-                     (unsigned long long)o->seed, r->gen_k, r->id,
-                     o->strict ? " --strict" : "", o->perturb ? " --perturb" : "") < 0)
-            return NULL;
-        return line;
-    }
-    if (asprintf(&line, "make conformance IMPL=%s SCENARIOS=%s SEED=%llu%s",
-                 con_shell_word(o->impl, w1, sizeof(w1)), con_shell_word(r->path, w2, sizeof(w2)),
-                 (unsigned long long)o->seed, flags) < 0)
-        return NULL;
-    return line;
-}
-
-static void print_details(const struct options *o, const struct result *r)
-{
-    const struct scenario *sc = r->sc;
-    int lines = 0;
-    const char *start;
-
-    printf("\n%s %s: %s\n", r->outcome == OUT_WARN ? "WARNING" : "FAILED",
-           con_esc(r->id), con_esc(sc ? sc->title : ""));
-    if (sc)
-        printf("  rules: %s (%s)\n  file:  %s\n  why:   %s\n", con_esc(sc->rules),
-               scenario_level_name(sc->level), con_esc(r->path), con_esc(sc->why));
-    if (r->error)
-        printf("  %s\n", con_esc(r->error));
-    for (int k = 0; k < r->nfailures; k++)
-        printf("  [%s %s] %s\n", scenario_level_name(r->failures[k].level),
-               con_esc(r->failures[k].rules), con_esc(r->failures[k].message));
-    if (r->trace && *r->trace) {
-        start = r->trace + strlen(r->trace);
-        while (start > r->trace && lines <= 40)
-            if (*--start == '\n')
-                lines++;
-        if (start > r->trace)
-            start++;
-        printf("  trace%s:\n", start > r->trace ? " (last 40 lines)" : "");
-        for (const char *l = start; *l; ) {
-            const char *e = strchr(l, '\n');
-            int n = e ? (int)(e - l) : (int)strlen(l);
-            printf("    %s\n", con_escn(l, (size_t)n));
-            l += n + (e ? 1 : 0);
-        }
-    }
-    if (sc)
-        printf("  seed: %llu\n  rerun: %s\n", (unsigned long long)o->seed,
-               con_esc(r->rerun));
-}
-
 /* ---- generated programs (--generate) ---- */
-
-/* Colour for an outcome on a terminal (none when stdout is a file or a
- * pipe, or NO_COLOR is set); -1 for the reset. */
-static const char *colour(int outcome)
-{
-    static int on = -1;
-
-    if (on < 0)
-        on = isatty(1) && !getenv("NO_COLOR");
-    if (!on)
-        return "";
-    switch (outcome) {
-    case OUT_PASS: return "\033[32m";
-    case OUT_WARN: return "\033[33m";
-    case OUT_FAIL: case OUT_ERROR: return "\033[31m";
-    case OUT_SKIP: return "\033[2m";
-    default: return "\033[0m";
-    }
-}
 
 /* Mark the scenarios from i on as not run, and why. */
 static void not_run(struct result *res, int i, int n, const char *why)
@@ -156,7 +78,7 @@ static void run_turn(const struct options *o, const char *impl_path, struct resu
 
     if (r->sc && r->outcome != OUT_ERROR) {
         run_one(o, impl_path, r->sc, r, o->budget_end);
-        r->rerun = rerun_line(o, r);
+        r->rerun = show_rerun_line(o, r);
     }
     if (text && verdict_failed(o, r))
         shrink_write_generated(r->path, text);
@@ -180,9 +102,7 @@ static int run_scenarios(struct options *o, const char *impl_path,
 
     if (report_write(&ri, res, 0) < 0)
         return 2;
-    if (!o->quiet)
-        printf("evconf: %d scenarios against %s (seed %llu%s)\n", n, con_esc(impl_name),
-               (unsigned long long)o->seed, o->realtime ? ", real time" : "");
+    show_start(o, impl_name, n);
     for (int i = 0; i < n; i++) {
         if ((sig = sup_stop_signal()) != 0 || opt_budget_over(o)) {
             if (sig)
@@ -195,10 +115,7 @@ static int run_scenarios(struct options *o, const char *impl_path,
             break;
         }
         run_turn(o, impl_path, &res[i]);
-        if (!o->quiet)
-            printf("[%3d/%d] %s%-5s%s %s\n", i + 1, n, colour(res[i].outcome),
-                   res[i].outcome == OUT_PASS ? "ok" : report_outcome_name(res[i].outcome),
-                   colour(-1), con_esc(res[i].id));
+        show_progress(o, i, n, &res[i]);
         if (o->fail_fast && verdict_failed(o, &res[i])) {
             for (int k = i + 1; k < n; k++) {
                 scenario_free((struct scenario *)res[k].sc);
@@ -216,14 +133,9 @@ static int run_scenarios(struct options *o, const char *impl_path,
         for (int i = 0; i < n; i++)
             if (res[i].sc && res[i].gen_k && verdict_failed(o, &res[i]))
                 shrink_result(o, impl_path, &res[i]);
-    /* With --expect, a known deviation is a line in the reports, not a
-     * page of details. */
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < n; i++)
         count[res[i].outcome]++;
-        if (res[i].outcome != OUT_PASS && res[i].outcome != OUT_SKIP &&
-            (!o->expect_path || res[i].outcome != verdict_expected(o, &res[i])))
-            print_details(o, &res[i]);
-    }
+    show_failures(o, res, n);
     if (o->expect_path)
         unexpected = verdict_judge_deviations(o, res, n);
     for (int i = 0; i < n; i++)         /* not run, whoever stopped it */
@@ -235,13 +147,7 @@ static int run_scenarios(struct options *o, const char *impl_path,
     ri.done = !sig && !unrun;
     if (report_write(&ri, res, n) < 0)
         return 2;
-    if (!o->quiet)
-        printf("\nreports: %s/results.tap, junit.xml, results.json\n", con_esc(o->report_dir));
-    if (unrun)
-        fprintf(stderr, "evconf-run: %s: %d scenario%s\n", why + strlen("not run: "),
-                unrun, unrun == 1 ? " not run" : "s not run");
-    printf("%d passed, %d failed, %d warnings, %d skipped\n", count[OUT_PASS],
-           count[OUT_FAIL] + count[OUT_ERROR], count[OUT_WARN], count[OUT_SKIP]);
+    show_end(o, count, unrun, why + strlen("not run: "));
     if (sig)
         return 128 + sig;
     for (int i = 0; i < n; i++)
@@ -301,14 +207,7 @@ int main(int argc, char **argv)
                              &unloaded)) != 0)
         goto out;
     if (o.list) {
-        for (int i = 0; i < nres; i++)
-            if (res[i].sc)
-                printf("%-44s %-6s %-12s %s\n", con_esc(res[i].id),
-                       scenario_level_name(res[i].sc->level), con_esc(res[i].sc->rules),
-                       con_esc(res[i].sc->title));
-        if (unloaded)
-            fprintf(stderr, "evconf-run: the --budget of %d s was used up: %d scenario "
-                    "file%s not read\n", o.budget_s, unloaded, unloaded == 1 ? "" : "s");
+        show_list(&o, res, nres, unloaded);
         rc = bad_input ? 2 : unloaded ? 1 : 0;
         goto out;
     }
