@@ -50,6 +50,7 @@
 #include "sim.h"
 #include "stress.h"
 #include "supervise.h"
+#include "turns.h"
 #include "verdict.h"
 
 /* ---- scenario files ---- */
@@ -59,104 +60,6 @@
 /* ---- output ---- */
 
 /* ---- generated programs (--generate) ---- */
-
-/* Mark the scenarios from i on as not run, and why. */
-static void not_run(struct result *res, int i, int n, const char *why)
-{
-    for (; i < n; i++) {
-        res[i].outcome = OUT_SKIP;
-        free(res[i].error);
-        res[i].error = strdup(why);
-    }
-}
-
-/* Scenario r in its turn: a generated program is made first, and written
- * only if it fails. */
-static void run_turn(const struct options *o, const char *impl_path, struct result *r)
-{
-    char *text = r->gen_k && !r->sc ? shrink_make_generated(o, r) : NULL;
-
-    if (r->sc && r->outcome != OUT_ERROR) {
-        run_one(o, impl_path, r->sc, r, o->budget_end);
-        r->rerun = show_rerun_line(o, r);
-    }
-    if (text && verdict_failed(o, r))
-        shrink_write_generated(r->path, text);
-    free(text);
-}
-
-/* Run the scenarios in turn.  The reports are written before the first
- * (so that a report directory that cannot be written stops the run at
- * once), then at most once a second as results come in, and at the end:
- * a run that is stopped half-way keeps what it did.  A stop signal or
- * the end of --budget marks what is left as not run.  Returns the exit
- * status. */
-static int run_scenarios(struct options *o, const char *impl_path,
-                         const char *impl_name, struct result *res, int *nres)
-{
-    struct run_info ri = { impl_path, impl_name, o->report_dir, o->seed, o->strict, false,
-                           o->traces };
-    double written_at = sup_now_ms();
-    int n = *nres, count[5] = {0}, sig = 0, unrun = 0, unexpected = 0;
-    char why[160] = "not run: ";
-
-    if (report_write(&ri, res, 0) < 0)
-        return 2;
-    show_start(o, impl_name, n);
-    for (int i = 0; i < n; i++) {
-        if ((sig = sup_stop_signal()) != 0 || opt_budget_over(o)) {
-            if (sig)
-                snprintf(why, sizeof(why), "not run: the runner was stopped by %s",
-                         strsignal(sig));
-            else
-                snprintf(why, sizeof(why), "not run: the --budget of %d s was used up",
-                         o->budget_s);
-            not_run(res, i, n, why);
-            break;
-        }
-        run_turn(o, impl_path, &res[i]);
-        show_progress(o, i, n, &res[i]);
-        if (o->fail_fast && verdict_failed(o, &res[i])) {
-            for (int k = i + 1; k < n; k++) {
-                scenario_free((struct scenario *)res[k].sc);
-                free(res[k].error);
-            }
-            *nres = n = i + 1;
-            break;
-        }
-        if (sup_now_ms() - written_at >= 1000) {
-            report_write(&ri, res, i + 1);
-            written_at = sup_now_ms();
-        }
-    }
-    if (!sig)
-        for (int i = 0; i < n; i++)
-            if (res[i].sc && res[i].gen_k && verdict_failed(o, &res[i]))
-                shrink_result(o, impl_path, &res[i]);
-    for (int i = 0; i < n; i++)
-        count[res[i].outcome]++;
-    show_failures(o, res, n);
-    if (o->expect_path)
-        unexpected = verdict_judge_deviations(o, res, n);
-    for (int i = 0; i < n; i++)         /* not run, whoever stopped it */
-        unrun += res[i].outcome == OUT_SKIP && res[i].error &&
-                 !strncmp(res[i].error, "not run: ", 9);
-    if (unrun && !sig && opt_budget_over(o))
-        snprintf(why, sizeof(why), "not run: the --budget of %d s was used up",
-                 o->budget_s);
-    ri.done = !sig && !unrun;
-    if (report_write(&ri, res, n) < 0)
-        return 2;
-    show_end(o, count, unrun, why + strlen("not run: "));
-    if (sig)
-        return 128 + sig;
-    for (int i = 0; i < n; i++)
-        if (res[i].bad_scenario)
-            return 2;
-    if (o->expect_path)
-        return unexpected || unrun ? 1 : 0;
-    return count[OUT_FAIL] + count[OUT_ERROR] > 0 || unrun ? 1 : 0;
-}
 
 int main(int argc, char **argv)
 {
@@ -224,7 +127,7 @@ int main(int argc, char **argv)
         rc = 2;
         goto out;
     }
-    rc = run_scenarios(&o, impl_path, impl_name, res, &nres);
+    rc = turns_run(&o, impl_path, impl_name, res, &nres);
     if (bad_input && rc < 2)
         rc = 2;
     free(impl_name);
