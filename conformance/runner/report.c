@@ -72,6 +72,62 @@ static void write_tap(FILE *f, const struct run_info *ri, const struct result *r
     }
 }
 
+/* r's failures, a line each, each after prefix. */
+static void junit_failures(FILE *f, const struct result *r, const char *prefix)
+{
+    for (int k = 0; k < r->nfailures; k++) {
+        fprintf(f, "%s%s ", prefix, scenario_level_name(r->failures[k].level));
+        enc_xml(f, r->failures[k].rules);
+        fputs(": ", f);
+        enc_xml(f, r->failures[k].message);
+        fputc('\n', f);
+    }
+}
+
+/* One scenario's testcase: its properties, its failure or error, its
+ * warnings and its trace. */
+static void junit_case(FILE *f, const struct result *r)
+{
+    /* The class is the scenario's family (timer, handle, dispatch...):
+     * CI tools group by it; the rules are a property. */
+    const char *family = r->sc ? r->id : "unparsed";
+
+    fputs("<testcase classname=\"evconf.", f);
+    enc_xmln(f, family, strcspn(family, "-"));
+    fputs("\" name=\"", f);
+    enc_xml(f, r->id);
+    fprintf(f, "\" time=\"%.3f\">\n", r->ms / 1e3);
+    if (r->sc) {
+        fputs("<properties><property name=\"rules\" value=\"", f);
+        enc_xml(f, r->sc->rules);
+        fprintf(f, "\"/><property name=\"level\" value=\"%s\"/><property "
+                "name=\"outcome\" value=\"%s\"/></properties>\n",
+                scenario_level_name(r->sc->level), report_outcome_name(r->outcome));
+    }
+    if (r->outcome == OUT_SKIP)
+        fputs("<skipped/>\n", f);
+    if (r->outcome == OUT_FAIL || r->outcome == OUT_ERROR) {
+        fprintf(f, "<%s message=\"", r->outcome == OUT_FAIL ? "failure" : "error");
+        enc_xml(f, r->error ? r->error : r->nfailures ? r->failures[0].message : "");
+        fputs("\">", f);
+        junit_failures(f, r, "");
+        fprintf(f, "</%s>\n", r->outcome == OUT_FAIL ? "failure" : "error");
+    }
+    /* A warning is no failure, and JUnit has no word for it: it goes to
+     * system-err, which CI shows as such, besides the property. */
+    if (r->outcome == OUT_WARN) {
+        fputs("<system-err>", f);
+        junit_failures(f, r, "WARNING ");
+        fputs("</system-err>\n", f);
+    }
+    if (r->outcome != OUT_PASS && r->outcome != OUT_SKIP) {
+        fputs("<system-out>", f);
+        enc_xml(f, r->trace);
+        fputs("</system-out>\n", f);
+    }
+    fputs("</testcase>\n", f);
+}
+
 static void write_junit(FILE *f, const struct run_info *ri, const struct result *res, int n)
 {
     int failures = 0, errors = 0, skipped = 0;
@@ -90,58 +146,8 @@ static void write_junit(FILE *f, const struct run_info *ri, const struct result 
     enc_xml(f, ri->impl_name);
     fprintf(f, "\"/>\n<property name=\"seed\" value=\"%llu\"/>\n</properties>\n",
             (unsigned long long)ri->seed);
-    for (int i = 0; i < n; i++) {
-        const struct result *r = &res[i];
-        /* The class is the scenario's family (timer, handle, dispatch...):
-         * CI tools group by it; the rules are a property. */
-        const char *family = r->sc ? r->id : "unparsed";
-        fputs("<testcase classname=\"evconf.", f);
-        enc_xmln(f, family, strcspn(family, "-"));
-        fputs("\" name=\"", f);
-        enc_xml(f, r->id);
-        fprintf(f, "\" time=\"%.3f\">\n", r->ms / 1e3);
-        if (r->sc) {
-            fputs("<properties><property name=\"rules\" value=\"", f);
-            enc_xml(f, r->sc->rules);
-            fprintf(f, "\"/><property name=\"level\" value=\"%s\"/><property "
-                    "name=\"outcome\" value=\"%s\"/></properties>\n",
-                    scenario_level_name(r->sc->level), report_outcome_name(r->outcome));
-        }
-        if (r->outcome == OUT_SKIP)
-            fputs("<skipped/>\n", f);
-        if (r->outcome == OUT_FAIL || r->outcome == OUT_ERROR) {
-            fprintf(f, "<%s message=\"", r->outcome == OUT_FAIL ? "failure" : "error");
-            enc_xml(f, r->error ? r->error : r->nfailures ? r->failures[0].message : "");
-            fputs("\">", f);
-            for (int k = 0; k < r->nfailures; k++) {
-                fprintf(f, "%s ", scenario_level_name(r->failures[k].level));
-                enc_xml(f, r->failures[k].rules);
-                fputs(": ", f);
-                enc_xml(f, r->failures[k].message);
-                fputc('\n', f);
-            }
-            fprintf(f, "</%s>\n", r->outcome == OUT_FAIL ? "failure" : "error");
-        }
-        /* A warning is no failure, and JUnit has no word for it: it goes to
-         * system-err, which CI shows as such, besides the property. */
-        if (r->outcome == OUT_WARN) {
-            fputs("<system-err>", f);
-            for (int k = 0; k < r->nfailures; k++) {
-                fprintf(f, "WARNING %s ", scenario_level_name(r->failures[k].level));
-                enc_xml(f, r->failures[k].rules);
-                fputs(": ", f);
-                enc_xml(f, r->failures[k].message);
-                fputc('\n', f);
-            }
-            fputs("</system-err>\n", f);
-        }
-        if (r->outcome != OUT_PASS && r->outcome != OUT_SKIP) {
-            fputs("<system-out>", f);
-            enc_xml(f, r->trace);
-            fputs("</system-out>\n", f);
-        }
-        fputs("</testcase>\n", f);
-    }
+    for (int i = 0; i < n; i++)
+        junit_case(f, &res[i]);
     fputs("</testsuite>\n</testsuites>\n", f);
 }
 
