@@ -220,6 +220,47 @@ static void json_failure(FILE *f, const struct failure *fl)
     fputc('}', f);
 }
 
+/* One scenario's object, without its closing brace; its trace if it did
+ * not pass, or with --traces. */
+static void json_scenario(FILE *f, const struct run_info *ri, const struct result *r)
+{
+    fputs("    {\"id\": ", f);
+    enc_json(f, r->id);
+    fputs(", \"file\": ", f);
+    enc_json(f, r->path);
+    fputs(", \"title\": ", f);
+    enc_json(f, title(r));
+    fputs(", \"rules\": ", f);
+    json_rules(f, r->sc ? r->sc->rules : "");
+    fputs(", \"level\": ", f);
+    enc_json(f, r->sc ? scenario_level_name(r->sc->level) : "");
+    fputs(", \"outcome\": ", f);
+    enc_json(f, report_outcome_name(r->outcome));
+    fprintf(f, ", \"ms\": %.3f", r->ms);
+    if (r->error) {
+        fputs(", \"error\": ", f);
+        enc_json(f, r->error);
+    }
+    if (r->known) {
+        fputs(", \"known\": ", f);
+        enc_json(f, r->known);
+    }
+    if (r->rerun) {
+        fputs(", \"rerun\": ", f);
+        enc_json(f, r->rerun);
+    }
+    fputs(", \"failures\": [", f);
+    for (int k = 0; k < r->nfailures; k++) {
+        fputs(k ? ", " : "", f);
+        json_failure(f, &r->failures[k]);
+    }
+    fputc(']', f);
+    if ((r->outcome != OUT_PASS || ri->traces) && r->trace) {
+        fputs(", \"trace\": ", f);
+        enc_json(f, r->trace);
+    }
+}
+
 static void write_json(FILE *f, const struct run_info *ri, const struct result *res, int n)
 {
     int count[5] = {0};
@@ -237,42 +278,7 @@ static void write_json(FILE *f, const struct run_info *ri, const struct result *
             "\"skipped\": %d},\n  \"scenarios\": [\n", count[OUT_PASS],
             count[OUT_FAIL] + count[OUT_ERROR], count[OUT_WARN], count[OUT_SKIP]);
     for (int i = 0; i < n; i++) {
-        const struct result *r = &res[i];
-        fputs("    {\"id\": ", f);
-        enc_json(f, r->id);
-        fputs(", \"file\": ", f);
-        enc_json(f, r->path);
-        fputs(", \"title\": ", f);
-        enc_json(f, title(r));
-        fputs(", \"rules\": ", f);
-        json_rules(f, r->sc ? r->sc->rules : "");
-        fputs(", \"level\": ", f);
-        enc_json(f, r->sc ? scenario_level_name(r->sc->level) : "");
-        fputs(", \"outcome\": ", f);
-        enc_json(f, report_outcome_name(r->outcome));
-        fprintf(f, ", \"ms\": %.3f", r->ms);
-        if (r->error) {
-            fputs(", \"error\": ", f);
-            enc_json(f, r->error);
-        }
-        if (r->known) {
-            fputs(", \"known\": ", f);
-            enc_json(f, r->known);
-        }
-        if (r->rerun) {
-            fputs(", \"rerun\": ", f);
-            enc_json(f, r->rerun);
-        }
-        fputs(", \"failures\": [", f);
-        for (int k = 0; k < r->nfailures; k++) {
-            fputs(k ? ", " : "", f);
-            json_failure(f, &r->failures[k]);
-        }
-        fputc(']', f);
-        if ((r->outcome != OUT_PASS || ri->traces) && r->trace) {
-            fputs(", \"trace\": ", f);
-            enc_json(f, r->trace);
-        }
+        json_scenario(f, ri, &res[i]);
         fprintf(f, "}%s\n", i + 1 < n ? "," : "");
     }
     fputs("  ]\n}\n", f);
