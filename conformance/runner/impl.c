@@ -95,6 +95,47 @@ static void on_load_record(const char *line, void *arg)
         *said = strdup(line);
 }
 
+/* IMPL names no file: a word that is no built-in, or a path. */
+static void no_file(const char *arg, const char *path)
+{
+    if (!strchr(arg, '/'))
+        fprintf(stderr, "evconf-run: IMPL %s: no such file, and not a built-in name "
+                "(reference, libvirt-default, libvirt-glib, python-libvirtaio, "
+                "python:FILE.py, perl:Module::Name, perl:FILE.pl, ruby:FILE.rb)\n",
+                con_esc(arg));
+    else
+        fprintf(stderr, "evconf-run: IMPL %s: %s: %s\n", con_esc(arg), con_esc(path),
+                strerror(errno));
+}
+
+/* The probe did not say a name: why, in one line on stderr.  Returns
+ * NULL, or IMPL as its name when the --budget ended it (the run then
+ * says not run). */
+static char *load_failed(const struct options *o, const char *arg, const char *path,
+                         const struct sup_outcome *so, char *said)
+{
+    int timeout_s = o->timeout_s;
+
+    arg = con_esc(arg);
+    path = con_esc(path);
+    if (so->interrupted)
+        fprintf(stderr, "evconf-run: stopped by %s\n", strsignal(sup_stop_signal()));
+    else if (so->timed_out && opt_budget_over(o))
+        return strdup(arg);     /* the --budget ended: the run says not run */
+    else if (so->timed_out)
+        fprintf(stderr, "evconf-run: IMPL %s (%s): did not finish loading within "
+                "%d s\n", arg, path, timeout_s);
+    else if (said && said[0] == 'E')
+        fprintf(stderr, "evconf-run: IMPL %s (%s): %s\n", arg, path, con_esc(said + 1));
+    else if (WIFSIGNALED(so->status))
+        fprintf(stderr, "evconf-run: IMPL %s (%s): crashed while loading (%s)\n",
+                arg, path, strsignal(WTERMSIG(so->status)));
+    else
+        fprintf(stderr, "evconf-run: IMPL %s (%s): failed while loading\n", arg, path);
+    free(said);
+    return NULL;
+}
+
 /* Load the implementation in a child first: a broken one (a constructor
  * that crashes or blocks, a missing symbol) must not take the runner
  * down.  Returns its display name, or NULL after printing one line. */
@@ -111,14 +152,7 @@ char *impl_check(const struct options *o, const char *path)
         timeout_ms = o->budget_end - sup_now_ms();      /* within the --budget */
 
     if (stat(path, &stbuf) < 0) {
-        if (!strchr(arg, '/'))
-            fprintf(stderr, "evconf-run: IMPL %s: no such file, and not a built-in name "
-                    "(reference, libvirt-default, libvirt-glib, python-libvirtaio, "
-                    "python:FILE.py, perl:Module::Name, perl:FILE.pl, ruby:FILE.rb)\n",
-                    con_esc(arg));
-        else
-            fprintf(stderr, "evconf-run: IMPL %s: %s: %s\n", con_esc(arg), con_esc(path),
-                    strerror(errno));
+        no_file(arg, path);
         return NULL;
     }
     if (sup_run(load_child, (void *)path, on_load_record, &said,
@@ -134,22 +168,5 @@ char *impl_check(const struct options *o, const char *path)
         free(said);
         return name;
     }
-    arg = con_esc(arg);
-    path = con_esc(path);
-    if (so.interrupted)
-        fprintf(stderr, "evconf-run: stopped by %s\n", strsignal(sup_stop_signal()));
-    else if (so.timed_out && opt_budget_over(o))
-        return strdup(arg);     /* the --budget ended: the run says not run */
-    else if (so.timed_out)
-        fprintf(stderr, "evconf-run: IMPL %s (%s): did not finish loading within "
-                "%d s\n", arg, path, timeout_s);
-    else if (said && said[0] == 'E')
-        fprintf(stderr, "evconf-run: IMPL %s (%s): %s\n", arg, path, con_esc(said + 1));
-    else if (WIFSIGNALED(so.status))
-        fprintf(stderr, "evconf-run: IMPL %s (%s): crashed while loading (%s)\n",
-                arg, path, strsignal(WTERMSIG(so.status)));
-    else
-        fprintf(stderr, "evconf-run: IMPL %s (%s): failed while loading\n", arg, path);
-    free(said);
-    return NULL;
+    return load_failed(o, arg, path, &so, said);
 }
