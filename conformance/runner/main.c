@@ -40,6 +40,18 @@
 #include "supervise.h"
 #include "turns.h"
 
+/* --expect FILE read into o->expect.  Returns 0, or 2 after one line. */
+static int load_deviations(struct options *o)
+{
+    char err[1200];
+
+    if (dev_load(o->expect_path, &o->expect, err, sizeof(err)) < 0) {
+        fprintf(stderr, "evconf-run: --expect %s\n", con_esc(err));
+        return 2;
+    }
+    return 0;
+}
+
 /* --stress: real threads against the IMPL instead of the scenarios.
  * Returns the exit status. */
 static int stress_mode(struct options *o)
@@ -79,11 +91,8 @@ static int against_impl(struct options *o, struct result *res, int *nres)
 int main(int argc, char **argv)
 {
     double started = sup_now_ms();     /* --budget counts from here */
-    struct options o = { .impl = "reference", .report_dir = "build/conformance-report",
-                         .seed = 1, .timeout_s = 10, .wake_timeout_ms = 2000,
-                         .tolerance_ms = -1,
-                         .st = { .threads = 4, .ms = 2000, .bound_ms = 500 } };
-    char **files = NULL, err[1200];
+    struct options o = OPT_DEFAULTS;
+    char **files = NULL;
     struct result *res = NULL;
     int nfiles = 0, nres = 0, bad_input = 0, unloaded = 0, rc;
     static const char *default_path;
@@ -95,11 +104,8 @@ int main(int argc, char **argv)
     }
     if (o.budget_s)
         o.budget_end = started + o.budget_s * 1000.0;
-    if (o.expect_path && dev_load(o.expect_path, &o.expect, err, sizeof(err)) < 0) {
-        fprintf(stderr, "evconf-run: --expect %s\n", con_esc(err));
-        rc = 2;
+    if (o.expect_path && (rc = load_deviations(&o)) != 0)
         goto out;
-    }
     sup_init();
     kit_find();
     default_path = kit_scenario_dir();

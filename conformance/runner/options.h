@@ -86,6 +86,12 @@ struct options {
     struct stress_opts st;
 };
 
+/* What a run does without options. */
+#define OPT_DEFAULTS { .impl = "reference", .report_dir = "build/conformance-report", \
+                       .seed = 1, .timeout_s = 10, .wake_timeout_ms = 2000, \
+                       .tolerance_ms = -1, \
+                       .st = { .threads = 4, .ms = 2000, .bound_ms = 500 } }
+
 /* Read the command line into *o (the table: every number whole and in
  * its range).  Returns -1 to go on, or the status to exit with (after
  * --help, or a bad option). */
