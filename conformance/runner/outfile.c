@@ -1,6 +1,7 @@
 /*
  * outfile.c - files written beside their place under a name no one else
- * chose, then renamed into it (outfile.h).
+ * chose, then renamed into it (outfile.h).  Prefix outfile_.  What
+ * goes in them is report.c's and shrink.c's.
  */
 #include <errno.h>
 #include <fcntl.h>
