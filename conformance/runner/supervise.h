@@ -12,7 +12,7 @@
  * once and are then reported by sup_stop_signal().
  *
  * Prefix sup_.  What runs in the child is its caller's (run.c: a
- * scenario; impl.c: the probe; stress.c); this knows nothing of records.
+ * scenario; impl.c: the probe; stress.c); what its lines mean, too.
  */
 #ifndef EVCONF_SUPERVISE_H
 #define EVCONF_SUPERVISE_H
