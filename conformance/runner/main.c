@@ -18,10 +18,12 @@
  * ended, --expect), deviations.c (dev_: the --expect files), show.c
  * (show_: what is printed), console.c (con_: escaping), shrink.c
  * (shrink_: generated programs), report.c (report_: the report files),
- * outfile.c, supervise.c (sup_), stress.c (stress_: --stress), idset.c.
- * The scenario's side (in the child): parse.c (scenario_), exec.c
- * (exec_), checks.c (check_), progress.c, generate.c (generate_),
- * client.c, crash.c, scratch.c.
+ * encode.c (enc_: text in them), outfile.c (outfile_: writing a file
+ * safely), supervise.c (sup_: a child within a deadline), stress.c
+ * (stress_: --stress), idset.c (idset_: a set of ids).
+ * The scenario's side, what runs in the child (the scenario language,
+ * the script, the checks of every rule), is entered from run.c's
+ * scenario_child() and has its own files and prefixes.
  */
 #include <limits.h>
 #include <stdio.h>
