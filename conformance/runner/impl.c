@@ -87,6 +87,7 @@ static void load_child(int fd, void *arg)
     _exit(0);
 }
 
+/* The probe's first line: "N name" or "E why". */
 static void on_load_record(const char *line, void *arg)
 {
     char **said = arg;

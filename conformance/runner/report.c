@@ -128,6 +128,8 @@ static void junit_case(FILE *f, const struct result *r)
     fputs("</testcase>\n", f);
 }
 
+/* JUnit XML as CI servers read it: one testsuite, the IMPL and seed as
+ * properties, a testcase a scenario. */
 static void write_junit(FILE *f, const struct run_info *ri, const struct result *res, int n)
 {
     int failures = 0, errors = 0, skipped = 0;
@@ -182,6 +184,7 @@ static void split_failure(const char *msg, struct failure_parts *fp)
     }
 }
 
+/* "R29,R28" as ["R29", "R28"]; "-" (no rule) as []. */
 static void json_rules(FILE *f, const char *rules)
 {
     char buf[256], *save = NULL;
@@ -199,6 +202,8 @@ static void json_rules(FILE *f, const char *rules)
     fputc(']', f);
 }
 
+/* A failure with its fields taken apart (split_failure): expected is
+ * null when the message does not say it. */
 static void json_failure(FILE *f, const struct failure *fl)
 {
     struct failure_parts fp;
@@ -261,6 +266,8 @@ static void json_scenario(FILE *f, const struct run_info *ri, const struct resul
     }
 }
 
+/* results.json (docs/results.schema.json): the run, its counts and each
+ * scenario, for tools. */
 static void write_json(FILE *f, const struct run_info *ri, const struct result *res, int n)
 {
     int count[5] = {0};
@@ -441,6 +448,7 @@ int report_dir_ready(const char *dir)
     return 0;
 }
 
+/* The four reports, each replaced whole (results.h). */
 int report_write(const struct run_info *ri, const struct result *res, int n)
 {
     static const struct {

@@ -22,6 +22,9 @@
 #include "supervise.h"
 #include "verdict.h"
 
+/* Each scenario's own seed, from the run's and its id (FNV-1a): the same
+ * whatever the order, --filter or --exclude, so that a rerun line that
+ * runs it alone makes the same choices. */
 static uint64_t scenario_seed(uint64_t seed, const char *id)
 {
     uint64_t h = 1469598103934665603ULL ^ seed;
@@ -31,6 +34,7 @@ static uint64_t scenario_seed(uint64_t seed, const char *id)
     return h;
 }
 
+/* LEVEL and RULES as protocol.h's F record has them (run.h). */
 void run_add_failure(struct result *r, const char *line)
 {
     char level[16] = "", rules[64] = "";
@@ -60,6 +64,9 @@ struct gathered {
 /* Failures beyond this many in one scenario are counted, not kept. */
 #define MAX_FAILURES 200
 
+/* One record of the result channel (protocol.h) into g: the trace kept
+ * bounded, failures up to MAX_FAILURES, the first E, C and S records;
+ * any other line is not a record and is dropped. */
 static void on_record(const char *line, void *arg)
 {
     struct gathered *g = arg;
@@ -92,6 +99,8 @@ struct child_args {
     const char *coverage_dir;
 };
 
+/* In the child: load the IMPL and run the script (exec.c); "R done" says
+ * it ran to its end, which only then counts as run. */
 static void scenario_child(int fd, void *arg)
 {
     struct child_args *a = arg;

@@ -75,6 +75,9 @@ struct shrink_ctx {
     bool out_of_budget;         /* the --budget ended during the shrinking */
 };
 
+/* generate_shrink's test: the smaller program at path fails the same way
+ * (failure_key) as the one shrunk.  Once the --budget ends, nothing does:
+ * the shrinking stops with what it has. */
 static bool still_fails(const char *path, void *arg)
 {
     struct shrink_ctx *c = arg;

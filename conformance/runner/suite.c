@@ -20,6 +20,7 @@
 #include "outfile.h"
 #include "suite.h"
 
+/* For qsort: a directory's files in name order, the same everywhere. */
 static int cmp_str(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -38,6 +39,8 @@ static void add_path(char ***files, int *n, const char *path)
     (*files)[(*n)++] = strdup(path);
 }
 
+/* One --scenarios word: a directory (its *.scn, sorted), a file, or a
+ * glob.  0, or -1 when it names nothing. */
 static int collect(const char *arg, char ***files, int *n)
 {
     struct stat st;
@@ -74,6 +77,8 @@ static int collect(const char *arg, char ***files, int *n)
     return -1;
 }
 
+/* Whether id matches one of filter's comma-separated globs (--filter,
+ * --exclude); no filter matches every id. */
 static bool matches(const char *filter, const char *id)
 {
     char buf[1024], *save = NULL;
@@ -228,6 +233,8 @@ int suite_load(const struct options *o, char ***files, int *nfiles,
     return 0;
 }
 
+/* Each result owns its scenario, failures, trace, error and rerun line;
+ * files owns the paths the results point to. */
 void suite_free(struct result *res, int n, char **files, int nfiles)
 {
     for (int i = 0; i < n; i++) {

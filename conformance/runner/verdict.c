@@ -175,6 +175,7 @@ void verdict_settle(const struct options *o, struct result *r,
     by_levels(r, o->strict);
 }
 
+/* A warning (a SHOULD rule) fails the run only with --strict. */
 bool verdict_failed(const struct options *o, const struct result *r)
 {
     return r->outcome == OUT_FAIL || r->outcome == OUT_ERROR ||
