@@ -33,8 +33,11 @@ static const char *const c_names[0x20] = {
  * forms and surrogates included). */
 static int utf8_decode(const unsigned char *s, size_t n, unsigned *cp)
 {
-    int len = s[0] < 0x80 ? 1 : s[0] >= 0xc2 && s[0] <= 0xdf ? 2 :
-              s[0] >= 0xe0 && s[0] <= 0xef ? 3 : s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : 0;
+    int len = s[0] < 0x80                    ? 1
+              : s[0] >= 0xc2 && s[0] <= 0xdf ? 2
+              : s[0] >= 0xe0 && s[0] <= 0xef ? 3
+              : s[0] >= 0xf0 && s[0] <= 0xf4 ? 4
+                                             : 0;
 
     if (len == 0 || (size_t)len > n)
         return 0;
@@ -61,7 +64,8 @@ bool con_is_hidden(unsigned cp)
 /* How the character at s shows: its notation in note (NUL-terminated)
  * and the bytes it takes in *used; or note empty and the bytes copied as
  * they are. */
-static void notation(const unsigned char *s, size_t n, char note[16], size_t *used)
+static void notation(const unsigned char *s, size_t n, char note[16],
+                     size_t *used)
 {
     unsigned cp = 0;
     int len = utf8_decode(s, n, &cp);

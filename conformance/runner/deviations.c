@@ -39,16 +39,19 @@ static int parse_line(struct deviations *e, char *line, int lineno, char *err,
     word = strtok_r(NULL, " \t", &save);
     reason = save ? save + strspn(save, " \t") : NULL;
     if (!word || parse_outcome(word, &outcome) < 0) {
-        snprintf(err, errlen, "%s:%d: expected 'SCENARIO-ID fail|warn|error REASON'",
+        snprintf(err, errlen,
+                 "%s:%d: expected 'SCENARIO-ID fail|warn|error REASON'",
                  e->path, lineno);
         return -1;
     }
     if (!reason || !*reason) {
-        snprintf(err, errlen, "%s:%d: '%s' needs a reason", e->path, lineno, id);
+        snprintf(err, errlen, "%s:%d: '%s' needs a reason", e->path, lineno,
+                 id);
         return -1;
     }
     if (dev_find(e, id)) {
-        snprintf(err, errlen, "%s:%d: '%s' is listed twice", e->path, lineno, id);
+        snprintf(err, errlen, "%s:%d: '%s' is listed twice", e->path, lineno,
+                 id);
         return -1;
     }
     if (e->n == e->cap) {       /* doubled: a long file is read in linear time */
@@ -61,7 +64,8 @@ static int parse_line(struct deviations *e, char *line, int lineno, char *err,
         e->v = grown;
         e->cap = cap;
     }
-    e->v[e->n] = (struct deviation){ strdup(id), outcome, strdup(reason), lineno, false };
+    e->v[e->n] = (struct deviation){ strdup(id), outcome, strdup(reason),
+                                     lineno, false };
     if (!e->v[e->n].id || !e->v[e->n].reason ||
         idset_add(&e->ids, e->v[e->n].id, e->n) == -2) {
         free(e->v[e->n].id);

@@ -34,7 +34,8 @@ int impl_load(const char *path, struct impl *impl, char *err, size_t errlen)
     *(void **)&impl->run_once = dlsym(h, "evconf_run_once");
     *(void **)&impl->name = dlsym(h, "evconf_name");
     if (!impl->register_fn || !impl->run_once) {
-        snprintf(err, errlen, "it does not export %s%s%s (see conformance/evconf.h)",
+        snprintf(err, errlen,
+                 "it does not export %s%s%s (see conformance/evconf.h)",
                  impl->register_fn ? "" : "evconf_register",
                  !impl->register_fn && !impl->run_once ? " and " : "",
                  impl->run_once ? "" : "evconf_run_once");
@@ -105,34 +106,41 @@ static void no_file(const char *arg, const char *path)
                 "python:FILE.py, perl:Module::Name, perl:FILE.pl, ruby:FILE.rb)\n",
                 con_esc(arg));
     else
-        fprintf(stderr, "evconf-run: IMPL %s: %s: %s\n", con_esc(arg), con_esc(path),
-                strerror(errno));
+        fprintf(stderr, "evconf-run: IMPL %s: %s: %s\n", con_esc(arg),
+                con_esc(path), strerror(errno));
 }
 
 /* The probe did not say a name: why, in one line on stderr.  Returns
  * NULL, or IMPL as its name when the --budget ended it (the run then
  * says not run). */
-static char *load_failed(const struct options *o, const char *arg, const char *path,
-                         const struct sup_outcome *so, char *said)
+static char *load_failed(const struct options *o, const char *arg,
+                         const char *path, const struct sup_outcome *so,
+                         char *said)
 {
     int timeout_s = o->timeout_s;
 
     arg = con_esc(arg);
     path = con_esc(path);
     if (so->interrupted)
-        fprintf(stderr, "evconf-run: stopped by %s\n", strsignal(sup_stop_signal()));
+        fprintf(stderr, "evconf-run: stopped by %s\n",
+                strsignal(sup_stop_signal()));
     else if (so->timed_out && opt_budget_over(o))
         return strdup(arg);     /* the --budget ended: the run says not run */
     else if (so->timed_out)
-        fprintf(stderr, "evconf-run: IMPL %s (%s): did not finish loading within "
-                "%d s\n", arg, path, timeout_s);
+        fprintf(stderr,
+                "evconf-run: IMPL %s (%s): did not finish loading within "
+                "%d s\n",
+                arg, path, timeout_s);
     else if (said && said[0] == 'E')
-        fprintf(stderr, "evconf-run: IMPL %s (%s): %s\n", arg, path, con_esc(said + 1));
+        fprintf(stderr, "evconf-run: IMPL %s (%s): %s\n", arg, path,
+                con_esc(said + 1));
     else if (WIFSIGNALED(so->status))
-        fprintf(stderr, "evconf-run: IMPL %s (%s): crashed while loading (%s)\n",
-                arg, path, strsignal(WTERMSIG(so->status)));
+        fprintf(stderr,
+                "evconf-run: IMPL %s (%s): crashed while loading (%s)\n", arg,
+                path, strsignal(WTERMSIG(so->status)));
     else
-        fprintf(stderr, "evconf-run: IMPL %s (%s): failed while loading\n", arg, path);
+        fprintf(stderr, "evconf-run: IMPL %s (%s): failed while loading\n", arg,
+                path);
     free(said);
     return NULL;
 }
@@ -158,7 +166,8 @@ char *impl_check(const struct options *o, const char *path)
     }
     if (sup_run(load_child, (void *)path, on_load_record, &said,
                 timeout_ms, &so) < 0) {
-        fprintf(stderr, "evconf-run: IMPL %s (%s): cannot start a child process\n",
+        fprintf(stderr,
+                "evconf-run: IMPL %s (%s): cannot start a child process\n",
                 con_esc(arg), con_esc(path));
         return NULL;
     }

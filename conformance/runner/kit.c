@@ -33,7 +33,8 @@ void kit_find(void)
     self_dir[sl > 0 ? sl : 0] = '\0';
     if (strrchr(self_dir, '/'))
         *strrchr(self_dir, '/') = '\0';
-    snprintf(adapter_dir, sizeof(adapter_dir), "%s/../lib/evconf/adapters", self_dir);
+    snprintf(adapter_dir, sizeof(adapter_dir), "%s/../lib/evconf/adapters",
+             self_dir);
     if (stat(adapter_dir, &st) != 0 || !S_ISDIR(st.st_mode))
         snprintf(adapter_dir, sizeof(adapter_dir), "%s/adapters", self_dir);
     snprintf(installed_scenarios, sizeof(installed_scenarios),
@@ -53,7 +54,9 @@ const char *kit_resolve_impl(const char *impl, char *buf, size_t len)
     /* Words for an interpreter's adapter: the adapter, and what it is told
      * to load (in the environment variable, which a scenario's process
      * inherits).  An alias names what its prefix would have. */
-    static const struct { const char *prefix, *file, *var, *alias_of; } interp[] = {
+    static const struct {
+        const char *prefix, *file, *var, *alias_of;
+    } interp[] = {
         { "python:", "libevconf-python.so", "EVCONF_PYTHON", NULL },
         { "python-libvirtaio", "libevconf-python.so", "EVCONF_PYTHON",
           "evconf_libvirtaio" },
@@ -67,13 +70,15 @@ const char *kit_resolve_impl(const char *impl, char *buf, size_t len)
                                         : !strncmp(impl, interp[i].prefix, n);
         if (!match)
             continue;
-        setenv(interp[i].var, interp[i].alias_of ? interp[i].alias_of : impl + n, 1);
+        setenv(interp[i].var,
+               interp[i].alias_of ? interp[i].alias_of : impl + n, 1);
         snprintf(buf, len, "%s/%s", adapter_dir, interp[i].file);
         return buf;
     }
     for (size_t i = 0; i < sizeof(builtin) / sizeof(builtin[0]); i++)
         if (!strcmp(impl, builtin[i].name)) {
-            if (snprintf(buf, len, "%s/%s", adapter_dir, builtin[i].file) >= (int)len)
+            if (snprintf(buf, len, "%s/%s", adapter_dir, builtin[i].file) >=
+                (int)len)
                 return impl;
             return buf;
         }

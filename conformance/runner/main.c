@@ -130,7 +130,8 @@ int main(int argc, char **argv)
     }
     if (nres == 0) {
         fprintf(stderr, "evconf-run: no scenario matches%s%s\n",
-                o.filter ? " --filter " : "", o.filter ? con_esc(o.filter) : "");
+                o.filter ? " --filter " : "",
+                o.filter ? con_esc(o.filter) : "");
         rc = 2;
         goto out;
     }

@@ -19,7 +19,8 @@
 
 const char *report_outcome_name(enum outcome o)
 {
-    static const char *const names[] = { "pass", "warn", "fail", "error", "skip" };
+    static const char *const names[] = { "pass", "warn", "fail", "error",
+                                         "skip" };
     return names[o];
 }
 
@@ -31,7 +32,8 @@ static const char *title(const struct result *r)
 /* TAP 13 with a YAML block under each test that did not simply pass:
  * single-quoted scalars, one line each, so that any TAP consumer (prove)
  * reads it. */
-static void write_tap(FILE *f, const struct run_info *ri, const struct result *res, int n)
+static void write_tap(FILE *f, const struct run_info *ri,
+                      const struct result *res, int n)
 {
     fprintf(f, "TAP version 13\n1..%d\n# impl: ", n);
     enc_text(f, ri->impl_name, ENC_TAP_LINE);
@@ -51,7 +53,8 @@ static void write_tap(FILE *f, const struct run_info *ri, const struct result *r
             enc_text(f, r->known, ENC_TAP_LINE);
         }
         fputc('\n', f);
-        if ((r->outcome == OUT_PASS && r->nfailures == 0) || r->outcome == OUT_SKIP)
+        if ((r->outcome == OUT_PASS && r->nfailures == 0) ||
+            r->outcome == OUT_SKIP)
             continue;
         fprintf(f, "  ---\n  outcome: %s\n", report_outcome_name(r->outcome));
         if (r->error) {
@@ -100,15 +103,20 @@ static void junit_case(FILE *f, const struct result *r)
     if (r->sc) {
         fputs("<properties><property name=\"rules\" value=\"", f);
         enc_xml(f, r->sc->rules);
-        fprintf(f, "\"/><property name=\"level\" value=\"%s\"/><property "
+        fprintf(f,
+                "\"/><property name=\"level\" value=\"%s\"/><property "
                 "name=\"outcome\" value=\"%s\"/></properties>\n",
-                scenario_level_name(r->sc->level), report_outcome_name(r->outcome));
+                scenario_level_name(r->sc->level),
+                report_outcome_name(r->outcome));
     }
     if (r->outcome == OUT_SKIP)
         fputs("<skipped/>\n", f);
     if (r->outcome == OUT_FAIL || r->outcome == OUT_ERROR) {
-        fprintf(f, "<%s message=\"", r->outcome == OUT_FAIL ? "failure" : "error");
-        enc_xml(f, r->error ? r->error : r->nfailures ? r->failures[0].message : "");
+        fprintf(f, "<%s message=\"",
+                r->outcome == OUT_FAIL ? "failure" : "error");
+        enc_xml(f, r->error       ? r->error
+                   : r->nfailures ? r->failures[0].message
+                                  : "");
         fputs("\">", f);
         junit_failures(f, r, "");
         fprintf(f, "</%s>\n", r->outcome == OUT_FAIL ? "failure" : "error");
@@ -130,7 +138,8 @@ static void junit_case(FILE *f, const struct result *r)
 
 /* JUnit XML as CI servers read it: one testsuite, the IMPL and seed as
  * properties, a testcase a scenario. */
-static void write_junit(FILE *f, const struct run_info *ri, const struct result *res, int n)
+static void write_junit(FILE *f, const struct run_info *ri,
+                        const struct result *res, int n)
 {
     int failures = 0, errors = 0, skipped = 0;
     double total = 0;
@@ -146,7 +155,8 @@ static void write_junit(FILE *f, const struct run_info *ri, const struct result 
             "skipped=\"%d\" time=\"%.3f\">\n<properties>\n"
             "<property name=\"impl\" value=\"", n, failures, errors, skipped, total / 1e3);
     enc_xml(f, ri->impl_name);
-    fprintf(f, "\"/>\n<property name=\"seed\" value=\"%llu\"/>\n</properties>\n",
+    fprintf(f,
+            "\"/>\n<property name=\"seed\" value=\"%llu\"/>\n</properties>\n",
             (unsigned long long)ri->seed);
     for (int i = 0; i < n; i++)
         junit_case(f, &res[i]);
@@ -174,10 +184,12 @@ static void split_failure(const char *msg, struct failure_parts *fp)
     else
         fp->line = 0;
     if ((but = strstr(fp->body, "; but "))) {
-        snprintf(fp->expected, sizeof(fp->expected), "%.*s", (int)(but - fp->body), fp->body);
+        snprintf(fp->expected, sizeof(fp->expected), "%.*s",
+                 (int)(but - fp->body), fp->body);
         snprintf(fp->got, sizeof(fp->got), "%s", but + 6);
     } else if ((exp = strstr(fp->body, "; expected "))) {
-        snprintf(fp->got, sizeof(fp->got), "%.*s", (int)(exp - fp->body), fp->body);
+        snprintf(fp->got, sizeof(fp->got), "%.*s", (int)(exp - fp->body),
+                 fp->body);
         snprintf(fp->expected, sizeof(fp->expected), "%s", exp + 11);
     } else {
         snprintf(fp->got, sizeof(fp->got), "%s", fp->body);
@@ -192,7 +204,8 @@ static void json_rules(FILE *f, const char *rules)
 
     snprintf(buf, sizeof(buf), "%s", rules ? rules : "");
     fputc('[', f);
-    for (char *r = strtok_r(buf, ",", &save); r; r = strtok_r(NULL, ",", &save)) {
+    for (char *r = strtok_r(buf, ",", &save); r;
+         r = strtok_r(NULL, ",", &save)) {
         if (!strcmp(r, "-"))
             continue;
         fputs(first ? "" : ", ", f);
@@ -209,7 +222,8 @@ static void json_failure(FILE *f, const struct failure *fl)
     struct failure_parts fp;
 
     split_failure(fl->message, &fp);
-    fprintf(f, "{\"level\": \"%s\", \"rules\": ", scenario_level_name(fl->level));
+    fprintf(f,
+            "{\"level\": \"%s\", \"rules\": ", scenario_level_name(fl->level));
     json_rules(f, fl->rules);
     fputs(", \"message\": ", f);
     enc_json(f, fl->message);
@@ -227,7 +241,8 @@ static void json_failure(FILE *f, const struct failure *fl)
 
 /* One scenario's object, without its closing brace; its trace if it did
  * not pass, or with --traces. */
-static void json_scenario(FILE *f, const struct run_info *ri, const struct result *r)
+static void json_scenario(FILE *f, const struct run_info *ri,
+                          const struct result *r)
 {
     fputs("    {\"id\": ", f);
     enc_json(f, r->id);
@@ -268,7 +283,8 @@ static void json_scenario(FILE *f, const struct run_info *ri, const struct resul
 
 /* results.json (docs/results.schema.json): the run, its counts and each
  * scenario, for tools. */
-static void write_json(FILE *f, const struct run_info *ri, const struct result *res, int n)
+static void write_json(FILE *f, const struct run_info *ri,
+                       const struct result *res, int n)
 {
     int count[5] = {0};
 
@@ -281,9 +297,11 @@ static void write_json(FILE *f, const struct run_info *ri, const struct result *
     fprintf(f, ",\n  \"seed\": %llu,\n  \"strict\": %s,\n  \"complete\": %s,\n",
             (unsigned long long)ri->seed, ri->strict ? "true" : "false",
             ri->done ? "true" : "false");
-    fprintf(f, "  \"summary\": {\"passed\": %d, \"failed\": %d, \"warnings\": %d, "
-            "\"skipped\": %d},\n  \"scenarios\": [\n", count[OUT_PASS],
-            count[OUT_FAIL] + count[OUT_ERROR], count[OUT_WARN], count[OUT_SKIP]);
+    fprintf(f,
+            "  \"summary\": {\"passed\": %d, \"failed\": %d, \"warnings\": %d, "
+            "\"skipped\": %d},\n  \"scenarios\": [\n",
+            count[OUT_PASS], count[OUT_FAIL] + count[OUT_ERROR],
+            count[OUT_WARN], count[OUT_SKIP]);
     for (int i = 0; i < n; i++) {
         json_scenario(f, ri, &res[i]);
         fprintf(f, "}%s\n", i + 1 < n ? "," : "");
@@ -292,7 +310,8 @@ static void write_json(FILE *f, const struct run_info *ri, const struct result *
 }
 
 /* The page's head, and its summary: the counts. */
-static void html_head(FILE *f, const struct run_info *ri, const struct result *res, int n)
+static void html_head(FILE *f, const struct run_info *ri,
+                      const struct result *res, int n)
 {
     int count[5] = {0};
 
@@ -329,8 +348,9 @@ static void html_row(FILE *f, const struct result *r)
     fputs(r->outcome != OUT_PASS && r->outcome != OUT_SKIP ? "</a>" : "", f);
     fputs("</td><td>", f);
     enc_html(f, r->sc ? r->sc->rules : "");
-    fprintf(f, "</td><td>%s</td><td>%s%s", r->sc ? scenario_level_name(r->sc->level) : "",
-            o, r->known ? " (known)" : "");
+    fprintf(f, "</td><td>%s</td><td>%s%s",
+            r->sc ? scenario_level_name(r->sc->level) : "", o,
+            r->known ? " (known)" : "");
     fputs("</td></tr>\n", f);
 }
 
@@ -343,7 +363,8 @@ static void html_failures(FILE *f, const struct result *r)
     for (int k = 0; k < r->nfailures; k++) {
         struct failure_parts fp;
         split_failure(r->failures[k].message, &fp);
-        fprintf(f, "<tr><td>%s</td><td>", scenario_level_name(r->failures[k].level));
+        fprintf(f, "<tr><td>%s</td><td>",
+                scenario_level_name(r->failures[k].level));
         enc_html(f, r->failures[k].rules);
         fputs("</td><td>", f);
         if (fp.line)
@@ -399,7 +420,8 @@ static void html_section(FILE *f, const struct result *r)
 /* A page a person reads: the summary, then each scenario that did not
  * simply pass, with what was expected and what happened, its trace and
  * the command that reruns it.  Self-contained: no scripts, no links out. */
-static void write_html(FILE *f, const struct run_info *ri, const struct result *res, int n)
+static void write_html(FILE *f, const struct run_info *ri,
+                       const struct result *res, int n)
 {
     html_head(f, ri, res, n);
     for (int i = 0; i < n; i++)
@@ -453,7 +475,8 @@ int report_write(const struct run_info *ri, const struct result *res, int n)
 {
     static const struct {
         const char *file;
-        void (*write)(FILE *, const struct run_info *, const struct result *, int);
+        void (*write)(FILE *, const struct run_info *, const struct result *,
+                      int);
     } kinds[] = {
         { "results.tap", write_tap }, { "junit.xml", write_junit },
         { "results.json", write_json }, { "results.html", write_html },

@@ -42,7 +42,8 @@ void run_add_failure(struct result *r, const char *line)
 
     if (sscanf(line, "%15s %63s %n", level, rules, &off) < 2)
         return;
-    r->failures = realloc(r->failures, (size_t)(r->nfailures + 1) * sizeof(*r->failures));
+    r->failures =
+        realloc(r->failures, (size_t)(r->nfailures + 1) * sizeof(*r->failures));
     r->failures[r->nfailures++] = (struct failure){
         !strcmp(level, "MUST") ? LEVEL_MUST : !strcmp(level, "SHOULD") ?
         LEVEL_SHOULD : LEVEL_INFO, strdup(rules), strdup(line + off),
@@ -85,7 +86,8 @@ static void on_record(const char *line, void *arg)
         if (!g->said.crash_at)
             g->said.crash_at = strdup(line + 2);
     } else if (line[0] == PROTO_SKIP && line[1] == ' ') {
-        if (!g->said.skipped && asprintf(&g->said.skipped, "skipped: %s", line + 2) < 0)
+        if (!g->said.skipped &&
+            asprintf(&g->said.skipped, "skipped: %s", line + 2) < 0)
             g->said.skipped = NULL;
     } else if (!strcmp(line, PROTO_DONE_LINE)) {
         g->said.done = true;
@@ -114,7 +116,8 @@ static void scenario_child(int fd, void *arg)
         setenv("GCOV_PREFIX", prefix, 1);
     }
     if (impl_load(a->impl_path, &impl, err, sizeof(err)) < 0) {
-        dprintf(fd, "%c MUST - the implementation did not load: %s\n", PROTO_FAILURE, err);
+        dprintf(fd, "%c MUST - the implementation did not load: %s\n",
+                PROTO_FAILURE, err);
         _exit(3);
     }
     rc = exec_scenario(a->sc, &impl, &a->eo, fd);
@@ -153,11 +156,13 @@ void run_one(const struct options *o, const char *impl_path,
 {
     /* A scenario with 'clock: real' (a private libvirtd) runs in real
      * time, with --realtime's slack. */
-    struct child_args args = { sc, impl_path, { scenario_seed(o->seed, sc->id),
-                               o->wake_timeout_ms, o->realtime || sc->realtime,
-                               o->realtime || !sc->realtime ? o->tolerance_ms :
-                               o->tolerance_ms > 50 ? o->tolerance_ms : 50, o->perturb },
-                               o->coverage_dir };
+    struct child_args args = {
+        sc, impl_path,
+        { scenario_seed(o->seed, sc->id), o->wake_timeout_ms,
+          o->realtime || sc->realtime,
+          o->realtime || !sc->realtime ? o->tolerance_ms :
+          o->tolerance_ms > 50 ? o->tolerance_ms : 50, o->perturb },
+        o->coverage_dir };
     struct gathered g = { .r = r };
     struct sup_outcome so;
     double timeout_ms = o->timeout_s * 1000.0;

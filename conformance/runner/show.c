@@ -19,21 +19,27 @@
 char *show_rerun_line(const struct options *o, const struct result *r)
 {
     char w1[2 * PATH_MAX], w2[2 * PATH_MAX], *line = NULL;
-    const char *flags = o->strict && o->perturb ? " FLAGS='--strict --perturb'" :
-                        o->strict ? " FLAGS=--strict" : o->perturb ? " FLAGS=--perturb" : "";
+    const char *flags = o->strict && o->perturb ? " FLAGS='--strict --perturb'"
+                        : o->strict             ? " FLAGS=--strict"
+                        : o->perturb            ? " FLAGS=--perturb"
+                                                : "";
 
     /* A generated program is made again from the seed: its file is kept
      * only when it fails. */
     if (r->gen_k) {
-        if (asprintf(&line, "make conformance IMPL=%s SEED=%llu FLAGS='--generate %d "
-                     "--filter %s%s%s'", con_shell_word(o->impl, w1, sizeof(w1)),
+        if (asprintf(&line,
+                     "make conformance IMPL=%s SEED=%llu FLAGS='--generate %d "
+                     "--filter %s%s%s'",
+                     con_shell_word(o->impl, w1, sizeof(w1)),
                      (unsigned long long)o->seed, r->gen_k, r->id,
-                     o->strict ? " --strict" : "", o->perturb ? " --perturb" : "") < 0)
+                     o->strict ? " --strict" : "",
+                     o->perturb ? " --perturb" : "") < 0)
             return NULL;
         return line;
     }
     if (asprintf(&line, "make conformance IMPL=%s SCENARIOS=%s SEED=%llu%s",
-                 con_shell_word(o->impl, w1, sizeof(w1)), con_shell_word(r->path, w2, sizeof(w2)),
+                 con_shell_word(o->impl, w1, sizeof(w1)),
+                 con_shell_word(r->path, w2, sizeof(w2)),
                  (unsigned long long)o->seed, flags) < 0)
         return NULL;
     return line;
@@ -50,8 +56,9 @@ static void show_failure(const struct options *o, const struct result *r)
     printf("\n%s %s: %s\n", r->outcome == OUT_WARN ? "WARNING" : "FAILED",
            con_esc(r->id), con_esc(sc ? sc->title : ""));
     if (sc)
-        printf("  rules: %s (%s)\n  file:  %s\n  why:   %s\n", con_esc(sc->rules),
-               scenario_level_name(sc->level), con_esc(r->path), con_esc(sc->why));
+        printf("  rules: %s (%s)\n  file:  %s\n  why:   %s\n",
+               con_esc(sc->rules), scenario_level_name(sc->level),
+               con_esc(r->path), con_esc(sc->why));
     if (r->error)
         printf("  %s\n", con_esc(r->error));
     for (int k = 0; k < r->nfailures; k++)
@@ -99,11 +106,13 @@ static const char *colour(int outcome)
 void show_start(const struct options *o, const char *impl_name, int n)
 {
     if (!o->quiet)
-        printf("evconf: %d scenarios against %s (seed %llu%s)\n", n, con_esc(impl_name),
-               (unsigned long long)o->seed, o->realtime ? ", real time" : "");
+        printf("evconf: %d scenarios against %s (seed %llu%s)\n", n,
+               con_esc(impl_name), (unsigned long long)o->seed,
+               o->realtime ? ", real time" : "");
 }
 
-void show_progress(const struct options *o, int i, int n, const struct result *r)
+void show_progress(const struct options *o, int i, int n,
+                   const struct result *r)
 {
     if (!o->quiet)
         printf("[%3d/%d] %s%-5s%s %s\n", i + 1, n, colour(r->outcome),
@@ -121,25 +130,31 @@ void show_failures(struct options *o, const struct result *res, int n)
             show_failure(o, &res[i]);
 }
 
-void show_end(const struct options *o, const int count[5], int unrun, const char *why)
+void show_end(const struct options *o, const int count[5], int unrun,
+              const char *why)
 {
     if (!o->quiet)
-        printf("\nreports: %s/results.tap, junit.xml, results.json\n", con_esc(o->report_dir));
+        printf("\nreports: %s/results.tap, junit.xml, results.json\n",
+               con_esc(o->report_dir));
     if (unrun)
         fprintf(stderr, "evconf-run: %s: %d scenario%s\n", why,
                 unrun, unrun == 1 ? " not run" : "s not run");
     printf("%d passed, %d failed, %d warnings, %d skipped\n", count[OUT_PASS],
-           count[OUT_FAIL] + count[OUT_ERROR], count[OUT_WARN], count[OUT_SKIP]);
+           count[OUT_FAIL] + count[OUT_ERROR], count[OUT_WARN],
+           count[OUT_SKIP]);
 }
 
-void show_list(const struct options *o, const struct result *res, int nres, int unloaded)
+void show_list(const struct options *o, const struct result *res, int nres,
+               int unloaded)
 {
     for (int i = 0; i < nres; i++)
         if (res[i].sc)
             printf("%-44s %-6s %-12s %s\n", con_esc(res[i].id),
-                   scenario_level_name(res[i].sc->level), con_esc(res[i].sc->rules),
-                   con_esc(res[i].sc->title));
+                   scenario_level_name(res[i].sc->level),
+                   con_esc(res[i].sc->rules), con_esc(res[i].sc->title));
     if (unloaded)
-        fprintf(stderr, "evconf-run: the --budget of %d s was used up: %d scenario "
-                "file%s not read\n", o->budget_s, unloaded, unloaded == 1 ? "" : "s");
+        fprintf(stderr,
+                "evconf-run: the --budget of %d s was used up: %d scenario "
+                "file%s not read\n",
+                o->budget_s, unloaded, unloaded == 1 ? "" : "s");
 }

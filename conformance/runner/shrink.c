@@ -23,7 +23,8 @@
 char *shrink_make_generated(const struct options *o, struct result *r)
 {
     char *text = generate_program(o->seed, r->gen_k), err[1024];
-    struct scenario *sc = text ? scenario_parse_text(r->path, text, err, sizeof(err)) : NULL;
+    struct scenario *sc =
+        text ? scenario_parse_text(r->path, text, err, sizeof(err)) : NULL;
 
     if (!sc) {
         free(r->error);
@@ -42,7 +43,8 @@ char *shrink_make_generated(const struct options *o, struct result *r)
 void shrink_write_generated(const char *path, const char *text)
 {
     if (outfile_write(path, text, 0666) < 0)
-        fprintf(stderr, "evconf-run: cannot write %s: %s\n", con_esc(path), strerror(errno));
+        fprintf(stderr, "evconf-run: cannot write %s: %s\n", con_esc(path),
+                strerror(errno));
 }
 
 /* How a generated program failed, for telling whether a smaller one fails
@@ -98,8 +100,10 @@ static bool still_fails(const char *path, void *arg)
     failure_key(&r, key, sizeof(key));
     /* A run the --budget cut short says nothing: it is not kept. */
     c->out_of_budget = opt_budget_over(c->o);
-    same = !c->out_of_budget && (r.outcome == OUT_FAIL || r.outcome == OUT_ERROR ||
-            (r.outcome == OUT_WARN && c->o->strict)) && !strcmp(key, c->key);
+    same = !c->out_of_budget &&
+           (r.outcome == OUT_FAIL || r.outcome == OUT_ERROR ||
+            (r.outcome == OUT_WARN && c->o->strict)) &&
+           !strcmp(key, c->key);
     for (int k = 0; k < r.nfailures; k++) {
         free(r.failures[k].rules);
         free(r.failures[k].message);
@@ -113,10 +117,12 @@ static bool still_fails(const char *path, void *arg)
 
 /* Shrink a failing generated program to a minimal one, written beside it
  * as .min.scn, and say where it is in the result. */
-void shrink_result(const struct options *o, const char *impl_path, struct result *r)
+void shrink_result(const struct options *o, const char *impl_path,
+                   struct result *r)
 {
     struct shrink_ctx c = { o, impl_path, "", 0, false };
-    char out[PATH_MAX], *line = NULL, *text = NULL, w1[2 * PATH_MAX], w2[2 * PATH_MAX];
+    char out[PATH_MAX], *line = NULL, *text = NULL, w1[2 * PATH_MAX],
+                        w2[2 * PATH_MAX];
     size_t cap = 0;
     FILE *f = fopen(r->path, "r");
     ssize_t got;
@@ -137,15 +143,19 @@ void shrink_result(const struct options *o, const char *impl_path, struct result
         return;
     }
     failure_key(r, c.key, sizeof(c.key));
-    snprintf(out, sizeof(out), "%.*s.min.scn", (int)strlen(r->path) - 4, r->path);
+    snprintf(out, sizeof(out), "%.*s.min.scn", (int)strlen(r->path) - 4,
+             r->path);
     if (!o->quiet)
         printf("shrinking %s (%s)...\n", con_esc(r->id), con_esc(c.key));
     left = generate_shrink(text, out, still_fails, &c);
     free(text);
-    if (asprintf(&line, "INFO - %s to %d step lines in %d runs: %s (rerun: "
-                 "evconf-run --impl %s --scenarios %s)", c.out_of_budget ?
-                 "partly shrunk (the --budget was used up)" : "shrunk", left, c.runs, out,
-                 con_shell_word(o->impl, w1, sizeof(w1)), con_shell_word(out, w2, sizeof(w2))) > 0)
+    if (asprintf(&line,
+                 "INFO - %s to %d step lines in %d runs: %s (rerun: "
+                 "evconf-run --impl %s --scenarios %s)",
+                 c.out_of_budget ? "partly shrunk (the --budget was used up)"
+                                 : "shrunk",
+                 left, c.runs, out, con_shell_word(o->impl, w1, sizeof(w1)),
+                 con_shell_word(out, w2, sizeof(w2))) > 0)
         run_add_failure(r, line);
     free(line);
 }

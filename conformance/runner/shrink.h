@@ -17,6 +17,7 @@ void shrink_write_generated(const char *path, const char *text);
 
 /* Shrink r's failing program to a minimal one, written beside it as
  * .min.scn, and say where it is in r (an INFO failure). */
-void shrink_result(const struct options *o, const char *impl_path, struct result *r);
+void shrink_result(const struct options *o, const char *impl_path,
+                   struct result *r);
 
 #endif

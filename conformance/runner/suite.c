@@ -31,7 +31,8 @@ static int cmp_str(const void *a, const void *b)
 static void add_path(char ***files, int *n, const char *path)
 {
     if ((*n & (*n - 1)) == 0) {
-        char **grown = realloc(*files, (size_t)(*n ? *n * 2 : 16) * sizeof(**files));
+        char **grown =
+            realloc(*files, (size_t)(*n ? *n * 2 : 16) * sizeof(**files));
         if (!grown)
             abort();
         *files = grown;
@@ -86,7 +87,8 @@ static bool matches(const char *filter, const char *id)
     if (!filter)
         return true;
     snprintf(buf, sizeof(buf), "%s", filter);
-    for (char *pat = strtok_r(buf, ",", &save); pat; pat = strtok_r(NULL, ",", &save))
+    for (char *pat = strtok_r(buf, ",", &save); pat;
+         pat = strtok_r(NULL, ",", &save))
         if (fnmatch(pat, id, 0) == 0)
             return true;
     return false;
@@ -105,7 +107,8 @@ static int generated_paths(const struct options *o, char ***files, int *n)
     if (report_dir_ready(o->report_dir) < 0)
         return -1;
     if (outfile_private_dir(dir) < 0) {
-        fprintf(stderr, "evconf-run: cannot create %s: %s\n", con_esc(dir), strerror(errno));
+        fprintf(stderr, "evconf-run: cannot create %s: %s\n", con_esc(dir),
+                strerror(errno));
         return -1;
     }
     for (int k = 1; k <= o->generate; k++) {
@@ -119,8 +122,9 @@ static int generated_paths(const struct options *o, char ***files, int *n)
 /* One file parsed into res[*nres] (an error if it does not parse, or if
  * its id is used by an earlier file: ids maps each id seen to its file);
  * nothing if --filter leaves it out. */
-static void load_one(const struct options *o, char **files, int i, struct idset *ids,
-                     struct result *res, int *nres, int *bad_input)
+static void load_one(const struct options *o, char **files, int i,
+                     struct idset *ids, struct result *res, int *nres,
+                     int *bad_input)
 {
     char err[1024];
     struct scenario *sc = scenario_parse(files[i], err, sizeof(err));
@@ -141,16 +145,20 @@ static void load_one(const struct options *o, char **files, int i, struct idset 
     }
     if (!sc) {
         fprintf(stderr, "evconf-run: %s\n", con_esc(err));
-        res[(*nres)++] = (struct result){ .path = files[i], .id = files[i],
-                                          .outcome = OUT_ERROR, .error = strdup(err) };
+        res[(*nres)++] = (struct result){ .path = files[i],
+                                          .id = files[i],
+                                          .outcome = OUT_ERROR,
+                                          .error = strdup(err) };
         *bad_input = 1;
         return;
     }
-    if (!matches(o->filter, sc->id) || (o->exclude && matches(o->exclude, sc->id))) {
+    if (!matches(o->filter, sc->id) ||
+        (o->exclude && matches(o->exclude, sc->id))) {
         scenario_free(sc);
         return;
     }
-    res[(*nres)++] = (struct result){ .sc = sc, .path = files[i], .id = sc->id };
+    res[(*nres)++] =
+        (struct result){ .sc = sc, .path = files[i], .id = sc->id };
 }
 
 /* Generated program k, files[i], into res[*nres] to be made in its turn,
@@ -167,18 +175,21 @@ static void load_generated(const struct options *o, char **files, int i, int k,
         abort();
     if (first >= 0) {
         char err[1024];
-        snprintf(err, sizeof(err), "%s:1: id '%s' is already used by %s", files[i], id,
-                 files[first]);
+        snprintf(err, sizeof(err), "%s:1: id '%s' is already used by %s",
+                 files[i], id, files[first]);
         free(id);
         fprintf(stderr, "evconf-run: %s\n", con_esc(err));
-        res[(*nres)++] = (struct result){ .path = files[i], .id = files[i],
-                                          .outcome = OUT_ERROR, .error = strdup(err) };
+        res[(*nres)++] = (struct result){ .path = files[i],
+                                          .id = files[i],
+                                          .outcome = OUT_ERROR,
+                                          .error = strdup(err) };
         *bad_input = 1;
         return;
     }
     if (!matches(o->filter, id) || (o->exclude && matches(o->exclude, id)))
         return;
-    res[(*nres)++] = (struct result){ .path = files[i], .id = files[i], .gen_k = k };
+    res[(*nres)++] =
+        (struct result){ .path = files[i], .id = files[i], .gen_k = k };
 }
 
 /* The ids of ids, which owns them. */
@@ -207,7 +218,8 @@ int suite_load(const struct options *o, char ***files, int *nfiles,
     for (int i = 0; i < o->npaths; i++) {
         int before = *nfiles;
         if (collect(o->paths[i], files, nfiles) < 0 || *nfiles == before) {
-            fprintf(stderr, "evconf-run: no scenarios (*.scn) at '%s'\n", con_esc(o->paths[i]));
+            fprintf(stderr, "evconf-run: no scenarios (*.scn) at '%s'\n",
+                    con_esc(o->paths[i]));
             return 2;
         }
     }
@@ -217,16 +229,21 @@ int suite_load(const struct options *o, char ***files, int *nfiles,
     res = calloc((size_t)*nfiles + 1, sizeof(*res));
     for (int i = 0; i < *nfiles; i++) {
         if (opt_budget_over(o)) {
-            res[(*nres)++] = (struct result){ .path = (*files)[i], .id = (*files)[i],
-                .outcome = OUT_SKIP, .error = strdup("not run: the --budget was "
-                                                     "used up before it was read") };
+            res[(*nres)++] =
+                (struct result){ .path = (*files)[i],
+                                 .id = (*files)[i],
+                                 .outcome = OUT_SKIP,
+                                 .error =
+                                     strdup("not run: the --budget was "
+                                            "used up before it was read") };
             ++*unloaded;
             continue;
         }
         if (i < nread)
             load_one(o, *files, i, &ids, res, nres, bad_input);
         else
-            load_generated(o, *files, i, i - nread + 1, &ids, res, nres, bad_input);
+            load_generated(o, *files, i, i - nread + 1, &ids, res, nres,
+                           bad_input);
     }
     free_ids(&ids);
     *res_out = res;

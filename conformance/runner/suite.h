@@ -15,7 +15,8 @@
  * what the --budget left unread is in res[] as not run, *unloaded says
  * how many.  *files holds the paths res[] points to. */
 int suite_load(const struct options *o, char ***files, int *nfiles,
-               struct result **res_out, int *nres, int *bad_input, int *unloaded);
+               struct result **res_out, int *nres, int *bad_input,
+               int *unloaded);
 
 /* Free the results (their scenarios too) and the paths. */
 void suite_free(struct result *res, int n, char **files, int nfiles);

@@ -421,8 +421,11 @@ int sup_run(sup_body_fn body, void *body_arg, sup_record_fn on_record,
     if ((pid = spawn(body, body_arg, &res_r, &out_r)) < 0)
         return -1;
     out->pid = (int)pid;
-    rd[0] = (struct reader){ .fd = res_r, .records = true, .on_record = on_record,
-                             .arg = record_arg, .line = malloc(RECORD_MAX) };
+    rd[0] = (struct reader){ .fd = res_r,
+                             .records = true,
+                             .on_record = on_record,
+                             .arg = record_arg,
+                             .line = malloc(RECORD_MAX) };
     rd[1] = (struct reader){ .fd = out_r };
     sup_capture_init(&rd[1].output, OUTPUT_HEAD, OUTPUT_TAIL);
     for (int i = 0; i < 2; i++)

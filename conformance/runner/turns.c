@@ -30,7 +30,8 @@ static void not_run(struct result *res, int i, int n, const char *why)
 
 /* Scenario r in its turn: a generated program is made first, and written
  * only if it fails. */
-static void run_turn(const struct options *o, const char *impl_path, struct result *r)
+static void run_turn(const struct options *o, const char *impl_path,
+                     struct result *r)
 {
     char *text = r->gen_k && !r->sc ? shrink_make_generated(o, r) : NULL;
 
@@ -47,9 +48,11 @@ static void run_turn(const struct options *o, const char *impl_path, struct resu
 static void stop_reason(const struct options *o, int sig, char *why, size_t len)
 {
     if (sig)
-        snprintf(why, len, "not run: the runner was stopped by %s", strsignal(sig));
+        snprintf(why, len, "not run: the runner was stopped by %s",
+                 strsignal(sig));
     else
-        snprintf(why, len, "not run: the --budget of %d s was used up", o->budget_s);
+        snprintf(why, len, "not run: the --budget of %d s was used up",
+                 o->budget_s);
 }
 
 /* --fail-fast: the scenarios after i are dropped from the run. */

@@ -61,19 +61,20 @@ static void crash_rule(struct result *r, const char *how, char *why, size_t len,
         return;
     expected = strstr(where, "; expected ");
     snprintf(why + strlen(why), len - strlen(why), "%.*s",
-             (int)(expected ? expected - where : (ptrdiff_t)strlen(where)), where);
+             (int)(expected ? expected - where : (ptrdiff_t)strlen(where)),
+             where);
     if (!strncmp(crash_at, "- ", 2))
         return;
-    if (asprintf(&line, "MUST %.*s the implementation %s%s", (int)(where - crash_at),
-                 crash_at, how, where) < 0)
+    if (asprintf(&line, "MUST %.*s the implementation %s%s",
+                 (int)(where - crash_at), crash_at, how, where) < 0)
         return;
     run_add_failure(r, line);
     free(line);
 }
 
 /* Why a scenario that did not say "done" ended. */
-static void no_result(struct result *r, const struct sup_outcome *so, int timeout_s,
-                      const char *crash_at)
+static void no_result(struct result *r, const struct sup_outcome *so,
+                      int timeout_s, const char *crash_at)
 {
     char why[1000], how[100];
 
@@ -87,7 +88,8 @@ static void no_result(struct result *r, const struct sup_outcome *so, int timeou
         return;
     else {
         if (WIFSIGNALED(so->status))
-            snprintf(how, sizeof(how), "died of %s", strsignal(WTERMSIG(so->status)));
+            snprintf(how, sizeof(how), "died of %s",
+                     strsignal(WTERMSIG(so->status)));
         else
             snprintf(how, sizeof(how), "exited with status %d in the middle of "
                      "the scenario", WEXITSTATUS(so->status));
@@ -110,7 +112,8 @@ static void unclean_exit(struct result *r, int status)
 
     while (report && report > r->trace && report[-1] != '\n')
         report--;               /* the whole line: "stderr: ==1==ERROR: ..." */
-    snprintf(why, sizeof(why), "MUST - after the scenario the process %s %d%s%.*s",
+    snprintf(why, sizeof(why),
+             "MUST - after the scenario the process %s %d%s%.*s",
              WIFSIGNALED(status) ? "died of signal" : "exited with status",
              WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status),
              report ? ": " : " (see the trace)",
@@ -138,7 +141,8 @@ static void by_levels(struct result *r, bool strict)
  * strings become r's or are freed): a wrong scenario, a skip, a stop by
  * the --budget, a crash, hang or exit, or a verdict from its failures. */
 void verdict_settle(const struct options *o, struct result *r,
-                    const struct sup_outcome *so, struct child_said *said, bool cut)
+                    const struct sup_outcome *so, struct child_said *said,
+                    bool cut)
 {
     if (said->scenario_error) {
         free(said->skipped);
@@ -217,10 +221,12 @@ int verdict_judge_deviations(struct options *o, struct result *res, int n)
     for (int k = 0; k < o->expect.n && !o->filter && !o->exclude; k++)
         if (!o->expect.v[k].seen) {
             printf("UNEXPECTED %s:%d: no scenario '%s' ran (stale entry)\n",
-                   con_esc(o->expect.path), o->expect.v[k].line, con_esc(o->expect.v[k].id));
+                   con_esc(o->expect.path), o->expect.v[k].line,
+                   con_esc(o->expect.v[k].id));
             unexpected++;
         }
     printf("expectations (%s): %d as expected, %d of them known deviations; "
-           "%d unexpected\n", con_esc(o->expect.path), as_expected, known, unexpected);
+           "%d unexpected\n",
+           con_esc(o->expect.path), as_expected, known, unexpected);
     return unexpected;
 }

@@ -23,7 +23,8 @@ struct child_said {
  * it said (its strings are r's or freed), cut when the --budget, not the
  * watchdog, set the deadline. */
 void verdict_settle(const struct options *o, struct result *r,
-                    const struct sup_outcome *so, struct child_said *said, bool cut);
+                    const struct sup_outcome *so, struct child_said *said,
+                    bool cut);
 
 /* Whether r fails the run (a warning does with --strict). */
 bool verdict_failed(const struct options *o, const struct result *r);
