@@ -1,6 +1,8 @@
 /*
  * console.c - text from outside, shown on a terminal as it is, never
- * obeyed (console.h).
+ * obeyed, or pasted into a shell as one word (console.h).  Prefix con_.
+ * What the runner prints with it (failures, progress, the summary) is
+ * show.c's.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -31,8 +33,11 @@ static const char *const c_names[0x20] = {
  * forms and surrogates included). */
 static int utf8_decode(const unsigned char *s, size_t n, unsigned *cp)
 {
-    int len = s[0] < 0x80 ? 1 : s[0] >= 0xc2 && s[0] <= 0xdf ? 2 :
-              s[0] >= 0xe0 && s[0] <= 0xef ? 3 : s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : 0;
+    int len = s[0] < 0x80                    ? 1
+              : s[0] >= 0xc2 && s[0] <= 0xdf ? 2
+              : s[0] >= 0xe0 && s[0] <= 0xef ? 3
+              : s[0] >= 0xf0 && s[0] <= 0xf4 ? 4
+                                             : 0;
 
     if (len == 0 || (size_t)len > n)
         return 0;
@@ -59,7 +64,8 @@ bool con_is_hidden(unsigned cp)
 /* How the character at s shows: its notation in note (NUL-terminated)
  * and the bytes it takes in *used; or note empty and the bytes copied as
  * they are. */
-static void notation(const unsigned char *s, size_t n, char note[16], size_t *used)
+static void notation(const unsigned char *s, size_t n, char note[16],
+                     size_t *used)
 {
     unsigned cp = 0;
     int len = utf8_decode(s, n, &cp);
@@ -129,4 +135,27 @@ const char *con_escn(const char *s, size_t n)
 const char *con_esc(const char *s)
 {
     return con_escn(s, s ? strlen(s) : 0);
+}
+
+/* s as one shell word: as it is if that is safe, else single-quoted, so
+ * that a rerun line pastes into a shell whatever the paths hold. */
+const char *con_shell_word(const char *s, char *buf, size_t len)
+{
+    size_t n = 0;
+
+    if (*s && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                        "0123456789_./:=+,@%-") == strlen(s))
+        return s;
+    buf[n++] = '\'';
+    for (; *s && n + 5 < len; s++) {
+        if (*s == '\'') {
+            memcpy(buf + n, "'\\''", 4);
+            n += 4;
+        } else {
+            buf[n++] = *s;
+        }
+    }
+    buf[n++] = '\'';
+    buf[n] = '\0';
+    return buf;
 }

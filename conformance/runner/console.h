@@ -9,7 +9,8 @@
  * follows.  Every such character is shown instead in a visible notation
  * (\x1b, \r, \u009b, \u202e), and so is every byte that is not UTF-8.
  * The runner's own escape sequences (its colours) never pass through
- * here.
+ * here.  Prefix con_.  This is the escaping only: what is printed, and
+ * when, is show.c's.
  */
 #ifndef EVCONF_CONSOLE_H
 #define EVCONF_CONSOLE_H
@@ -30,5 +31,9 @@ char *con_esc_into(char *buf, size_t len, const char *s);
  * how the text around it reads (C1 controls, bidi overrides, invisible
  * formatting): the reports show these too (report.c). */
 bool con_is_hidden(unsigned cp);
+
+/* s as one shell word, for a rerun line: s itself if it is safe, else
+ * single-quoted into buf. */
+const char *con_shell_word(const char *s, char *buf, size_t len);
 
 #endif

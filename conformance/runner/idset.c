@@ -1,5 +1,6 @@
 /*
  * idset.c - open addressing over FNV-1a, doubled at half full (idset.h).
+ * Prefix idset_.  Its users: suite.c (scenario ids), deviations.c.
  */
 #include <stdint.h>
 #include <stdlib.h>

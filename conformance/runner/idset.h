@@ -1,7 +1,7 @@
 /*
  * idset.h - a set of strings, each with the index its owner gave it, found
  * in constant time: the scenario ids of a run and the ids of an
- * expectation file are looked up once each, so that loading 100k of
+ * --expect deviation file are looked up once each, so that loading 100k of
  * either is linear, not quadratic.
  *
  * The set holds pointers to the caller's strings, which must outlive it.

@@ -1,15 +1,21 @@
 /*
- * options.c - the command line's table (options.h).
+ * options.c - the command line (options.h): its table, read into
+ * struct options, and the --budget's clock.  Prefix opt_.  What each
+ * option then does is the business of the file named for it.
  */
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "console.h"
 #include "options.h"
+#include "results.h"
+#include "sim.h"
+#include "supervise.h"
 
 #define DAY_S (24 * 3600)
 
@@ -227,4 +233,94 @@ void opt_help(FILE *f)
         help_one(f, &table[i]);
     fputs("\nExit status: 0 if no MUST scenario failed (and, with --strict, no SHOULD\n"
           "one); 1 if one did; 2 for bad input (IMPL, options, malformed scenarios).\n", f);
+}
+
+/* The --budget bounds the whole run: generation, loading, running and
+ * shrinking each stop here, and what they leave is reported as not run. */
+bool opt_budget_over(const struct options *o)
+{
+    return o->budget_end > 0 && sup_now_ms() >= o->budget_end;
+}
+
+/* The --perl-inc directories, joined for the perl adapter. */
+static int add_perl_inc(const char *dir)
+{
+    const char *old = getenv("EVCONF_PERL_INC");
+    char *joined = NULL;
+
+    if (asprintf(&joined, "%s%s%s", old ? old : "", old ? ":" : "", dir) < 0)
+        return 2;
+    setenv("EVCONF_PERL_INC", joined, 1);
+    free(joined);
+    return -1;
+}
+
+/* One option, read and range-checked by options.c, into *o.  Returns -1
+ * to go on, or the status to exit with. */
+static int take_option(const struct opt_value *v, struct options *o)
+{
+    int n = (int)v->num;
+
+    switch (v->def->key) {
+    case 'i': o->impl = v->text; break;
+    case 's':
+        o->paths = realloc(o->paths, (size_t)(o->npaths + 1) * sizeof(*o->paths));
+        o->paths[o->npaths++] = v->text;
+        break;
+    case 'f': o->filter = v->text; break;
+    case OPT_EXCLUDE: o->exclude = v->text; break;
+    case 'S': o->seed = v->u64; break;
+    case 'r': o->report_dir = v->text; break;
+    case OPT_STRICT: o->strict = true; break;
+    case 't': o->timeout_s = n; break;
+    case OPT_EXPECT: o->expect_path = v->text; break;
+    case OPT_TRACES: o->traces = true; break;
+    case OPT_COVERAGE_DIR:
+        if (report_mkdirs(v->text) < 0 || !(o->coverage_dir = realpath(v->text, NULL))) {
+            fprintf(stderr, "evconf-run: --coverage-dir %s: %s\n", con_esc(v->text),
+                    strerror(errno));
+            return 2;
+        }
+        break;
+    case OPT_PERL_INC: return add_perl_inc(v->text);
+    case OPT_BUDGET: o->budget_s = n; break;
+    case 'w': o->wake_timeout_ms = n; break;
+    case OPT_REALTIME: o->realtime = true; break;
+    case OPT_PERTURB: o->perturb = true; break;
+    case OPT_TOLERANCE: o->tolerance_ms = n; break;
+    case OPT_STRESS: o->stress = true; break;
+    case OPT_THREADS: o->st.threads = n; break;
+    case OPT_STRESS_MS: o->st.ms = n; break;
+    case 'l': o->list = true; break;
+    case OPT_CAN_FAIL_ALLOCATIONS: return sim_alloc_failures_available() ? 0 : 1;
+    case 'q': o->quiet = true; break;
+    case OPT_FAIL_FAST: o->fail_fast = true; break;
+    case OPT_GENERATE: o->generate = n; break;
+    case 'h': opt_help(stdout); return 0;
+    default: return 2;
+    }
+    return -1;
+}
+
+/* Read the command line into *o (options.c's table: every number whole
+ * and in its range).  Returns -1 to go on, or the status to exit with
+ * (after --help, or a bad option). */
+int opt_parse(int argc, char **argv, struct options *o)
+{
+    struct opt_value v;
+    int rc;
+
+    while ((rc = opt_next(argc, argv, &v)) == 1)
+        if ((rc = take_option(&v, o)) >= 0)
+            return rc;
+    if (rc == 2)
+        return 2;
+    if (o->tolerance_ms < 0)
+        o->tolerance_ms = o->realtime ? 50 : 0;
+    if (optind < argc) {
+        fprintf(stderr, "evconf-run: unexpected argument '%s' (see --help)\n",
+                con_esc(argv[optind]));
+        return 2;
+    }
+    return -1;
 }

@@ -5,12 +5,21 @@
  * take a number the runner does not check: each is read whole, in its
  * range, or refused in one line naming the option and its range (exit
  * status 2), as the scenario parser reads a scenario's numbers.
+ *
+ * Prefix opt_.  The table is read into struct options, which every part
+ * of the run on the parent's side takes as an argument: there is no
+ * global for it.  What an option does is not here (--filter: suite.c,
+ * --expect: deviations.c and verdict.c, --generate: shrink.c...).
  */
 #ifndef EVCONF_OPTIONS_H
 #define EVCONF_OPTIONS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+
+#include "deviations.h"
+#include "stress.h"
 
 enum opt_type {
     OPT_FLAG,                   /* no argument */
@@ -51,5 +60,45 @@ int opt_next(int argc, char **argv, struct opt_value *v);
 
 /* --help: the usage line, the table, and the exit statuses. */
 void opt_help(FILE *f);
+
+/* What the command line asked for: read once by opt_parse(), then passed
+ * to each part of the run (const, but for --expect's deviations, which
+ * the verdict marks as seen). */
+struct options {
+    const char *impl, *filter, *exclude, *report_dir;
+    const char **paths;
+    int npaths;
+    uint64_t seed;
+    bool strict, list, quiet, fail_fast;
+    bool traces;                /* --traces */
+    int generate;               /* --generate N: generated programs to add */
+    int timeout_s;
+    int budget_s;               /* --budget: real time for the whole run, 0: none */
+    double budget_end;          /* when it ends (sup_now_ms), from main's start */
+    const char *expect_path;    /* --expect FILE */
+    char *coverage_dir;         /* --coverage-dir DIR, absolute */
+    struct deviations expect;
+    int wake_timeout_ms;
+    bool realtime;
+    bool perturb;               /* --perturb */
+    int tolerance_ms;
+    bool stress;
+    struct stress_opts st;
+};
+
+/* What a run does without options. */
+#define OPT_DEFAULTS { .impl = "reference", .report_dir = "build/conformance-report", \
+                       .seed = 1, .timeout_s = 10, .wake_timeout_ms = 2000, \
+                       .tolerance_ms = -1, \
+                       .st = { .threads = 4, .ms = 2000, .bound_ms = 500 } }
+
+/* Read the command line into *o (the table: every number whole and in
+ * its range).  Returns -1 to go on, or the status to exit with (after
+ * --help, or a bad option). */
+int opt_parse(int argc, char **argv, struct options *o);
+
+/* Whether the --budget (o->budget_end, real time) is used up: the run
+ * stops generating, loading, running and shrinking there. */
+bool opt_budget_over(const struct options *o);
 
 #endif

@@ -1,6 +1,7 @@
 /*
  * outfile.c - files written beside their place under a name no one else
- * chose, then renamed into it (outfile.h).
+ * chose, then renamed into it (outfile.h).  Prefix outfile_.  What
+ * goes in them is report.c's and shrink.c's.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,12 +26,14 @@ static void random_suffix(char out[11])
     unsigned char bytes[10];
     struct timespec ts;
 
-    if (getrandom(bytes, sizeof(bytes), GRND_NONBLOCK) != (ssize_t)sizeof(bytes)) {
+    if (getrandom(bytes, sizeof(bytes), GRND_NONBLOCK) !=
+        (ssize_t)sizeof(bytes)) {
         uint64_t x;
         clock_gettime(CLOCK_REALTIME, &ts);
-        x = (uint64_t)ts.tv_nsec * 0x9e3779b97f4a7c15ull ^ (uint64_t)getpid() << 20 ^
-            (uint64_t)ts.tv_sec ^ ++counter;
-        for (size_t i = 0; i < sizeof(bytes); i++, x = x * 6364136223846793005ull + 1)
+        x = (uint64_t)ts.tv_nsec * 0x9e3779b97f4a7c15ull ^
+            (uint64_t)getpid() << 20 ^ (uint64_t)ts.tv_sec ^ ++counter;
+        for (size_t i = 0; i < sizeof(bytes);
+             i++, x = x * 6364136223846793005ull + 1)
             bytes[i] = (unsigned char)(x >> 56);
     }
     for (size_t i = 0; i < sizeof(bytes); i++)
@@ -41,7 +44,8 @@ static void random_suffix(char out[11])
 FILE *outfile_open(struct outfile *of, const char *path, mode_t mode)
 {
     memset(of, 0, sizeof(*of));
-    if ((size_t)snprintf(of->path, sizeof(of->path), "%s", path) >= sizeof(of->path)) {
+    if ((size_t)snprintf(of->path, sizeof(of->path), "%s", path) >=
+        sizeof(of->path)) {
         errno = ENAMETOOLONG;
         return NULL;
     }
@@ -50,7 +54,8 @@ FILE *outfile_open(struct outfile *of, const char *path, mode_t mode)
         int fd;
         random_suffix(suffix);
         snprintf(of->tmp, sizeof(of->tmp), "%s.%s.part", path, suffix);
-        fd = open(of->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+        fd = open(of->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                  mode);
         if (fd < 0 && errno == EEXIST)
             continue;
         if (fd < 0)

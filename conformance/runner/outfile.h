@@ -9,6 +9,7 @@
  * never write the same temporary file.  It is then renamed into place: a
  * reader never sees half a file, a symlink planted as the final name is
  * replaced and not followed, and of two runs the last one wins whole.
+ * Prefix outfile_.
  */
 #ifndef EVCONF_OUTFILE_H
 #define EVCONF_OUTFILE_H

@@ -1,5 +1,7 @@
 /*
- * protocol.h - what a scenario's child process tells the runner.
+ * protocol.h - what a scenario's child process tells the runner.  Prefix
+ * PROTO_.  Written by the scenario's side (exec.c, checks.c, client.c,
+ * crash.c), read by run.c, judged by verdict.c.
  *
  * The child writes records to a pipe of its own, at a descriptor number
  * no implementation opens by accident (the lowest free one from

@@ -1,4 +1,8 @@
-/* results.h - what the runner keeps of each scenario, and its reports. */
+/*
+ * results.h - what the runner keeps of each scenario (struct result,
+ * filled by run.c and verdict.c), and the report files written from it
+ * (report.c, prefix report_).  What the terminal shows is show.c's.
+ */
 #ifndef EVCONF_RESULTS_H
 #define EVCONF_RESULTS_H
 

@@ -28,7 +28,8 @@
  * failure too, under the rule it breaks (a data race: R42).
  *
  * The run happens in a child process; failures come back on a pipe as
- * "RULE message" lines.  Failures are reported once per rule.
+ * "RULE message" lines.  Failures are reported once per rule.  Prefix
+ * stress_; the child is started by supervise.c, the IMPL probed by impl.c.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -384,46 +385,25 @@ static void *looper(void *arg)
     return NULL;
 }
 
-static int child(const char *impl_path, const struct stress_opts *o)
+/* Each worker's slots, a pipe each (their fds are watched).  0 or -1. */
+static int open_slots(void)
 {
-    void *h = dlopen(impl_path, RTLD_NOW | RTLD_GLOBAL);
-    int (*reg)(void), (*run_once)(void);
-    pthread_t loop, workers[MAX_WORKERS];
-    int64_t end;
-
-    if (!h) {
-        violation(V_RUN, "load", "%s", dlerror());
-        return 2;
-    }
-    *(void **)&reg = dlsym(h, "evconf_register");
-    *(void **)&run_once = dlsym(h, "evconf_run_once");
-    if (!reg || !run_once || reg() != 0) {
-        violation(V_RUN, "load", "evconf_register is missing or failed");
-        return 2;
-    }
     for (int w = 0; w < stress.nworkers; w++)
         for (int i = 0; i < SLOTS_PER_WORKER; i++) {
             int fds[2];
             if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0)
-                return 2;
+                return -1;
             stress.slots[w][i].rd = fds[0];
             stress.slots[w][i].wr = fds[1];
         }
-    virEventAddTimeout(1000, guard_cb, &stress, NULL);
-    pthread_create(&loop, NULL, looper, *(void **)&run_once);
-    for (int w = 0; w < stress.nworkers; w++)
-        pthread_create(&workers[w], NULL, worker, (void *)(intptr_t)w);
-    usleep((useconds_t)o->ms * 500);
-    atomic_store(&stress.stop_workers, true);
-    for (int w = 0; w < stress.nworkers; w++)
-        pthread_join(workers[w], NULL);
-    /* Remove what is left from this thread, while the loop still runs. */
-    for (int w = 0; w < stress.nworkers; w++)
-        for (int i = 0; i < SLOTS_PER_WORKER; i++) {
-            check_due(&stress.slots[w][i]);
-            slot_remove(&stress.slots[w][i]);
-        }
-    end = now_ns() + 2000 * NS_PER_MS;
+    return 0;
+}
+
+/* R34: every removed registration's free callback, within 2 s. */
+static void wait_frees(void)
+{
+    int64_t end = now_ns() + 2000 * NS_PER_MS;
+
     for (;;) {
         bool pending = false;
         for (int w = 0; w < stress.nworkers; w++)
@@ -439,6 +419,41 @@ static int child(const char *impl_path, const struct stress_opts *o)
         }
         usleep(1000);
     }
+}
+
+static int child(const char *impl_path, const struct stress_opts *o)
+{
+    void *h = dlopen(impl_path, RTLD_NOW | RTLD_GLOBAL);
+    int (*reg)(void), (*run_once)(void);
+    pthread_t loop, workers[MAX_WORKERS];
+
+    if (!h) {
+        violation(V_RUN, "load", "%s", dlerror());
+        return 2;
+    }
+    *(void **)&reg = dlsym(h, "evconf_register");
+    *(void **)&run_once = dlsym(h, "evconf_run_once");
+    if (!reg || !run_once || reg() != 0) {
+        violation(V_RUN, "load", "evconf_register is missing or failed");
+        return 2;
+    }
+    if (open_slots() < 0)
+        return 2;
+    virEventAddTimeout(1000, guard_cb, &stress, NULL);
+    pthread_create(&loop, NULL, looper, *(void **)&run_once);
+    for (int w = 0; w < stress.nworkers; w++)
+        pthread_create(&workers[w], NULL, worker, (void *)(intptr_t)w);
+    usleep((useconds_t)o->ms * 500);
+    atomic_store(&stress.stop_workers, true);
+    for (int w = 0; w < stress.nworkers; w++)
+        pthread_join(workers[w], NULL);
+    /* Remove what is left from this thread, while the loop still runs. */
+    for (int w = 0; w < stress.nworkers; w++)
+        for (int i = 0; i < SLOTS_PER_WORKER; i++) {
+            check_due(&stress.slots[w][i]);
+            slot_remove(&stress.slots[w][i]);
+        }
+    wait_frees();
     probe_wakeups(o->ms / 2);
     atomic_store(&stress.stop_loop, true);
     virEventAddTimeout(0, guard_cb, &stress, NULL);  /* let the loop see it */

@@ -1,5 +1,7 @@
 /*
  * stress.h - real threads against the loop under test (evconf-run --stress).
+ * Prefix stress_.  The scenarios are run.c's; this is the only part of the
+ * parent's side that is not a scenario run.
  */
 #ifndef EVCONF_STRESS_H
 #define EVCONF_STRESS_H

@@ -1,6 +1,8 @@
 /*
  * supervise.c - one child process per scenario, and nothing left of it.
- * See supervise.h for what it promises.
+ * See supervise.h for what it promises.  Prefix sup_.  What the child
+ * runs is run.c's and impl.c's; what its records mean is run.c's and
+ * verdict.c's.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -368,15 +370,14 @@ static bool watch_child(pid_t pid, struct reader rd[2], double deadline,
     return exited;
 }
 
-int sup_run(sup_body_fn body, void *body_arg, sup_record_fn on_record,
-            void *record_arg, double timeout_ms, struct sup_outcome *out)
+/* The child, in a process group of its own, with its two pipes: their
+ * read ends in *res_r (the result channel) and *out_r (its stdout and
+ * stderr).  Returns its pid, or -1 with nothing left open. */
+static pid_t spawn(sup_body_fn body, void *body_arg, int *res_r, int *out_r)
 {
     int res[2], outp[2], result_fd;
-    double t0 = sup_now_ms();
-    struct reader rd[2];
     pid_t pid;
 
-    memset(out, 0, sizeof(*out));
     if (pipe(res) < 0)
         return -1;
     if (pipe(outp) < 0) {
@@ -399,12 +400,33 @@ int sup_run(sup_body_fn body, void *body_arg, sup_record_fn on_record,
         _exit(127);
     }
     setpgid(pid, pid);              /* whichever of the two runs first */
-    out->pid = (int)pid;
     close(res[1]);
     close(outp[1]);
-    rd[0] = (struct reader){ .fd = res[0], .records = true, .on_record = on_record,
-                             .arg = record_arg, .line = malloc(RECORD_MAX) };
-    rd[1] = (struct reader){ .fd = outp[0] };
+    *res_r = res[0];
+    *out_r = outp[0];
+    return pid;
+}
+
+/* The child started, read while it runs, killed at the deadline, reaped
+ * with whatever it left (supervise.h). */
+int sup_run(sup_body_fn body, void *body_arg, sup_record_fn on_record,
+            void *record_arg, double timeout_ms, struct sup_outcome *out)
+{
+    double t0 = sup_now_ms();
+    struct reader rd[2];
+    int res_r, out_r;
+    pid_t pid;
+
+    memset(out, 0, sizeof(*out));
+    if ((pid = spawn(body, body_arg, &res_r, &out_r)) < 0)
+        return -1;
+    out->pid = (int)pid;
+    rd[0] = (struct reader){ .fd = res_r,
+                             .records = true,
+                             .on_record = on_record,
+                             .arg = record_arg,
+                             .line = malloc(RECORD_MAX) };
+    rd[1] = (struct reader){ .fd = out_r };
     sup_capture_init(&rd[1].output, OUTPUT_HEAD, OUTPUT_TAIL);
     for (int i = 0; i < 2; i++)
         fcntl(rd[i].fd, F_SETFL, fcntl(rd[i].fd, F_GETFL) | O_NONBLOCK);

@@ -10,6 +10,9 @@
  * reparented to the runner, which is a child subreaper for that purpose.
  * SIGINT, SIGTERM and SIGHUP to the runner end the child in progress at
  * once and are then reported by sup_stop_signal().
+ *
+ * Prefix sup_.  What runs in the child is its caller's (run.c: a
+ * scenario; impl.c: the probe; stress.c); what its lines mean, too.
  */
 #ifndef EVCONF_SUPERVISE_H
 #define EVCONF_SUPERVISE_H

@@ -1,12 +1,13 @@
 /*
- * expect.c - reading expectation files (expect.h).
+ * deviations.c - reading the known-deviation files of --expect
+ * (deviations.h).  Prefix dev_.  What a run makes of them is verdict.c's.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "expect.h"
+#include "deviations.h"
 #include "idset.h"
 
 static int parse_outcome(const char *word, enum outcome *out)
@@ -24,11 +25,11 @@ static int parse_outcome(const char *word, enum outcome *out)
 }
 
 /* One line: "ID OUTCOME REASON...", or blank, or a comment. */
-static int parse_line(struct expectations *e, char *line, int lineno, char *err,
+static int parse_line(struct deviations *e, char *line, int lineno, char *err,
                       size_t errlen)
 {
     char *id, *word, *reason, *save = NULL;
-    struct expectation *grown;
+    struct deviation *grown;
     enum outcome outcome;
 
     line[strcspn(line, "\r\n")] = '\0';
@@ -38,16 +39,19 @@ static int parse_line(struct expectations *e, char *line, int lineno, char *err,
     word = strtok_r(NULL, " \t", &save);
     reason = save ? save + strspn(save, " \t") : NULL;
     if (!word || parse_outcome(word, &outcome) < 0) {
-        snprintf(err, errlen, "%s:%d: expected 'SCENARIO-ID fail|warn|error REASON'",
+        snprintf(err, errlen,
+                 "%s:%d: expected 'SCENARIO-ID fail|warn|error REASON'",
                  e->path, lineno);
         return -1;
     }
     if (!reason || !*reason) {
-        snprintf(err, errlen, "%s:%d: '%s' needs a reason", e->path, lineno, id);
+        snprintf(err, errlen, "%s:%d: '%s' needs a reason", e->path, lineno,
+                 id);
         return -1;
     }
-    if (expect_find(e, id)) {
-        snprintf(err, errlen, "%s:%d: '%s' is listed twice", e->path, lineno, id);
+    if (dev_find(e, id)) {
+        snprintf(err, errlen, "%s:%d: '%s' is listed twice", e->path, lineno,
+                 id);
         return -1;
     }
     if (e->n == e->cap) {       /* doubled: a long file is read in linear time */
@@ -60,7 +64,8 @@ static int parse_line(struct expectations *e, char *line, int lineno, char *err,
         e->v = grown;
         e->cap = cap;
     }
-    e->v[e->n] = (struct expectation){ strdup(id), outcome, strdup(reason), lineno, false };
+    e->v[e->n] = (struct deviation){ strdup(id), outcome, strdup(reason),
+                                     lineno, false };
     if (!e->v[e->n].id || !e->v[e->n].reason ||
         idset_add(&e->ids, e->v[e->n].id, e->n) == -2) {
         free(e->v[e->n].id);
@@ -72,7 +77,7 @@ static int parse_line(struct expectations *e, char *line, int lineno, char *err,
     return 0;
 }
 
-int expect_load(const char *path, struct expectations *e, char *err, size_t errlen)
+int dev_load(const char *path, struct deviations *e, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "r");
     char *line = NULL;
@@ -93,14 +98,14 @@ int expect_load(const char *path, struct expectations *e, char *err, size_t errl
 }
 
 /* By hash: the run looks up every scenario, and loading every line. */
-struct expectation *expect_find(struct expectations *e, const char *id)
+struct deviation *dev_find(struct deviations *e, const char *id)
 {
     int i = idset_find(&e->ids, id);
 
     return i >= 0 ? &e->v[i] : NULL;
 }
 
-void expect_free(struct expectations *e)
+void dev_free(struct deviations *e)
 {
     for (int i = 0; i < e->n; i++) {
         free(e->v[i].id);

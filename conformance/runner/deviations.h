@@ -1,5 +1,9 @@
 /*
- * expect.h - expectation files: what an implementation is known to do.
+ * deviations.h - the known-deviation files of --expect: what an
+ * implementation is known to do.  Prefix dev_.
+ *
+ * ("expect" lines inside a scenario are another thing: parse.c reads
+ * them.  Judging a run against these files is verdict.c's.)
  *
  * A file lists the scenarios an implementation is known not to pass, one
  * per line, with the outcome it gets and why:
@@ -12,8 +16,8 @@
  * scenario gets what the file says, and fails on a regression (worse than
  * listed) and on an unexpected pass or change (the file is stale).
  */
-#ifndef EVCONF_EXPECT_H
-#define EVCONF_EXPECT_H
+#ifndef EVCONF_DEVIATIONS_H
+#define EVCONF_DEVIATIONS_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -21,7 +25,7 @@
 #include "idset.h"
 #include "results.h"
 
-struct expectation {
+struct deviation {
     char *id;
     enum outcome outcome;
     char *reason;
@@ -29,17 +33,17 @@ struct expectation {
     bool seen;                  /* a scenario with this id ran */
 };
 
-struct expectations {
+struct deviations {
     char *path;
-    struct expectation *v;
+    struct deviation *v;
     int n, cap;
     struct idset ids;           /* id -> index in v */
 };
 
 /* Read path; 0, or -1 with "path:line: what" in err. */
-int expect_load(const char *path, struct expectations *e, char *err, size_t errlen);
-/* The expectation for id, or NULL (expected to pass). */
-struct expectation *expect_find(struct expectations *e, const char *id);
-void expect_free(struct expectations *e);
+int dev_load(const char *path, struct deviations *e, char *err, size_t errlen);
+/* The deviation listed for id, or NULL (expected to pass). */
+struct deviation *dev_find(struct deviations *e, const char *id);
+void dev_free(struct deviations *e);
 
 #endif

@@ -1,0 +1,23 @@
+/*
+ * kit.h - where the kit's own files are: the built-in adapters and the
+ * scenario suite, beside the runner in a build tree or under PREFIX once
+ * installed; and the IMPL words (reference, python:FILE.py...) that name
+ * an adapter.  Prefix kit_.  Loading an IMPL is impl.h's.
+ */
+#ifndef EVCONF_KIT_H
+#define EVCONF_KIT_H
+
+#include <stddef.h>
+
+/* Once, before the others: finds the kit from /proc/self/exe. */
+void kit_find(void);
+
+/* The scenario directory --scenarios defaults to. */
+const char *kit_scenario_dir(void);
+
+/* The shared object IMPL names: a built-in's path (in buf), an
+ * interpreter's adapter (with the variable that tells it what to load
+ * set), "./IMPL" for a bare file name, or impl itself. */
+const char *kit_resolve_impl(const char *impl, char *buf, size_t len);
+
+#endif
