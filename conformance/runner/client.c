@@ -420,7 +420,7 @@ static void machine_cannot(const struct step *st, const char *fmt, ...)
 
 static bool daemon_ready(struct daemon *d, const struct step *st)
 {
-    char path[128];
+    char path[160];
     int waited = 0;
 
     snprintf(path, sizeof(path), "%s/sock/libvirt-sock", d->dir);
@@ -558,7 +558,7 @@ static void connect_step(const struct step *st)
 {
     struct socket_scan before;
     virConnectPtr conn;
-    char buf[160];
+    char buf[200];
     const char *uri = connect_uri(st, buf, sizeof(buf));
 
     if (find(st->name) >= 0) {
