@@ -529,10 +529,13 @@ sanitize:
 	    CHECKS='tests kill-sample' SUMMARIES=$(SAN_DIR)/conformance-asan.log check
 
 # ---- install ------------------------------------------------------------
-$(BUILD)/evref.pc: reference/evref.pc.in
+# The .pc files hold PREFIX and the paths under it, which change from one
+# make to the next (make install PREFIX=/usr after a plain make): they are
+# written anew each time, never taken from an earlier build.
+$(BUILD)/evref.pc: reference/evref.pc.in FORCE
 	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCDIR@|$(INCDIR)|; s|@VERSION@|$(VERSION)|' $< > $@
 
-$(BUILD)/evconf.pc: conformance/evconf.pc.in
+$(BUILD)/evconf.pc: conformance/evconf.pc.in FORCE
 	sed -e 's|@PREFIX@|$(PREFIX)|; s|@BINDIR@|$(BINDIR)|; s|@INCDIR@|$(INCDIR)|; s|@DATADIR@|$(DATADIR)|; s|@VERSION@|$(VERSION)|' $< > $@
 
 # The library, and the whole kit: evconf-run on PATH, the built-in
@@ -564,6 +567,8 @@ install: all $(BUILD)/evref.pc $(BUILD)/evconf.pc
 # elsewhere (scripts/installcheck; CI runs it).
 installcheck: all $(BUILD)/evref.pc $(BUILD)/evconf.pc
 	scripts/installcheck $(BUILD)
+
+FORCE:
 
 clean:
 	rm -rf build coverage/html coverage/*.info
