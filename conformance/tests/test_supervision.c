@@ -7,6 +7,7 @@
  */
 #include <check.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -184,12 +185,67 @@ START_TEST(runner_interrupted)
 }
 END_TEST
 
+/* The "fd=N" words of a report's traces, in order. */
+static char *fd_words(const char *report)
+{
+    char path[700], *text, *out = calloc(1, 1);
+    size_t len = 0;
+    int fd;
+
+    snprintf(path, sizeof(path), "%s/results.json", report);
+    ck_assert_int_ge(fd = open(path, O_RDONLY), 0);
+    text = read_all(fd);
+    close(fd);
+    for (const char *p = text; (p = strstr(p, "fd=")); p += 3) {
+        size_t n = strspn(p + 3, "0123456789") + 4;
+        out = realloc(out, len + n + 1);
+        memcpy(out + len, p, n - 1);
+        out[len + n - 1] = ' ';
+        out[len += n] = '\0';
+    }
+    free(text);
+    return out;
+}
+
+/* Descriptors the runner's parent left open never reach a loop: a trace
+ * names the same fd numbers whatever its parent held (the generated docs
+ * are checked against them). */
+START_TEST(inherited_fds_closed)
+{
+    char r1[600], r2[600], text[300], *out, *a, *b;
+    const char *args[] = { "-s", NULL, "--traces", "--quiet", "--report-dir", NULL, NULL };
+    int held[3];
+
+    snprintf(text, sizeof(text), HEADER "pipe P\nadd-handle H P READABLE\n"
+             "readable P\nrun 1\nexpect calls H = 1\n", "fds");
+    args[1] = scenario_file("fds.scn", text);
+    snprintf(r1, sizeof(r1), "%s/r1", tmpdir);
+    snprintf(r2, sizeof(r2), "%s/r2", tmpdir);
+    args[5] = r1;
+    ck_assert_int_eq(runner(&out, args), 0);
+    free(out);
+    for (int i = 0; i < 3; i++)
+        ck_assert_int_ge(held[i] = open("/dev/null", O_RDONLY), 0);
+    args[5] = r2;
+    ck_assert_int_eq(runner(&out, args), 0);
+    free(out);
+    for (int i = 0; i < 3; i++)
+        close(held[i]);
+    a = fd_words(r1);
+    b = fd_words(r2);
+    ck_assert_msg(*a, "no fd in the trace");
+    ck_assert_str_eq(a, b);
+    free(a);
+    free(b);
+}
+END_TEST
+
 void add_supervision_tests(Suite *s)
 {
     const TTest *tests[] = {
         impl_closes_fds, impl_blocks_while_loading, impl_floods_stderr,
         impl_forges_results, impl_forges_done_then_crashes, impl_leaves_helpers,
-        runner_terminated, runner_interrupted,
+        runner_terminated, runner_interrupted, inherited_fds_closed,
     };
 
     add_tests(s, tests, sizeof(tests) / sizeof(tests[0]));
