@@ -18,16 +18,11 @@
 #include "client.h"
 #include "crash.h"
 #include "exec-internal.h"
+#include "words.h"
 #include "protocol.h"
 #include "progress.h"
 
 struct run scn;
-
-static const char *step_words[] = {
-    [S_ADD_HANDLE] = "add_handle", [S_UPDATE_HANDLE] = "update_handle",
-    [S_REMOVE_HANDLE] = "remove_handle", [S_ADD_TIMEOUT] = "add_timeout",
-    [S_UPDATE_TIMEOUT] = "update_timeout", [S_REMOVE_TIMEOUT] = "remove_timeout",
-};
 
 const char *exec_reg_name(int name)
 {
@@ -114,7 +109,7 @@ static void do_add(const struct step *st)
      * attempt left behind shows up as one for a name not yet added, added
      * with another id, or freed twice. */
     for (int k = st->alloc_fails == ALLOC_FAILS_EACH ? 1 : st->alloc_fails; ; k++) {
-        op_enter(step_words[st->kind]);
+        op_enter(words_trace(st->kind));
         sim_fail_alloc(k);
         if (handle)
             id = virEventAddHandle(fd, (int)st->arg, check_handle_cb, opaque, ff);
@@ -124,7 +119,7 @@ static void do_add(const struct step *st)
         op_leave();
         if (id >= 0 || st->alloc_fails != ALLOC_FAILS_EACH || k == ALLOC_FAILS_EACH_MAX)
             break;
-        sim_trace("op", "%s %s => %d (allocation %d failed)", step_words[st->kind],
+        sim_trace("op", "%s %s => %d (allocation %d failed)", words_trace(st->kind),
                   exec_reg_name(st->name), id, k);
     }
 
@@ -134,7 +129,7 @@ static void do_add(const struct step *st)
     r->add_failed = id < 0;
     anchor(&r->add_at);
     pthread_mutex_unlock(&scn.lock);
-    sim_trace("op", "%s %s => %d", step_words[st->kind], exec_reg_name(st->name), id);
+    sim_trace("op", "%s %s => %d", words_trace(st->kind), exec_reg_name(st->name), id);
     check_new_id(st, id);
 }
 
@@ -165,13 +160,13 @@ static void do_update(const struct step *st)
         anchor(&r->update_at);
     }
     pthread_mutex_unlock(&scn.lock);
-    op_enter(step_words[st->kind]);
+    op_enter(words_trace(st->kind));
     if (handle)
         virEventUpdateHandle(id, (int)st->arg);
     else
         virEventUpdateTimeout(id, (int)st->arg);
     op_leave();
-    sim_trace("op", "%s %s %lld", step_words[st->kind],
+    sim_trace("op", "%s %s %lld", words_trace(st->kind),
               st->name >= 0 ? exec_reg_name(st->name) : "#", (long long)st->arg);
 }
 
@@ -186,7 +181,7 @@ static void do_remove(const struct step *st)
     if (target >= 0)
         scn.regs[target].removing = true;
     pthread_mutex_unlock(&scn.lock);
-    op_enter(step_words[st->kind]);
+    op_enter(words_trace(st->kind));
     rc = handle ? virEventRemoveHandle(id) : virEventRemoveTimeout(id);
     op_leave();
     pthread_mutex_lock(&scn.lock);
@@ -198,7 +193,7 @@ static void do_remove(const struct step *st)
         }
     }
     pthread_mutex_unlock(&scn.lock);
-    sim_trace("op", "%s %s => %d", step_words[st->kind],
+    sim_trace("op", "%s %s => %d", words_trace(st->kind),
               st->name >= 0 ? exec_reg_name(st->name) : "#", rc);
     check_remove_rc(st, target, rc);
     pthread_mutex_lock(&scn.lock);
