@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "scenario.h"
+#include "words.h"
 
 #define MAX_TOKENS 16
 /* A scenario's id goes into file names, --filter patterns, expectation
@@ -373,147 +374,205 @@ static bool parse_since(struct parser *p, const char *s, struct expect *x)
     return true;
 }
 
-/* expect ... (after the word "expect") */
-static bool parse_expect(struct parser *p, char **tok, int ntok, struct step *st)
+/* The comparison that ends an expect line, from token *i, and nothing
+ * after it. */
+static bool cmp_to_end(struct parser *p, char **tok, int ntok, int i, struct expect *x)
 {
-    struct expect *x = &st->expect;
-    int i = 3;                /* expect WHAT NAME <here> */
-
-    st->kind = S_EXPECT;
-    if (ntok > 0 && tok[ntok - 1][0] == '[') {
-        const char *l = tok[--ntok];
-        x->has_level = true;
-        if (!strcmp(l, "[MUST]"))
-            x->level = LEVEL_MUST;
-        else if (!strcmp(l, "[SHOULD]"))
-            x->level = LEVEL_SHOULD;
-        else if (!strcmp(l, "[INFO]"))
-            x->level = LEVEL_INFO;
-        else
-            return fail(p, "expected [MUST], [SHOULD] or [INFO], found '%s'", l);
-    }
-    if (ntok < 3)
-        return fail(p, "expected 'expect WHAT NAME ...'");
-    x->name = -1;
-    if (!strcmp(tok[1], "fd")) {
-        x->name = lookup(p, tok[2], NAME_FD, "an fd name");
-        if (x->name < 0)
-            return false;
-        if (ntok == 4 && !strcmp(tok[3], "open"))
-            x->kind = X_FD_OPEN;
-        else if (ntok == 4 && !strcmp(tok[3], "flags-unchanged"))
-            x->kind = X_FD_FLAGS;
-        else
-            return fail(p, "expected 'expect fd NAME open' or 'expect fd NAME "
-                        "flags-unchanged'");
-        return true;
-    }
-    if (!strcmp(tok[1], "closed")) {         /* expect closed C REASON */
-        x->kind = X_CLOSED;
-        x->name = lookup(p, tok[2], NAME_CONN, "a connection name");
-        if (x->name < 0)
-            return false;
-        if (ntok < 4 || (x->mask = !strcmp(tok[3], "NONE") ? -1 :
-                                    scenario_close_reason(tok[3])) < -1 ||
-            (x->mask == -1 && strcmp(tok[3], "NONE")) ||
-            (ntok > 4 && (x->mask == -1 || strcmp(tok[4], "at"))))
-            return fail(p, "expected 'expect closed CONNECTION NONE|ERROR|EOF|KEEPALIVE|"
-                        "CLIENT [at CMP MS]'");
-        if (ntok == 4)
-            return true;
-        x->timed = true;
-        i = 5;
-        if (!parse_cmp(p, tok, ntok, &i, x))
-            return false;
-        if (i != ntok)
-            return fail(p, "unexpected '%s' at the end", tok[i]);
-        return true;
-    }
-    if (!strcmp(tok[1], "released")) {       /* expect released C */
-        x->kind = X_RELEASED;
-        x->name = lookup(p, tok[2], NAME_CONN, "a connection name");
-        if (x->name < 0)
-            return false;
-        if (ntok != 3)
-            return fail(p, "expected 'expect released CONNECTION'");
-        return true;
-    }
-    if (!strcmp(tok[1], "event")) {          /* expect event C #k TYPE */
-        x->kind = X_EVENT;
-        x->name = lookup(p, tok[2], NAME_CONN, "a connection name");
-        if (x->name < 0)
-            return false;
-        if (ntok != 5 || !parse_nth(p, tok[3], &x->nth))
-            return fail(p, "expected 'expect event CONNECTION #K TYPE'");
-        if ((x->mask = scenario_event_type(tok[4])) < 0)
-            return fail(p, "expected an event type (DEFINED, UNDEFINED, STARTED, "
-                        "SUSPENDED, RESUMED, STOPPED, ...), found '%s'", tok[4]);
-        return true;
-    }
-    x->name = lookup(p, tok[2], -1, "a registration name");
-    if (x->name < 0)
-        return false;
-    x->since = (struct value){ ANCHOR_NONE, -1, 0 };
-    if (!strcmp(tok[1], "calls")) {
-        x->kind = X_CALLS;
-        if (ntok > 4 && !strcmp(tok[3], "since")) {
-            if (!parse_since(p, tok[4], x))
-                return false;
-            i = 5;
-        }
-    } else if (!strcmp(tok[1], "frees"))
-        x->kind = X_FREES;
-    else if (!strcmp(tok[1], "per-iteration"))
-        x->kind = X_PER_ITER;
-    else if (!strcmp(tok[1], "id"))
-        x->kind = X_ID;
-    else if (!strcmp(tok[1], "free")) {
-        if (ntok >= 4 && !strcmp(tok[3], "iteration"))
-            x->kind = X_FREE_ITER;
-        else if (ntok >= 4 && !strcmp(tok[3], "at"))
-            x->kind = X_FREE_AT;
-        else
-            return fail(p, "expected 'expect free NAME iteration|at CMP VALUE'");
-        i = 4;
-    } else if (!strcmp(tok[1], "call")) {
-        int k = 4;              /* the word after #K [since A] */
-        if (ntok < 5 || !parse_nth(p, tok[3], &x->nth))
-            return fail(p, "expected 'expect call NAME #K at|iteration|events ...'");
-        if (!strcmp(tok[4], "since")) {
-            if (ntok < 7 || !parse_since(p, tok[5], x))
-                return ntok < 7 ? fail(p, "expected 'expect call NAME #K since "
-                                       "ANCHOR at|iteration|events ...'") : false;
-            k = 6;
-        }
-        i = k + 1;
-        if (!strcmp(tok[k], "at"))
-            x->kind = X_CALL_AT;
-        else if (!strcmp(tok[k], "iteration"))
-            x->kind = X_CALL_ITER;
-        else if (!strcmp(tok[k], "events")) {
-            x->kind = X_CALL_EVENTS;
-            if (ntok != k + 3)
-                return fail(p, "expected 'expect call NAME #K events =|has|within MASK'");
-            if (!strcmp(tok[k + 1], "=") || !strcmp(tok[k + 1], "=="))
-                x->mask_test = MASK_EQ;
-            else if (!strcmp(tok[k + 1], "has"))
-                x->mask_test = MASK_HAS;
-            else if (!strcmp(tok[k + 1], "within"))
-                x->mask_test = MASK_WITHIN;
-            else
-                return fail(p, "expected =, has or within, found '%s'", tok[k + 1]);
-            return parse_mask(p, tok[k + 2], &x->mask);
-        } else
-            return fail(p, "expected at, iteration or events after '#K', found '%s'",
-                        tok[k]);
-    } else
-        return fail(p, "expected calls, call, frees, free, per-iteration, id or "
-                    "fd after 'expect', found '%s'", tok[1]);
     if (!parse_cmp(p, tok, ntok, &i, x))
         return false;
     if (i != ntok)
         return fail(p, "unexpected '%s' at the end", tok[i]);
     return true;
+}
+
+/* expect fd P open|flags-unchanged */
+static bool expect_fd(struct parser *p, char **tok, int ntok, struct expect *x)
+{
+    const struct word *w;
+
+    x->name = lookup(p, tok[2], NAME_FD, "an fd name");
+    if (x->name < 0)
+        return false;
+    if (ntok != 4 || !(w = words_expect(tok[1], tok[3])))
+        return fail(p, "expected 'expect fd NAME open' or 'expect fd NAME "
+                    "flags-unchanged'");
+    x->kind = (enum expect_kind)w->kind;
+    return true;
+}
+
+/* expect closed C REASON [at CMP MS] */
+static bool expect_closed(struct parser *p, char **tok, int ntok, struct expect *x)
+{
+    x->kind = X_CLOSED;
+    x->name = lookup(p, tok[2], NAME_CONN, "a connection name");
+    if (x->name < 0)
+        return false;
+    if (ntok < 4 || (x->mask = !strcmp(tok[3], "NONE") ? -1 :
+                                scenario_close_reason(tok[3])) < -1 ||
+        (x->mask == -1 && strcmp(tok[3], "NONE")) ||
+        (ntok > 4 && (x->mask == -1 || strcmp(tok[4], "at"))))
+        return fail(p, "expected 'expect closed CONNECTION NONE|ERROR|EOF|KEEPALIVE|"
+                    "CLIENT [at CMP MS]'");
+    if (ntok == 4)
+        return true;
+    x->timed = true;
+    return cmp_to_end(p, tok, ntok, 5, x);
+}
+
+/* expect released C */
+static bool expect_released(struct parser *p, char **tok, int ntok, struct expect *x)
+{
+    x->kind = X_RELEASED;
+    x->name = lookup(p, tok[2], NAME_CONN, "a connection name");
+    if (x->name < 0)
+        return false;
+    if (ntok != 3)
+        return fail(p, "expected 'expect released CONNECTION'");
+    return true;
+}
+
+/* expect event C #k TYPE */
+static bool expect_event(struct parser *p, char **tok, int ntok, struct expect *x)
+{
+    x->kind = X_EVENT;
+    x->name = lookup(p, tok[2], NAME_CONN, "a connection name");
+    if (x->name < 0)
+        return false;
+    if (ntok != 5 || !parse_nth(p, tok[3], &x->nth))
+        return fail(p, "expected 'expect event CONNECTION #K TYPE'");
+    if ((x->mask = scenario_event_type(tok[4])) < 0)
+        return fail(p, "expected an event type (DEFINED, UNDEFINED, STARTED, "
+                    "SUSPENDED, RESUMED, STOPPED, ...), found '%s'", tok[4]);
+    return true;
+}
+
+/* The registration an expectation is about (its third word). */
+static bool on_registration(struct parser *p, char **tok, struct expect *x)
+{
+    x->name = lookup(p, tok[2], -1, "a registration name");
+    x->since = (struct value){ ANCHOR_NONE, -1, 0 };
+    return x->name >= 0;
+}
+
+/* expect calls|frees|per-iteration|id NAME [since A] CMP V (since: calls) */
+static bool expect_count(struct parser *p, char **tok, int ntok, struct expect *x)
+{
+    int i = 3;
+
+    if (!on_registration(p, tok, x))
+        return false;
+    x->kind = (enum expect_kind)words_expect(tok[1], NULL)->kind;
+    if (x->kind == X_CALLS && ntok > 4 && !strcmp(tok[3], "since")) {
+        if (!parse_since(p, tok[4], x))
+            return false;
+        i = 5;
+    }
+    return cmp_to_end(p, tok, ntok, i, x);
+}
+
+/* expect free NAME iteration|at CMP V */
+static bool expect_free(struct parser *p, char **tok, int ntok, struct expect *x)
+{
+    const struct word *w;
+
+    if (!on_registration(p, tok, x))
+        return false;
+    if (ntok < 4 || !(w = words_expect(tok[1], tok[3])))
+        return fail(p, "expected 'expect free NAME iteration|at CMP VALUE'");
+    x->kind = (enum expect_kind)w->kind;
+    return cmp_to_end(p, tok, ntok, 4, x);
+}
+
+/* ... events =|has|within MASK, from token k (the word 'events') */
+static bool expect_events(struct parser *p, char **tok, int ntok, int k, struct expect *x)
+{
+    if (ntok != k + 3)
+        return fail(p, "expected 'expect call NAME #K events =|has|within MASK'");
+    if (!strcmp(tok[k + 1], "=") || !strcmp(tok[k + 1], "=="))
+        x->mask_test = MASK_EQ;
+    else if (!strcmp(tok[k + 1], "has"))
+        x->mask_test = MASK_HAS;
+    else if (!strcmp(tok[k + 1], "within"))
+        x->mask_test = MASK_WITHIN;
+    else
+        return fail(p, "expected =, has or within, found '%s'", tok[k + 1]);
+    return parse_mask(p, tok[k + 2], &x->mask);
+}
+
+/* expect call NAME #K [since A] at|iteration CMP V, or events ... */
+static bool expect_call(struct parser *p, char **tok, int ntok, struct expect *x)
+{
+    const struct word *w;
+    int k = 4;              /* the word after #K [since A] */
+
+    if (!on_registration(p, tok, x))
+        return false;
+    if (ntok < 5 || !parse_nth(p, tok[3], &x->nth))
+        return fail(p, "expected 'expect call NAME #K at|iteration|events ...'");
+    if (!strcmp(tok[4], "since")) {
+        if (ntok < 7 || !parse_since(p, tok[5], x))
+            return ntok < 7 ? fail(p, "expected 'expect call NAME #K since "
+                                   "ANCHOR at|iteration|events ...'") : false;
+        k = 6;
+    }
+    if (!(w = words_expect(tok[1], tok[k])))
+        return fail(p, "expected at, iteration or events after '#K', found '%s'",
+                    tok[k]);
+    x->kind = (enum expect_kind)w->kind;
+    if (x->kind == X_CALL_EVENTS)
+        return expect_events(p, tok, ntok, k, x);
+    return cmp_to_end(p, tok, ntok, k + 1, x);
+}
+
+/* Each expectation word's parser, by the kind of its first row in the
+ * words table. */
+typedef bool expect_parser(struct parser *p, char **tok, int ntok, struct expect *x);
+static expect_parser *const expect_parsers[] = {
+    [X_CALLS] = expect_count, [X_FREES] = expect_count, [X_PER_ITER] = expect_count,
+    [X_ID] = expect_count, [X_CALL_AT] = expect_call, [X_FREE_ITER] = expect_free,
+    [X_FD_OPEN] = expect_fd, [X_CLOSED] = expect_closed, [X_RELEASED] = expect_released,
+    [X_EVENT] = expect_event,
+};
+
+/* [MUST], [SHOULD] or [INFO] at the end of an expect line: taken off. */
+static bool expect_level(struct parser *p, char **tok, int *ntok, struct expect *x)
+{
+    static const struct { const char *word; enum level level; } levels[] = {
+        { "[MUST]", LEVEL_MUST }, { "[SHOULD]", LEVEL_SHOULD }, { "[INFO]", LEVEL_INFO },
+    };
+    const char *l;
+
+    if (*ntok == 0 || tok[*ntok - 1][0] != '[')
+        return true;
+    l = tok[--*ntok];
+    x->has_level = true;
+    for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++)
+        if (!strcmp(l, levels[i].word)) {
+            x->level = levels[i].level;
+            return true;
+        }
+    return fail(p, "expected [MUST], [SHOULD] or [INFO], found '%s'", l);
+}
+
+/* expect ... (after the word "expect") */
+static bool parse_expect(struct parser *p, char **tok, int ntok, struct step *st)
+{
+    struct expect *x = &st->expect;
+    const struct word *w;
+
+    st->kind = S_EXPECT;
+    if (!expect_level(p, tok, &ntok, x))
+        return false;
+    if (ntok < 3)
+        return fail(p, "expected 'expect WHAT NAME ...'");
+    x->name = -1;
+    w = words_expect(tok[1], NULL);
+    if (w)
+        return expect_parsers[w->kind](p, tok, ntok, x);
+    if (!on_registration(p, tok, x))
+        return false;
+    return fail(p, "expected calls, call, frees, free, per-iteration, id or "
+                "fd after 'expect', found '%s'", tok[1]);
 }
 
 /* The K of alloc-fails=K (after add, run and run-until), or 'each' where
@@ -566,167 +625,264 @@ static bool need(struct parser *p, int ntok, int min, const char *usage)
     return ntok >= min || fail(p, "expected '%s'", usage);
 }
 
-/* One step, tokens already split and any when-prefix removed. */
-static bool parse_client_step(struct parser *p, char **tok, int ntok, struct step *st,
-                              bool *matched);
-
-static bool parse_step(struct parser *p, char **tok, int ntok, struct step *st)
+/* pipe|pipe-writer|socket NAME */
+static bool step_fd_new(struct parser *p, char **tok, int ntok, struct step *st)
 {
-    static const struct { const char *word; enum step_kind kind; enum name_kind nk; } fds[] = {
-        { "pipe", S_PIPE, NAME_FD }, { "pipe-writer", S_PIPE_WRITER, NAME_FD },
-        { "socket", S_SOCKET, NAME_FD },
-    };
-    static const struct { const char *word; enum step_kind kind; bool count; } fd_actions[] = {
-        { "readable", S_READABLE, true }, { "drain", S_DRAIN, false },
-        { "fill", S_FILL, false }, { "drain-writable", S_DRAIN_WRITABLE, false },
-        { "close-peer", S_CLOSE_PEER, false }, { "close-behind", S_CLOSE_BEHIND, false },
-        { "reuse", S_REUSE, false }, { "close", S_CLOSE, false },
-    };
-    const char *w = tok[0];
-    int64_t v;
+    if (!need(p, ntok, 2, "pipe|pipe-writer|socket NAME") || ntok > 2)
+        return fail(p, "expected '%s NAME'", tok[0]);
+    st->name = declare(p, tok[1], NAME_FD);
+    return st->name >= 0;
+}
 
-    for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
-        if (!strcmp(w, fds[i].word)) {
-            st->kind = fds[i].kind;
-            if (!need(p, ntok, 2, "pipe|pipe-writer|socket NAME") || ntok > 2)
-                return fail(p, "expected '%s NAME'", w);
-            st->name = declare(p, tok[1], NAME_FD);
-            return st->name >= 0;
-        }
-    for (size_t i = 0; i < sizeof(fd_actions) / sizeof(fd_actions[0]); i++)
-        if (!strcmp(w, fd_actions[i].word)) {
-            st->kind = fd_actions[i].kind;
-            if (ntok < 2 || ntok > (fd_actions[i].count ? 3 : 2))
-                return fail(p, "expected '%s FD%s'", w, fd_actions[i].count ? " [BYTES]" : "");
-            st->name = lookup(p, tok[1], NAME_FD, "an fd name");
-            st->arg = 1;
-            if (ntok == 3 && !parse_num(p, tok[2], &st->arg, "a byte count", 1,
-                                        SCENARIO_MAX_BYTES))
-                return false;
-            return st->name >= 0;
-        }
-    if (!strcmp(w, "move-fd")) {
-        st->kind = S_MOVE_FD;
-        if (ntok != 3)
-            return fail(p, "expected 'move-fd FD NUMBER'");
-        st->name = lookup(p, tok[1], NAME_FD, "an fd name");
-        if (st->name < 0 || !parse_int(p, tok[2], &st->arg, "an fd number"))
+/* readable FD [BYTES], and drain, fill, close... FD */
+static bool step_fd_action(struct parser *p, char **tok, int ntok, struct step *st)
+{
+    bool count = st->kind == S_READABLE;
+
+    if (ntok < 2 || ntok > (count ? 3 : 2))
+        return fail(p, "expected '%s FD%s'", tok[0], count ? " [BYTES]" : "");
+    st->name = lookup(p, tok[1], NAME_FD, "an fd name");
+    st->arg = 1;
+    if (ntok == 3 && !parse_num(p, tok[2], &st->arg, "a byte count", 1,
+                                SCENARIO_MAX_BYTES))
+        return false;
+    return st->name >= 0;
+}
+
+/* move-fd FD NUMBER */
+static bool step_move_fd(struct parser *p, char **tok, int ntok, struct step *st)
+{
+    if (ntok != 3)
+        return fail(p, "expected 'move-fd FD NUMBER'");
+    st->name = lookup(p, tok[1], NAME_FD, "an fd name");
+    if (st->name < 0 || !parse_int(p, tok[2], &st->arg, "an fd number"))
+        return false;
+    if (st->arg < 0 || st->arg > 65535)
+        return fail(p, "expected an fd number from 0 to 65535, found %lld",
+                    (long long)st->arg);
+    return true;
+}
+
+/* add-handle NAME FD|#fd EVENTS [options] */
+static bool step_add_handle(struct parser *p, char **tok, int ntok, struct step *st)
+{
+    int64_t v;
+    int mask;
+
+    if (!need(p, ntok, 4, "add-handle NAME FD|#fd EVENTS [opaque=null] [ff=none] [=> RC]"))
+        return false;
+    st->name = declare(p, tok[1], NAME_HANDLE);
+    if (st->name < 0)
+        return false;
+    if (tok[2][0] == '#') {
+        st->fd_name = -1;
+        if (!parse_int(p, tok[2] + 1, &v, "an fd number after '#'"))
             return false;
-        if (st->arg < 0 || st->arg > 65535)
-            return fail(p, "expected an fd number from 0 to 65535, found %lld",
-                        (long long)st->arg);
-        return true;
+        st->fd_literal = (int)v;
+    } else if ((st->fd_name = lookup(p, tok[2], NAME_FD, "an fd name or #fd")) < 0) {
+        return false;
     }
-    if (!strcmp(w, "add-handle")) {
-        st->kind = S_ADD_HANDLE;
-        if (!need(p, ntok, 4, "add-handle NAME FD|#fd EVENTS [opaque=null] [ff=none] [=> RC]"))
-            return false;
-        st->name = declare(p, tok[1], NAME_HANDLE);
-        if (st->name < 0)
-            return false;
-        if (tok[2][0] == '#') {
-            st->fd_name = -1;
-            if (!parse_int(p, tok[2] + 1, &v, "an fd number after '#'"))
-                return false;
-            st->fd_literal = (int)v;
-        } else if ((st->fd_name = lookup(p, tok[2], NAME_FD, "an fd name or #fd")) < 0) {
-            return false;
-        }
-        int mask;
-        if (!parse_mask(p, tok[3], &mask))
+    if (!parse_mask(p, tok[3], &mask))
+        return false;
+    st->arg = mask;
+    return parse_tail(p, tok, ntok, 4, st, true);
+}
+
+/* add-timeout NAME MS [options] */
+static bool step_add_timeout(struct parser *p, char **tok, int ntok, struct step *st)
+{
+    if (!need(p, ntok, 3, "add-timeout NAME MS [opaque=null] [ff=none] [=> RC]"))
+        return false;
+    st->name = declare(p, tok[1], NAME_TIMER);
+    if (st->name < 0 || !parse_int(p, tok[2], &st->arg, "a timeout in ms"))
+        return false;
+    return parse_tail(p, tok, ntok, 3, st, true);
+}
+
+/* update-handle NAME|#id EVENTS, update-timeout NAME|#id MS */
+static bool step_update(struct parser *p, char **tok, int ntok, struct step *st)
+{
+    bool handle = st->kind == S_UPDATE_HANDLE;
+    int mask;
+
+    if (ntok != 3)
+        return fail(p, "expected '%s NAME|#id %s'", tok[0], handle ? "EVENTS" : "MS");
+    if (!parse_target(p, tok[1], st))
+        return false;
+    if (handle) {
+        if (!parse_mask(p, tok[2], &mask))
             return false;
         st->arg = mask;
-        return parse_tail(p, tok, ntok, 4, st, true);
+        return true;
     }
-    if (!strcmp(w, "add-timeout")) {
-        st->kind = S_ADD_TIMEOUT;
-        if (!need(p, ntok, 3, "add-timeout NAME MS [opaque=null] [ff=none] [=> RC]"))
+    return parse_int(p, tok[2], &st->arg, "a timeout in ms");
+}
+
+/* remove-handle|remove-timeout NAME|#id [=> RC] */
+static bool step_remove(struct parser *p, char **tok, int ntok, struct step *st)
+{
+    if (!need(p, ntok, 2, "remove-handle|remove-timeout NAME|#id [=> RC]"))
+        return false;
+    return parse_target(p, tok[1], st) && parse_tail(p, tok, ntok, 2, st, false);
+}
+
+/* run N, run-until MS (either with alloc-fails=K), sleep MS */
+static bool step_run(struct parser *p, char **tok, int ntok, struct step *st)
+{
+    /* run N alloc-fails=K: the K-th allocation of the iterations fails */
+    if (ntok == 3 && st->kind != S_SLEEP && !strncmp(tok[2], "alloc-fails=", 12)) {
+        if (!parse_alloc_fails(p, tok[2] + 12, false, st))
             return false;
-        st->name = declare(p, tok[1], NAME_TIMER);
-        if (st->name < 0 || !parse_int(p, tok[2], &st->arg, "a timeout in ms"))
-            return false;
-        return parse_tail(p, tok, ntok, 3, st, true);
+        ntok = 2;
     }
-    if (!strcmp(w, "update-handle") || !strcmp(w, "update-timeout")) {
-        bool handle = w[7] == 'h';
-        int mask;
-        st->kind = handle ? S_UPDATE_HANDLE : S_UPDATE_TIMEOUT;
-        if (ntok != 3)
-            return fail(p, "expected '%s NAME|#id %s'", w, handle ? "EVENTS" : "MS");
-        if (!parse_target(p, tok[1], st))
-            return false;
-        if (handle) {
-            if (!parse_mask(p, tok[2], &mask))
-                return false;
-            st->arg = mask;
+    if (ntok != 2)
+        return fail(p, "expected '%s %s%s'", tok[0], st->kind == S_RUN ? "ITERATIONS" : "MS",
+                    st->kind == S_SLEEP ? "" : " [alloc-fails=K]");
+    if (st->kind == S_RUN)
+        return parse_num(p, tok[1], &st->arg, "an iteration count", 0,
+                         SCENARIO_MAX_ITERATIONS);
+    return parse_num(p, tok[1], &st->arg, "a virtual time in ms", 0, SCENARIO_MAX_MS);
+}
+
+/* mark NAME */
+static bool step_mark(struct parser *p, char **tok, int ntok, struct step *st)
+{
+    if (ntok != 2)
+        return fail(p, "expected 'mark NAME'");
+    st->name = declare(p, tok[1], NAME_MARK);
+    return st->name >= 0;
+}
+
+/* wait-fails EINTR|EAGAIN|ENOMEM */
+static bool step_wait_fails(struct parser *p, char **tok, int ntok, struct step *st)
+{
+    static const struct { const char *name; int err; } errs[] = {
+        { "EINTR", EINTR }, { "EAGAIN", EAGAIN }, { "ENOMEM", ENOMEM },
+    };
+
+    if (ntok != 2)
+        return fail(p, "expected 'wait-fails EINTR|EAGAIN|ENOMEM'");
+    for (size_t i = 0; i < sizeof(errs) / sizeof(errs[0]); i++)
+        if (!strcmp(tok[1], errs[i].name)) {
+            st->arg = errs[i].err;
             return true;
         }
-        return parse_int(p, tok[2], &st->arg, "a timeout in ms");
-    }
-    if (!strcmp(w, "remove-handle") || !strcmp(w, "remove-timeout")) {
-        st->kind = w[7] == 'h' ? S_REMOVE_HANDLE : S_REMOVE_TIMEOUT;
-        if (!need(p, ntok, 2, "remove-handle|remove-timeout NAME|#id [=> RC]"))
-            return false;
-        return parse_target(p, tok[1], st) && parse_tail(p, tok, ntok, 2, st, false);
-    }
-    if (!strcmp(w, "run") || !strcmp(w, "run-until") || !strcmp(w, "sleep")) {
-        st->kind = !strcmp(w, "run") ? S_RUN : !strcmp(w, "sleep") ? S_SLEEP : S_RUN_UNTIL;
-        /* run N alloc-fails=K: the K-th allocation of the iterations fails */
-        if (ntok == 3 && st->kind != S_SLEEP && !strncmp(tok[2], "alloc-fails=", 12)) {
-            if (!parse_alloc_fails(p, tok[2] + 12, false, st))
-                return false;
-            ntok = 2;
-        }
-        if (ntok != 2)
-            return fail(p, "expected '%s %s%s'", w, st->kind == S_RUN ? "ITERATIONS" : "MS",
-                        st->kind == S_SLEEP ? "" : " [alloc-fails=K]");
-        if (st->kind == S_RUN)
-            return parse_num(p, tok[1], &st->arg, "an iteration count", 0,
-                             SCENARIO_MAX_ITERATIONS);
-        return parse_num(p, tok[1], &st->arg, "a virtual time in ms", 0, SCENARIO_MAX_MS);
-    }
-    if (!strcmp(w, "mark")) {
-        st->kind = S_MARK;
-        if (ntok != 2)
-            return fail(p, "expected 'mark NAME'");
-        st->name = declare(p, tok[1], NAME_MARK);
-        return st->name >= 0;
-    }
-    if (!strcmp(w, "wait-fails")) {
-        static const struct { const char *name; int err; } errs[] = {
-            { "EINTR", EINTR }, { "EAGAIN", EAGAIN }, { "ENOMEM", ENOMEM },
-        };
-        st->kind = S_WAIT_FAILS;
-        if (ntok != 2)
-            return fail(p, "expected 'wait-fails EINTR|EAGAIN|ENOMEM'");
-        for (size_t i = 0; i < sizeof(errs) / sizeof(errs[0]); i++)
-            if (!strcmp(tok[1], errs[i].name)) {
-                st->arg = errs[i].err;
-                return true;
-            }
-        return fail(p, "expected EINTR, EAGAIN or ENOMEM, found '%s'", tok[1]);
-    }
-    if (!strcmp(w, "wall-clock-step")) {
-        st->kind = S_WALL_CLOCK_STEP;
-        if (ntok != 2)
-            return fail(p, "expected 'wall-clock-step MS' (+ or - a day at most)");
-        return parse_num(p, tok[1] + (tok[1][0] == '+'), &st->arg, "a step in ms",
-                         -86400000, 86400000);
-    }
-    if (!strcmp(w, "register-default")) {
-        st->kind = S_REGISTER_DEFAULT;
-        return ntok == 1 || fail(p, "expected 'register-default' alone");
-    }
-    if (!strcmp(w, "expect"))
-        return parse_expect(p, tok, ntok, st);
-    {
-        bool matched, ok = parse_client_step(p, tok, ntok, st, &matched);
-        if (matched)
-            return ok;
-    }
-    return fail(p, "expected a step (pipe, socket, add-handle, add-timeout, "
-                "update-*, remove-*, readable, run, run-until, expect, ...), "
-                "found '%s'", w);
+    return fail(p, "expected EINTR, EAGAIN or ENOMEM, found '%s'", tok[1]);
+}
+
+/* wall-clock-step [+|-]MS */
+static bool step_wall_clock(struct parser *p, char **tok, int ntok, struct step *st)
+{
+    if (ntok != 2)
+        return fail(p, "expected 'wall-clock-step MS' (+ or - a day at most)");
+    return parse_num(p, tok[1] + (tok[1][0] == '+'), &st->arg, "a step in ms",
+                     -86400000, 86400000);
+}
+
+/* register-default, alone */
+static bool step_register_default(struct parser *p, char **tok, int ntok,
+                                  struct step *st)
+{
+    (void)tok;
+    (void)st;
+    return ntok == 1 || fail(p, "expected 'register-default' alone");
+}
+
+/* daemon NAME, stop-daemon|pause-daemon|resume-daemon NAME */
+static bool step_daemon(struct parser *p, char **tok, int ntok, struct step *st)
+{
+    if (ntok != 2)
+        return fail(p, "expected '%s NAME'", tok[0]);
+    if (!p->sc->realtime)
+        return fail(p, "a private libvirtd runs in real time: the scenario "
+                    "needs 'clock: real'");
+    st->name = st->kind == S_DAEMON ? declare(p, tok[1], NAME_DAEMON) :
+               lookup(p, tok[1], NAME_DAEMON, "a daemon name");
+    return st->name >= 0;
+}
+
+/* keepalive C INTERVAL COUNT */
+static bool step_keepalive(struct parser *p, char **tok, int ntok, struct step *st)
+{
+    int64_t count;
+
+    if (ntok != 4)
+        return fail(p, "expected 'keepalive CONNECTION INTERVAL-S COUNT'");
+    st->name = lookup(p, tok[1], NAME_CONN, "a connection name");
+    if (st->name < 0 || !parse_num(p, tok[2], &st->arg, "an interval in s", 1, 3600) ||
+        !parse_num(p, tok[3], &count, "a count", 0, 100))
+        return false;
+    st->literal_id = (int)count;
+    return true;
+}
+
+/* connect NAME URI (URI daemon:D: a private libvirtd started above) */
+static bool step_connect(struct parser *p, char **tok, int ntok, struct step *st)
+{
+    if (ntok != 3)
+        return fail(p, "expected 'connect NAME URI'");
+    st->name = declare(p, tok[1], NAME_CONN);
+    st->str = strdup(tok[2]);
+    /* daemon:D, a private libvirtd started above: its name's index */
+    st->fd_name = !strncmp(tok[2], "daemon:", 7) ?
+        lookup(p, tok[2] + 7, NAME_DAEMON, "a daemon name") : -1;
+    return st->name >= 0 && (strncmp(tok[2], "daemon:", 7) || st->fd_name >= 0);
+}
+
+/* close-callback C, domain-events C, close-connection C */
+static bool step_connection(struct parser *p, char **tok, int ntok, struct step *st)
+{
+    if (ntok != 2)
+        return fail(p, "expected '%s CONNECTION'", tok[0]);
+    st->name = lookup(p, tok[1], NAME_CONN, "a connection name");
+    return st->name >= 0;
+}
+
+/* define-domain C DOMAIN, and start-, destroy-, undefine- */
+static bool step_domain(struct parser *p, char **tok, int ntok, struct step *st)
+{
+    if (ntok != 3)
+        return fail(p, "expected '%s CONNECTION DOMAIN'", tok[0]);
+    st->name = lookup(p, tok[1], NAME_CONN, "a connection name");
+    st->str = strdup(tok[2]);
+    return st->name >= 0;
+}
+
+/* Each step word's parser, by its kind in the words table. */
+typedef bool step_parser(struct parser *p, char **tok, int ntok, struct step *st);
+static step_parser *const step_parsers[] = {
+    [S_PIPE] = step_fd_new, [S_PIPE_WRITER] = step_fd_new, [S_SOCKET] = step_fd_new,
+    [S_READABLE] = step_fd_action, [S_DRAIN] = step_fd_action, [S_FILL] = step_fd_action,
+    [S_DRAIN_WRITABLE] = step_fd_action, [S_CLOSE_PEER] = step_fd_action,
+    [S_CLOSE_BEHIND] = step_fd_action, [S_REUSE] = step_fd_action,
+    [S_CLOSE] = step_fd_action, [S_MOVE_FD] = step_move_fd,
+    [S_ADD_HANDLE] = step_add_handle, [S_ADD_TIMEOUT] = step_add_timeout,
+    [S_UPDATE_HANDLE] = step_update, [S_UPDATE_TIMEOUT] = step_update,
+    [S_REMOVE_HANDLE] = step_remove, [S_REMOVE_TIMEOUT] = step_remove,
+    [S_RUN] = step_run, [S_RUN_UNTIL] = step_run, [S_SLEEP] = step_run,
+    [S_MARK] = step_mark, [S_WAIT_FAILS] = step_wait_fails,
+    [S_WALL_CLOCK_STEP] = step_wall_clock, [S_REGISTER_DEFAULT] = step_register_default,
+    [S_CONNECT] = step_connect, [S_DOMAIN_EVENTS] = step_connection,
+    [S_DEFINE_DOMAIN] = step_domain, [S_START_DOMAIN] = step_domain,
+    [S_DESTROY_DOMAIN] = step_domain, [S_UNDEFINE_DOMAIN] = step_domain,
+    [S_CLOSE_CONNECTION] = step_connection, [S_DAEMON] = step_daemon,
+    [S_STOP_DAEMON] = step_daemon, [S_PAUSE_DAEMON] = step_daemon,
+    [S_RESUME_DAEMON] = step_daemon, [S_KEEPALIVE] = step_keepalive,
+    [S_CLOSE_CALLBACK] = step_connection, [S_EXPECT] = parse_expect,
+};
+
+/* One step, tokens already split and any when-prefix removed: its word
+ * is found in the words table, and its arguments read by its parser. */
+static bool parse_step(struct parser *p, char **tok, int ntok, struct step *st)
+{
+    const struct word *w = words_step(tok[0]);
+
+    if (!w)
+        return fail(p, "expected a step (pipe, socket, add-handle, add-timeout, "
+                    "update-*, remove-*, readable, run, run-until, expect, ...), "
+                    "found '%s'", tok[0]);
+    st->kind = (enum step_kind)w->kind;
+    return step_parsers[w->kind](p, tok, ntok, st);
 }
 
 /* "at 200:", "at 200 thread:", "on cb NAME [#k]:", "on ff NAME:" */
@@ -804,86 +960,6 @@ const char *scenario_event_name(int type)
 {
     return type >= 0 && type < (int)(sizeof(event_names) / sizeof(event_names[0])) ?
            event_names[type] : "?";
-}
-
-/* A libvirt client: connect C URI, domain-events C, and the domain steps
- * (define-domain C DOMAIN, start-, destroy-, undefine-), close-connection
- * C.  Returns false if w is none of them (nothing reported), or on error. */
-static bool parse_client_step(struct parser *p, char **tok, int ntok, struct step *st,
-                              bool *matched)
-{
-    static const struct { const char *word; enum step_kind kind; } domain[] = {
-        { "define-domain", S_DEFINE_DOMAIN }, { "start-domain", S_START_DOMAIN },
-        { "destroy-domain", S_DESTROY_DOMAIN }, { "undefine-domain", S_UNDEFINE_DOMAIN },
-    };
-    const char *w = tok[0];
-
-    static const struct { const char *word; enum step_kind kind; } daemon[] = {
-        { "daemon", S_DAEMON }, { "stop-daemon", S_STOP_DAEMON },
-        { "pause-daemon", S_PAUSE_DAEMON }, { "resume-daemon", S_RESUME_DAEMON },
-    };
-
-    *matched = true;
-    for (size_t i = 0; i < sizeof(daemon) / sizeof(daemon[0]); i++)
-        if (!strcmp(w, daemon[i].word)) {
-            st->kind = daemon[i].kind;
-            if (ntok != 2)
-                return fail(p, "expected '%s NAME'", w);
-            if (!p->sc->realtime)
-                return fail(p, "a private libvirtd runs in real time: the scenario "
-                            "needs 'clock: real'");
-            st->name = st->kind == S_DAEMON ? declare(p, tok[1], NAME_DAEMON) :
-                       lookup(p, tok[1], NAME_DAEMON, "a daemon name");
-            return st->name >= 0;
-        }
-    if (!strcmp(w, "keepalive")) {            /* keepalive C INTERVAL COUNT */
-        int64_t count;
-        st->kind = S_KEEPALIVE;
-        if (ntok != 4)
-            return fail(p, "expected 'keepalive CONNECTION INTERVAL-S COUNT'");
-        st->name = lookup(p, tok[1], NAME_CONN, "a connection name");
-        if (st->name < 0 || !parse_num(p, tok[2], &st->arg, "an interval in s", 1, 3600) ||
-            !parse_num(p, tok[3], &count, "a count", 0, 100))
-            return false;
-        st->literal_id = (int)count;
-        return true;
-    }
-    if (!strcmp(w, "close-callback")) {
-        st->kind = S_CLOSE_CALLBACK;
-        if (ntok != 2)
-            return fail(p, "expected 'close-callback CONNECTION'");
-        st->name = lookup(p, tok[1], NAME_CONN, "a connection name");
-        return st->name >= 0;
-    }
-    if (!strcmp(w, "connect")) {
-        st->kind = S_CONNECT;
-        if (ntok != 3)
-            return fail(p, "expected 'connect NAME URI'");
-        st->name = declare(p, tok[1], NAME_CONN);
-        st->str = strdup(tok[2]);
-        /* daemon:D, a private libvirtd started above: its name's index */
-        st->fd_name = !strncmp(tok[2], "daemon:", 7) ?
-            lookup(p, tok[2] + 7, NAME_DAEMON, "a daemon name") : -1;
-        return st->name >= 0 && (strncmp(tok[2], "daemon:", 7) || st->fd_name >= 0);
-    }
-    if (!strcmp(w, "domain-events") || !strcmp(w, "close-connection")) {
-        st->kind = w[0] == 'd' ? S_DOMAIN_EVENTS : S_CLOSE_CONNECTION;
-        if (ntok != 2)
-            return fail(p, "expected '%s CONNECTION'", w);
-        st->name = lookup(p, tok[1], NAME_CONN, "a connection name");
-        return st->name >= 0;
-    }
-    for (size_t i = 0; i < sizeof(domain) / sizeof(domain[0]); i++)
-        if (!strcmp(w, domain[i].word)) {
-            st->kind = domain[i].kind;
-            if (ntok != 3)
-                return fail(p, "expected '%s CONNECTION DOMAIN'", w);
-            st->name = lookup(p, tok[1], NAME_CONN, "a connection name");
-            st->str = strdup(tok[2]);
-            return st->name >= 0;
-        }
-    *matched = false;
-    return false;
 }
 
 /* An id of ID_MAX bytes or fewer, of [A-Za-z0-9._-], that starts with a
