@@ -77,7 +77,7 @@ void check_scenario_error(const struct step *st, const char *fmt, ...)
     snprintf(head, sizeof(head), "line %d: ", st->line);
     record(PROTO_SCENARIO_ERROR, head, msg);
     sim_trace("ERROR", "scenario: line %d: %s", st->line, msg);
-    scn.stopped = true;
+    scn.loop.stopped = true;
 }
 
 void check_scenario_skip(const struct step *st, const char *why)
@@ -88,7 +88,7 @@ void check_scenario_skip(const struct step *st, const char *why)
     snprintf(head, sizeof(head), "line %d: ", st->line);
     record(PROTO_SKIP, head, msg);
     sim_trace("SKIP", "line %d: %s", st->line, msg);
-    scn.stopped = true;
+    scn.loop.stopped = true;
 }
 
 /* A rule broken by one registration is reported once, not on every call. */
@@ -97,11 +97,11 @@ bool check_first_time(const char *rule, int name)
     char key[40];
 
     snprintf(key, sizeof(key), "%s/%d", rule, name);
-    for (int i = 0; i < scn.nreported; i++)
-        if (!strcmp(scn.reported[i], key))
+    for (int i = 0; i < scn.seen.nreported; i++)
+        if (!strcmp(scn.seen.reported[i], key))
             return false;
-    if (scn.nreported < 64)
-        snprintf(scn.reported[scn.nreported++], sizeof(scn.reported[0]), "%s", key);
+    if (scn.seen.nreported < 64)
+        snprintf(scn.seen.reported[scn.seen.nreported++], sizeof(scn.seen.reported[0]), "%s", key);
     return true;
 }
 
@@ -114,8 +114,8 @@ static int identify(void *opaque, int id, enum name_kind kind)
 
     if (!opaque) {
         for (int i = 0; i < sc->nnames; i++)
-            if (sc->kinds[i] == kind && scn.regs[i].null_opaque &&
-                (scn.regs[i].added || scn.regs[i].add_failed) && scn.regs[i].id == id)
+            if (sc->kinds[i] == kind && scn.regs[i].op.null_opaque &&
+                (scn.regs[i].op.added || scn.regs[i].op.add_failed) && scn.regs[i].op.id == id)
                 return i;
         VIOLATION(LEVEL_MUST, "R16", -1, "a %s callback got id %d and a NULL "
                   "opaque, which match no registration", kind == NAME_HANDLE ?
@@ -135,26 +135,26 @@ static int identify(void *opaque, int id, enum name_kind kind)
 
 static void record_call(struct reg *r, int events)
 {
-    if (r->ncalls == r->calls_cap) {
-        int cap = r->calls_cap ? r->calls_cap * 2 : 16;
-        struct call *calls = realloc(r->calls, (size_t)cap * sizeof(*calls));
+    if (r->seen.ncalls == r->seen.calls_cap) {
+        int cap = r->seen.calls_cap ? r->seen.calls_cap * 2 : 16;
+        struct call *calls = realloc(r->seen.calls, (size_t)cap * sizeof(*calls));
         if (!calls)
             return;
-        r->calls = calls;
-        r->calls_cap = cap;
+        r->seen.calls = calls;
+        r->seen.calls_cap = cap;
     }
-    atomic_fetch_add(&scn.served, 1);
-    r->calls[r->ncalls++] = (struct call){ scn.iter, sim_now_ns(), events,
-                                           atomic_fetch_add(&scn.seq, 1) + 1 };
-    if (++r->calls_this_iter > r->max_per_iter)
-        r->max_per_iter = r->calls_this_iter;
+    atomic_fetch_add(&scn.seen.served, 1);
+    r->seen.calls[r->seen.ncalls++] = (struct call){ scn.loop.iter, sim_now_ns(), events,
+                                           atomic_fetch_add(&scn.seen.seq, 1) + 1 };
+    if (++r->seen.calls_this_iter > r->seen.max_per_iter)
+        r->seen.max_per_iter = r->seen.calls_this_iter;
 }
 
 void check_record_close(int name, int reason)
 {
     pthread_mutex_lock(&scn.lock);
-    scn.regs[name].close_reason = reason;
-    scn.regs[name].close_ns = sim_now_ns();
+    scn.regs[name].conn.close_reason = reason;
+    scn.regs[name].conn.close_ns = sim_now_ns();
     pthread_mutex_unlock(&scn.lock);
 }
 
@@ -175,22 +175,22 @@ static int common_call_checks(int name, const char *what, int id, int events)
         VIOLATION(LEVEL_MUST, "R27", name, "%s callback of %s ran inside %s(): "
                   "it must wait for the loop to dispatch", what, exec_reg_name(name),
                   op_on_stack);
-    if (r->add_failed)
+    if (r->op.add_failed)
         VIOLATION(LEVEL_MUST, "R4", name, "%s callback of %s, whose add "
                   "returned -1", what, exec_reg_name(name));
-    if (r->removed)
+    if (r->op.removed)
         VIOLATION(LEVEL_MUST, "R29", name, "%s callback of %s after its "
                   "remove returned 0 (in iteration %d); expected no call ever "
-                  "after that", what, exec_reg_name(name), r->remove_at.iter);
-    if (id != r->id)
+                  "after that", what, exec_reg_name(name), r->op.remove_at.iter);
+    if (id != r->op.id)
         VIOLATION(LEVEL_MUST, "R16", name, "%s callback of %s got id %d; its "
-                  "add returned %d", what, exec_reg_name(name), id, r->id);
-    return r->ncalls;
+                  "add returned %d", what, exec_reg_name(name), id, r->op.id);
+    return r->seen.ncalls;
 }
 
 static bool changed_this_iteration(const struct reg *r)
 {
-    return scn.in_iteration && r->changed_iter == scn.iter;
+    return scn.loop.in_iteration && r->op.changed_iter == scn.loop.iter;
 }
 
 _Thread_local int callback_depth;
@@ -221,11 +221,11 @@ static void run_reactions_marked(enum when when, int name, int nth)
  * loop holds for it is stale. */
 static void check_not_enabled_this_iteration(int name, const struct reg *r)
 {
-    if (scn.in_iteration && r->enabled_iter == scn.iter)
+    if (scn.loop.in_iteration && r->op.enabled_iter == scn.loop.iter)
         VIOLATION(LEVEL_SHOULD, "R30", name, "%s was called in the iteration in "
                   "which a callback %s it; expected its first call in the next "
                   "iteration", exec_reg_name(name),
-                  r->enabled_by_add ? "added" : "enabled");
+                  r->op.enabled_by_add ? "added" : "enabled");
 }
 
 /* A watch called with READABLE or WRITABLE while its fd has no such
@@ -238,13 +238,13 @@ static void check_condition_holds(int name, const struct reg *r, int events)
     static const struct { int bit; short poll; } conds[] = {
         { VIR_EVENT_HANDLE_READABLE, POLLIN }, { VIR_EVENT_HANDLE_WRITABLE, POLLOUT },
     };
-    const struct reg *f = r->fd_name >= 0 ? &scn.regs[r->fd_name] : NULL;
+    const struct reg *f = r->op.fd_name >= 0 ? &scn.regs[r->op.fd_name] : NULL;
     char got[64];
 
-    if (!f || f->fd.behind || f->fd.fd != r->fd_num || f->fd_touched_iter == scn.iter)
+    if (!f || f->file.fd.behind || f->file.fd.fd != r->file.fd_num || f->file.fd_touched_iter == scn.loop.iter)
         return;
     for (size_t i = 0; i < sizeof(conds) / sizeof(conds[0]); i++) {
-        struct pollfd p = { .fd = f->fd.fd, .events = conds[i].poll };
+        struct pollfd p = { .fd = f->file.fd.fd, .events = conds[i].poll };
         if (!(events & conds[i].bit) || sim_peek(&p, 1) == 1)
             continue;
         scenario_mask_format(conds[i].bit, got, sizeof(got));
@@ -261,16 +261,16 @@ static void check_condition_holds(int name, const struct reg *r, int events)
  * O_NONBLOCK, O_APPEND, O_ASYNC...).  If not, what it has, in got. */
 static bool fd_flags_as_created(const struct reg *f, char *got, size_t len)
 {
-    int fdfl = fcntl(f->fd.fd, F_GETFD), fl = fcntl(f->fd.fd, F_GETFL);
+    int fdfl = fcntl(f->file.fd.fd, F_GETFD), fl = fcntl(f->file.fd.fd, F_GETFL);
 
     if (fdfl < 0)
         snprintf(got, len, "fd %d is closed: the loop closed an fd it does not "
-                 "own", f->fd.fd);
+                 "own", f->file.fd.fd);
     else
         snprintf(got, len, "fd %d has flags 0x%x/0x%x (F_GETFL/F_GETFD), created "
                  "with 0x%x/0x%x: the loop changed the flags of an fd it does "
-                 "not own", f->fd.fd, fl, fdfl, f->fd_flags, f->fd_fdflags);
-    return fl == f->fd_flags && fdfl == f->fd_fdflags;
+                 "not own", f->file.fd.fd, fl, fdfl, f->file.fd_flags, f->file.fd_fdflags);
+    return fl == f->file.fd_flags && fdfl == f->file.fd_fdflags;
 }
 
 /* The fd is libvirt's: neither closed nor its flags changed by the loop,
@@ -284,9 +284,9 @@ void check_fd_kept(int name, const char *when)
     char got[200];
 
     if (scn.sc->kinds[name] == NAME_HANDLE)
-        f = r->fd_name >= 0 && scn.regs[r->fd_name].fd.fd == r->fd_num ?
-            &scn.regs[r->fd_name] : NULL;
-    if (!f || f->fd.fd < 0 || f->fd.behind || fd_flags_as_created(f, got, sizeof(got)))
+        f = r->op.fd_name >= 0 && scn.regs[r->op.fd_name].file.fd.fd == r->file.fd_num ?
+            &scn.regs[r->op.fd_name] : NULL;
+    if (!f || f->file.fd.fd < 0 || f->file.fd.behind || fd_flags_as_created(f, got, sizeof(got)))
         return;
     VIOLATION(LEVEL_MUST, "R17", name, "%s %s: %s", exec_reg_name(name), when, got);
 }
@@ -306,12 +306,12 @@ void check_handle_cb(int watch, int fd, int events, void *opaque)
     r = &scn.regs[name];
     nth = common_call_checks(name, "handle", watch, events);
     scenario_mask_format(events, got, sizeof(got));
-    scenario_mask_format(r->events, asked, sizeof(asked));
-    if (fd != r->fd_num)
+    scenario_mask_format(r->op.events, asked, sizeof(asked));
+    if (fd != r->file.fd_num)
         VIOLATION(LEVEL_MUST, "R16", name, "handle callback of %s got fd %d; "
-                  "it was added with fd %d", exec_reg_name(name), fd, r->fd_num);
+                  "it was added with fd %d", exec_reg_name(name), fd, r->file.fd_num);
     check_fd_kept(name, "in its callback");
-    if (r->events == 0 && !r->removed) {
+    if (r->op.events == 0 && !r->op.removed) {
         if (changed_this_iteration(r))
             VIOLATION(LEVEL_SHOULD, "R31", name, "%s was called (%s) in the "
                       "iteration in which a callback set its events to 0",
@@ -320,7 +320,7 @@ void check_handle_cb(int watch, int fd, int events, void *opaque)
             VIOLATION(LEVEL_MUST, "R10", name, "%s was called (%s) while its "
                       "events are 0; expected no call at all, not even for "
                       "HANGUP or ERROR", exec_reg_name(name), got);
-    } else if (events == 0 || (events & ~(r->events | ALWAYS))) {
+    } else if (events == 0 || (events & ~(r->op.events | ALWAYS))) {
         VIOLATION(LEVEL_MUST, "R12", name, "%s got events %s; expected a "
                   "non-empty subset of %s plus ERROR|HANGUP", exec_reg_name(name),
                   got, asked);
@@ -328,14 +328,14 @@ void check_handle_cb(int watch, int fd, int events, void *opaque)
         check_not_enabled_this_iteration(name, r);
         check_condition_holds(name, r, events);
     }
-    r->in_cb = true;
+    r->seen.in_cb = true;
     callback_depth++;
     pthread_mutex_unlock(&scn.lock);
     sim_trace("cb", "%s watch=%d fd=%d events=%s", exec_reg_name(name), watch, fd, got);
     run_reactions_marked(WHEN_ON_CB, name, nth);
     pthread_mutex_lock(&scn.lock);
     callback_depth--;
-    r->in_cb = false;
+    r->seen.in_cb = false;
     pthread_mutex_unlock(&scn.lock);
     sim_trace("cb-end", "%s", exec_reg_name(name));
 }
@@ -349,22 +349,22 @@ void check_handle_cb(int watch, int fd, int events, void *opaque)
  * out: the period SHOULD run from the call itself. */
 static void check_period(int name, const struct reg *r, int64_t now)
 {
-    int64_t early = r->timeout * SIM_NS_PER_MS - EARLY_SLACK_NS - scn.tolerance_ns;
+    int64_t early = r->op.timeout * SIM_NS_PER_MS - EARLY_SLACK_NS - scn.tolerance_ns;
 
-    if (now < r->armed_ns + early)
+    if (now < r->op.armed_ns + early)
         VIOLATION(LEVEL_MUST, "R20", name, "timer %s (%d ms) fired %lld ms "
                   "after its period started; expected no earlier than %d ms "
-                  "(20 ms early at most, R26)", exec_reg_name(name), r->timeout,
-                  (long long)((now - r->armed_ns) / SIM_NS_PER_MS),
-                  r->timeout - 20);
-    else if (r->armed_by_fire && now < r->fired_ns + early)
+                  "(20 ms early at most, R26)", exec_reg_name(name), r->op.timeout,
+                  (long long)((now - r->op.armed_ns) / SIM_NS_PER_MS),
+                  r->op.timeout - 20);
+    else if (r->op.armed_by_fire && now < r->seen.fired_ns + early)
         VIOLATION(LEVEL_SHOULD, "R25", name, "timer %s (%d ms) fired again "
                   "%lld ms after its previous call, which ran %lld ms after "
                   "the loop woke up; expected its period to restart from that "
                   "call, not from the wake-up (no catch-up burst)",
-                  exec_reg_name(name), r->timeout,
-                  (long long)((now - r->fired_ns) / SIM_NS_PER_MS),
-                  (long long)((r->fired_ns - r->armed_ns) / SIM_NS_PER_MS));
+                  exec_reg_name(name), r->op.timeout,
+                  (long long)((now - r->seen.fired_ns) / SIM_NS_PER_MS),
+                  (long long)((r->seen.fired_ns - r->op.armed_ns) / SIM_NS_PER_MS));
 }
 
 void check_timer_cb(int timer, void *opaque)
@@ -381,7 +381,7 @@ void check_timer_cb(int timer, void *opaque)
     }
     r = &scn.regs[name];
     nth = common_call_checks(name, "timer", timer, 0);
-    if (r->timeout < 0 && !r->removed) {
+    if (r->op.timeout < 0 && !r->op.removed) {
         if (changed_this_iteration(r))
             VIOLATION(LEVEL_SHOULD, "R31", name, "timer %s fired in the "
                       "iteration in which a callback disabled it",
@@ -389,28 +389,28 @@ void check_timer_cb(int timer, void *opaque)
         else
             VIOLATION(LEVEL_MUST, "R22", name, "timer %s fired while its "
                       "timeout is %d; a negative timeout disables it",
-                      exec_reg_name(name), r->timeout);
+                      exec_reg_name(name), r->op.timeout);
     } else {
         check_not_enabled_this_iteration(name, r);
-        if (r->timeout > 0)
+        if (r->op.timeout > 0)
             check_period(name, r, now);
     }
     /* After a call the period restarts when the loop dispatched it (R25);
      * a loop may take that moment from its clock as it woke up, no
      * earlier, without breaking R20. */
-    r->armed_ns = sim_last_wait_end_ns();
-    r->fired_ns = now;
-    r->armed_by_fire = true;
-    r->in_cb = true;
+    r->op.armed_ns = sim_last_wait_end_ns();
+    r->seen.fired_ns = now;
+    r->op.armed_by_fire = true;
+    r->seen.in_cb = true;
     callback_depth++;
     pthread_mutex_unlock(&scn.lock);
     sim_trace("cb", "%s timer=%d", exec_reg_name(name), timer);
     run_reactions_marked(WHEN_ON_CB, name, nth);
     pthread_mutex_lock(&scn.lock);
     callback_depth--;
-    r->in_cb = false;
-    if (!r->removed)
-        r->restart_ns = sim_now_ns();   /* R25: the period may run from here */
+    r->seen.in_cb = false;
+    if (!r->op.removed)
+        r->op.restart_ns = sim_now_ns();   /* R25: the period may run from here */
     pthread_mutex_unlock(&scn.lock);
     sim_trace("cb-end", "%s", exec_reg_name(name));
 }
@@ -422,7 +422,7 @@ char check_guard_opaque[] = "evconf guard timer";
 void check_guard_cb(int timer, void *opaque)
 {
     (void)opaque;
-    atomic_fetch_add(&scn.served, 1);
+    atomic_fetch_add(&scn.seen.served, 1);
     sim_trace("guard", "timer=%d", timer);
 }
 
@@ -437,8 +437,8 @@ static int identify_free(void *opaque)
         return ((struct cookie *)opaque)->name;
     if (!opaque)
         for (int i = 0; i < sc->nnames; i++)
-            if (scn.regs[i].null_opaque && scn.regs[i].has_ff && scn.regs[i].removed &&
-                scn.regs[i].nfrees == 0)
+            if (scn.regs[i].op.null_opaque && scn.regs[i].op.has_ff && scn.regs[i].op.removed &&
+                scn.regs[i].seen.nfrees == 0)
                 return i;
     VIOLATION(LEVEL_MUST, "R34", -3, "a free callback got opaque %p, which "
               "matches no removed registration", opaque);
@@ -450,7 +450,7 @@ void check_ff(void *opaque)
     struct reg *r;
     int name, nth;
 
-    atomic_fetch_add(&scn.served, 1);
+    atomic_fetch_add(&scn.seen.served, 1);
     pthread_mutex_lock(&scn.lock);
     name = identify_free(opaque);
     if (name < 0) {
@@ -458,25 +458,25 @@ void check_ff(void *opaque)
         return;
     }
     r = &scn.regs[name];
-    if (op_on_stack || r->removing)
+    if (op_on_stack || r->op.removing)
         VIOLATION(LEVEL_MUST, "R35", name, "the free callback of %s ran inside "
                   "%s(); expected it later, from a clean stack", exec_reg_name(name),
                   op_on_stack ? op_on_stack : "remove");
-    else if (r->add_failed)
+    else if (r->op.add_failed)
         VIOLATION(LEVEL_MUST, "R4", name, "free callback of %s, whose add "
                   "returned -1", exec_reg_name(name));
-    else if (!r->removed)
+    else if (!r->op.removed)
         VIOLATION(LEVEL_MUST, "R34", name, "free callback of %s while it is "
                   "still registered", exec_reg_name(name));
-    if (r->nfrees > 0)
+    if (r->seen.nfrees > 0)
         VIOLATION(LEVEL_MUST, "R34", name, "free callback of %s called %d "
-                  "times; expected exactly once", exec_reg_name(name), r->nfrees + 1);
-    if (r->in_cb)
+                  "times; expected exactly once", exec_reg_name(name), r->seen.nfrees + 1);
+    if (r->seen.in_cb)
         VIOLATION(LEVEL_MUST, "R37", name, "free callback of %s ran while its "
                   "callback was still running", exec_reg_name(name));
-    nth = ++r->nfrees;
-    r->free_at = (struct anchor_point){ true, scn.iter, sim_now_ns(),
-                                        atomic_fetch_add(&scn.seq, 1) + 1 };
+    nth = ++r->seen.nfrees;
+    r->seen.free_at = (struct anchor_point){ true, scn.loop.iter, sim_now_ns(),
+                                        atomic_fetch_add(&scn.seen.seq, 1) + 1 };
     pthread_mutex_unlock(&scn.lock);
     sim_trace("ff", "%s", exec_reg_name(name));
     run_reactions_marked(WHEN_ON_FF, name, nth);
@@ -496,7 +496,7 @@ static void free_reaction_again(const struct step *st)
     VIOLATION(LEVEL_MUST, "R34", st->name, "line %d: '%s' ran again: a free "
               "callback was called with %s's opaque %d times; expected once, "
               "so one run of the step, which adds %s once (it is not added "
-              "again)", st->line, st->text, exec_reg_name(x), scn.regs[x].nfrees,
+              "again)", st->line, st->text, exec_reg_name(x), scn.regs[x].seen.nfrees,
               exec_reg_name(st->name));
 }
 
@@ -545,10 +545,10 @@ void check_new_id(const struct step *st, int id)
         VIOLATION(LEVEL_SHOULD, "R4", st->name, "%s got id 0; libvirt takes 0 "
                   "as 'none', so ids should start at 1", exec_reg_name(st->name));
     for (int i = 0; i < sc->nnames; i++) {
-        if (i == st->name || sc->kinds[i] != kind || !scn.regs[i].added ||
-            scn.regs[i].id != id)
+        if (i == st->name || sc->kinds[i] != kind || !scn.regs[i].op.added ||
+            scn.regs[i].op.id != id)
             continue;
-        if (!scn.regs[i].removed)
+        if (!scn.regs[i].op.removed)
             VIOLATION(LEVEL_MUST, "R5", st->name, "%s got id %d, which live "
                       "registration %s already has", exec_reg_name(st->name), id,
                       exec_reg_name(i));
@@ -581,7 +581,7 @@ int check_pending_frees(void)
 
     pthread_mutex_lock(&scn.lock);
     for (int i = 0; i < scn.sc->nnames; i++)
-        n += scn.regs[i].removed && scn.regs[i].has_ff && scn.regs[i].nfrees == 0;
+        n += scn.regs[i].op.removed && scn.regs[i].op.has_ff && scn.regs[i].seen.nfrees == 0;
     pthread_mutex_unlock(&scn.lock);
     return n;
 }
@@ -593,16 +593,16 @@ void check_leaks(void)
 {
     for (int i = 0; i < scn.sc->nnames; i++) {
         struct reg *r = &scn.regs[i];
-        if (!r->removed || !r->has_ff || r->nfrees > 0)
+        if (!r->op.removed || !r->op.has_ff || r->seen.nfrees > 0)
             continue;
-        if (r->null_opaque)
+        if (r->op.null_opaque)
             VIOLATION(LEVEL_SHOULD, "R40", i, "the free callback of %s (opaque "
                       "NULL) never ran (removed in iteration %d, %d iterations "
-                      "ago)", exec_reg_name(i), r->remove_at.iter, scn.iter - r->remove_at.iter);
+                      "ago)", exec_reg_name(i), r->op.remove_at.iter, scn.loop.iter - r->op.remove_at.iter);
         else
             VIOLATION(LEVEL_MUST, "R34", i, "the free callback of %s never ran "
                       "(removed in iteration %d, %d iterations ago): a leak",
-                      exec_reg_name(i), r->remove_at.iter, scn.iter - r->remove_at.iter);
+                      exec_reg_name(i), r->op.remove_at.iter, scn.loop.iter - r->op.remove_at.iter);
     }
 }
 
@@ -624,8 +624,8 @@ static const struct anchor_point *anchor_of(const struct value *v)
 {
     const struct reg *r = &scn.regs[v->name];
 
-    return v->anchor == ANCHOR_MARK ? &r->mark_at : v->anchor == ANCHOR_ADD ?
-        &r->add_at : v->anchor == ANCHOR_UPDATE ? &r->update_at : &r->remove_at;
+    return v->anchor == ANCHOR_MARK ? &r->op.mark_at : v->anchor == ANCHOR_ADD ?
+        &r->op.add_at : v->anchor == ANCHOR_UPDATE ? &r->op.update_at : &r->op.remove_at;
 }
 
 /* Calls of r that came after the anchor with that seq. */
@@ -633,7 +633,7 @@ static int calls_since(const struct reg *r, long seq)
 {
     int n = 0;
 
-    for (int i = r->ncalls - 1; i >= 0 && r->calls[i].seq > seq; i--)
+    for (int i = r->seen.ncalls - 1; i >= 0 && r->seen.calls[i].seq > seq; i--)
         n++;
     return n;
 }
@@ -676,10 +676,10 @@ static bool compare(int64_t actual, enum cmp cmp, int64_t a, int64_t b, int64_t 
  * anchor with seq `after` (0: from the start). */
 static const struct call *nth_call(const struct reg *r, int nth, long after)
 {
-    int first = r->ncalls - calls_since(r, after);
-    int i = nth < 0 ? r->ncalls - 1 : first + nth - 1;
+    int first = r->seen.ncalls - calls_since(r, after);
+    int i = nth < 0 ? r->seen.ncalls - 1 : first + nth - 1;
 
-    return i >= first && i < r->ncalls ? &r->calls[i] : NULL;
+    return i >= first && i < r->seen.ncalls ? &r->seen.calls[i] : NULL;
 }
 
 void check_expect(const struct step *st)
@@ -702,7 +702,7 @@ void check_expect(const struct step *st)
     pthread_mutex_lock(&scn.lock);
     switch (x->kind) {
     case X_CALLS:
-        actual = r->ncalls;
+        actual = r->seen.ncalls;
         want_iter = true;
         if (x->since.anchor != ANCHOR_NONE) {
             const struct anchor_point *s = anchor_of(&x->since);
@@ -716,15 +716,15 @@ void check_expect(const struct step *st)
         }
         break;
     case X_FREES:
-        actual = r->nfrees;
+        actual = r->seen.nfrees;
         want_iter = true;
         break;
     case X_PER_ITER:
-        actual = r->max_per_iter;
+        actual = r->seen.max_per_iter;
         want_iter = true;
         break;
     case X_ID:
-        actual = r->id;
+        actual = r->op.id;
         want_iter = true;
         break;
     case X_CALL_AT:
@@ -758,31 +758,31 @@ void check_expect(const struct step *st)
     }
     case X_FREE_ITER:
     case X_FREE_AT:
-        if (!r->free_at.set) {
+        if (!r->seen.free_at.set) {
             ok = false;
             snprintf(got, sizeof(got), "%s has not been freed", exec_reg_name(x->name));
             break;
         }
         want_iter = x->kind == X_FREE_ITER;
         is_time = x->kind == X_FREE_AT;
-        actual = is_time ? r->free_at.ns : r->free_at.iter;
+        actual = is_time ? r->seen.free_at.ns : r->seen.free_at.iter;
         break;
     case X_CLOSED:
-        ok = r->close_reason == x->mask;
-        snprintf(got, sizeof(got), r->close_reason < 0 ? "it was not closed" : "it was %s",
-                 scenario_close_reason_name(r->close_reason));
+        ok = r->conn.close_reason == x->mask;
+        snprintf(got, sizeof(got), r->conn.close_reason < 0 ? "it was not closed" : "it was %s",
+                 scenario_close_reason_name(r->conn.close_reason));
         /* With `at`, its time is then compared as a call's is. */
         compares = x->timed;
         is_time = true;
-        actual = r->close_ns;
+        actual = r->conn.close_ns;
         break;
     case X_RELEASED:
         ok = released > 0;
         compares = false;
         break;
     case X_FD_OPEN:
-        ok = fcntl(r->fd.fd, F_GETFD) != -1;
-        snprintf(got, sizeof(got), "fd %d is closed", r->fd.fd);
+        ok = fcntl(r->file.fd.fd, F_GETFD) != -1;
+        snprintf(got, sizeof(got), "fd %d is closed", r->file.fd.fd);
         compares = false;
         break;
     case X_FD_FLAGS:

@@ -197,7 +197,7 @@ static void refused(const struct step *st, const char *what)
 {
     check_fail(scn.sc->level, scn.sc->rules, "line %d: '%s': %s: %s", st->line, st->text,
                what, last_error());
-    scn.stopped = true;
+    scn.loop.stopped = true;
 }
 
 /* A client step the run made impossible: a connection gone, a daemon
@@ -218,7 +218,7 @@ static void out_of_order(const struct step *st, const char *fmt, ...)
     va_end(ap);
     check_fail(scn.sc->level, scn.sc->rules, "line %d: '%s': %s when the step came",
                st->line, st->text, what);
-    scn.stopped = true;
+    scn.loop.stopped = true;
 }
 
 static int on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int detail,
@@ -648,7 +648,7 @@ static void start_clock_after_setup(const struct step *st)
     const struct scenario *sc = scn.sc;
     long index = st - sc->steps;
 
-    if (!sc->realtime || scn.stopped || index < 0 || index >= sc->nsteps ||
+    if (!sc->realtime || scn.loop.stopped || index < 0 || index >= sc->nsteps ||
         index + 1 != scenario_setup_end(sc))
         return;
     sim_restart_clock();

@@ -96,10 +96,10 @@ static int null_opaque_due(struct line *l, bool ff)
 
     for (int i = 0; scn.sc && i < scn.sc->nnames; i++) {
         const struct reg *r = &scn.regs[i];
-        bool enabled = scn.sc->kinds[i] == NAME_TIMER ? r->timeout >= 0 : r->events != 0;
-        bool due = ff ? r->removed && r->has_ff && r->nfrees == 0 :
-                        !r->removed && enabled;
-        if (!r->null_opaque || !r->added || !due)
+        bool enabled = scn.sc->kinds[i] == NAME_TIMER ? r->op.timeout >= 0 : r->op.events != 0;
+        bool due = ff ? r->op.removed && r->op.has_ff && r->seen.nfrees == 0 :
+                        !r->op.removed && enabled;
+        if (!r->op.null_opaque || !r->op.added || !due)
             continue;
         put(l, n++ ? ", " : " ");
         put(l, scn.sc->names[i]);
@@ -118,7 +118,7 @@ static void describe_dispatch(struct line *l)
     put(l, null_opaque_due(&frees, true) ? "R40" :
            null_opaque_due(&live, false) ? "R16" : "-");
     put(l, " during iteration ");
-    put_int(l, scn.iter);
+    put_int(l, scn.loop.iter);
     put(l, " (evconf_run_once), in no callback the runner entered");
     if (frees.n) {
         put(l, ", with the free callback of");
@@ -141,7 +141,7 @@ static bool pipe_closed_by_loop(int sig)
 
     return sig == SIGPIPE && st && !op_on_stack && !cb_kind_on_stack &&
            (st->kind == S_READABLE || st->kind == S_FILL) && st->name >= 0 &&
-           !scn.regs[st->name].fd.behind;
+           !scn.regs[st->name].file.fd.behind;
 }
 
 /* Inside an operation: its failure comes back as a return code (R45),
@@ -190,7 +190,7 @@ static void describe(struct line *l, int sig)
         put(l, " of ");
         put(l, exec_reg_name(cb_name_on_stack));
         put_step(l);
-    } else if (scn.in_iteration) {
+    } else if (scn.loop.in_iteration) {
         describe_dispatch(l);
     } else if (step_on_stack) {
         put(l, "- during");

@@ -1,104 +1,13 @@
-/* exec-internal.h - the state of one scenario run, shared by exec.c and
- * checks.c. */
+/* exec-internal.h - what exec.c and checks.c call of each other; the
+ * run's state is state.h's. */
 #ifndef EVCONF_EXEC_INTERNAL_H
 #define EVCONF_EXEC_INTERNAL_H
 
-#include <pthread.h>
-#include <stdatomic.h>
 #include <libvirt/libvirt.h>
 
 #include "exec.h"
 #include "sim.h"
-
-/* Where in the run something happened: its iteration, its virtual time,
- * and its place in the order of all anchors and calls (seq), which tells
- * apart things that happened at the same instant. */
-struct anchor_point {
-    bool set;
-    int iter;
-    int64_t ns;
-    long seq;
-};
-
-struct call {
-    int iter;
-    int64_t ns;
-    int events;
-    long seq;
-};
-
-/* Everything a name stands for: an fd, a registration or a mark. */
-struct reg {
-    bool added, add_failed, removing, removed, has_ff, null_opaque;
-    bool add_tried;             /* its add step has run (it runs once) */
-    int id, fd_num;
-    int fd_name;                /* handle: the fd it was added on, or -1 */
-    int events, timeout;        /* as last requested by the script */
-    int changed_iter;           /* iteration a callback changed it in, or -1 */
-    int enabled_iter;           /* iteration a callback added or enabled it in, or -1 */
-    bool enabled_by_add;        /* ... and it was the add */
-    int64_t restart_ns;         /* timer: latest start of its period (progress.c) */
-    bool owed;                  /* due when the iteration began (progress.c) */
-    int owed_streak;            /* iterations in a row it was owed and not served */
-    bool owed_others_ran;       /* ... in which something else did run */
-    int fd_touched_iter;        /* fd: iteration a step acted on it in, or -1 */
-    int64_t armed_ns;           /* timer: earliest start of its period */
-    int64_t fired_ns;           /* timer: its last call, if armed_by_fire */
-    bool armed_by_fire;         /* the period runs from a call, not an op */
-    int ncalls, calls_cap, calls_this_iter, max_per_iter;
-    struct call *calls;
-    bool in_cb;
-    int nfrees;
-    struct anchor_point add_at, update_at, remove_at, free_at, mark_at;
-    struct sim_fd fd;
-    int fd_flags, fd_fdflags;
-    int close_reason;           /* connection: its close callback's reason, or -1 */
-    int64_t close_ns;           /* ... and when it came */
-};
-
-/* What a registration's opaque points to. */
-struct cookie {
-    int name;
-};
-
-struct run {
-    pthread_mutex_t lock;
-    const struct scenario *sc;
-    const struct impl *impl;
-    int out_fd;
-    struct reg *regs;
-    struct cookie *cookies;
-    int iter;                   /* iterations completed */
-    atomic_long seq;            /* the last anchor's or call's seq */
-    int loop_fds_base;          /* fds the loop held after iteration 1, or -1 */
-    int64_t iter_start_ns;      /* when the iteration in progress began */
-    int64_t iter_waited_ns;     /* sim_waited_ns() then */
-    atomic_long served;         /* callbacks and free callbacks run, in all */
-    long iter_served;           /* served when the iteration began */
-    int wait_failed_iter;       /* iteration sim fails a wait in, or -1 */
-    bool in_iteration;
-    bool stopped;               /* the loop failed beyond continuing */
-    bool verdict_reported;
-    int64_t tolerance_ns;       /* slack on times (real-time mode) */
-    char reported[64][40];      /* "rule/name" already reported */
-    int nreported;
-};
-
-/* The scenario this process runs: one per process (the runner forks a
- * child for each). */
-extern struct run scn;
-extern _Thread_local const char *op_on_stack;
-/* Callbacks (not free callbacks) running on this thread, nested. */
-extern _Thread_local int callback_depth;
-/* For a crash report (crash.c): the step this thread runs, and the
- * callback ("callback", "free callback") the runner's trampoline entered
- * on it last, and whose (NULL, -1: none). */
-extern _Thread_local const struct step *step_on_stack;
-extern _Thread_local const char *cb_kind_on_stack;
-extern _Thread_local int cb_name_on_stack;
-/* ... and the operation it was called from, if the loop called it inside
- * one (R27), or NULL. */
-extern _Thread_local const char *cb_inside_op;
+#include "state.h"
 
 const char *exec_reg_name(int name);
 void exec_run_step(const struct step *st);

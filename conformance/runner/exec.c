@@ -48,9 +48,9 @@ static void op_leave(void)
 static void anchor(struct anchor_point *a)
 {
     a->set = true;
-    a->iter = scn.iter;
+    a->iter = scn.loop.iter;
     a->ns = sim_now_ns();
-    a->seq = atomic_fetch_add(&scn.seq, 1) + 1;
+    a->seq = atomic_fetch_add(&scn.seen.seq, 1) + 1;
 }
 
 /* The id a step names: a registration's, or a literal.  -1000000 when the
@@ -60,15 +60,15 @@ static int target_id(const struct step *st)
 {
     if (st->name < 0)
         return st->literal_id;
-    return scn.regs[st->name].added ? scn.regs[st->name].id : -1000000;
+    return scn.regs[st->name].op.added ? scn.regs[st->name].op.id : -1000000;
 }
 
 /* The registration of this kind that is live with this id, if any. */
 static int live_by_id(enum name_kind kind, int id)
 {
     for (int i = 0; i < scn.sc->nnames; i++)
-        if (scn.sc->kinds[i] == kind && scn.regs[i].added && !scn.regs[i].removed &&
-            scn.regs[i].id == id)
+        if (scn.sc->kinds[i] == kind && scn.regs[i].op.added && !scn.regs[i].op.removed &&
+            scn.regs[i].op.id == id)
             return i;
     return -1;
 }
@@ -81,26 +81,26 @@ static void do_add(const struct step *st)
     virFreeCallback ff = st->ff_none ? NULL : check_ff;
     int fd = -1, id;
 
-    if (r->add_tried) {
+    if (r->op.add_tried) {
         check_step_again(st);
         return;
     }
-    r->add_tried = true;
+    r->op.add_tried = true;
     if (handle)
-        fd = st->fd_name >= 0 ? scn.regs[st->fd_name].fd.fd : st->fd_literal;
+        fd = st->fd_name >= 0 ? scn.regs[st->fd_name].file.fd.fd : st->fd_literal;
     pthread_mutex_lock(&scn.lock);
-    r->fd_num = fd;
-    r->fd_name = handle ? st->fd_name : -1;
-    r->events = handle ? (int)st->arg : 0;
-    r->timeout = handle ? 0 : (int)st->arg;
-    r->has_ff = ff != NULL;
-    r->null_opaque = opaque == NULL;
-    r->changed_iter = scn.in_iteration ? scn.iter : -1;
-    r->enabled_iter = callback_depth > 0 && (handle ? st->arg != 0 : st->arg >= 0) ?
-                      scn.iter : -1;
-    r->enabled_by_add = true;
-    r->armed_ns = r->restart_ns = sim_now_ns();
-    r->armed_by_fire = false;
+    r->file.fd_num = fd;
+    r->op.fd_name = handle ? st->fd_name : -1;
+    r->op.events = handle ? (int)st->arg : 0;
+    r->op.timeout = handle ? 0 : (int)st->arg;
+    r->op.has_ff = ff != NULL;
+    r->op.null_opaque = opaque == NULL;
+    r->op.changed_iter = scn.loop.in_iteration ? scn.loop.iter : -1;
+    r->op.enabled_iter = callback_depth > 0 && (handle ? st->arg != 0 : st->arg >= 0) ?
+                      scn.loop.iter : -1;
+    r->op.enabled_by_add = true;
+    r->op.armed_ns = r->op.restart_ns = sim_now_ns();
+    r->op.armed_by_fire = false;
     pthread_mutex_unlock(&scn.lock);
 
     /* alloc-fails=each fails each allocation of the add in turn, one per
@@ -124,10 +124,10 @@ static void do_add(const struct step *st)
     }
 
     pthread_mutex_lock(&scn.lock);
-    r->id = id;
-    r->added = id >= 0;
-    r->add_failed = id < 0;
-    anchor(&r->add_at);
+    r->op.id = id;
+    r->op.added = id >= 0;
+    r->op.add_failed = id < 0;
+    anchor(&r->op.add_at);
     pthread_mutex_unlock(&scn.lock);
     sim_trace("op", "%s %s => %d", words_trace(st->kind), exec_reg_name(st->name), id);
     check_new_id(st, id);
@@ -144,20 +144,20 @@ static void do_update(const struct step *st)
     pthread_mutex_lock(&scn.lock);
     if (target >= 0) {
         struct reg *r = &scn.regs[target];
-        bool was_off = handle ? r->events == 0 : r->timeout < 0;
+        bool was_off = handle ? r->op.events == 0 : r->op.timeout < 0;
         bool now_on = handle ? st->arg != 0 : st->arg >= 0;
         if (callback_depth > 0 && was_off && now_on) {
-            r->enabled_iter = scn.iter;
-            r->enabled_by_add = false;
+            r->op.enabled_iter = scn.loop.iter;
+            r->op.enabled_by_add = false;
         }
         if (handle)
-            r->events = (int)st->arg;
+            r->op.events = (int)st->arg;
         else
-            r->timeout = (int)st->arg;
-        r->armed_ns = r->restart_ns = sim_now_ns();
-        r->armed_by_fire = false;
-        r->changed_iter = scn.in_iteration ? scn.iter : -1;
-        anchor(&r->update_at);
+            r->op.timeout = (int)st->arg;
+        r->op.armed_ns = r->op.restart_ns = sim_now_ns();
+        r->op.armed_by_fire = false;
+        r->op.changed_iter = scn.loop.in_iteration ? scn.loop.iter : -1;
+        anchor(&r->op.update_at);
     }
     pthread_mutex_unlock(&scn.lock);
     op_enter(words_trace(st->kind));
@@ -179,17 +179,17 @@ static void do_remove(const struct step *st)
 
     pthread_mutex_lock(&scn.lock);
     if (target >= 0)
-        scn.regs[target].removing = true;
+        scn.regs[target].op.removing = true;
     pthread_mutex_unlock(&scn.lock);
     op_enter(words_trace(st->kind));
     rc = handle ? virEventRemoveHandle(id) : virEventRemoveTimeout(id);
     op_leave();
     pthread_mutex_lock(&scn.lock);
     if (target >= 0) {
-        scn.regs[target].removing = false;
+        scn.regs[target].op.removing = false;
         if (rc == 0) {
-            scn.regs[target].removed = true;
-            anchor(&scn.regs[target].remove_at);
+            scn.regs[target].op.removed = true;
+            anchor(&scn.regs[target].op.remove_at);
         }
     }
     pthread_mutex_unlock(&scn.lock);
@@ -210,10 +210,10 @@ static int drain_to_come(int name)
     for (int i = 0; i < scn.sc->nsteps; i++) {
         const struct step *d = &scn.sc->steps[i];
         const struct reg *w = d->when == WHEN_ON_CB ? &scn.regs[d->on_name] : NULL;
-        if (d->kind == S_DRAIN && d->name == name && w && w->added && !w->removed &&
-            (scn.sc->kinds[d->on_name] == NAME_TIMER ? w->timeout >= 0 :
-             (w->events & VIR_EVENT_HANDLE_READABLE) && w->fd_name == name) &&
-            (d->on_nth == 0 || d->on_nth > w->ncalls))
+        if (d->kind == S_DRAIN && d->name == name && w && w->op.added && !w->op.removed &&
+            (scn.sc->kinds[d->on_name] == NAME_TIMER ? w->op.timeout >= 0 :
+             (w->op.events & VIR_EVENT_HANDLE_READABLE) && w->op.fd_name == name) &&
+            (d->on_nth == 0 || d->on_nth > w->seen.ncalls))
             return i;
     }
     return -1;
@@ -240,13 +240,13 @@ static void fd_full(const struct step *st)
                "while data waits (%d calls so far)", st->line, st->text,
                exec_reg_name(st->name), exec_reg_name(dr->on_name), dr->line,
                exec_reg_name(dr->on_name), exec_reg_name(dr->on_name),
-               scn.regs[dr->on_name].ncalls);
-    scn.stopped = true;
+               scn.regs[dr->on_name].seen.ncalls);
+    scn.loop.stopped = true;
 }
 
 static int fd_step(const struct step *st)
 {
-    struct sim_fd *f = &scn.regs[st->name].fd;
+    struct sim_fd *f = &scn.regs[st->name].file.fd;
     int rc = 0;
 
     switch (st->kind) {
@@ -290,8 +290,8 @@ static int fd_step(const struct step *st)
     if (rc == 0 && (st->kind == S_PIPE || st->kind == S_PIPE_WRITER ||
                     st->kind == S_SOCKET || st->kind == S_MOVE_FD ||
                     st->kind == S_REUSE)) {
-        scn.regs[st->name].fd_flags = fcntl(f->fd, F_GETFL);
-        scn.regs[st->name].fd_fdflags = fcntl(f->fd, F_GETFD);
+        scn.regs[st->name].file.fd_flags = fcntl(f->fd, F_GETFL);
+        scn.regs[st->name].file.fd_fdflags = fcntl(f->fd, F_GETFD);
     }
     sim_trace("fd", "%s", st->text);
     return rc;
@@ -317,7 +317,7 @@ static int loop_fds(void)
             n++;
     closedir(d);
     for (int i = 0; i < scn.sc->nnames; i++) {
-        const struct sim_fd *f = &scn.regs[i].fd;
+        const struct sim_fd *f = &scn.regs[i].file.fd;
         if (scn.sc->kinds[i] != NAME_FD)
             continue;
         n -= (f->fd >= 0 && !f->behind) + (f->peer >= 0);
@@ -336,16 +336,16 @@ static void check_fd_growth(void)
 
     if (n < 0 || reported)
         return;
-    if (scn.loop_fds_base < 0) {
-        scn.loop_fds_base = n;
+    if (scn.loop.loop_fds_base < 0) {
+        scn.loop.loop_fds_base = n;
         return;
     }
-    if (n > scn.loop_fds_base + FD_GROWTH_LIMIT) {
+    if (n > scn.loop.loop_fds_base + FD_GROWTH_LIMIT) {
         reported = true;
         check_fail(LEVEL_MUST, "R17", "after iteration %d the loop holds %d "
                    "file descriptors, %d after its first: it opens "
-                   "descriptors and never closes them", scn.iter, n,
-                   scn.loop_fds_base);
+                   "descriptors and never closes them", scn.loop.iter, n,
+                   scn.loop.loop_fds_base);
     }
 }
 
@@ -371,7 +371,7 @@ static void unwound_check(void)
         return;
     VIOLATION(LEVEL_MUST, "R45", -4, "iteration %d: %s did not return: the "
               "implementation unwound through it and through libvirt (an "
-              "exception or a longjmp); expected failures as return codes", scn.iter,
+              "exception or a longjmp); expected failures as return codes", scn.loop.iter,
               op_on_stack ? op_on_stack : "a callback");
     if (op_on_stack)
         op_leave();
@@ -380,7 +380,7 @@ static void unwound_check(void)
     cb_name_on_stack = -1;
     cb_inside_op = NULL;
     for (int i = 0; i < scn.sc->nnames; i++)
-        scn.regs[i].in_cb = false;
+        scn.regs[i].seen.in_cb = false;
 }
 
 static void iteration(void)
@@ -389,8 +389,8 @@ static void iteration(void)
 
     pthread_mutex_lock(&scn.lock);
     for (int i = 0; i < scn.sc->nnames; i++)
-        scn.regs[i].calls_this_iter = 0;
-    scn.in_iteration = true;
+        scn.regs[i].seen.calls_this_iter = 0;
+    scn.loop.in_iteration = true;
     progress_begin();
     pthread_mutex_unlock(&scn.lock);
     rc = scn.impl->run_once();
@@ -398,25 +398,25 @@ static void iteration(void)
     if (rc != 0 && short_of_memory)
         check_fail(LEVEL_SHOULD, "R2", "iteration %d: evconf_run_once() returned "
                    "%d when an allocation failed, expected 0: an iteration "
-                   "should not need memory it did not take at add", scn.iter, rc);
+                   "should not need memory it did not take at add", scn.loop.iter, rc);
     else if (rc != 0)
         check_fail(LEVEL_MUST, scn.sc->rules, "iteration %d: evconf_run_once() "
-                   "returned %d, expected 0", scn.iter, rc);
+                   "returned %d, expected 0", scn.loop.iter, rc);
     pthread_mutex_lock(&scn.lock);
-    scn.in_iteration = false;
-    scn.iter++;
+    scn.loop.in_iteration = false;
+    scn.loop.iter++;
     progress_end();
     pthread_mutex_unlock(&scn.lock);
     check_fd_growth();
     if (!sim_iteration_done())
-        scn.stopped = true;
+        scn.loop.stopped = true;
 }
 
 static void verdict_check(void)
 {
     if (sim_verdict() != SIM_OK && !scn.verdict_reported) {
         scn.verdict_reported = true;
-        scn.stopped = true;
+        scn.loop.stopped = true;
         check_fail(scn.sc->level, scn.sc->rules, "the loop %s: %s",
                    sim_verdict() == SIM_IDLE ? "went idle" :
                    sim_verdict() == SIM_SPIN ? "spins" :
@@ -456,7 +456,7 @@ static void run_step(const struct step *st)
     case S_RUN:
         sim_trace("run", "%lld iterations", (long long)st->arg);
         fail_allocations(st->alloc_fails);
-        for (int64_t i = 0; i < st->arg && !scn.stopped; i++)
+        for (int64_t i = 0; i < st->arg && !scn.loop.stopped; i++)
             iteration();
         fail_allocations(0);
         break;
@@ -465,14 +465,14 @@ static void run_step(const struct step *st)
         fail_allocations(st->alloc_fails);
         /* In real time a loaded machine may overrun a phase: the next one
          * still gets an iteration, to see what its steps did. */
-        for (int i = 0; !scn.stopped && (sim_now_ns() < st->arg * SIM_NS_PER_MS ||
+        for (int i = 0; !scn.loop.stopped && (sim_now_ns() < st->arg * SIM_NS_PER_MS ||
                                          (i == 0 && sim_realtime())); i++) {
             if (i == 100000) {
                 check_fail(scn.sc->level, scn.sc->rules, "100000 iterations did "
                            "not bring virtual time to %lld ms (it stands at "
                            "%lld ms)", (long long)st->arg,
                            (long long)(sim_now_ns() / SIM_NS_PER_MS));
-                scn.stopped = true;
+                scn.loop.stopped = true;
                 break;
             }
             iteration();
@@ -484,14 +484,14 @@ static void run_step(const struct step *st)
         break;
     case S_MARK:
         pthread_mutex_lock(&scn.lock);
-        anchor(&scn.regs[st->name].mark_at);
+        anchor(&scn.regs[st->name].op.mark_at);
         pthread_mutex_unlock(&scn.lock);
         sim_trace("mark", "%s", exec_reg_name(st->name));
         break;
     case S_WAIT_FAILS:
         sim_trace("step", "%s", st->text);
         pthread_mutex_lock(&scn.lock);
-        scn.wait_failed_iter = scn.iter;
+        scn.loop.wait_failed_iter = scn.loop.iter;
         pthread_mutex_unlock(&scn.lock);
         sim_fail_wait((int)st->arg);
         break;
@@ -522,8 +522,8 @@ static void run_step(const struct step *st)
         break;
     default:
         pthread_mutex_lock(&scn.lock);
-        if (scn.in_iteration && st->name >= 0)
-            scn.regs[st->name].fd_touched_iter = scn.iter;
+        if (scn.loop.in_iteration && st->name >= 0)
+            scn.regs[st->name].file.fd_touched_iter = scn.loop.iter;
         pthread_mutex_unlock(&scn.lock);
         switch (fd_step(st)) {
         case 0:
@@ -550,7 +550,7 @@ void exec_run_step(const struct step *st)
 {
     const struct step *outer = step_on_stack;
 
-    if (scn.stopped && st->when == WHEN_NOW)
+    if (scn.loop.stopped && st->when == WHEN_NOW)
         return;
     step_on_stack = st;
     run_step(st);
@@ -580,9 +580,9 @@ static void scheduled(void *arg)
  * fd action or a call with a raw id. */
 static bool fd_ready_for(const struct reg *f, int events)
 {
-    struct pollfd p = { .fd = f->fd.fd };
+    struct pollfd p = { .fd = f->file.fd.fd };
 
-    if (f->fd.fd < 0 || f->fd.behind)
+    if (f->file.fd.fd < 0 || f->file.fd.behind)
         return false;
     p.events = (events & VIR_EVENT_HANDLE_READABLE ? POLLIN : 0) |
                (events & VIR_EVENT_HANDLE_WRITABLE ? POLLOUT : 0);
@@ -622,8 +622,8 @@ static int64_t wake_by(void *arg)
     case S_UPDATE_HANDLE:
         if (target >= 0) {
             const struct reg *r = &scn.regs[target];
-            int gained = (int)st->arg & ~r->events;
-            if (gained && r->fd_name >= 0 && fd_ready_for(&scn.regs[r->fd_name], gained))
+            int gained = (int)st->arg & ~r->op.events;
+            if (gained && r->op.fd_name >= 0 && fd_ready_for(&scn.regs[r->op.fd_name], gained))
                 by = now;
         }
         break;
@@ -637,7 +637,7 @@ static int64_t wake_by(void *arg)
         break;
     case S_REMOVE_HANDLE:
     case S_REMOVE_TIMEOUT:
-        if (target >= 0 && scn.regs[target].has_ff)
+        if (target >= 0 && scn.regs[target].op.has_ff)
             by = now;
         break;
     case S_KEEPALIVE:
@@ -665,7 +665,7 @@ static void run_script(void)
         else if (st->when == WHEN_AT_THREAD)
             sim_at_thread_judged(st->at_ms, scheduled, (void *)st, st->text, wake_by);
     }
-    for (int i = 0; i < sc->nsteps && !scn.stopped; ) {
+    for (int i = 0; i < sc->nsteps && !scn.loop.stopped; ) {
         int j = i, order[64], n;
 
         if (sc->steps[i].when != WHEN_NOW) {
@@ -703,7 +703,7 @@ static int remove_live(void)
     for (int i = 0; i < scn.sc->nnames; i++) {
         struct reg *r = &scn.regs[i];
         struct step st = { .name = i };
-        if (!r->added || r->removed)
+        if (!r->op.added || r->op.removed)
             continue;
         st.kind = scn.sc->kinds[i] == NAME_HANDLE ? S_REMOVE_HANDLE : S_REMOVE_TIMEOUT;
         st.text = (char *)(st.kind == S_REMOVE_HANDLE ? "teardown: remove-handle"
@@ -722,7 +722,7 @@ static void teardown(void)
 {
     int guard = -1;
 
-    if (scn.stopped)
+    if (scn.loop.stopped)
         return;
     sim_trace("teardown", "remove what is left");
     client_close_all();
@@ -732,9 +732,9 @@ static void teardown(void)
     guard = virEventAddTimeout(scn.sc->realtime ? 50 : 1000, check_guard_cb,
                                check_guard_opaque, NULL);
     op_leave();
-    for (int round = 0; round < 10 && !scn.stopped; round++) {
+    for (int round = 0; round < 10 && !scn.loop.stopped; round++) {
         int removed = remove_live();
-        for (int n = 0; n < 10 && !scn.stopped && check_pending_frees() > 0; n++)
+        for (int n = 0; n < 10 && !scn.loop.stopped && check_pending_frees() > 0; n++)
             iteration();
         if (removed == 0)
             break;
@@ -753,8 +753,8 @@ int exec_scenario(const struct scenario *sc, const struct impl *impl,
                   const struct exec_opts *opts, int out_fd)
 {
     memset(&scn, 0, sizeof(scn));
-    scn.loop_fds_base = -1;
-    scn.wait_failed_iter = -1;
+    scn.loop.loop_fds_base = -1;
+    scn.loop.wait_failed_iter = -1;
     pthread_mutex_init(&scn.lock, NULL);
     scn.sc = sc;
     scn.impl = impl;
@@ -764,9 +764,9 @@ int exec_scenario(const struct scenario *sc, const struct impl *impl,
     scn.cookies = calloc((size_t)sc->nnames + 1, sizeof(*scn.cookies));
     for (int i = 0; i < sc->nnames; i++) {
         scn.cookies[i].name = i;
-        scn.regs[i].fd.fd = scn.regs[i].fd.peer = -1;
-        scn.regs[i].fd_touched_iter = scn.regs[i].changed_iter = scn.regs[i].enabled_iter = -1;
-        scn.regs[i].close_reason = -1;
+        scn.regs[i].file.fd.fd = scn.regs[i].file.fd.peer = -1;
+        scn.regs[i].file.fd_touched_iter = scn.regs[i].op.changed_iter = scn.regs[i].op.enabled_iter = -1;
+        scn.regs[i].conn.close_reason = -1;
     }
 
     if (opts->realtime)
@@ -801,8 +801,8 @@ int exec_scenario(const struct scenario *sc, const struct impl *impl,
     sim_stop();
     for (int i = 0; i < sc->nnames; i++) {
         if (sc->kinds[i] == NAME_FD)
-            sim_fd_close(&scn.regs[i].fd);
-        free(scn.regs[i].calls);
+            sim_fd_close(&scn.regs[i].file.fd);
+        free(scn.regs[i].seen.calls);
     }
     free(scn.regs);
     free(scn.cookies);
