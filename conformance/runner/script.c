@@ -18,6 +18,8 @@
 #include "client.h"
 #include "crash.h"
 #include "exec-internal.h"
+#include "fds.h"
+#include "ops.h"
 #include "words.h"
 #include "protocol.h"
 #include "progress.h"
@@ -27,274 +29,6 @@ struct run scn;
 const char *exec_reg_name(int name)
 {
     return name >= 0 ? scn.sc->names[name] : "?";
-}
-
-/* ---- the six operations, marked on this thread's stack ---- */
-
-_Thread_local const char *op_on_stack;
-
-static void op_enter(const char *op)
-{
-    op_on_stack = op;
-    sim_op_enter(op);
-}
-
-static void op_leave(void)
-{
-    op_on_stack = NULL;
-    sim_op_leave();
-}
-
-static void anchor(struct anchor_point *a)
-{
-    a->set = true;
-    a->iter = scn.loop.iter;
-    a->ns = sim_now_ns();
-    a->seq = atomic_fetch_add(&scn.seen.seq, 1) + 1;
-}
-
-/* The id a step names: a registration's, or a literal.  -1000000 when the
- * named registration was never added (then the call is still made, with an
- * id that cannot exist). */
-static int target_id(const struct step *st)
-{
-    if (st->name < 0)
-        return st->literal_id;
-    return scn.regs[st->name].op.added ? scn.regs[st->name].op.id : -1000000;
-}
-
-/* The registration of this kind that is live with this id, if any. */
-static int live_by_id(enum name_kind kind, int id)
-{
-    for (int i = 0; i < scn.sc->nnames; i++)
-        if (scn.sc->kinds[i] == kind && scn.regs[i].op.added && !scn.regs[i].op.removed &&
-            scn.regs[i].op.id == id)
-            return i;
-    return -1;
-}
-
-static void do_add(const struct step *st)
-{
-    struct reg *r = &scn.regs[st->name];
-    bool handle = st->kind == S_ADD_HANDLE;
-    void *opaque = st->opaque_null ? NULL : &scn.cookies[st->name];
-    virFreeCallback ff = st->ff_none ? NULL : check_ff;
-    int fd = -1, id;
-
-    if (r->op.add_tried) {
-        check_step_again(st);
-        return;
-    }
-    r->op.add_tried = true;
-    if (handle)
-        fd = st->fd_name >= 0 ? scn.regs[st->fd_name].file.fd.fd : st->fd_literal;
-    pthread_mutex_lock(&scn.lock);
-    r->file.fd_num = fd;
-    r->op.fd_name = handle ? st->fd_name : -1;
-    r->op.events = handle ? (int)st->arg : 0;
-    r->op.timeout = handle ? 0 : (int)st->arg;
-    r->op.has_ff = ff != NULL;
-    r->op.null_opaque = opaque == NULL;
-    r->op.changed_iter = scn.loop.in_iteration ? scn.loop.iter : -1;
-    r->op.enabled_iter = callback_depth > 0 && (handle ? st->arg != 0 : st->arg >= 0) ?
-                      scn.loop.iter : -1;
-    r->op.enabled_by_add = true;
-    r->op.armed_ns = r->op.restart_ns = sim_now_ns();
-    r->op.armed_by_fire = false;
-    pthread_mutex_unlock(&scn.lock);
-
-    /* alloc-fails=each fails each allocation of the add in turn, one per
-     * attempt, until an attempt needs fewer and succeeds.  Every attempt
-     * has this name's opaque: a callback or free callback that a failed
-     * attempt left behind shows up as one for a name not yet added, added
-     * with another id, or freed twice. */
-    for (int k = st->alloc_fails == ALLOC_FAILS_EACH ? 1 : st->alloc_fails; ; k++) {
-        op_enter(words_trace(st->kind));
-        sim_fail_alloc(k);
-        if (handle)
-            id = virEventAddHandle(fd, (int)st->arg, check_handle_cb, opaque, ff);
-        else
-            id = virEventAddTimeout((int)st->arg, check_timer_cb, opaque, ff);
-        sim_fail_alloc(0);
-        op_leave();
-        if (id >= 0 || st->alloc_fails != ALLOC_FAILS_EACH || k == ALLOC_FAILS_EACH_MAX)
-            break;
-        sim_trace("op", "%s %s => %d (allocation %d failed)", words_trace(st->kind),
-                  exec_reg_name(st->name), id, k);
-    }
-
-    pthread_mutex_lock(&scn.lock);
-    r->op.id = id;
-    r->op.added = id >= 0;
-    r->op.add_failed = id < 0;
-    anchor(&r->op.add_at);
-    pthread_mutex_unlock(&scn.lock);
-    sim_trace("op", "%s %s => %d", words_trace(st->kind), exec_reg_name(st->name), id);
-    check_new_id(st, id);
-}
-
-static void do_update(const struct step *st)
-{
-    bool handle = st->kind == S_UPDATE_HANDLE;
-    int id = target_id(st);
-    int target = live_by_id(handle ? NAME_HANDLE : NAME_TIMER, id);
-
-    /* Record the new state before the call: a loop may dispatch on another
-     * thread the moment it has it. */
-    pthread_mutex_lock(&scn.lock);
-    if (target >= 0) {
-        struct reg *r = &scn.regs[target];
-        bool was_off = handle ? r->op.events == 0 : r->op.timeout < 0;
-        bool now_on = handle ? st->arg != 0 : st->arg >= 0;
-        if (callback_depth > 0 && was_off && now_on) {
-            r->op.enabled_iter = scn.loop.iter;
-            r->op.enabled_by_add = false;
-        }
-        if (handle)
-            r->op.events = (int)st->arg;
-        else
-            r->op.timeout = (int)st->arg;
-        r->op.armed_ns = r->op.restart_ns = sim_now_ns();
-        r->op.armed_by_fire = false;
-        r->op.changed_iter = scn.loop.in_iteration ? scn.loop.iter : -1;
-        anchor(&r->op.update_at);
-    }
-    pthread_mutex_unlock(&scn.lock);
-    op_enter(words_trace(st->kind));
-    if (handle)
-        virEventUpdateHandle(id, (int)st->arg);
-    else
-        virEventUpdateTimeout(id, (int)st->arg);
-    op_leave();
-    sim_trace("op", "%s %s %lld", words_trace(st->kind),
-              st->name >= 0 ? exec_reg_name(st->name) : "#", (long long)st->arg);
-}
-
-static void do_remove(const struct step *st)
-{
-    bool handle = st->kind == S_REMOVE_HANDLE;
-    int id = target_id(st);
-    int target = live_by_id(handle ? NAME_HANDLE : NAME_TIMER, id);
-    int rc;
-
-    pthread_mutex_lock(&scn.lock);
-    if (target >= 0)
-        scn.regs[target].op.removing = true;
-    pthread_mutex_unlock(&scn.lock);
-    op_enter(words_trace(st->kind));
-    rc = handle ? virEventRemoveHandle(id) : virEventRemoveTimeout(id);
-    op_leave();
-    pthread_mutex_lock(&scn.lock);
-    if (target >= 0) {
-        scn.regs[target].op.removing = false;
-        if (rc == 0) {
-            scn.regs[target].op.removed = true;
-            anchor(&scn.regs[target].op.remove_at);
-        }
-    }
-    pthread_mutex_unlock(&scn.lock);
-    sim_trace("op", "%s %s => %d", words_trace(st->kind),
-              st->name >= 0 ? exec_reg_name(st->name) : "#", rc);
-    check_remove_rc(st, target, rc);
-    pthread_mutex_lock(&scn.lock);
-    if (handle && target >= 0)
-        check_fd_kept(target, "after remove-handle");
-    pthread_mutex_unlock(&scn.lock);
-}
-
-/* A reaction that drains fd name and is still to run: a callback's, of an
- * enabled timer or of a watch on that fd asking for READABLE, on every
- * call or on a K-th call not made yet.  Its step index, or -1. */
-static int drain_to_come(int name)
-{
-    for (int i = 0; i < scn.sc->nsteps; i++) {
-        const struct step *d = &scn.sc->steps[i];
-        const struct reg *w = d->when == WHEN_ON_CB ? &scn.regs[d->on_name] : NULL;
-        if (d->kind == S_DRAIN && d->name == name && w && w->op.added && !w->op.removed &&
-            (scn.sc->kinds[d->on_name] == NAME_TIMER ? w->op.timeout >= 0 :
-             (w->op.events & VIR_EVENT_HANDLE_READABLE) && w->op.fd_name == name) &&
-            (d->on_nth == 0 || d->on_nth > w->seen.ncalls))
-            return i;
-    }
-    return -1;
-}
-
-/* Data written to an fd that does not fit: the scenario's mistake if
- * nothing in it reads the fd; the loop's if a watch's callback reads it
- * and the loop never called it while the data waited (R14; a timer's:
- * R20, R21). */
-static void fd_full(const struct step *st)
-{
-    int d = drain_to_come(st->name);
-    const struct step *dr = d >= 0 ? &scn.sc->steps[d] : NULL;
-
-    if (!dr) {
-        check_scenario_error(st, "'%s': the fd's buffer is full (data the loop "
-                             "has not read stays in it)", st->text);
-        return;
-    }
-    check_fail(LEVEL_MUST, scn.sc->kinds[dr->on_name] == NAME_TIMER ? "R20,R21" : "R14",
-               "line %d: '%s': %s's buffer is full: what was "
-               "written before was never read, though %s's callback reads it "
-               "(line %d) and %s is enabled; expected the loop to call %s "
-               "while data waits (%d calls so far)", st->line, st->text,
-               exec_reg_name(st->name), exec_reg_name(dr->on_name), dr->line,
-               exec_reg_name(dr->on_name), exec_reg_name(dr->on_name),
-               scn.regs[dr->on_name].seen.ncalls);
-    scn.loop.stopped = true;
-}
-
-static int fd_step(const struct step *st)
-{
-    struct sim_fd *f = &scn.regs[st->name].file.fd;
-    int rc = 0;
-
-    switch (st->kind) {
-    case S_PIPE:
-        rc = sim_fd_pipe(f);
-        break;
-    case S_PIPE_WRITER:
-        rc = sim_fd_pipe_writer(f);
-        break;
-    case S_SOCKET:
-        rc = sim_fd_socket(f);
-        break;
-    case S_READABLE:
-        rc = sim_fd_make_readable(f, (size_t)st->arg);
-        break;
-    case S_DRAIN:
-        rc = sim_fd_drain(f);
-        break;
-    case S_FILL:
-        rc = sim_fd_fill(f);
-        break;
-    case S_DRAIN_WRITABLE:
-        rc = sim_fd_drain_writable(f);
-        break;
-    case S_CLOSE_PEER:
-        rc = sim_fd_close_peer(f);
-        break;
-    case S_CLOSE_BEHIND:
-        rc = sim_fd_close_behind(f);
-        break;
-    case S_REUSE:
-        rc = sim_fd_reuse(f);
-        break;
-    case S_MOVE_FD:
-        rc = sim_fd_move(f, (int)st->arg);
-        break;
-    default:
-        sim_fd_close(f);
-        break;
-    }
-    if (rc == 0 && (st->kind == S_PIPE || st->kind == S_PIPE_WRITER ||
-                    st->kind == S_SOCKET || st->kind == S_MOVE_FD ||
-                    st->kind == S_REUSE)) {
-        scn.regs[st->name].file.fd_flags = fcntl(f->fd, F_GETFL);
-        scn.regs[st->name].file.fd_fdflags = fcntl(f->fd, F_GETFD);
-    }
-    sim_trace("fd", "%s", st->text);
-    return rc;
 }
 
 /* ---- iterations ---- */
@@ -374,7 +108,7 @@ static void unwound_check(void)
               "exception or a longjmp); expected failures as return codes", scn.loop.iter,
               op_on_stack ? op_on_stack : "a callback");
     if (op_on_stack)
-        op_leave();
+        ops_leave();
     callback_depth = 0;
     cb_kind_on_stack = NULL;
     cb_name_on_stack = -1;
@@ -443,15 +177,15 @@ static void run_step(const struct step *st)
     switch (st->kind) {
     case S_ADD_HANDLE:
     case S_ADD_TIMEOUT:
-        do_add(st);
+        ops_add(st);
         break;
     case S_UPDATE_HANDLE:
     case S_UPDATE_TIMEOUT:
-        do_update(st);
+        ops_update(st);
         break;
     case S_REMOVE_HANDLE:
     case S_REMOVE_TIMEOUT:
-        do_remove(st);
+        ops_remove(st);
         break;
     case S_RUN:
         sim_trace("run", "%lld iterations", (long long)st->arg);
@@ -484,7 +218,7 @@ static void run_step(const struct step *st)
         break;
     case S_MARK:
         pthread_mutex_lock(&scn.lock);
-        anchor(&scn.regs[st->name].op.mark_at);
+        ops_anchor(&scn.regs[st->name].op.mark_at);
         pthread_mutex_unlock(&scn.lock);
         sim_trace("mark", "%s", exec_reg_name(st->name));
         break;
@@ -521,21 +255,7 @@ static void run_step(const struct step *st)
         client_step(st);
         break;
     default:
-        pthread_mutex_lock(&scn.lock);
-        if (scn.loop.in_iteration && st->name >= 0)
-            scn.regs[st->name].file.fd_touched_iter = scn.loop.iter;
-        pthread_mutex_unlock(&scn.lock);
-        switch (fd_step(st)) {
-        case 0:
-            break;
-        case SIM_FD_FULL:
-            fd_full(st);
-            break;
-        default:
-            check_fail(LEVEL_MUST, scn.sc->rules, "line %d: '%s' failed in the "
-                       "harness (fd layer)", st->line, st->text);
-            break;
-        }
+        fds_run(st);
         break;
     }
     verdict_check();
@@ -609,7 +329,7 @@ static int64_t wake_by(void *arg)
     pthread_mutex_lock(&scn.lock);
     if (st->kind == S_UPDATE_HANDLE || st->kind == S_UPDATE_TIMEOUT ||
         st->kind == S_REMOVE_HANDLE || st->kind == S_REMOVE_TIMEOUT)
-        target = live_by_id(handle ? NAME_HANDLE : NAME_TIMER, target_id(st));
+        target = ops_live_by_id(handle ? NAME_HANDLE : NAME_TIMER, ops_target_id(st));
     switch (st->kind) {
     case S_ADD_HANDLE:
         /* An add whose K-th allocation fails may return -1, and then there
@@ -708,7 +428,7 @@ static int remove_live(void)
         st.kind = scn.sc->kinds[i] == NAME_HANDLE ? S_REMOVE_HANDLE : S_REMOVE_TIMEOUT;
         st.text = (char *)(st.kind == S_REMOVE_HANDLE ? "teardown: remove-handle"
                                                       : "teardown: remove-timeout");
-        do_remove(&st);
+        ops_remove(&st);
         n++;
     }
     return n;
@@ -728,10 +448,10 @@ static void teardown(void)
     client_close_all();
     /* Each iteration ends within a guard period: in real time a short one,
      * so that a loop whose frees never come is judged in a second. */
-    op_enter("add_timeout");
+    ops_enter(words_trace(S_ADD_TIMEOUT));
     guard = virEventAddTimeout(scn.sc->realtime ? 50 : 1000, check_guard_cb,
                                check_guard_opaque, NULL);
-    op_leave();
+    ops_leave();
     for (int round = 0; round < 10 && !scn.loop.stopped; round++) {
         int removed = remove_live();
         for (int n = 0; n < 10 && !scn.loop.stopped && check_pending_frees() > 0; n++)
@@ -741,9 +461,9 @@ static void teardown(void)
     }
     verdict_check();
     check_leaks();
-    op_enter("remove_timeout");
+    ops_enter(words_trace(S_REMOVE_TIMEOUT));
     virEventRemoveTimeout(guard);
-    op_leave();
+    ops_leave();
 }
 
 /* Each trace line goes to the runner as a trace record. */
@@ -786,9 +506,9 @@ int exec_scenario(const struct scenario *sc, const struct impl *impl,
     }
     sim_restart_clock();
     if (sc->guard) {
-        op_enter("add_timeout");
+        ops_enter(words_trace(S_ADD_TIMEOUT));
         virEventAddTimeout(1000, check_guard_cb, check_guard_opaque, NULL);
-        op_leave();
+        ops_leave();
     }
     run_script();
     teardown();
