@@ -172,92 +172,101 @@ static void end_after_failed_wait(void)
 
 /* ---- steps ---- */
 
+/* run N [alloc-fails=K] */
+static void step_run(const struct step *st)
+{
+    sim_trace("run", "%lld iterations", (long long)st->arg);
+    fail_allocations(st->alloc_fails);
+    for (int64_t i = 0; i < st->arg && !scn.loop.stopped; i++)
+        iteration();
+    fail_allocations(0);
+}
+
+/* run-until MS [alloc-fails=K] */
+static void step_run_until(const struct step *st)
+{
+    sim_trace("run", "until %lld ms", (long long)st->arg);
+    fail_allocations(st->alloc_fails);
+    /* In real time a loaded machine may overrun a phase: the next one
+     * still gets an iteration, to see what its steps did. */
+    for (int i = 0; !scn.loop.stopped && (sim_now_ns() < st->arg * SIM_NS_PER_MS ||
+                                          (i == 0 && sim_realtime())); i++) {
+        if (i == 100000) {
+            check_fail(scn.sc->level, scn.sc->rules, "100000 iterations did "
+                       "not bring virtual time to %lld ms (it stands at "
+                       "%lld ms)", (long long)st->arg,
+                       (long long)(sim_now_ns() / SIM_NS_PER_MS));
+            scn.loop.stopped = true;
+            break;
+        }
+        iteration();
+    }
+    fail_allocations(0);
+}
+
+static void step_sleep(const struct step *st)
+{
+    sim_sleep_ms(st->arg);
+}
+
+static void step_mark(const struct step *st)
+{
+    pthread_mutex_lock(&scn.lock);
+    ops_anchor(&scn.regs[st->name].op.mark_at);
+    pthread_mutex_unlock(&scn.lock);
+    sim_trace("mark", "%s", exec_reg_name(st->name));
+}
+
+static void step_wait_fails(const struct step *st)
+{
+    sim_trace("step", "%s", st->text);
+    pthread_mutex_lock(&scn.lock);
+    scn.loop.wait_failed_iter = scn.loop.iter;
+    pthread_mutex_unlock(&scn.lock);
+    sim_fail_wait((int)st->arg);
+}
+
+static void step_wall_clock(const struct step *st)
+{
+    sim_step_wall_clock(st->arg);
+}
+
+static void step_register_default(const struct step *st)
+{
+    (void)st;
+    sim_trace("op", "virEventRegisterDefaultImpl");
+    virEventRegisterDefaultImpl();
+}
+
+/* What runs each kind of step: the fd steps (fds.c), the operations
+ * (ops.c), the client's steps (client.c), expectations (expectations.c)
+ * and the script's own. */
+static void (*const step_runners[])(const struct step *st) = {
+    [S_PIPE] = fds_run, [S_PIPE_WRITER] = fds_run, [S_SOCKET] = fds_run,
+    [S_READABLE] = fds_run, [S_DRAIN] = fds_run, [S_FILL] = fds_run,
+    [S_DRAIN_WRITABLE] = fds_run, [S_CLOSE_PEER] = fds_run, [S_CLOSE_BEHIND] = fds_run,
+    [S_REUSE] = fds_run, [S_CLOSE] = fds_run, [S_MOVE_FD] = fds_run,
+    [S_ADD_HANDLE] = ops_add, [S_ADD_TIMEOUT] = ops_add,
+    [S_UPDATE_HANDLE] = ops_update, [S_UPDATE_TIMEOUT] = ops_update,
+    [S_REMOVE_HANDLE] = ops_remove, [S_REMOVE_TIMEOUT] = ops_remove,
+    [S_RUN] = step_run, [S_RUN_UNTIL] = step_run_until, [S_SLEEP] = step_sleep,
+    [S_MARK] = step_mark, [S_REGISTER_DEFAULT] = step_register_default,
+    [S_WAIT_FAILS] = step_wait_fails, [S_WALL_CLOCK_STEP] = step_wall_clock,
+    [S_CONNECT] = client_step, [S_DOMAIN_EVENTS] = client_step,
+    [S_DEFINE_DOMAIN] = client_step, [S_START_DOMAIN] = client_step,
+    [S_DESTROY_DOMAIN] = client_step, [S_UNDEFINE_DOMAIN] = client_step,
+    [S_CLOSE_CONNECTION] = client_step, [S_DAEMON] = client_step,
+    [S_STOP_DAEMON] = client_step, [S_PAUSE_DAEMON] = client_step,
+    [S_RESUME_DAEMON] = client_step, [S_KEEPALIVE] = client_step,
+    [S_CLOSE_CALLBACK] = client_step, [S_EXPECT] = check_expect,
+};
+
+_Static_assert(sizeof(step_runners) / sizeof(step_runners[0]) == S_EXPECT + 1,
+               "a step kind has no runner");
+
 static void run_step(const struct step *st)
 {
-    switch (st->kind) {
-    case S_ADD_HANDLE:
-    case S_ADD_TIMEOUT:
-        ops_add(st);
-        break;
-    case S_UPDATE_HANDLE:
-    case S_UPDATE_TIMEOUT:
-        ops_update(st);
-        break;
-    case S_REMOVE_HANDLE:
-    case S_REMOVE_TIMEOUT:
-        ops_remove(st);
-        break;
-    case S_RUN:
-        sim_trace("run", "%lld iterations", (long long)st->arg);
-        fail_allocations(st->alloc_fails);
-        for (int64_t i = 0; i < st->arg && !scn.loop.stopped; i++)
-            iteration();
-        fail_allocations(0);
-        break;
-    case S_RUN_UNTIL:
-        sim_trace("run", "until %lld ms", (long long)st->arg);
-        fail_allocations(st->alloc_fails);
-        /* In real time a loaded machine may overrun a phase: the next one
-         * still gets an iteration, to see what its steps did. */
-        for (int i = 0; !scn.loop.stopped && (sim_now_ns() < st->arg * SIM_NS_PER_MS ||
-                                         (i == 0 && sim_realtime())); i++) {
-            if (i == 100000) {
-                check_fail(scn.sc->level, scn.sc->rules, "100000 iterations did "
-                           "not bring virtual time to %lld ms (it stands at "
-                           "%lld ms)", (long long)st->arg,
-                           (long long)(sim_now_ns() / SIM_NS_PER_MS));
-                scn.loop.stopped = true;
-                break;
-            }
-            iteration();
-        }
-        fail_allocations(0);
-        break;
-    case S_SLEEP:
-        sim_sleep_ms(st->arg);
-        break;
-    case S_MARK:
-        pthread_mutex_lock(&scn.lock);
-        ops_anchor(&scn.regs[st->name].op.mark_at);
-        pthread_mutex_unlock(&scn.lock);
-        sim_trace("mark", "%s", exec_reg_name(st->name));
-        break;
-    case S_WAIT_FAILS:
-        sim_trace("step", "%s", st->text);
-        pthread_mutex_lock(&scn.lock);
-        scn.loop.wait_failed_iter = scn.loop.iter;
-        pthread_mutex_unlock(&scn.lock);
-        sim_fail_wait((int)st->arg);
-        break;
-    case S_WALL_CLOCK_STEP:
-        sim_step_wall_clock(st->arg);
-        break;
-    case S_REGISTER_DEFAULT:
-        sim_trace("op", "virEventRegisterDefaultImpl");
-        virEventRegisterDefaultImpl();
-        break;
-    case S_EXPECT:
-        check_expect(st);
-        break;
-    case S_CONNECT:
-    case S_DOMAIN_EVENTS:
-    case S_DEFINE_DOMAIN:
-    case S_START_DOMAIN:
-    case S_DESTROY_DOMAIN:
-    case S_UNDEFINE_DOMAIN:
-    case S_CLOSE_CONNECTION:
-    case S_DAEMON:
-    case S_STOP_DAEMON:
-    case S_PAUSE_DAEMON:
-    case S_RESUME_DAEMON:
-    case S_KEEPALIVE:
-    case S_CLOSE_CALLBACK:
-        client_step(st);
-        break;
-    default:
-        fds_run(st);
-        break;
-    }
+    step_runners[st->kind](st);
     verdict_check();
 }
 
