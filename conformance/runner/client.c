@@ -29,7 +29,9 @@
 #include <libvirt/virterror.h>
 
 #include "client.h"
-#include "exec-internal.h"
+#include "observe.h"
+#include "records.h"
+#include "script.h"
 #include "protocol.h"
 #include "scratch.h"
 

@@ -5,7 +5,7 @@
  * A crash is the loop's, and where it happened often names the rule it
  * broke.  Each thread keeps, on its own, the operation it is inside
  * (op_on_stack), the step it runs and the callback the runner's trampoline
- * entered (exec-internal.h); a handler for the fatal signals, and an exit
+ * entered (state.h); a handler for the fatal signals, and an exit
  * handler, read them on the dying thread and write one C record
  * (protocol.h):
  *   inside add, update or remove          -> R45: failures come back as
@@ -30,7 +30,9 @@
 #include <unistd.h>
 
 #include "crash.h"
-#include "exec-internal.h"
+#include "observe.h"
+#include "records.h"
+#include "script.h"
 #include "protocol.h"
 
 static const int fatal_signals[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGPIPE };

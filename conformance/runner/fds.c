@@ -10,7 +10,9 @@
 #include <fcntl.h>
 #include <stdio.h>
 
-#include "exec-internal.h"
+#include "observe.h"
+#include "records.h"
+#include "script.h"
 #include "fds.h"
 
 /* A reaction that drains fd name and is still to run: a callback's, of an

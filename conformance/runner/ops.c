@@ -13,7 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "exec-internal.h"
+#include "observe.h"
+#include "records.h"
+#include "script.h"
 #include "ops.h"
 #include "words.h"
 

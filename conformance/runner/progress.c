@@ -26,7 +26,9 @@
 #include <poll.h>
 #include <stdio.h>
 
-#include "exec-internal.h"
+#include "observe.h"
+#include "records.h"
+#include "script.h"
 #include "progress.h"
 
 #define ALWAYS (VIR_EVENT_HANDLE_ERROR | VIR_EVENT_HANDLE_HANGUP)

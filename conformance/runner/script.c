@@ -17,7 +17,10 @@
 
 #include "client.h"
 #include "crash.h"
-#include "exec-internal.h"
+#include "expectations.h"
+#include "observe.h"
+#include "records.h"
+#include "script.h"
 #include "fds.h"
 #include "ops.h"
 #include "words.h"
@@ -258,7 +261,7 @@ static void (*const step_runners[])(const struct step *st) = {
     [S_CLOSE_CONNECTION] = client_step, [S_DAEMON] = client_step,
     [S_STOP_DAEMON] = client_step, [S_PAUSE_DAEMON] = client_step,
     [S_RESUME_DAEMON] = client_step, [S_KEEPALIVE] = client_step,
-    [S_CLOSE_CALLBACK] = client_step, [S_EXPECT] = check_expect,
+    [S_CLOSE_CALLBACK] = client_step, [S_EXPECT] = expectation_check,
 };
 
 _Static_assert(sizeof(step_runners) / sizeof(step_runners[0]) == S_EXPECT + 1,

@@ -4,11 +4,14 @@
  * that writes it.
  *
  * Each part has one owner that writes it; the others only read it:
- *   the script's ops  (exec.c)      struct reg_op, struct run_loop
- *   the fd steps      (exec.c)      struct reg_file
- *   the observation   (checks.c)    struct reg_seen, struct run_seen
+ *   the operations    (ops.c)       struct reg_op
+ *   the script        (script.c)    struct run_loop
+ *   the fd steps      (fds.c)       struct reg_file
+ *   the observation   (observe.c)   struct reg_seen, struct run_seen (its
+ *                                   reports: records.c)
  *   the liveness check (progress.c) struct reg_live, struct run_live
  *   the client steps  (client.c)    struct reg_conn
+ * Dependencies go one way: script -> ops -> observe -> state.
  * Everything is read and written under scn.lock, except where a comment
  * says otherwise.  This header holds no code.
  */
@@ -41,7 +44,7 @@ struct call {
     long seq;
 };
 
-/* A registration as the script's operations made it (exec.c). */
+/* A registration as the script's operations made it (ops.c). */
 struct reg_op {
     bool added, add_failed, removing, removed, has_ff, null_opaque;
     bool add_tried;             /* its add step has run (it runs once) */
@@ -57,7 +60,7 @@ struct reg_op {
     struct anchor_point add_at, update_at, remove_at, mark_at;
 };
 
-/* An fd name's file, as the fd steps made it (exec.c). */
+/* An fd name's file, as the fd steps made it (fds.c). */
 struct reg_file {
     struct sim_fd fd;
     int fd_num;
@@ -65,7 +68,7 @@ struct reg_file {
     int fd_touched_iter;        /* iteration a step acted on it in, or -1 */
 };
 
-/* What the loop was seen doing to a registration (checks.c). */
+/* What the loop was seen doing to a registration (observe.c). */
 struct reg_seen {
     int ncalls, calls_cap, calls_this_iter, max_per_iter;
     struct call *calls;
@@ -103,7 +106,7 @@ struct cookie {
     int name;
 };
 
-/* The loop's iterations, as the script drives them (exec.c). */
+/* The loop's iterations, as the script drives them (script.c). */
 struct run_loop {
     int iter;                   /* iterations completed */
     bool in_iteration;
@@ -112,7 +115,7 @@ struct run_loop {
     int loop_fds_base;          /* fds the loop held after iteration 1, or -1 */
 };
 
-/* The observation's counts and reports (checks.c). */
+/* The observation's counts (observe.c) and reports (records.c). */
 struct run_seen {
     atomic_long seq;            /* the last anchor's or call's seq */
     atomic_long served;         /* callbacks and free callbacks run, in all */

@@ -1,5 +1,6 @@
 /*
- * checks.c - what every scenario checks, and what its expectations check.
+ * observe.c - what every scenario checks, as each callback comes (prefix
+ * check_; what a scenario's expect lines check is expectations.c's).
  *
  * Every callback and free callback arrives through a trampoline here, which
  * finds the registration it belongs to and checks the rules that hold in
@@ -23,88 +24,13 @@
 #include <unistd.h>
 
 #include "client.h"
-#include "exec-internal.h"
+#include "observe.h"
+#include "records.h"
+#include "script.h"
 #include "protocol.h"
 
 #define ALWAYS (VIR_EVENT_HANDLE_ERROR | VIR_EVENT_HANDLE_HANGUP)
 #define EARLY_SLACK_NS (SCENARIO_EARLY_MS * SIM_NS_PER_MS)      /* R26 */
-
-static void emit(const char *line)
-{
-    size_t n = strlen(line), done = 0;
-
-    while (done < n) {
-        ssize_t w = write(scn.out_fd, line + done, n - done);
-        if (w <= 0)
-            return;
-        done += (size_t)w;
-    }
-}
-
-/* One record to the runner (protocol.h): KIND HEAD MSG, on one line. */
-static void record(char kind, const char *head, char *msg)
-{
-    char line[900];
-
-    for (char *c = msg; *c; c++)
-        if (*c == '\n')
-            *c = ' ';
-    snprintf(line, sizeof(line), "%c %s%s\n", kind, head, msg);
-    emit(line);
-}
-
-void check_fail(enum level level, const char *rules, const char *fmt, ...)
-{
-    char msg[700], head[80];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    snprintf(head, sizeof(head), "%s %s ", scenario_level_name(level), rules);
-    record(PROTO_FAILURE, head, msg);
-    sim_trace("FAIL", "[%s] %s", rules, msg);
-}
-
-void check_scenario_error(const struct step *st, const char *fmt, ...)
-{
-    char msg[600], head[32];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    snprintf(head, sizeof(head), "line %d: ", st->line);
-    record(PROTO_SCENARIO_ERROR, head, msg);
-    sim_trace("ERROR", "scenario: line %d: %s", st->line, msg);
-    scn.loop.stopped = true;
-}
-
-void check_scenario_skip(const struct step *st, const char *why)
-{
-    char msg[400], head[32];
-
-    snprintf(msg, sizeof(msg), "%s", why);
-    snprintf(head, sizeof(head), "line %d: ", st->line);
-    record(PROTO_SKIP, head, msg);
-    sim_trace("SKIP", "line %d: %s", st->line, msg);
-    scn.loop.stopped = true;
-}
-
-/* A rule broken by one registration is reported once, not on every call. */
-bool check_first_time(const char *rule, int name)
-{
-    char key[40];
-
-    snprintf(key, sizeof(key), "%s/%d", rule, name);
-    for (int i = 0; i < scn.seen.nreported; i++)
-        if (!strcmp(scn.seen.reported[i], key))
-            return false;
-    if (scn.seen.nreported < 64)
-        snprintf(scn.seen.reported[scn.seen.nreported++], sizeof(scn.seen.reported[0]), "%s", key);
-    return true;
-}
-
 
 /* The registration a callback belongs to: by opaque (our cookie), or by id
  * for registrations made with a NULL opaque.  -1 if it is none of ours. */
@@ -259,7 +185,7 @@ static void check_condition_holds(int name, const struct reg *r, int events)
  * (F_GETFD: FD_CLOEXEC, which sim leaves clear so that setting it shows)
  * and the open file's (F_GETFL: the access mode and the status flags,
  * O_NONBLOCK, O_APPEND, O_ASYNC...).  If not, what it has, in got. */
-static bool fd_flags_as_created(const struct reg *f, char *got, size_t len)
+bool check_fd_flags_as_created(const struct reg *f, char *got, size_t len)
 {
     int fdfl = fcntl(f->file.fd.fd, F_GETFD), fl = fcntl(f->file.fd.fd, F_GETFL);
 
@@ -286,7 +212,7 @@ void check_fd_kept(int name, const char *when)
     if (scn.sc->kinds[name] == NAME_HANDLE)
         f = r->op.fd_name >= 0 && scn.regs[r->op.fd_name].file.fd.fd == r->file.fd_num ?
             &scn.regs[r->op.fd_name] : NULL;
-    if (!f || f->file.fd.fd < 0 || f->file.fd.behind || fd_flags_as_created(f, got, sizeof(got)))
+    if (!f || f->file.fd.fd < 0 || f->file.fd.behind || check_fd_flags_as_created(f, got, sizeof(got)))
         return;
     VIOLATION(LEVEL_MUST, "R17", name, "%s %s: %s", exec_reg_name(name), when, got);
 }
@@ -615,211 +541,4 @@ void check_fds_kept(void)
         if (scn.sc->kinds[i] == NAME_FD)
             check_fd_kept(i, "at the end of the scenario");
     pthread_mutex_unlock(&scn.lock);
-}
-
-/* ---- expectations ---- */
-
-/* The moment an anchored value refers to (not for ANCHOR_NONE). */
-static const struct anchor_point *anchor_of(const struct value *v)
-{
-    const struct reg *r = &scn.regs[v->name];
-
-    return v->anchor == ANCHOR_MARK ? &r->op.mark_at : v->anchor == ANCHOR_ADD ?
-        &r->op.add_at : v->anchor == ANCHOR_UPDATE ? &r->op.update_at : &r->op.remove_at;
-}
-
-/* Calls of r that came after the anchor with that seq. */
-static int calls_since(const struct reg *r, long seq)
-{
-    int n = 0;
-
-    for (int i = r->seen.ncalls - 1; i >= 0 && r->seen.calls[i].seq > seq; i--)
-        n++;
-    return n;
-}
-
-/* The value a comparison is against: a number, or an anchor's iteration
- * (for iteration comparisons) or time in ms, plus the offset. */
-static bool resolve(const struct value *v, bool want_iter, int64_t *out,
-                    const char **missing)
-{
-    const struct anchor_point *a;
-
-    if (v->anchor == ANCHOR_NONE) {
-        *out = want_iter ? v->offset : v->offset * SIM_NS_PER_MS;
-        return true;
-    }
-    a = anchor_of(v);
-    if (!a->set) {
-        *missing = exec_reg_name(v->name);
-        return false;
-    }
-    *out = want_iter ? a->iter + v->offset : a->ns + v->offset * SIM_NS_PER_MS;
-    return true;
-}
-
-/* tol widens every comparison by that much (times in real-time mode). */
-static bool compare(int64_t actual, enum cmp cmp, int64_t a, int64_t b, int64_t tol)
-{
-    switch (cmp) {
-    case CMP_EQ: return actual >= a - tol && actual <= a + tol;
-    case CMP_NE: return actual != a;
-    case CMP_LT: return actual < a + tol;
-    case CMP_LE: return actual <= a + tol;
-    case CMP_GT: return actual > a - tol;
-    case CMP_GE: return actual >= a - tol;
-    default: return actual >= a - tol && actual <= b + tol;
-    }
-}
-
-/* The nth call (-1: the last), counting from the first call after the
- * anchor with seq `after` (0: from the start). */
-static const struct call *nth_call(const struct reg *r, int nth, long after)
-{
-    int first = r->seen.ncalls - calls_since(r, after);
-    int i = nth < 0 ? r->seen.ncalls - 1 : first + nth - 1;
-
-    return i >= first && i < r->seen.ncalls ? &r->seen.calls[i] : NULL;
-}
-
-void check_expect(const struct step *st)
-{
-    const struct expect *x = &st->expect;
-    const struct reg *r = &scn.regs[x->name];
-    enum level level = x->has_level ? x->level : scn.sc->level;
-    const struct call *c = NULL;
-    bool want_iter = false, ok = true, is_time = false;
-    bool compares = true;   /* actual against the expectation's value(s) */
-    int64_t actual = 0, a = 0, b = 0;
-    const char *missing = NULL;
-    char got[200] = "";
-    int released = x->kind == X_RELEASED ? client_released(x->name, got, sizeof(got)) : 0;
-
-    if (released < 0) {
-        check_scenario_error(st, "%s", got);
-        return;
-    }
-    pthread_mutex_lock(&scn.lock);
-    switch (x->kind) {
-    case X_CALLS:
-        actual = r->seen.ncalls;
-        want_iter = true;
-        if (x->since.anchor != ANCHOR_NONE) {
-            const struct anchor_point *s = anchor_of(&x->since);
-            if (!s->set) {
-                ok = false;
-                snprintf(got, sizeof(got), "'%s' has not happened",
-                         exec_reg_name(x->since.name));
-                break;
-            }
-            actual = calls_since(r, s->seq);
-        }
-        break;
-    case X_FREES:
-        actual = r->seen.nfrees;
-        want_iter = true;
-        break;
-    case X_PER_ITER:
-        actual = r->seen.max_per_iter;
-        want_iter = true;
-        break;
-    case X_ID:
-        actual = r->op.id;
-        want_iter = true;
-        break;
-    case X_CALL_AT:
-    case X_CALL_ITER:
-    case X_EVENT:
-    case X_CALL_EVENTS: {
-        long after = 0;
-        if (x->since.anchor != ANCHOR_NONE) {
-            const struct anchor_point *s = anchor_of(&x->since);
-            if (!s->set) {
-                ok = false;
-                snprintf(got, sizeof(got), "'%s' has not happened",
-                         exec_reg_name(x->since.name));
-                break;
-            }
-            after = s->seq;
-        }
-        c = nth_call(r, x->nth, after);
-        if (!c) {
-            int n = calls_since(r, after);
-            ok = false;
-            snprintf(got, sizeof(got), x->kind == X_EVENT ? "%s got %d event%s%s" :
-                     "%s was called %d time%s%s", exec_reg_name(x->name),
-                     n, n == 1 ? "" : "s", after ? " since then" : "");
-            break;
-        }
-        want_iter = x->kind == X_CALL_ITER;
-        is_time = x->kind == X_CALL_AT;
-        actual = is_time ? c->ns : c->iter;
-        break;
-    }
-    case X_FREE_ITER:
-    case X_FREE_AT:
-        if (!r->seen.free_at.set) {
-            ok = false;
-            snprintf(got, sizeof(got), "%s has not been freed", exec_reg_name(x->name));
-            break;
-        }
-        want_iter = x->kind == X_FREE_ITER;
-        is_time = x->kind == X_FREE_AT;
-        actual = is_time ? r->seen.free_at.ns : r->seen.free_at.iter;
-        break;
-    case X_CLOSED:
-        ok = r->conn.close_reason == x->mask;
-        snprintf(got, sizeof(got), r->conn.close_reason < 0 ? "it was not closed" : "it was %s",
-                 scenario_close_reason_name(r->conn.close_reason));
-        /* With `at`, its time is then compared as a call's is. */
-        compares = x->timed;
-        is_time = true;
-        actual = r->conn.close_ns;
-        break;
-    case X_RELEASED:
-        ok = released > 0;
-        compares = false;
-        break;
-    case X_FD_OPEN:
-        ok = fcntl(r->file.fd.fd, F_GETFD) != -1;
-        snprintf(got, sizeof(got), "fd %d is closed", r->file.fd.fd);
-        compares = false;
-        break;
-    case X_FD_FLAGS:
-        ok = fd_flags_as_created(r, got, sizeof(got));
-        compares = false;
-        break;
-    }
-    if (ok && x->kind == X_EVENT) {
-        ok = c->events == x->mask;
-        snprintf(got, sizeof(got), "it was %s", scenario_event_name(c->events));
-    } else if (ok && x->kind == X_CALL_EVENTS) {
-        char m[64];
-        ok = x->mask_test == MASK_EQ ? c->events == x->mask :
-             x->mask_test == MASK_HAS ? (c->events & x->mask) == x->mask :
-             (c->events & ~x->mask) == 0;
-        scenario_mask_format(c->events, m, sizeof(m));
-        snprintf(got, sizeof(got), "events were %s", m);
-    } else if (ok && compares) {
-        if (!resolve(&x->v, want_iter, &a, &missing) ||
-            (x->cmp == CMP_RANGE && !resolve(&x->v2, want_iter, &b, &missing))) {
-            ok = false;
-            snprintf(got, sizeof(got), "'%s' has not happened", missing);
-        } else {
-            ok = compare(actual, x->cmp, a, b, is_time ? scn.tolerance_ns : 0);
-            if (is_time)
-                snprintf(got, sizeof(got), "it was %sat %lld.%03lld ms",
-                         x->kind == X_CLOSED ? "closed " : "",
-                         (long long)(actual / SIM_NS_PER_MS),
-                         (long long)(actual % SIM_NS_PER_MS / 1000));
-            else
-                snprintf(got, sizeof(got), "it was %lld", (long long)actual);
-        }
-    }
-    pthread_mutex_unlock(&scn.lock);
-    if (ok)
-        sim_trace("expect", "ok: %s", st->text);
-    else
-        check_fail(level, scn.sc->rules, "line %d: %s; but %s", st->line,
-                   st->text, got);
 }
