@@ -1,11 +1,14 @@
 /*
- * exec.c - run a scenario's steps against the loop under test.
+ * script.c - run a scenario's steps in order against the loop under test
+ * (prefix exec_; exec_scenario() is the child's entry, exec.h).
  *
- * The loop is driven only through libvirt's public API (virEventAddHandle
- * and friends), so the calls reach the implementation the way libvirt's
- * own do.  Every callback and free callback goes through a trampoline here
- * that records it, checks the rules that hold for every scenario (checks.c)
- * and runs the reactions the scenario attached to it.
+ * It sets the run up (the guard timer, the seeded order of adds in a
+ * row), runs each step through the runner of its kind (step_runners),
+ * drives the loop's iterations for run and run-until, runs the steps
+ * scheduled at a virtual time and the reactions attached to callbacks,
+ * and tears the run down.  The loop is driven only through libvirt's
+ * public API, by ops.c; the callbacks arrive at observe.c's trampolines,
+ * which check them; expect lines are expectations.c's, fd steps fds.c's.
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -25,7 +28,7 @@
 #include "ops.h"
 #include "words.h"
 #include "protocol.h"
-#include "progress.h"
+#include "liveness.h"
 
 struct run scn;
 
@@ -128,7 +131,7 @@ static void iteration(void)
     for (int i = 0; i < scn.sc->nnames; i++)
         scn.regs[i].seen.calls_this_iter = 0;
     scn.loop.in_iteration = true;
-    progress_begin();
+    liveness_begin();
     pthread_mutex_unlock(&scn.lock);
     rc = scn.impl->run_once();
     unwound_check();
@@ -142,7 +145,7 @@ static void iteration(void)
     pthread_mutex_lock(&scn.lock);
     scn.loop.in_iteration = false;
     scn.loop.iter++;
-    progress_end();
+    liveness_end();
     pthread_mutex_unlock(&scn.lock);
     check_fd_growth();
     if (!sim_iteration_done())

@@ -9,7 +9,7 @@
  *   the fd steps      (fds.c)       struct reg_file
  *   the observation   (observe.c)   struct reg_seen, struct run_seen (its
  *                                   reports: records.c)
- *   the liveness check (progress.c) struct reg_live, struct run_live
+ *   the liveness check (liveness.c) struct reg_live, struct run_live
  *   the client steps  (client.c)    struct reg_conn
  * Dependencies go one way: script -> ops -> observe -> state.
  * Everything is read and written under scn.lock, except where a comment
@@ -54,7 +54,7 @@ struct reg_op {
     int changed_iter;           /* iteration a callback changed it in, or -1 */
     int enabled_iter;           /* iteration a callback added or enabled it in, or -1 */
     bool enabled_by_add;        /* ... and it was the add */
-    int64_t restart_ns;         /* timer: latest start of its period (progress.c) */
+    int64_t restart_ns;         /* timer: latest start of its period (liveness.c) */
     int64_t armed_ns;           /* timer: earliest start of its period */
     bool armed_by_fire;         /* the period runs from a call, not an op */
     struct anchor_point add_at, update_at, remove_at, mark_at;
@@ -78,7 +78,7 @@ struct reg_seen {
     int64_t fired_ns;           /* timer: its last call, if armed_by_fire */
 };
 
-/* What the liveness check (progress.c) holds against it. */
+/* What the liveness check (liveness.c) holds against it. */
 struct reg_live {
     bool owed;                  /* due when the iteration began */
     int owed_streak;            /* iterations in a row it was owed and not served */
@@ -124,7 +124,7 @@ struct run_seen {
 };
 
 /* The iteration in progress, as the liveness check saw it begin
- * (progress.c). */
+ * (liveness.c). */
 struct run_live {
     int64_t iter_start_ns;      /* when it began */
     int64_t iter_waited_ns;     /* sim_waited_ns() then */

@@ -1,8 +1,8 @@
 /*
- * progress.c - what every iteration must get done, checked in every
- * scenario.
+ * liveness.c - the liveness check (prefix liveness_): what every
+ * iteration must get done, checked in every scenario.
  *
- * checks.c judges each call as it happens; nothing there notices a call
+ * observe.c judges each call as it happens; nothing there notices a call
  * that never comes.  Here the runner looks at each iteration as a whole:
  * a registration that was due when it began, and had stayed so untouched
  * by the time it ended, is owed a call:
@@ -29,7 +29,7 @@
 #include "observe.h"
 #include "records.h"
 #include "script.h"
-#include "progress.h"
+#include "liveness.h"
 
 #define ALWAYS (VIR_EVENT_HANDLE_ERROR | VIR_EVENT_HANDLE_HANGUP)
 /* How late, in virtual time, counts as overdue: R20's late bound. */
@@ -65,7 +65,7 @@ static bool live(const struct reg *r, enum name_kind kind, int i)
     return scn.sc->kinds[i] == kind && r->op.added && !r->op.removed && !r->op.removing;
 }
 
-void progress_begin(void)
+void liveness_begin(void)
 {
     int64_t now = sim_now_ns();
 
@@ -97,7 +97,7 @@ static const char *owed_what(const struct reg *r, bool handle, char *buf, size_t
     return buf;
 }
 
-void progress_end(void)
+void liveness_end(void)
 {
     int it = scn.loop.iter - 1;            /* the iteration that just ended */
     int64_t waited = sim_waited_ns() - scn.live.iter_waited_ns;
