@@ -31,7 +31,6 @@
 #include "client.h"
 #include "observe.h"
 #include "records.h"
-#include "script.h"
 #include "protocol.h"
 #include "scratch.h"
 
@@ -177,12 +176,12 @@ int client_released(int name, char *got, size_t len)
         }
         if (conns[i].nsockets == 0) {
             snprintf(got, len, "'expect released' needs a daemon's connection: %s opened "
-                     "no socket", exec_reg_name(name));
+                     "no socket", state_name(name));
             return -1;
         }
         return 1;
     }
-    snprintf(got, len, "'expect released' before %s was connected", exec_reg_name(name));
+    snprintf(got, len, "'expect released' before %s was connected", state_name(name));
     return -1;
 }
 
@@ -229,7 +228,7 @@ static int on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int det
     int name = ((struct cookie *)opaque)->name;
 
     (void)conn;
-    sim_trace("event", "%s: domain %s %s (detail %d)", exec_reg_name(name),
+    sim_trace("event", "%s: domain %s %s (detail %d)", state_name(name),
               virDomainGetName(dom), scenario_event_name(event), detail);
     check_record_event(name, event);
     return 0;
@@ -268,7 +267,7 @@ static void on_close(virConnectPtr conn, int reason, void *opaque)
     int name = ((struct cookie *)opaque)->name;
 
     (void)conn;
-    sim_trace("closed", "%s: %s", exec_reg_name(name), scenario_close_reason_name(reason));
+    sim_trace("closed", "%s: %s", state_name(name), scenario_close_reason_name(reason));
     check_record_close(name, reason);
 }
 
@@ -486,7 +485,7 @@ static void start_daemon(const struct step *st)
     scratch_record(name, d->pid);
     if (!daemon_ready(d, st))
         return;
-    sim_trace("daemon", "%s: libvirtd %d in %s", exec_reg_name(d->name), (int)d->pid, d->dir);
+    sim_trace("daemon", "%s: libvirtd %d in %s", state_name(d->name), (int)d->pid, d->dir);
 }
 
 /* SIGTERM, 5 s to go, then SIGKILL. */
@@ -527,13 +526,13 @@ static void daemon_step(const struct step *st)
 
     if (st->kind == S_DAEMON) {
         if (d)
-            out_of_order(st, "'%s' is already started", exec_reg_name(st->name));
+            out_of_order(st, "'%s' is already started", state_name(st->name));
         else
             start_daemon(st);
         return;
     }
     if (!d || d->pid <= 0) {
-        out_of_order(st, "'%s' is not running", exec_reg_name(st->name));
+        out_of_order(st, "'%s' is not running", state_name(st->name));
         return;
     }
     if (st->kind == S_STOP_DAEMON)
@@ -564,7 +563,7 @@ static void connect_step(const struct step *st)
     const char *uri = connect_uri(st, buf, sizeof(buf));
 
     if (find(st->name) >= 0) {
-        out_of_order(st, "'%s' is already connected", exec_reg_name(st->name));
+        out_of_order(st, "'%s' is already connected", state_name(st->name));
         return;
     }
     if (nconns == MAX_CONNECTIONS) {
@@ -600,7 +599,7 @@ static void close_connection(const struct step *st, struct connection *c)
         virConnectDomainEventDeregisterAny(c->conn, c->callback_id);
     virConnectUnregisterCloseCallback(c->conn, on_close);
     refs = virConnectClose(c->conn);
-    sim_trace("client", "%s closed, %d references left", exec_reg_name(st->name), refs);
+    sim_trace("client", "%s closed, %d references left", state_name(st->name), refs);
     c->conn = NULL;
 }
 
@@ -610,7 +609,7 @@ static void connection_step(const struct step *st)
     int i = find(st->name);
 
     if (i < 0) {
-        out_of_order(st, "'%s' is not connected", exec_reg_name(st->name));
+        out_of_order(st, "'%s' is not connected", state_name(st->name));
         return;
     }
     switch (st->kind) {

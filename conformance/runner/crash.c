@@ -29,10 +29,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <libvirt/libvirt.h>
+
 #include "crash.h"
 #include "observe.h"
 #include "records.h"
-#include "script.h"
 #include "protocol.h"
 
 static const int fatal_signals[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGPIPE };
@@ -161,7 +162,7 @@ static void describe_op(struct line *l)
         put(l, ", from the ");
         put(l, cb_kind_on_stack);
         put(l, " of ");
-        put(l, exec_reg_name(cb_name_on_stack));
+        put(l, state_name(cb_name_on_stack));
     }
     if (recursed) {
         put(l, ", which the loop called inside ");
@@ -180,7 +181,7 @@ static void describe(struct line *l, int sig)
     put(l, (char[]){ PROTO_CRASH, ' ', '\0' });
     if (pipe_closed_by_loop(sig)) {
         put(l, "R17 writing to ");
-        put(l, exec_reg_name(step_on_stack->name));
+        put(l, state_name(step_on_stack->name));
         put_step(l);
         put(l, ", whose end the loop watches was closed, not by the scenario; "
                "expected the loop never to close an fd it was given");
@@ -190,7 +191,7 @@ static void describe(struct line *l, int sig)
         put(l, "- in the ");
         put(l, cb_kind_on_stack);
         put(l, " of ");
-        put(l, exec_reg_name(cb_name_on_stack));
+        put(l, state_name(cb_name_on_stack));
         put_step(l);
     } else if (scn.loop.in_iteration) {
         describe_dispatch(l);

@@ -11,11 +11,12 @@
 #include <fcntl.h>
 #include <stdio.h>
 
+#include <libvirt/libvirt.h>
+
 #include "client.h"
 #include "expectations.h"
 #include "observe.h"
 #include "records.h"
-#include "script.h"
 
 /* The moment an anchored value refers to (not for ANCHOR_NONE). */
 static const struct anchor_point *anchor_of(const struct value *v)
@@ -49,7 +50,7 @@ static bool resolve(const struct value *v, bool want_iter, int64_t *out,
     }
     a = anchor_of(v);
     if (!a->set) {
-        *missing = exec_reg_name(v->name);
+        *missing = state_name(v->name);
         return false;
     }
     *out = want_iter ? a->iter + v->offset : a->ns + v->offset * SIM_NS_PER_MS;
@@ -105,7 +106,7 @@ static bool since_seq(const struct expect *x, struct measured *m, long *seq)
     if (!s->set) {
         m->ok = false;
         snprintf(m->got, sizeof(m->got), "'%s' has not happened",
-                 exec_reg_name(x->since.name));
+                 state_name(x->since.name));
         return false;
     }
     *seq = s->seq;
@@ -148,7 +149,7 @@ static void measure_call(const struct expect *x, const struct reg *r, struct mea
         int n = calls_since(r, after);
         m->ok = false;
         snprintf(m->got, sizeof(m->got), x->kind == X_EVENT ? "%s got %d event%s%s" :
-                 "%s was called %d time%s%s", exec_reg_name(x->name),
+                 "%s was called %d time%s%s", state_name(x->name),
                  n, n == 1 ? "" : "s", after ? " since then" : "");
         return;
     }
@@ -162,7 +163,7 @@ static void measure_free(const struct expect *x, const struct reg *r, struct mea
 {
     if (!r->seen.free_at.set) {
         m->ok = false;
-        snprintf(m->got, sizeof(m->got), "%s has not been freed", exec_reg_name(x->name));
+        snprintf(m->got, sizeof(m->got), "%s has not been freed", state_name(x->name));
         return;
     }
     m->want_iter = x->kind == X_FREE_ITER;

@@ -10,9 +10,10 @@
 #include <fcntl.h>
 #include <stdio.h>
 
+#include <libvirt/libvirt.h>
+
 #include "observe.h"
 #include "records.h"
-#include "script.h"
 #include "fds.h"
 
 /* A reaction that drains fd name and is still to run: a callback's, of an
@@ -51,8 +52,8 @@ static void fds_full(const struct step *st)
                "written before was never read, though %s's callback reads it "
                "(line %d) and %s is enabled; expected the loop to call %s "
                "while data waits (%d calls so far)", st->line, st->text,
-               exec_reg_name(st->name), exec_reg_name(dr->on_name), dr->line,
-               exec_reg_name(dr->on_name), exec_reg_name(dr->on_name),
+               state_name(st->name), state_name(dr->on_name), dr->line,
+               state_name(dr->on_name), state_name(dr->on_name),
                scn.regs[dr->on_name].seen.ncalls);
     scn.loop.stopped = true;
 }

@@ -26,9 +26,10 @@
 #include <poll.h>
 #include <stdio.h>
 
+#include <libvirt/libvirt.h>
+
 #include "observe.h"
 #include "records.h"
-#include "script.h"
 #include "liveness.h"
 
 #define ALWAYS (VIR_EVENT_HANDLE_ERROR | VIR_EVENT_HANDLE_HANGUP)
@@ -88,11 +89,11 @@ void liveness_begin(void)
 static const char *owed_what(const struct reg *r, bool handle, char *buf, size_t len)
 {
     if (handle)
-        snprintf(buf, len, "watch %s, whose fd was ready for it", exec_reg_name((int)(r - scn.regs)));
+        snprintf(buf, len, "watch %s, whose fd was ready for it", state_name((int)(r - scn.regs)));
     else if (r->op.timeout == 0)
-        snprintf(buf, len, "0 ms timer %s", exec_reg_name((int)(r - scn.regs)));
+        snprintf(buf, len, "0 ms timer %s", state_name((int)(r - scn.regs)));
     else
-        snprintf(buf, len, "timer %s (%d ms), due at %lld ms,", exec_reg_name((int)(r - scn.regs)),
+        snprintf(buf, len, "timer %s (%d ms), due at %lld ms,", state_name((int)(r - scn.regs)),
                  r->op.timeout, (long long)(owed_by(r) / SIM_NS_PER_MS));
     return buf;
 }

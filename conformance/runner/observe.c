@@ -23,10 +23,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "client.h"
+#include <libvirt/libvirt.h>
+
 #include "observe.h"
 #include "records.h"
-#include "script.h"
 #include "protocol.h"
 
 #define ALWAYS (VIR_EVENT_HANDLE_ERROR | VIR_EVENT_HANDLE_HANGUP)
@@ -99,18 +99,18 @@ static int common_call_checks(int name, const char *what, int id, int events)
     record_call(r, events);
     if (op_on_stack)
         VIOLATION(LEVEL_MUST, "R27", name, "%s callback of %s ran inside %s(): "
-                  "it must wait for the loop to dispatch", what, exec_reg_name(name),
+                  "it must wait for the loop to dispatch", what, state_name(name),
                   op_on_stack);
     if (r->op.add_failed)
         VIOLATION(LEVEL_MUST, "R4", name, "%s callback of %s, whose add "
-                  "returned -1", what, exec_reg_name(name));
+                  "returned -1", what, state_name(name));
     if (r->op.removed)
         VIOLATION(LEVEL_MUST, "R29", name, "%s callback of %s after its "
                   "remove returned 0 (in iteration %d); expected no call ever "
-                  "after that", what, exec_reg_name(name), r->op.remove_at.iter);
+                  "after that", what, state_name(name), r->op.remove_at.iter);
     if (id != r->op.id)
         VIOLATION(LEVEL_MUST, "R16", name, "%s callback of %s got id %d; its "
-                  "add returned %d", what, exec_reg_name(name), id, r->op.id);
+                  "add returned %d", what, state_name(name), id, r->op.id);
     return r->seen.ncalls;
 }
 
@@ -119,10 +119,6 @@ static bool changed_this_iteration(const struct reg *r)
     return scn.loop.in_iteration && r->op.changed_iter == scn.loop.iter;
 }
 
-_Thread_local int callback_depth;
-_Thread_local const char *cb_kind_on_stack;
-_Thread_local int cb_name_on_stack = -1;
-_Thread_local const char *cb_inside_op;
 
 /* A callback's reactions, with the callback marked on this thread's stack:
  * a crash in them is in a callback the runner entered (crash.c), and one
@@ -135,7 +131,7 @@ static void run_reactions_marked(enum when when, int name, int nth)
     cb_kind_on_stack = when == WHEN_ON_FF ? "free callback" : "callback";
     cb_name_on_stack = name;
     cb_inside_op = op_on_stack;
-    exec_run_reactions(when, name, nth);
+    scn.react(when, name, nth);
     cb_kind_on_stack = outer_kind;
     cb_name_on_stack = outer_name;
     cb_inside_op = outer_op;
@@ -150,7 +146,7 @@ static void check_not_enabled_this_iteration(int name, const struct reg *r)
     if (scn.loop.in_iteration && r->op.enabled_iter == scn.loop.iter)
         VIOLATION(LEVEL_SHOULD, "R30", name, "%s was called in the iteration in "
                   "which a callback %s it; expected its first call in the next "
-                  "iteration", exec_reg_name(name),
+                  "iteration", state_name(name),
                   r->op.enabled_by_add ? "added" : "enabled");
 }
 
@@ -177,7 +173,7 @@ static void check_condition_holds(int name, const struct reg *r, int events)
         VIOLATION(LEVEL_MUST, "R14", name, "%s was called with %s, but its fd has "
                   "no such condition, and nothing has acted on it in this "
                   "iteration: a poll result from an earlier iteration, or none",
-                  exec_reg_name(name), got);
+                  state_name(name), got);
     }
 }
 
@@ -214,7 +210,7 @@ void check_fd_kept(int name, const char *when)
             &scn.regs[r->op.fd_name] : NULL;
     if (!f || f->file.fd.fd < 0 || f->file.fd.behind || check_fd_flags_as_created(f, got, sizeof(got)))
         return;
-    VIOLATION(LEVEL_MUST, "R17", name, "%s %s: %s", exec_reg_name(name), when, got);
+    VIOLATION(LEVEL_MUST, "R17", name, "%s %s: %s", state_name(name), when, got);
 }
 
 void check_handle_cb(int watch, int fd, int events, void *opaque)
@@ -235,20 +231,20 @@ void check_handle_cb(int watch, int fd, int events, void *opaque)
     scenario_mask_format(r->op.events, asked, sizeof(asked));
     if (fd != r->file.fd_num)
         VIOLATION(LEVEL_MUST, "R16", name, "handle callback of %s got fd %d; "
-                  "it was added with fd %d", exec_reg_name(name), fd, r->file.fd_num);
+                  "it was added with fd %d", state_name(name), fd, r->file.fd_num);
     check_fd_kept(name, "in its callback");
     if (r->op.events == 0 && !r->op.removed) {
         if (changed_this_iteration(r))
             VIOLATION(LEVEL_SHOULD, "R31", name, "%s was called (%s) in the "
                       "iteration in which a callback set its events to 0",
-                      exec_reg_name(name), got);
+                      state_name(name), got);
         else
             VIOLATION(LEVEL_MUST, "R10", name, "%s was called (%s) while its "
                       "events are 0; expected no call at all, not even for "
-                      "HANGUP or ERROR", exec_reg_name(name), got);
+                      "HANGUP or ERROR", state_name(name), got);
     } else if (events == 0 || (events & ~(r->op.events | ALWAYS))) {
         VIOLATION(LEVEL_MUST, "R12", name, "%s got events %s; expected a "
-                  "non-empty subset of %s plus ERROR|HANGUP", exec_reg_name(name),
+                  "non-empty subset of %s plus ERROR|HANGUP", state_name(name),
                   got, asked);
     } else {
         check_not_enabled_this_iteration(name, r);
@@ -257,13 +253,13 @@ void check_handle_cb(int watch, int fd, int events, void *opaque)
     r->seen.in_cb = true;
     callback_depth++;
     pthread_mutex_unlock(&scn.lock);
-    sim_trace("cb", "%s watch=%d fd=%d events=%s", exec_reg_name(name), watch, fd, got);
+    sim_trace("cb", "%s watch=%d fd=%d events=%s", state_name(name), watch, fd, got);
     run_reactions_marked(WHEN_ON_CB, name, nth);
     pthread_mutex_lock(&scn.lock);
     callback_depth--;
     r->seen.in_cb = false;
     pthread_mutex_unlock(&scn.lock);
-    sim_trace("cb-end", "%s", exec_reg_name(name));
+    sim_trace("cb-end", "%s", state_name(name));
 }
 
 /* A timer of N ms fires no earlier than N ms (20 ms early at most, R26)
@@ -280,7 +276,7 @@ static void check_period(int name, const struct reg *r, int64_t now)
     if (now < r->op.armed_ns + early)
         VIOLATION(LEVEL_MUST, "R20", name, "timer %s (%d ms) fired %lld ms "
                   "after its period started; expected no earlier than %d ms "
-                  "(20 ms early at most, R26)", exec_reg_name(name), r->op.timeout,
+                  "(20 ms early at most, R26)", state_name(name), r->op.timeout,
                   (long long)((now - r->op.armed_ns) / SIM_NS_PER_MS),
                   r->op.timeout - 20);
     else if (r->op.armed_by_fire && now < r->seen.fired_ns + early)
@@ -288,7 +284,7 @@ static void check_period(int name, const struct reg *r, int64_t now)
                   "%lld ms after its previous call, which ran %lld ms after "
                   "the loop woke up; expected its period to restart from that "
                   "call, not from the wake-up (no catch-up burst)",
-                  exec_reg_name(name), r->op.timeout,
+                  state_name(name), r->op.timeout,
                   (long long)((now - r->seen.fired_ns) / SIM_NS_PER_MS),
                   (long long)((r->seen.fired_ns - r->op.armed_ns) / SIM_NS_PER_MS));
 }
@@ -311,11 +307,11 @@ void check_timer_cb(int timer, void *opaque)
         if (changed_this_iteration(r))
             VIOLATION(LEVEL_SHOULD, "R31", name, "timer %s fired in the "
                       "iteration in which a callback disabled it",
-                      exec_reg_name(name));
+                      state_name(name));
         else
             VIOLATION(LEVEL_MUST, "R22", name, "timer %s fired while its "
                       "timeout is %d; a negative timeout disables it",
-                      exec_reg_name(name), r->op.timeout);
+                      state_name(name), r->op.timeout);
     } else {
         check_not_enabled_this_iteration(name, r);
         if (r->op.timeout > 0)
@@ -330,7 +326,7 @@ void check_timer_cb(int timer, void *opaque)
     r->seen.in_cb = true;
     callback_depth++;
     pthread_mutex_unlock(&scn.lock);
-    sim_trace("cb", "%s timer=%d", exec_reg_name(name), timer);
+    sim_trace("cb", "%s timer=%d", state_name(name), timer);
     run_reactions_marked(WHEN_ON_CB, name, nth);
     pthread_mutex_lock(&scn.lock);
     callback_depth--;
@@ -338,7 +334,7 @@ void check_timer_cb(int timer, void *opaque)
     if (!r->op.removed)
         r->op.restart_ns = sim_now_ns();   /* R25: the period may run from here */
     pthread_mutex_unlock(&scn.lock);
-    sim_trace("cb-end", "%s", exec_reg_name(name));
+    sim_trace("cb-end", "%s", state_name(name));
 }
 
 /* The guard timers' opaque: not NULL, for bindings that cannot take a
@@ -386,25 +382,25 @@ void check_ff(void *opaque)
     r = &scn.regs[name];
     if (op_on_stack || r->op.removing)
         VIOLATION(LEVEL_MUST, "R35", name, "the free callback of %s ran inside "
-                  "%s(); expected it later, from a clean stack", exec_reg_name(name),
+                  "%s(); expected it later, from a clean stack", state_name(name),
                   op_on_stack ? op_on_stack : "remove");
     else if (r->op.add_failed)
         VIOLATION(LEVEL_MUST, "R4", name, "free callback of %s, whose add "
-                  "returned -1", exec_reg_name(name));
+                  "returned -1", state_name(name));
     else if (!r->op.removed)
         VIOLATION(LEVEL_MUST, "R34", name, "free callback of %s while it is "
-                  "still registered", exec_reg_name(name));
+                  "still registered", state_name(name));
     if (r->seen.nfrees > 0)
         VIOLATION(LEVEL_MUST, "R34", name, "free callback of %s called %d "
-                  "times; expected exactly once", exec_reg_name(name), r->seen.nfrees + 1);
+                  "times; expected exactly once", state_name(name), r->seen.nfrees + 1);
     if (r->seen.in_cb)
         VIOLATION(LEVEL_MUST, "R37", name, "free callback of %s ran while its "
-                  "callback was still running", exec_reg_name(name));
+                  "callback was still running", state_name(name));
     nth = ++r->seen.nfrees;
     r->seen.free_at = (struct anchor_point){ true, scn.loop.iter, sim_now_ns(),
                                         atomic_fetch_add(&scn.seen.seq, 1) + 1 };
     pthread_mutex_unlock(&scn.lock);
-    sim_trace("ff", "%s", exec_reg_name(name));
+    sim_trace("ff", "%s", state_name(name));
     run_reactions_marked(WHEN_ON_FF, name, nth);
 }
 
@@ -422,8 +418,8 @@ static void free_reaction_again(const struct step *st)
     VIOLATION(LEVEL_MUST, "R34", st->name, "line %d: '%s' ran again: a free "
               "callback was called with %s's opaque %d times; expected once, "
               "so one run of the step, which adds %s once (it is not added "
-              "again)", st->line, st->text, exec_reg_name(x), scn.regs[x].seen.nfrees,
-              exec_reg_name(st->name));
+              "again)", st->line, st->text, state_name(x), scn.regs[x].seen.nfrees,
+              state_name(st->name));
 }
 
 void check_step_again(const struct step *st)
@@ -435,7 +431,7 @@ void check_step_again(const struct step *st)
         VIOLATION(LEVEL_MUST, scn.sc->rules, st->name, "line %d: '%s' ran "
                   "again (the loop called into the runner in a way that "
                   "repeated it); expected it once, so %s is added once",
-                  st->line, st->text, exec_reg_name(st->name));
+                  st->line, st->text, state_name(st->name));
     pthread_mutex_unlock(&scn.lock);
     sim_trace("skip", "line %d: %s not run again", st->line, st->text);
 }
@@ -469,19 +465,19 @@ void check_new_id(const struct step *st, int id)
     }
     if (id == 0)
         VIOLATION(LEVEL_SHOULD, "R4", st->name, "%s got id 0; libvirt takes 0 "
-                  "as 'none', so ids should start at 1", exec_reg_name(st->name));
+                  "as 'none', so ids should start at 1", state_name(st->name));
     for (int i = 0; i < sc->nnames; i++) {
         if (i == st->name || sc->kinds[i] != kind || !scn.regs[i].op.added ||
             scn.regs[i].op.id != id)
             continue;
         if (!scn.regs[i].op.removed)
             VIOLATION(LEVEL_MUST, "R5", st->name, "%s got id %d, which live "
-                      "registration %s already has", exec_reg_name(st->name), id,
-                      exec_reg_name(i));
+                      "registration %s already has", state_name(st->name), id,
+                      state_name(i));
         else
             VIOLATION(LEVEL_SHOULD, "R5", st->name, "%s got id %d, which "
                       "removed registration %s had: ids should not be reused",
-                      exec_reg_name(st->name), id, exec_reg_name(i));
+                      state_name(st->name), id, state_name(i));
     }
 }
 
@@ -524,11 +520,11 @@ void check_leaks(void)
         if (r->op.null_opaque)
             VIOLATION(LEVEL_SHOULD, "R40", i, "the free callback of %s (opaque "
                       "NULL) never ran (removed in iteration %d, %d iterations "
-                      "ago)", exec_reg_name(i), r->op.remove_at.iter, scn.loop.iter - r->op.remove_at.iter);
+                      "ago)", state_name(i), r->op.remove_at.iter, scn.loop.iter - r->op.remove_at.iter);
         else
             VIOLATION(LEVEL_MUST, "R34", i, "the free callback of %s never ran "
                       "(removed in iteration %d, %d iterations ago): a leak",
-                      exec_reg_name(i), r->op.remove_at.iter, scn.loop.iter - r->op.remove_at.iter);
+                      state_name(i), r->op.remove_at.iter, scn.loop.iter - r->op.remove_at.iter);
     }
 }
 

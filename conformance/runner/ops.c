@@ -13,13 +13,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <libvirt/libvirt.h>
+
 #include "observe.h"
 #include "records.h"
-#include "script.h"
 #include "ops.h"
 #include "words.h"
 
-_Thread_local const char *op_on_stack;
 
 void ops_enter(const char *op)
 {
@@ -108,7 +108,7 @@ void ops_add(const struct step *st)
         if (id >= 0 || st->alloc_fails != ALLOC_FAILS_EACH || k == ALLOC_FAILS_EACH_MAX)
             break;
         sim_trace("op", "%s %s => %d (allocation %d failed)", words_trace(st->kind),
-                  exec_reg_name(st->name), id, k);
+                  state_name(st->name), id, k);
     }
 
     pthread_mutex_lock(&scn.lock);
@@ -117,7 +117,7 @@ void ops_add(const struct step *st)
     r->op.add_failed = id < 0;
     ops_anchor(&r->op.add_at);
     pthread_mutex_unlock(&scn.lock);
-    sim_trace("op", "%s %s => %d", words_trace(st->kind), exec_reg_name(st->name), id);
+    sim_trace("op", "%s %s => %d", words_trace(st->kind), state_name(st->name), id);
     check_new_id(st, id);
 }
 
@@ -155,7 +155,7 @@ void ops_update(const struct step *st)
         virEventUpdateTimeout(id, (int)st->arg);
     ops_leave();
     sim_trace("op", "%s %s %lld", words_trace(st->kind),
-              st->name >= 0 ? exec_reg_name(st->name) : "#", (long long)st->arg);
+              st->name >= 0 ? state_name(st->name) : "#", (long long)st->arg);
 }
 
 void ops_remove(const struct step *st)
@@ -182,7 +182,7 @@ void ops_remove(const struct step *st)
     }
     pthread_mutex_unlock(&scn.lock);
     sim_trace("op", "%s %s => %d", words_trace(st->kind),
-              st->name >= 0 ? exec_reg_name(st->name) : "#", rc);
+              st->name >= 0 ? state_name(st->name) : "#", rc);
     check_remove_rc(st, target, rc);
     pthread_mutex_lock(&scn.lock);
     if (handle && target >= 0)

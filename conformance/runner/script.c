@@ -30,12 +30,7 @@
 #include "protocol.h"
 #include "liveness.h"
 
-struct run scn;
 
-const char *exec_reg_name(int name)
-{
-    return name >= 0 ? scn.sc->names[name] : "?";
-}
 
 /* ---- iterations ---- */
 
@@ -220,7 +215,7 @@ static void step_mark(const struct step *st)
     pthread_mutex_lock(&scn.lock);
     ops_anchor(&scn.regs[st->name].op.mark_at);
     pthread_mutex_unlock(&scn.lock);
-    sim_trace("mark", "%s", exec_reg_name(st->name));
+    sim_trace("mark", "%s", state_name(st->name));
 }
 
 static void step_wait_fails(const struct step *st)
@@ -276,7 +271,6 @@ static void run_step(const struct step *st)
     verdict_check();
 }
 
-_Thread_local const struct step *step_on_stack;
 
 /* One step, marked on this thread's stack for a crash report (crash.c);
  * steps nest (a callback's reactions run inside the step that let the
@@ -493,6 +487,7 @@ int exec_scenario(const struct scenario *sc, const struct impl *impl,
     pthread_mutex_init(&scn.lock, NULL);
     scn.sc = sc;
     scn.impl = impl;
+    scn.react = exec_run_reactions;
     scn.out_fd = out_fd;
     scn.tolerance_ns = opts->tolerance_ms * SIM_NS_PER_MS;
     scn.regs = calloc((size_t)sc->nnames + 1, sizeof(*scn.regs));

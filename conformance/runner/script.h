@@ -1,8 +1,7 @@
 /*
  * script.h - what script.c gives the rest of the scenario child (its
- * prefix is exec_, after exec.h, its entry point for the runner): the
- * name of a registration, and running a step or the reactions attached
- * to a callback.
+ * prefix is exec_, after exec.h, its entry point for the runner): running
+ * a step or the reactions attached to a callback.
  */
 #ifndef EVCONF_SCRIPT_H
 #define EVCONF_SCRIPT_H
@@ -13,8 +12,6 @@
 #include "sim.h"
 #include "state.h"
 
-/* A name's text, for messages ("?" for -1). */
-const char *exec_reg_name(int name);
 /* One step, marked on this thread's stack for a crash report. */
 void exec_run_step(const struct step *st);
 /* The reactions attached to name's nth callback (WHEN_ON_CB) or to its

@@ -13,7 +13,7 @@
  *   the client steps  (client.c)    struct reg_conn
  * Dependencies go one way: script -> ops -> observe -> state.
  * Everything is read and written under scn.lock, except where a comment
- * says otherwise.  This header holds no code.
+ * says otherwise.  state.c defines them.
  */
 #ifndef EVCONF_STATE_H
 #define EVCONF_STATE_H
@@ -141,6 +141,9 @@ struct run {
     struct reg *regs;           /* by name */
     struct cookie *cookies;     /* by name */
     bool verdict_reported;
+    /* the script's reactions to a callback, for observe.c's trampolines,
+     * which sit below the script (exec_run_reactions) */
+    void (*react)(enum when when, int name, int nth);
     struct run_loop loop;
     struct run_seen seen;
     struct run_live live;
@@ -163,5 +166,8 @@ extern _Thread_local int cb_name_on_stack;
 /* ... and the operation it was called from, if the loop called it inside
  * one (R27), or NULL. */
 extern _Thread_local const char *cb_inside_op;
+
+/* A name's text, for messages ("?" for -1). */
+const char *state_name(int name);
 
 #endif
