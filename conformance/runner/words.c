@@ -201,6 +201,13 @@ const char *words_trace(enum step_kind kind)
     return !w ? "?" : w->trace ? w->trace : w->text;
 }
 
+enum word_class words_class(enum step_kind kind)
+{
+    const struct word *w = step_row(kind);
+
+    return w ? w->cls : WORD_RUN;
+}
+
 int words_section_by_name(const char *name)
 {
     for (int s = 0; s < WORDS_NSECTIONS; s++)

@@ -64,6 +64,8 @@ const struct word *words_expect(const char *text, const char *sub);
  * ("add_handle"; its word if it has none). */
 const char *words_name(enum step_kind kind);
 const char *words_trace(enum step_kind kind);
+/* What a step kind acts on (WORD_FD, WORD_OP...). */
+enum word_class words_class(enum step_kind kind);
 /* The language reference's table for one section, in Markdown, to f. */
 void words_print_section(FILE *f, enum words_section section);
 /* The section named name ("steps", "expectations", "client", "daemon"),
