@@ -1,5 +1,8 @@
 /*
- * client.c - a libvirt client over the loop under test (client.h).
+ * client.c - a libvirt client over the loop under test (prefix client_,
+ * client.h): connections, domain events and domains, the close callback,
+ * keepalive, and which sockets a connection opened.  Private daemons are
+ * daemon.c's; checking the events is expectations.c's.
  *
  * A connection is a name of the script; each domain lifecycle event its
  * callback gets is recorded as a call of that name (with the event type

@@ -1,6 +1,8 @@
 /*
  * crash.c - what the scenario's process was doing when the loop crashed
- * or exited under it, told to the runner before the process goes.
+ * or exited under it, told to the runner before the process goes (prefix
+ * crash_).  It reads the state of each thread (state.h) and changes
+ * nothing; the verdict on the crash is the runner's.
  *
  * A crash is the loop's, and where it happened often names the rule it
  * broke.  Each thread keeps, on its own, the operation it is inside

@@ -1,5 +1,8 @@
 /*
- * generate.c - random programs in the scenario language, from a seed.
+ * generate.c - random programs in the scenario language, from a seed, and
+ * their shrinking (prefix generate_).  It chooses which steps a program
+ * holds; their words are spelled by the words table (words.c).  Running
+ * and judging a program is the runner's.
  *
  * Each program declares a few pipes and registrations, attaches reactions
  * to callbacks and free callbacks (adds, updates, removes of any name, its
