@@ -61,6 +61,32 @@ int ops_live_by_id(enum name_kind kind, int id)
     return -1;
 }
 
+/* The add itself: alloc-fails=each fails each allocation of the add in
+ * turn, one per attempt, until an attempt needs fewer and succeeds.
+ * Every attempt has this name's opaque: a callback or free callback that
+ * a failed attempt left behind shows up as one for a name not yet added,
+ * added with another id, or freed twice.  The id it returned. */
+static int add_attempts(const struct step *st, int fd, void *opaque, virFreeCallback ff)
+{
+    bool handle = st->kind == S_ADD_HANDLE;
+    int id;
+
+    for (int k = st->alloc_fails == ALLOC_FAILS_EACH ? 1 : st->alloc_fails; ; k++) {
+        ops_enter(words_trace(st->kind));
+        sim_fail_alloc(k);
+        if (handle)
+            id = virEventAddHandle(fd, (int)st->arg, check_handle_cb, opaque, ff);
+        else
+            id = virEventAddTimeout((int)st->arg, check_timer_cb, opaque, ff);
+        sim_fail_alloc(0);
+        ops_leave();
+        if (id >= 0 || st->alloc_fails != ALLOC_FAILS_EACH || k == ALLOC_FAILS_EACH_MAX)
+            return id;
+        sim_trace("op", "%s %s => %d (allocation %d failed)", words_trace(st->kind),
+                  state_name(st->name), id, k);
+    }
+}
+
 void ops_add(const struct step *st)
 {
     struct reg *r = &scn.regs[st->name];
@@ -91,25 +117,7 @@ void ops_add(const struct step *st)
     r->op.armed_by_fire = false;
     pthread_mutex_unlock(&scn.lock);
 
-    /* alloc-fails=each fails each allocation of the add in turn, one per
-     * attempt, until an attempt needs fewer and succeeds.  Every attempt
-     * has this name's opaque: a callback or free callback that a failed
-     * attempt left behind shows up as one for a name not yet added, added
-     * with another id, or freed twice. */
-    for (int k = st->alloc_fails == ALLOC_FAILS_EACH ? 1 : st->alloc_fails; ; k++) {
-        ops_enter(words_trace(st->kind));
-        sim_fail_alloc(k);
-        if (handle)
-            id = virEventAddHandle(fd, (int)st->arg, check_handle_cb, opaque, ff);
-        else
-            id = virEventAddTimeout((int)st->arg, check_timer_cb, opaque, ff);
-        sim_fail_alloc(0);
-        ops_leave();
-        if (id >= 0 || st->alloc_fails != ALLOC_FAILS_EACH || k == ALLOC_FAILS_EACH_MAX)
-            break;
-        sim_trace("op", "%s %s => %d (allocation %d failed)", words_trace(st->kind),
-                  state_name(st->name), id, k);
-    }
+    id = add_attempts(st, fd, opaque, ff);
 
     pthread_mutex_lock(&scn.lock);
     r->op.id = id;

@@ -478,8 +478,9 @@ static void teardown(void)
 /* Each trace line goes to the runner as a trace record. */
 static const char trace_prefix[] = { PROTO_TRACE, ' ', '\0' };
 
-int exec_scenario(const struct scenario *sc, const struct impl *impl,
-                  const struct exec_opts *opts, int out_fd)
+/* The run's state (state.h) before the first step: every name unset. */
+static void state_setup(const struct scenario *sc, const struct impl *impl,
+                        const struct exec_opts *opts, int out_fd)
 {
     memset(&scn, 0, sizeof(scn));
     scn.loop.loop_fds_base = -1;
@@ -498,7 +499,24 @@ int exec_scenario(const struct scenario *sc, const struct impl *impl,
         scn.regs[i].file.fd_touched_iter = scn.regs[i].op.changed_iter = scn.regs[i].op.enabled_iter = -1;
         scn.regs[i].conn.close_reason = -1;
     }
+}
 
+/* What the run holds at its end: the script's fds, the calls recorded. */
+static void state_free(const struct scenario *sc)
+{
+    for (int i = 0; i < sc->nnames; i++) {
+        if (sc->kinds[i] == NAME_FD)
+            sim_fd_close(&scn.regs[i].file.fd);
+        free(scn.regs[i].seen.calls);
+    }
+    free(scn.regs);
+    free(scn.cookies);
+}
+
+int exec_scenario(const struct scenario *sc, const struct impl *impl,
+                  const struct exec_opts *opts, int out_fd)
+{
+    state_setup(sc, impl, opts, out_fd);
     if (opts->realtime)
         sim_start_realtime(opts->seed);
     else
@@ -529,12 +547,6 @@ int exec_scenario(const struct scenario *sc, const struct impl *impl,
         return EXEC_ABANDONED;
     sim_trace_mirror(-1, NULL);
     sim_stop();
-    for (int i = 0; i < sc->nnames; i++) {
-        if (sc->kinds[i] == NAME_FD)
-            sim_fd_close(&scn.regs[i].file.fd);
-        free(scn.regs[i].seen.calls);
-    }
-    free(scn.regs);
-    free(scn.cookies);
+    state_free(sc);
     return 0;
 }
