@@ -23,8 +23,9 @@ static const struct anchor_point *anchor_of(const struct value *v)
 {
     const struct reg *r = &scn.regs[v->name];
 
-    return v->anchor == ANCHOR_MARK ? &r->op.mark_at : v->anchor == ANCHOR_ADD ?
-        &r->op.add_at : v->anchor == ANCHOR_UPDATE ? &r->op.update_at : &r->op.remove_at;
+    return v->anchor == ANCHOR_MARK ? &r->op.mark_at :
+           v->anchor == ANCHOR_ADD ? &r->op.add_at :
+           v->anchor == ANCHOR_UPDATE ? &r->op.update_at : &r->op.remove_at;
 }
 
 /* Calls of r that came after the anchor with that seq. */
@@ -114,7 +115,8 @@ static bool since_seq(const struct expect *x, struct measured *m, long *seq)
 }
 
 /* expect calls|frees|per-iteration|id: a count (or an id). */
-static void measure_count(const struct expect *x, const struct reg *r, struct measured *m)
+static void measure_count(const struct expect *x, const struct reg *r,
+                          struct measured *m)
 {
     long seq;
 
@@ -138,7 +140,8 @@ static void measure_count(const struct expect *x, const struct reg *r, struct me
 }
 
 /* expect call ... at|iteration|events, expect event: the K-th call. */
-static void measure_call(const struct expect *x, const struct reg *r, struct measured *m)
+static void measure_call(const struct expect *x, const struct reg *r,
+                         struct measured *m)
 {
     long after;
 
@@ -159,7 +162,8 @@ static void measure_call(const struct expect *x, const struct reg *r, struct mea
 }
 
 /* expect free ... iteration|at */
-static void measure_free(const struct expect *x, const struct reg *r, struct measured *m)
+static void measure_free(const struct expect *x, const struct reg *r,
+                         struct measured *m)
 {
     if (!r->seen.free_at.set) {
         m->ok = false;
@@ -172,7 +176,8 @@ static void measure_free(const struct expect *x, const struct reg *r, struct mea
 }
 
 /* expect closed C REASON [at ...] */
-static void measure_closed(const struct expect *x, const struct reg *r, struct measured *m)
+static void measure_closed(const struct expect *x, const struct reg *r,
+                           struct measured *m)
 {
     m->ok = r->conn.close_reason == x->mask;
     snprintf(m->got, sizeof(m->got), r->conn.close_reason < 0 ? "it was not closed" :
@@ -226,7 +231,8 @@ static void judge_events(const struct expect *x, struct measured *m)
 
     if (x->kind == X_EVENT) {
         m->ok = m->c->events == x->mask;
-        snprintf(m->got, sizeof(m->got), "it was %s", scenario_event_name(m->c->events));
+        snprintf(m->got, sizeof(m->got), "it was %s",
+                 scenario_event_name(m->c->events));
         return;
     }
     m->ok = x->mask_test == MASK_EQ ? m->c->events == x->mask :

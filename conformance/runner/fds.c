@@ -24,7 +24,8 @@ static int drain_to_come(int name)
     for (int i = 0; i < scn.sc->nsteps; i++) {
         const struct step *d = &scn.sc->steps[i];
         const struct reg *w = d->when == WHEN_ON_CB ? &scn.regs[d->on_name] : NULL;
-        if (d->kind == S_DRAIN && d->name == name && w && w->op.added && !w->op.removed &&
+        if (d->kind == S_DRAIN && d->name == name && w && w->op.added &&
+            !w->op.removed &&
             (scn.sc->kinds[d->on_name] == NAME_TIMER ? w->op.timeout >= 0 :
              (w->op.events & VIR_EVENT_HANDLE_READABLE) && w->op.fd_name == name) &&
             (d->on_nth == 0 || d->on_nth > w->seen.ncalls))

@@ -108,12 +108,13 @@ void liveness_end(void)
     for (int i = 0; i < scn.sc->nnames; i++) {
         struct reg *r = &scn.regs[i];
         bool handle = scn.sc->kinds[i] == NAME_HANDLE;
-        const struct reg *f = handle && r->op.fd_name >= 0 ? &scn.regs[r->op.fd_name] : NULL;
+        const struct reg *f = handle && r->op.fd_name >= 0 ?
+                              &scn.regs[r->op.fd_name] : NULL;
 
-        if (!r->live.owed || r->seen.calls_this_iter > 0 || r->op.removed || r->op.removing ||
-            r->op.changed_iter == it ||
-            (handle && (scn.loop.wait_failed_iter == it || (f && f->file.fd_touched_iter == it) ||
-                        !ready_now(r)))) {
+        if (!r->live.owed || r->seen.calls_this_iter > 0 || r->op.removed ||
+            r->op.removing || r->op.changed_iter == it ||
+            (handle && (scn.loop.wait_failed_iter == it ||
+                        (f && f->file.fd_touched_iter == it) || !ready_now(r)))) {
             r->live.owed_streak = 0;
             r->live.owed_others_ran = false;
             continue;

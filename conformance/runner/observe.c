@@ -41,7 +41,8 @@ static int identify(void *opaque, int id, enum name_kind kind)
     if (!opaque) {
         for (int i = 0; i < sc->nnames; i++)
             if (sc->kinds[i] == kind && scn.regs[i].op.null_opaque &&
-                (scn.regs[i].op.added || scn.regs[i].op.add_failed) && scn.regs[i].op.id == id)
+                (scn.regs[i].op.added || scn.regs[i].op.add_failed) &&
+                scn.regs[i].op.id == id)
                 return i;
         VIOLATION(LEVEL_MUST, "R16", -1, "a %s callback got id %d and a NULL "
                   "opaque, which match no registration", kind == NAME_HANDLE ?
@@ -70,8 +71,8 @@ static void record_call(struct reg *r, int events)
         r->seen.calls_cap = cap;
     }
     atomic_fetch_add(&scn.seen.served, 1);
-    r->seen.calls[r->seen.ncalls++] = (struct call){ scn.loop.iter, sim_now_ns(), events,
-                                           atomic_fetch_add(&scn.seen.seq, 1) + 1 };
+    r->seen.calls[r->seen.ncalls++] = (struct call){
+        scn.loop.iter, sim_now_ns(), events, atomic_fetch_add(&scn.seen.seq, 1) + 1 };
     if (++r->seen.calls_this_iter > r->seen.max_per_iter)
         r->seen.max_per_iter = r->seen.calls_this_iter;
 }
@@ -163,7 +164,8 @@ static void check_condition_holds(int name, const struct reg *r, int events)
     const struct reg *f = r->op.fd_name >= 0 ? &scn.regs[r->op.fd_name] : NULL;
     char got[64];
 
-    if (!f || f->file.fd.behind || f->file.fd.fd != r->file.fd_num || f->file.fd_touched_iter == scn.loop.iter)
+    if (!f || f->file.fd.behind || f->file.fd.fd != r->file.fd_num ||
+        f->file.fd_touched_iter == scn.loop.iter)
         return;
     for (size_t i = 0; i < sizeof(conds) / sizeof(conds[0]); i++) {
         struct pollfd p = { .fd = f->file.fd.fd, .events = conds[i].poll };
@@ -208,7 +210,8 @@ void check_fd_kept(int name, const char *when)
     if (scn.sc->kinds[name] == NAME_HANDLE)
         f = r->op.fd_name >= 0 && scn.regs[r->op.fd_name].file.fd.fd == r->file.fd_num ?
             &scn.regs[r->op.fd_name] : NULL;
-    if (!f || f->file.fd.fd < 0 || f->file.fd.behind || check_fd_flags_as_created(f, got, sizeof(got)))
+    if (!f || f->file.fd.fd < 0 || f->file.fd.behind ||
+        check_fd_flags_as_created(f, got, sizeof(got)))
         return;
     VIOLATION(LEVEL_MUST, "R17", name, "%s %s: %s", state_name(name), when, got);
 }
@@ -359,8 +362,8 @@ static int identify_free(void *opaque)
         return ((struct cookie *)opaque)->name;
     if (!opaque)
         for (int i = 0; i < sc->nnames; i++)
-            if (scn.regs[i].op.null_opaque && scn.regs[i].op.has_ff && scn.regs[i].op.removed &&
-                scn.regs[i].seen.nfrees == 0)
+            if (scn.regs[i].op.null_opaque && scn.regs[i].op.has_ff &&
+                scn.regs[i].op.removed && scn.regs[i].seen.nfrees == 0)
                 return i;
     VIOLATION(LEVEL_MUST, "R34", -3, "a free callback got opaque %p, which "
               "matches no removed registration", opaque);
@@ -503,7 +506,8 @@ int check_pending_frees(void)
 
     pthread_mutex_lock(&scn.lock);
     for (int i = 0; i < scn.sc->nnames; i++)
-        n += scn.regs[i].op.removed && scn.regs[i].op.has_ff && scn.regs[i].seen.nfrees == 0;
+        n += scn.regs[i].op.removed && scn.regs[i].op.has_ff &&
+             scn.regs[i].seen.nfrees == 0;
     pthread_mutex_unlock(&scn.lock);
     return n;
 }
@@ -520,11 +524,13 @@ void check_leaks(void)
         if (r->op.null_opaque)
             VIOLATION(LEVEL_SHOULD, "R40", i, "the free callback of %s (opaque "
                       "NULL) never ran (removed in iteration %d, %d iterations "
-                      "ago)", state_name(i), r->op.remove_at.iter, scn.loop.iter - r->op.remove_at.iter);
+                      "ago)", state_name(i), r->op.remove_at.iter,
+                      scn.loop.iter - r->op.remove_at.iter);
         else
             VIOLATION(LEVEL_MUST, "R34", i, "the free callback of %s never ran "
                       "(removed in iteration %d, %d iterations ago): a leak",
-                      state_name(i), r->op.remove_at.iter, scn.loop.iter - r->op.remove_at.iter);
+                      state_name(i), r->op.remove_at.iter,
+                      scn.loop.iter - r->op.remove_at.iter);
     }
 }
 

@@ -55,8 +55,8 @@ int ops_target_id(const struct step *st)
 int ops_live_by_id(enum name_kind kind, int id)
 {
     for (int i = 0; i < scn.sc->nnames; i++)
-        if (scn.sc->kinds[i] == kind && scn.regs[i].op.added && !scn.regs[i].op.removed &&
-            scn.regs[i].op.id == id)
+        if (scn.sc->kinds[i] == kind && scn.regs[i].op.added &&
+            !scn.regs[i].op.removed && scn.regs[i].op.id == id)
             return i;
     return -1;
 }

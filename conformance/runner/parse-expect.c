@@ -232,7 +232,8 @@ static bool expect_free(struct parser *p, char **tok, int ntok, struct expect *x
 }
 
 /* ... events =|has|within MASK, from token k (the word 'events') */
-static bool expect_events(struct parser *p, char **tok, int ntok, int k, struct expect *x)
+static bool expect_events(struct parser *p, char **tok, int ntok, int k,
+                          struct expect *x)
 {
     if (ntok != k + 3)
         return lex_fail(p, "expected 'expect call NAME #K events =|has|within MASK'");
@@ -286,7 +287,8 @@ static expect_parser *const expect_parsers[] = {
 static bool expect_level(struct parser *p, char **tok, int *ntok, struct expect *x)
 {
     static const struct { const char *word; enum level level; } levels[] = {
-        { "[MUST]", LEVEL_MUST }, { "[SHOULD]", LEVEL_SHOULD }, { "[INFO]", LEVEL_INFO },
+        { "[MUST]", LEVEL_MUST }, { "[SHOULD]", LEVEL_SHOULD },
+        { "[INFO]", LEVEL_INFO },
     };
     const char *l;
 

@@ -310,7 +310,8 @@ static bool step_domain(struct parser *p, char **tok, int ntok, struct step *st)
 typedef bool step_parser(struct parser *p, char **tok, int ntok, struct step *st);
 static step_parser *const step_parsers[] = {
     [S_PIPE] = step_fd_new, [S_PIPE_WRITER] = step_fd_new, [S_SOCKET] = step_fd_new,
-    [S_READABLE] = step_fd_action, [S_DRAIN] = step_fd_action, [S_FILL] = step_fd_action,
+    [S_READABLE] = step_fd_action, [S_DRAIN] = step_fd_action,
+    [S_FILL] = step_fd_action,
     [S_DRAIN_WRITABLE] = step_fd_action, [S_CLOSE_PEER] = step_fd_action,
     [S_CLOSE_BEHIND] = step_fd_action, [S_REUSE] = step_fd_action,
     [S_CLOSE] = step_fd_action, [S_MOVE_FD] = step_move_fd,

@@ -88,6 +88,7 @@ bool check_first_time(const char *rule, int name)
         if (!strcmp(scn.seen.reported[i], key))
             return false;
     if (scn.seen.nreported < 64)
-        snprintf(scn.seen.reported[scn.seen.nreported++], sizeof(scn.seen.reported[0]), "%s", key);
+        snprintf(scn.seen.reported[scn.seen.nreported++],
+                 sizeof(scn.seen.reported[0]), "%s", key);
     return true;
 }

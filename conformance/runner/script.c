@@ -496,7 +496,8 @@ static void state_setup(const struct scenario *sc, const struct impl *impl,
     for (int i = 0; i < sc->nnames; i++) {
         scn.cookies[i].name = i;
         scn.regs[i].file.fd.fd = scn.regs[i].file.fd.peer = -1;
-        scn.regs[i].file.fd_touched_iter = scn.regs[i].op.changed_iter = scn.regs[i].op.enabled_iter = -1;
+        scn.regs[i].file.fd_touched_iter = -1;
+        scn.regs[i].op.changed_iter = scn.regs[i].op.enabled_iter = -1;
         scn.regs[i].conn.close_reason = -1;
     }
 }
