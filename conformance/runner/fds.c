@@ -59,6 +59,17 @@ static void fds_full(const struct step *st)
     scn.loop.stopped = true;
 }
 
+/* A step that makes the loop's side of an fd anew (pipe, socket, move-fd,
+ * reuse): the flags it has now are those the loop must keep (R17). */
+static void keep_created_flags(const struct step *st, const struct sim_fd *f)
+{
+    if (st->kind != S_PIPE && st->kind != S_PIPE_WRITER && st->kind != S_SOCKET &&
+        st->kind != S_MOVE_FD && st->kind != S_REUSE)
+        return;
+    scn.regs[st->name].file.fd_flags = fcntl(f->fd, F_GETFL);
+    scn.regs[st->name].file.fd_fdflags = fcntl(f->fd, F_GETFD);
+}
+
 static int fds_step(const struct step *st)
 {
     struct sim_fd *f = &scn.regs[st->name].file.fd;
@@ -102,12 +113,8 @@ static int fds_step(const struct step *st)
         sim_fd_close(f);
         break;
     }
-    if (rc == 0 && (st->kind == S_PIPE || st->kind == S_PIPE_WRITER ||
-                    st->kind == S_SOCKET || st->kind == S_MOVE_FD ||
-                    st->kind == S_REUSE)) {
-        scn.regs[st->name].file.fd_flags = fcntl(f->fd, F_GETFL);
-        scn.regs[st->name].file.fd_fdflags = fcntl(f->fd, F_GETFD);
-    }
+    if (rc == 0)
+        keep_created_flags(st, f);
     sim_trace("fd", "%s", st->text);
     return rc;
 }
