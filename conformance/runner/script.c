@@ -318,6 +318,14 @@ static bool fd_ready_for(const struct reg *f, int events)
     return sim_peek(&p, 1) == 1;
 }
 
+/* An update of watch r to events gains events its fd is ready for now. */
+static bool gains_ready(const struct reg *r, int events)
+{
+    int gained = events & ~r->op.events;
+
+    return gained && r->op.fd_name >= 0 && fd_ready_for(&scn.regs[r->op.fd_name], gained);
+}
+
 /* When a change made from another thread needs a waiting loop's attention
  * (R43), worked out as it is made: at once for a watch that gains events
  * its fd is ready for now (an add or an enabling), and for the remove of a
@@ -345,16 +353,13 @@ static int64_t wake_by(void *arg)
          * is nothing to wake up for: it cannot be judged beforehand. */
         if (st->alloc_fails > 0)
             break;
-        if (st->arg != 0 && st->fd_name >= 0 && fd_ready_for(&scn.regs[st->fd_name], (int)st->arg))
+        if (st->arg != 0 && st->fd_name >= 0 &&
+            fd_ready_for(&scn.regs[st->fd_name], (int)st->arg))
             by = now;
         break;
     case S_UPDATE_HANDLE:
-        if (target >= 0) {
-            const struct reg *r = &scn.regs[target];
-            int gained = (int)st->arg & ~r->op.events;
-            if (gained && r->op.fd_name >= 0 && fd_ready_for(&scn.regs[r->op.fd_name], gained))
-                by = now;
-        }
+        if (target >= 0 && gains_ready(&scn.regs[target], (int)st->arg))
+            by = now;
         break;
     case S_ADD_TIMEOUT:
         if (st->arg >= 0 && st->alloc_fails <= 0)
