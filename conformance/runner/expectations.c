@@ -59,7 +59,8 @@ static bool resolve(const struct value *v, bool want_iter, int64_t *out,
 }
 
 /* tol widens every comparison by that much (times in real-time mode). */
-static bool compare(int64_t actual, enum cmp cmp, int64_t a, int64_t b, int64_t tol)
+static bool compare(int64_t actual, enum cmp cmp, int64_t a, int64_t b,
+                    int64_t tol)
 {
     switch (cmp) {
     case CMP_EQ: return actual >= a - tol && actual <= a + tol;
@@ -199,7 +200,8 @@ static void measure_released(const struct expect *x, const struct reg *r,
 }
 
 /* expect fd P open|flags-unchanged (R17) */
-static void measure_fd(const struct expect *x, const struct reg *r, struct measured *m)
+static void measure_fd(const struct expect *x, const struct reg *r,
+                       struct measured *m)
 {
     if (x->kind == X_FD_OPEN) {
         m->ok = fcntl(r->file.fd.fd, F_GETFD) != -1;
@@ -213,8 +215,9 @@ static void measure_fd(const struct expect *x, const struct reg *r, struct measu
 /* What each kind of expectation measures. */
 static void (*const measures[])(const struct expect *x, const struct reg *r,
                                 struct measured *m) = {
-    [X_CALLS] = measure_count, [X_FREES] = measure_count, [X_PER_ITER] = measure_count,
-    [X_ID] = measure_count, [X_CALL_AT] = measure_call, [X_CALL_ITER] = measure_call,
+    [X_CALLS] = measure_count, [X_FREES] = measure_count,
+    [X_PER_ITER] = measure_count, [X_ID] = measure_count,
+    [X_CALL_AT] = measure_call, [X_CALL_ITER] = measure_call,
     [X_CALL_EVENTS] = measure_call, [X_EVENT] = measure_call,
     [X_FREE_ITER] = measure_free, [X_FREE_AT] = measure_free,
     [X_CLOSED] = measure_closed, [X_RELEASED] = measure_released,

@@ -124,7 +124,8 @@ static bool parse_since(struct parser *p, const char *s, struct expect *x)
 
 /* The comparison that ends an expect line, from token *i, and nothing
  * after it. */
-static bool cmp_to_end(struct parser *p, char **tok, int ntok, int i, struct expect *x)
+static bool cmp_to_end(struct parser *p, char **tok, int ntok, int i,
+                       struct expect *x)
 {
     if (!parse_cmp(p, tok, ntok, &i, x))
         return false;
@@ -149,7 +150,8 @@ static bool expect_fd(struct parser *p, char **tok, int ntok, struct expect *x)
 }
 
 /* expect closed C REASON [at CMP MS] */
-static bool expect_closed(struct parser *p, char **tok, int ntok, struct expect *x)
+static bool expect_closed(struct parser *p, char **tok, int ntok,
+                          struct expect *x)
 {
     x->kind = X_CLOSED;
     x->name = names_lookup(p, tok[2], NAME_CONN, "a connection name");
@@ -168,7 +170,8 @@ static bool expect_closed(struct parser *p, char **tok, int ntok, struct expect 
 }
 
 /* expect released C */
-static bool expect_released(struct parser *p, char **tok, int ntok, struct expect *x)
+static bool expect_released(struct parser *p, char **tok, int ntok,
+                            struct expect *x)
 {
     x->kind = X_RELEASED;
     x->name = names_lookup(p, tok[2], NAME_CONN, "a connection name");
@@ -180,7 +183,8 @@ static bool expect_released(struct parser *p, char **tok, int ntok, struct expec
 }
 
 /* expect event C #k TYPE */
-static bool expect_event(struct parser *p, char **tok, int ntok, struct expect *x)
+static bool expect_event(struct parser *p, char **tok, int ntok,
+                         struct expect *x)
 {
     x->kind = X_EVENT;
     x->name = names_lookup(p, tok[2], NAME_CONN, "a connection name");
@@ -203,7 +207,8 @@ static bool on_registration(struct parser *p, char **tok, struct expect *x)
 }
 
 /* expect calls|frees|per-iteration|id NAME [since A] CMP V (since: calls) */
-static bool expect_count(struct parser *p, char **tok, int ntok, struct expect *x)
+static bool expect_count(struct parser *p, char **tok, int ntok,
+                         struct expect *x)
 {
     int i = 3;
 
@@ -219,7 +224,8 @@ static bool expect_count(struct parser *p, char **tok, int ntok, struct expect *
 }
 
 /* expect free NAME iteration|at CMP V */
-static bool expect_free(struct parser *p, char **tok, int ntok, struct expect *x)
+static bool expect_free(struct parser *p, char **tok, int ntok,
+                        struct expect *x)
 {
     const struct word *w;
 
@@ -249,7 +255,8 @@ static bool expect_events(struct parser *p, char **tok, int ntok, int k,
 }
 
 /* expect call NAME #K [since A] at|iteration CMP V, or events ... */
-static bool expect_call(struct parser *p, char **tok, int ntok, struct expect *x)
+static bool expect_call(struct parser *p, char **tok, int ntok,
+                        struct expect *x)
 {
     const struct word *w;
     int k = 4;              /* the word after #K [since A] */
@@ -275,16 +282,19 @@ static bool expect_call(struct parser *p, char **tok, int ntok, struct expect *x
 
 /* Each expectation word's parser, by the kind of its first row in the
  * words table. */
-typedef bool expect_parser(struct parser *p, char **tok, int ntok, struct expect *x);
+typedef bool expect_parser(struct parser *p, char **tok, int ntok,
+                           struct expect *x);
 static expect_parser *const expect_parsers[] = {
-    [X_CALLS] = expect_count, [X_FREES] = expect_count, [X_PER_ITER] = expect_count,
-    [X_ID] = expect_count, [X_CALL_AT] = expect_call, [X_FREE_ITER] = expect_free,
-    [X_FD_OPEN] = expect_fd, [X_CLOSED] = expect_closed, [X_RELEASED] = expect_released,
-    [X_EVENT] = expect_event,
+    [X_CALLS] = expect_count, [X_FREES] = expect_count,
+    [X_PER_ITER] = expect_count, [X_ID] = expect_count,
+    [X_CALL_AT] = expect_call, [X_FREE_ITER] = expect_free,
+    [X_FD_OPEN] = expect_fd, [X_CLOSED] = expect_closed,
+    [X_RELEASED] = expect_released, [X_EVENT] = expect_event,
 };
 
 /* [MUST], [SHOULD] or [INFO] at the end of an expect line: taken off. */
-static bool expect_level(struct parser *p, char **tok, int *ntok, struct expect *x)
+static bool expect_level(struct parser *p, char **tok, int *ntok,
+                         struct expect *x)
 {
     static const struct { const char *word; enum level level; } levels[] = {
         { "[MUST]", LEVEL_MUST }, { "[SHOULD]", LEVEL_SHOULD },

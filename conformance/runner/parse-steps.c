@@ -93,7 +93,8 @@ static bool step_fd_new(struct parser *p, char **tok, int ntok, struct step *st)
 }
 
 /* readable FD [BYTES], and drain, fill, close... FD */
-static bool step_fd_action(struct parser *p, char **tok, int ntok, struct step *st)
+static bool step_fd_action(struct parser *p, char **tok, int ntok,
+                           struct step *st)
 {
     bool count = st->kind == S_READABLE;
 
@@ -108,7 +109,8 @@ static bool step_fd_action(struct parser *p, char **tok, int ntok, struct step *
 }
 
 /* move-fd FD NUMBER */
-static bool step_move_fd(struct parser *p, char **tok, int ntok, struct step *st)
+static bool step_move_fd(struct parser *p, char **tok, int ntok,
+                         struct step *st)
 {
     if (ntok != 3)
         return lex_fail(p, "expected 'move-fd FD NUMBER'");
@@ -122,7 +124,8 @@ static bool step_move_fd(struct parser *p, char **tok, int ntok, struct step *st
 }
 
 /* add-handle NAME FD|#fd EVENTS [options] */
-static bool step_add_handle(struct parser *p, char **tok, int ntok, struct step *st)
+static bool step_add_handle(struct parser *p, char **tok, int ntok,
+                            struct step *st)
 {
     int64_t v;
     int mask;
@@ -147,7 +150,8 @@ static bool step_add_handle(struct parser *p, char **tok, int ntok, struct step 
 }
 
 /* add-timeout NAME MS [options] */
-static bool step_add_timeout(struct parser *p, char **tok, int ntok, struct step *st)
+static bool step_add_timeout(struct parser *p, char **tok, int ntok,
+                             struct step *st)
 {
     if (!need(p, ntok, 3, "add-timeout NAME MS [opaque=null] [ff=none] [=> RC]"))
         return false;
@@ -212,7 +216,8 @@ static bool step_mark(struct parser *p, char **tok, int ntok, struct step *st)
 }
 
 /* wait-fails EINTR|EAGAIN|ENOMEM */
-static bool step_wait_fails(struct parser *p, char **tok, int ntok, struct step *st)
+static bool step_wait_fails(struct parser *p, char **tok, int ntok,
+                            struct step *st)
 {
     static const struct { const char *name; int err; } errs[] = {
         { "EINTR", EINTR }, { "EAGAIN", EAGAIN }, { "ENOMEM", ENOMEM },
@@ -229,7 +234,8 @@ static bool step_wait_fails(struct parser *p, char **tok, int ntok, struct step 
 }
 
 /* wall-clock-step [+|-]MS */
-static bool step_wall_clock(struct parser *p, char **tok, int ntok, struct step *st)
+static bool step_wall_clock(struct parser *p, char **tok, int ntok,
+                            struct step *st)
 {
     if (ntok != 2)
         return lex_fail(p, "expected 'wall-clock-step MS' (+ or - a day at most)");
@@ -260,7 +266,8 @@ static bool step_daemon(struct parser *p, char **tok, int ntok, struct step *st)
 }
 
 /* keepalive C INTERVAL COUNT */
-static bool step_keepalive(struct parser *p, char **tok, int ntok, struct step *st)
+static bool step_keepalive(struct parser *p, char **tok, int ntok,
+                           struct step *st)
 {
     int64_t count;
 
@@ -275,7 +282,8 @@ static bool step_keepalive(struct parser *p, char **tok, int ntok, struct step *
 }
 
 /* connect NAME URI (URI daemon:D: a private libvirtd started above) */
-static bool step_connect(struct parser *p, char **tok, int ntok, struct step *st)
+static bool step_connect(struct parser *p, char **tok, int ntok,
+                         struct step *st)
 {
     if (ntok != 3)
         return lex_fail(p, "expected 'connect NAME URI'");
@@ -288,7 +296,8 @@ static bool step_connect(struct parser *p, char **tok, int ntok, struct step *st
 }
 
 /* close-callback C, domain-events C, close-connection C */
-static bool step_connection(struct parser *p, char **tok, int ntok, struct step *st)
+static bool step_connection(struct parser *p, char **tok, int ntok,
+                            struct step *st)
 {
     if (ntok != 2)
         return lex_fail(p, "expected '%s CONNECTION'", tok[0]);
@@ -307,11 +316,12 @@ static bool step_domain(struct parser *p, char **tok, int ntok, struct step *st)
 }
 
 /* Each step word's parser, by its kind in the words table. */
-typedef bool step_parser(struct parser *p, char **tok, int ntok, struct step *st);
+typedef bool step_parser(struct parser *p, char **tok, int ntok,
+                         struct step *st);
 static step_parser *const step_parsers[] = {
-    [S_PIPE] = step_fd_new, [S_PIPE_WRITER] = step_fd_new, [S_SOCKET] = step_fd_new,
-    [S_READABLE] = step_fd_action, [S_DRAIN] = step_fd_action,
-    [S_FILL] = step_fd_action,
+    [S_PIPE] = step_fd_new, [S_PIPE_WRITER] = step_fd_new,
+    [S_SOCKET] = step_fd_new, [S_READABLE] = step_fd_action,
+    [S_DRAIN] = step_fd_action, [S_FILL] = step_fd_action,
     [S_DRAIN_WRITABLE] = step_fd_action, [S_CLOSE_PEER] = step_fd_action,
     [S_CLOSE_BEHIND] = step_fd_action, [S_REUSE] = step_fd_action,
     [S_CLOSE] = step_fd_action, [S_MOVE_FD] = step_move_fd,
@@ -320,14 +330,15 @@ static step_parser *const step_parsers[] = {
     [S_REMOVE_HANDLE] = step_remove, [S_REMOVE_TIMEOUT] = step_remove,
     [S_RUN] = step_run, [S_RUN_UNTIL] = step_run, [S_SLEEP] = step_run,
     [S_MARK] = step_mark, [S_WAIT_FAILS] = step_wait_fails,
-    [S_WALL_CLOCK_STEP] = step_wall_clock, [S_REGISTER_DEFAULT] = step_register_default,
-    [S_CONNECT] = step_connect, [S_DOMAIN_EVENTS] = step_connection,
-    [S_DEFINE_DOMAIN] = step_domain, [S_START_DOMAIN] = step_domain,
-    [S_DESTROY_DOMAIN] = step_domain, [S_UNDEFINE_DOMAIN] = step_domain,
-    [S_CLOSE_CONNECTION] = step_connection, [S_DAEMON] = step_daemon,
-    [S_STOP_DAEMON] = step_daemon, [S_PAUSE_DAEMON] = step_daemon,
-    [S_RESUME_DAEMON] = step_daemon, [S_KEEPALIVE] = step_keepalive,
-    [S_CLOSE_CALLBACK] = step_connection, [S_EXPECT] = parse_expect,
+    [S_WALL_CLOCK_STEP] = step_wall_clock,
+    [S_REGISTER_DEFAULT] = step_register_default, [S_CONNECT] = step_connect,
+    [S_DOMAIN_EVENTS] = step_connection, [S_DEFINE_DOMAIN] = step_domain,
+    [S_START_DOMAIN] = step_domain, [S_DESTROY_DOMAIN] = step_domain,
+    [S_UNDEFINE_DOMAIN] = step_domain, [S_CLOSE_CONNECTION] = step_connection,
+    [S_DAEMON] = step_daemon, [S_STOP_DAEMON] = step_daemon,
+    [S_PAUSE_DAEMON] = step_daemon, [S_RESUME_DAEMON] = step_daemon,
+    [S_KEEPALIVE] = step_keepalive, [S_CLOSE_CALLBACK] = step_connection,
+    [S_EXPECT] = parse_expect,
 };
 
 /* One step, tokens already split and any when-prefix removed: its word

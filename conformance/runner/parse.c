@@ -171,7 +171,8 @@ static bool continue_header(struct parser *p, const char *line)
 }
 
 /* What a step cannot be, whatever its words: said against its line. */
-static bool step_allowed(struct parser *p, const struct step *st, const char *word)
+static bool step_allowed(struct parser *p, const struct step *st,
+                         const char *word)
 {
     if (st->when != WHEN_NOW && (st->kind == S_RUN || st->kind == S_RUN_UNTIL ||
                                  st->kind == S_EXPECT || st->kind == S_REGISTER_DEFAULT))
@@ -267,7 +268,8 @@ static bool parse_line(struct parser *p, char *line)
 }
 
 /* The lines of f (closed here) as the scenario named path. */
-static struct scenario *parse_stream(FILE *f, const char *path, char *err, size_t errlen)
+static struct scenario *parse_stream(FILE *f, const char *path, char *err,
+                                     size_t errlen)
 {
     struct parser p = { .path = path, .err = err, .errlen = errlen };
     char *line = NULL;

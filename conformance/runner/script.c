@@ -245,9 +245,9 @@ static void step_register_default(const struct step *st)
 static void (*const step_runners[])(const struct step *st) = {
     [S_PIPE] = fds_run, [S_PIPE_WRITER] = fds_run, [S_SOCKET] = fds_run,
     [S_READABLE] = fds_run, [S_DRAIN] = fds_run, [S_FILL] = fds_run,
-    [S_DRAIN_WRITABLE] = fds_run, [S_CLOSE_PEER] = fds_run, [S_CLOSE_BEHIND] = fds_run,
-    [S_REUSE] = fds_run, [S_CLOSE] = fds_run, [S_MOVE_FD] = fds_run,
-    [S_ADD_HANDLE] = ops_add, [S_ADD_TIMEOUT] = ops_add,
+    [S_DRAIN_WRITABLE] = fds_run, [S_CLOSE_PEER] = fds_run,
+    [S_CLOSE_BEHIND] = fds_run, [S_REUSE] = fds_run, [S_CLOSE] = fds_run,
+    [S_MOVE_FD] = fds_run, [S_ADD_HANDLE] = ops_add, [S_ADD_TIMEOUT] = ops_add,
     [S_UPDATE_HANDLE] = ops_update, [S_UPDATE_TIMEOUT] = ops_update,
     [S_REMOVE_HANDLE] = ops_remove, [S_REMOVE_TIMEOUT] = ops_remove,
     [S_RUN] = step_run, [S_RUN_UNTIL] = step_run_until, [S_SLEEP] = step_sleep,
