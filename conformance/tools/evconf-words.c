@@ -3,6 +3,8 @@
  * table of words (conformance/runner/words.c).
  *
  *   evconf-words [SECTION]       print a section's table (all if none)
+ *   evconf-words --all           every row: word, arguments, kind, trace
+ *                                name, description
  *   evconf-words --check FILE    exit 1 if a table between FILE's markers
  *                                differs from the words', or a step or
  *                                expectation kind has no word
@@ -134,8 +136,32 @@ static int doc(const char *path, bool update)
     return rc | check_kinds();
 }
 
+/* Every row of the table, with what the reference's tables leave out. */
+static int print_all(void)
+{
+    static const char *const classes[] = {
+        [WORD_FD] = "fd", [WORD_OP] = "operation", [WORD_RUN] = "run",
+        [WORD_CLIENT] = "client", [WORD_DAEMON] = "daemon",
+        [WORD_EXPECT] = "expectation",
+    };
+
+    printf("| word | arguments | kind | trace | description |\n"
+           "| --- | --- | --- | --- | --- |\n");
+    for (int i = 0; i < words_count; i++) {
+        const struct word *w = &words_table[i];
+        printf("| `%s%s` | %s%s%s | %s%s | %s | %s |\n",
+               w->cls == WORD_EXPECT ? "expect " : "", w->text,
+               *w->args ? "`" : "", w->args, *w->args ? "`" : "",
+               classes[w->cls], w->variant ? " (variant)" : "",
+               w->trace ? w->trace : "", w->doc ? w->doc : "(with the next row)");
+    }
+    return check_kinds();
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 2 && !strcmp(argv[1], "--all"))
+        return print_all();
     if (argc == 3 && (!strcmp(argv[1], "--check") || !strcmp(argv[1], "--update")))
         return doc(argv[2], argv[1][2] == 'u');
     if (argc == 2) {
@@ -149,7 +175,8 @@ int main(int argc, char **argv)
         return 0;
     }
     if (argc != 1) {
-        fprintf(stderr, "usage: evconf-words [SECTION] | --check FILE | --update FILE\n");
+        fprintf(stderr, "usage: evconf-words [SECTION] | --all | --check FILE | "
+                "--update FILE\n");
         return 2;
     }
     for (int s = 0; s < WORDS_NSECTIONS; s++) {
