@@ -93,6 +93,7 @@ SAN_CFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
 CONF_SRCS   := $(wildcard conformance/runner/*.c)
 CONF_OBJS   := $(CONF_SRCS:%.c=$(BUILD)/%.o)
 RUNNER      := $(BUILD)/evconf-run
+WORDS_BIN   := $(BUILD)/evconf-words
 ADAPTERS    := $(BUILD)/adapters/libevconf-reference.so \
                $(BUILD)/adapters/libevconf-libvirt-default.so \
                $(BUILD)/adapters/libevconf-libvirt-glib.so \
@@ -119,9 +120,9 @@ TEST_IMPLS    := $(patsubst conformance/tests/impls/%.c,$(BUILD)/conformance/tes
 
 TEST_BINS := $(REF_TEST_BIN) $(SIM_TEST_BIN) $(CONF_TEST_BIN)
 
-.PHONY: all check check-build lint installcheck docs-check docs coverage coverage-impl sanitize install clean matrix conformance conformance-realtime broken kill-matrix catalogue stress mutation mutation-sample conformance-asan stress-tsan
+.PHONY: all check check-build lint installcheck docs-check docs words-doc coverage coverage-impl sanitize install clean matrix conformance conformance-realtime broken kill-matrix catalogue stress mutation mutation-sample conformance-asan stress-tsan
 
-all: $(REF_LIB_A) $(REF_LIB_SO) $(SIM_LIB_A) $(SIM_INTERPOSE) $(RUNNER) $(ADAPTERS)
+all: $(REF_LIB_A) $(REF_LIB_SO) $(SIM_LIB_A) $(SIM_INTERPOSE) $(RUNNER) $(WORDS_BIN) $(ADAPTERS)
 
 $(BUILD)/reference/%.o: reference/%.c reference/*.h
 	@mkdir -p $(@D)
@@ -200,6 +201,15 @@ $(BUILD)/conformance/runner/%.o: conformance/runner/%.c conformance/runner/*.h \
 
 $(RUNNER): $(CONF_OBJS) $(SIM_INTERPOSE) $(SIM_LIB_A) $(REF_LIB_A)
 	$(CC) $(ALL_LDFLAGS) $(EXPORT_DYNAMIC) -o $@ $^ $(VIRT_LIBS) -ldl
+
+# The language reference's tables, from the one table of words
+# (conformance/runner/words.c): `make words-doc` rewrites them in the
+# scenarios' README, and a test (test_words.c) fails when they differ.
+$(WORDS_BIN): conformance/tools/evconf-words.c $(BUILD)/conformance/runner/words.o
+	$(CC) $(ALL_CFLAGS) -Iconformance/runner $(ALL_LDFLAGS) -o $@ $^
+
+words-doc: $(WORDS_BIN)
+	$(WORDS_BIN) --update conformance/scenarios/README.md
 
 $(BUILD)/adapters/libevconf-reference.so: $(REF_SHIM) conformance/evconf.h reference/evref.h $(REF_LIB_A)
 	@mkdir -p $(@D)

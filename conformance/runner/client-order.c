@@ -1,6 +1,6 @@
 /*
  * client-order.c - what a scenario's client steps may ask for, checked
- * before it runs (scenario.h).
+ * before it runs (prefix scenario_, scenario.h; parse.c calls it).
  *
  * A script that uses a connection it closed, or stops a daemon twice, is
  * wrong whatever the loop does: that is the scenario's error, found here

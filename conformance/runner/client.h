@@ -34,5 +34,10 @@ void client_prepare(const struct scenario *sc);
  * it died before its teardown: its private libvirtds' directories, which
  * are named after it.  Called by the runner after each scenario. */
 void client_remove_scratch(int pid);
+/* A client step the run made impossible (a connection gone, a daemon
+ * stopped when the step came): the loop's failure, and the script stops
+ * (client.c, daemon.c). */
+void client_out_of_order(const struct step *st, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 #endif

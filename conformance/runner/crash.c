@@ -1,11 +1,13 @@
 /*
  * crash.c - what the scenario's process was doing when the loop crashed
- * or exited under it, told to the runner before the process goes.
+ * or exited under it, told to the runner before the process goes (prefix
+ * crash_).  It reads the state of each thread (state.h) and changes
+ * nothing; the verdict on the crash is the runner's.
  *
  * A crash is the loop's, and where it happened often names the rule it
  * broke.  Each thread keeps, on its own, the operation it is inside
  * (op_on_stack), the step it runs and the callback the runner's trampoline
- * entered (exec-internal.h); a handler for the fatal signals, and an exit
+ * entered (state.h); a handler for the fatal signals, and an exit
  * handler, read them on the dying thread and write one C record
  * (protocol.h):
  *   inside add, update or remove          -> R45: failures come back as
@@ -29,8 +31,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <libvirt/libvirt.h>
+
 #include "crash.h"
-#include "exec-internal.h"
+#include "observe.h"
+#include "records.h"
 #include "protocol.h"
 
 static const int fatal_signals[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGPIPE };
@@ -96,10 +101,10 @@ static int null_opaque_due(struct line *l, bool ff)
 
     for (int i = 0; scn.sc && i < scn.sc->nnames; i++) {
         const struct reg *r = &scn.regs[i];
-        bool enabled = scn.sc->kinds[i] == NAME_TIMER ? r->timeout >= 0 : r->events != 0;
-        bool due = ff ? r->removed && r->has_ff && r->nfrees == 0 :
-                        !r->removed && enabled;
-        if (!r->null_opaque || !r->added || !due)
+        bool enabled = scn.sc->kinds[i] == NAME_TIMER ? r->op.timeout >= 0 : r->op.events != 0;
+        bool due = ff ? r->op.removed && r->op.has_ff && r->seen.nfrees == 0 :
+                        !r->op.removed && enabled;
+        if (!r->op.null_opaque || !r->op.added || !due)
             continue;
         put(l, n++ ? ", " : " ");
         put(l, scn.sc->names[i]);
@@ -118,7 +123,7 @@ static void describe_dispatch(struct line *l)
     put(l, null_opaque_due(&frees, true) ? "R40" :
            null_opaque_due(&live, false) ? "R16" : "-");
     put(l, " during iteration ");
-    put_int(l, scn.iter);
+    put_int(l, scn.loop.iter);
     put(l, " (evconf_run_once), in no callback the runner entered");
     if (frees.n) {
         put(l, ", with the free callback of");
@@ -141,7 +146,7 @@ static bool pipe_closed_by_loop(int sig)
 
     return sig == SIGPIPE && st && !op_on_stack && !cb_kind_on_stack &&
            (st->kind == S_READABLE || st->kind == S_FILL) && st->name >= 0 &&
-           !scn.regs[st->name].fd.behind;
+           !scn.regs[st->name].file.fd.behind;
 }
 
 /* Inside an operation: its failure comes back as a return code (R45),
@@ -159,7 +164,7 @@ static void describe_op(struct line *l)
         put(l, ", from the ");
         put(l, cb_kind_on_stack);
         put(l, " of ");
-        put(l, exec_reg_name(cb_name_on_stack));
+        put(l, state_name(cb_name_on_stack));
     }
     if (recursed) {
         put(l, ", which the loop called inside ");
@@ -178,7 +183,7 @@ static void describe(struct line *l, int sig)
     put(l, (char[]){ PROTO_CRASH, ' ', '\0' });
     if (pipe_closed_by_loop(sig)) {
         put(l, "R17 writing to ");
-        put(l, exec_reg_name(step_on_stack->name));
+        put(l, state_name(step_on_stack->name));
         put_step(l);
         put(l, ", whose end the loop watches was closed, not by the scenario; "
                "expected the loop never to close an fd it was given");
@@ -188,9 +193,9 @@ static void describe(struct line *l, int sig)
         put(l, "- in the ");
         put(l, cb_kind_on_stack);
         put(l, " of ");
-        put(l, exec_reg_name(cb_name_on_stack));
+        put(l, state_name(cb_name_on_stack));
         put_step(l);
-    } else if (scn.in_iteration) {
+    } else if (scn.loop.in_iteration) {
         describe_dispatch(l);
     } else if (step_on_stack) {
         put(l, "- during");

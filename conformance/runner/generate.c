@@ -1,5 +1,8 @@
 /*
- * generate.c - random programs in the scenario language, from a seed.
+ * generate.c - random programs in the scenario language, from a seed, and
+ * their shrinking (prefix generate_).  It chooses which steps a program
+ * holds; their words are spelled by the words table (words.c).  Running
+ * and judging a program is the runner's.
  *
  * Each program declares a few pipes and registrations, attaches reactions
  * to callbacks and free callbacks (adds, updates, removes of any name, its
@@ -17,6 +20,10 @@
 
 #include "generate.h"
 #include "outfile.h"
+#include "words.h"
+
+/* Every step word a program holds is spelled by the table (words.c). */
+#define W(kind) words_name(kind)
 
 #define MAX_NAMES 16
 
@@ -97,15 +104,15 @@ static void new_handle(struct gen *g, const char *prefix)
     if (g->nwriters && below(g, 4) == 0) {
         int w = 1 + below(g, g->nwriters);
         g->handle_pipe[h] = -w;
-        emit(g, "%sadd-handle H%d W%d %s%s\n", prefix, h, w,
+        emit(g, "%s%s H%d W%d %s%s\n", prefix, W(S_ADD_HANDLE), h, w,
              below(g, 4) ? "WRITABLE" : "0", add_options(g));
-        emit(g, "on cb H%d: fill W%d\n", h, w);
+        emit(g, "on cb H%d: %s W%d\n", h, W(S_FILL), w);
         return;
     }
     g->handle_pipe[h] = 1 + below(g, g->npipes);
-    emit(g, "%sadd-handle H%d P%d %s%s\n", prefix, h, g->handle_pipe[h],
+    emit(g, "%s%s H%d P%d %s%s\n", prefix, W(S_ADD_HANDLE), h, g->handle_pipe[h],
          below(g, 4) ? "READABLE" : "0", add_options(g));
-    emit(g, "on cb H%d: drain P%d\n", h, g->handle_pipe[h]);
+    emit(g, "on cb H%d: %s P%d\n", h, W(S_DRAIN), g->handle_pipe[h]);
 }
 
 /* A new timer; a 0 ms one stops being 0 by its third call. */
@@ -113,10 +120,10 @@ static void new_timer(struct gen *g, const char *prefix)
 {
     int t = ++g->ntimers, ms = below(g, 4) ? period(g) : 0;
 
-    emit(g, "%sadd-timeout T%d %d%s\n", prefix, t, ms, add_options(g));
+    emit(g, "%s%s T%d %d%s\n", prefix, W(S_ADD_TIMEOUT), t, ms, add_options(g));
     if (ms == 0)
-        emit(g, "on cb T%d #%d: update-timeout T%d %d\n", t, 1 + below(g, 3), t,
-             below(g, 2) ? -1 : 50);
+        emit(g, "on cb T%d #%d: %s T%d %d\n", t, 1 + below(g, 3), W(S_UPDATE_TIMEOUT),
+             t, below(g, 2) ? -1 : 50);
 }
 
 /* One operation on the loop, after prefix (a "when" or nothing). */
@@ -129,16 +136,17 @@ static void operation(struct gen *g, const char *prefix, bool may_add)
     } else if (what == 7 && g->ntimers < MAX_NAMES) {
         new_timer(g, prefix);
     } else if (what <= 1 && g->nhandles) {
-        emit(g, "%supdate-handle H%d %s\n", prefix, 1 + below(g, g->nhandles),
+        emit(g, "%s%s H%d %s\n", prefix, W(S_UPDATE_HANDLE), 1 + below(g, g->nhandles),
              below(g, 2) ? "READABLE" : "0");
     } else if (what == 2 && g->nhandles) {
-        emit(g, "%sremove-handle H%d\n", prefix, 1 + below(g, g->nhandles));
+        emit(g, "%s%s H%d\n", prefix, W(S_REMOVE_HANDLE), 1 + below(g, g->nhandles));
     } else if (what == 3 && g->ntimers) {
-        emit(g, "%sremove-timeout T%d\n", prefix, 1 + below(g, g->ntimers));
+        emit(g, "%s%s T%d\n", prefix, W(S_REMOVE_TIMEOUT), 1 + below(g, g->ntimers));
     } else if (g->ntimers) {
-        emit(g, "%supdate-timeout T%d %d\n", prefix, 1 + below(g, g->ntimers), period(g));
+        emit(g, "%s%s T%d %d\n", prefix, W(S_UPDATE_TIMEOUT), 1 + below(g, g->ntimers),
+             period(g));
     } else {
-        emit(g, "%sreadable P%d\n", prefix, 1 + below(g, g->npipes));
+        emit(g, "%s%s P%d\n", prefix, W(S_READABLE), 1 + below(g, g->npipes));
     }
 }
 
@@ -155,7 +163,7 @@ static void reaction(struct gen *g)
         snprintf(prefix, sizeof(prefix), "on cb %c%d #%d: ", handle ? 'H' : 'T', who,
                  1 + below(g, 3));
     if (below(g, 5) == 0)       /* a slow callback: other threads act meanwhile */
-        emit(g, "%ssleep %d\n", prefix, 5 + below(g, 60));
+        emit(g, "%s%s %d\n", prefix, W(S_SLEEP), 5 + below(g, 60));
     else
         operation(g, prefix, true);
 }
@@ -166,27 +174,27 @@ static void body_step(struct gen *g)
 
     switch (below(g, 10)) {
     case 0:
-        emit(g, "run %d\n", 1 + below(g, 3));
+        emit(g, "%s %d\n", W(S_RUN), 1 + below(g, 3));
         break;
     case 8: {
         static const char *const errs[] = { "EINTR", "EAGAIN", "ENOMEM" };
-        emit(g, "wait-fails %s\n", errs[below(g, 3)]);
+        emit(g, "%s %s\n", W(S_WAIT_FAILS), errs[below(g, 3)]);
         break;
     }
     case 9:
         if (g->nwriters)
-            emit(g, "drain-writable W%d\n", 1 + below(g, g->nwriters));
+            emit(g, "%s W%d\n", W(S_DRAIN_WRITABLE), 1 + below(g, g->nwriters));
         else if (below(g, 2))   /* an id nobody was given (R7, R8); small */
-            emit(g, "remove-timeout #%d\n", 999990 + below(g, 9));   /* ones */
+            emit(g, "%s #%d\n", W(S_REMOVE_TIMEOUT), 999990 + below(g, 9));  /* ones */
         else                    /* may be the harness's own guard timer's */
-            emit(g, "update-handle #%d 0\n", 999990 + below(g, 9));
+            emit(g, "%s #%d 0\n", W(S_UPDATE_HANDLE), 999990 + below(g, 9));
         break;
     case 1:
         g->at_ms += 10 + below(g, 200);
-        emit(g, "run-until %d\n", g->at_ms);
+        emit(g, "%s %d\n", W(S_RUN_UNTIL), g->at_ms);
         break;
     case 2:
-        emit(g, "readable P%d\n", 1 + below(g, g->npipes));
+        emit(g, "%s P%d\n", W(S_READABLE), 1 + below(g, g->npipes));
         break;
     case 3:
     case 4:
@@ -198,7 +206,7 @@ static void body_step(struct gen *g)
         g->at_ms += 1 + below(g, 150);
         snprintf(prefix, sizeof(prefix), "at %d: ", g->at_ms);
         if (below(g, 2))
-            emit(g, "%sreadable P%d\n", prefix, 1 + below(g, g->npipes));
+            emit(g, "%s%s P%d\n", prefix, W(S_READABLE), 1 + below(g, g->npipes));
         else
             operation(g, prefix, true);
         break;
@@ -222,18 +230,19 @@ char *generate_program(uint64_t seed, int k)
              "  scenario: a rule of the contract broken.\n\n");
     g.npipes = 1 + below(&g, 3);
     for (int p = 1; p <= g.npipes; p++) {
-        emit(&g, "%s P%d\n", below(&g, 4) ? "pipe" : "socket", p);
+        emit(&g, "%s P%d\n", W(below(&g, 4) ? S_PIPE : S_SOCKET), p);
         if (below(&g, 2))
-            emit(&g, "readable P%d\n", p);
+            emit(&g, "%s P%d\n", W(S_READABLE), p);
     }
     g.nwriters = below(&g, 2);
     for (int w = 1; w <= g.nwriters; w++)
-        emit(&g, "pipe-writer W%d\n", w);
+        emit(&g, "%s W%d\n", W(S_PIPE_WRITER), w);
     /* Now and then a watch whose peer goes away: it gets HANGUP (R11), in
      * every iteration until it goes, so its callback removes it. */
     if (below(&g, 3) == 0) {
-        emit(&g, "pipe PH\nadd-handle HU PH READABLE\non cb HU: remove-handle HU\n");
-        emit(&g, "at %d: close-peer PH\n", 1 + below(&g, 400));
+        emit(&g, "%s PH\n%s HU PH READABLE\non cb HU: %s HU\n", W(S_PIPE),
+             W(S_ADD_HANDLE), W(S_REMOVE_HANDLE));
+        emit(&g, "at %d: %s PH\n", 1 + below(&g, 400), W(S_CLOSE_PEER));
     }
     n = 1 + below(&g, 3);
     for (int i = 0; i < n; i++)
@@ -247,7 +256,7 @@ char *generate_program(uint64_t seed, int k)
     n = 4 + below(&g, 8);
     for (int i = 0; i < n; i++)
         body_step(&g);
-    emit(&g, "run-until %d\n", g.at_ms + 500);
+    emit(&g, "%s %d\n", W(S_RUN_UNTIL), g.at_ms + 500);
     return g.text;
 }
 

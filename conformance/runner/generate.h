@@ -1,7 +1,7 @@
 /* generate.h - random scenarios over the whole step language (--generate).
  *
  * A generated program has no expectation lines: it is judged by what the
- * runner checks in every scenario (checks.c, progress.c, the leak check
+ * runner checks in every scenario (observe.c, liveness.c, the leak check
  * at teardown), which is the contract's model of a trace: anything it
  * reports is a rule broken, whatever order, timing or number of
  * iterations the loop chose. */

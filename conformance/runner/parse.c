@@ -1,733 +1,32 @@
 /*
- * parse.c - read a scenario file (the language: scenarios/README.md).
+ * parse.c - read a scenario file (prefix parse_; scenario_parse() and
+ * scenario_free() for the rest of the runner; the language:
+ * scenarios/README.md).
  *
  * Line by line: "key: value" header lines, then steps.  A step may start
  * with a prefix that says when it runs ("at 200:", "at 200 thread:",
  * "on cb NAME [#k]:", "on ff NAME:").  Every error names the file and line
- * and says what was expected there.
+ * and says what was expected there.  This file reads headers, prefixes
+ * and whole lines, and says where a step may stand; a step's own words
+ * are parse-steps.c's and parse-expect.c's, numbers lex.c's, names
+ * names.c's.
  */
 #include <ctype.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <errno.h>
-#include <stdarg.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "scenario.h"
+#include "parser.h"
 
 #define MAX_TOKENS 16
 /* A scenario's id goes into file names, --filter patterns, expectation
  * files, JUnit's classname and the terminal: letters, digits, '.', '_'
  * and '-', starting with a letter or a digit, and not too long. */
 #define ID_MAX 64
-
-struct parser {
-    struct scenario *sc;
-    const char *path;
-    int line;
-    char *err;
-    size_t errlen;
-    bool failed;
-    char **last_header;       /* an indented line continues it */
-    int id_line;              /* the line of 'id:' */
-    size_t last_len, last_cap;  /* its length and its room */
-    int nat;                  /* 'at' steps so far */
-    int *slots;               /* names by hash: index + 1, 0 for empty */
-    int nslots;
-    int *added_at;            /* by name: the line of its add step, or 0 */
-    int added_cap;
-};
-
-static bool fail(struct parser *p, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static bool fail(struct parser *p, const char *fmt, ...)
-{
-    va_list ap;
-    int n;
-
-    if (p->failed)
-        return false;
-    p->failed = true;
-    n = snprintf(p->err, p->errlen, "%s:%d: ", p->path, p->line);
-    if (n < 0 || (size_t)n >= p->errlen)    /* a path as long as the buffer */
-        return false;
-    va_start(ap, fmt);
-    vsnprintf(p->err + n, p->errlen - (size_t)n, fmt, ap);
-    va_end(ap);
-    return false;
-}
-
-const char *scenario_level_name(enum level l)
-{
-    return l == LEVEL_MUST ? "MUST" : l == LEVEL_SHOULD ? "SHOULD" : "INFO";
-}
-
-static const char *const mask_names[] = { "READABLE", "WRITABLE", "ERROR", "HANGUP" };
-
-void scenario_mask_format(int mask, char *buf, size_t len)
-{
-    size_t n = 0;
-
-    buf[0] = '\0';
-    if (!mask) {
-        snprintf(buf, len, "0");
-        return;
-    }
-    for (int i = 0; i < 4; i++)
-        if (mask & (1 << i))
-            n += (size_t)snprintf(buf + n, len > n ? len - n : 0, "%s%s",
-                                  n ? "|" : "", mask_names[i]);
-}
-
-/* A number from min to max: every number the language takes has a range
- * that the runner and sim can hold without overflow, and a mistake in a
- * scenario is reported here, against its line, not charged to the loop. */
-static bool parse_num(struct parser *p, const char *s, int64_t *out, const char *what,
-                      int64_t min, int64_t max)
-{
-    char *end;
-    long long v;
-
-    errno = 0;
-    v = strtoll(s, &end, 10);
-    if (!*s || *end || errno == ERANGE || v < min || v > max)
-        return fail(p, "expected %s (a number from %lld to %lld), found '%s'", what,
-                    (long long)min, (long long)max, s);
-    *out = v;
-    return true;
-}
-
-/* Any int: ids, fds, timeouts, return values. */
-static bool parse_int(struct parser *p, const char *s, int64_t *out, const char *what)
-{
-    return parse_num(p, s, out, what, INT_MIN, INT_MAX);
-}
-
-static bool parse_mask(struct parser *p, const char *s, int *out)
-{
-    char buf[128], *save = NULL, *tok;
-    int mask = 0;
-
-    if (!strcmp(s, "0")) {
-        *out = 0;
-        return true;
-    }
-    snprintf(buf, sizeof(buf), "%s", s);
-    for (tok = strtok_r(buf, "|", &save); tok; tok = strtok_r(NULL, "|", &save)) {
-        int bit = -1;
-        for (int i = 0; i < 4; i++)
-            if (!strcmp(tok, mask_names[i]))
-                bit = i;
-        if (bit < 0)
-            return fail(p, "expected an event mask (READABLE|WRITABLE|ERROR|"
-                        "HANGUP, or 0), found '%s'", s);
-        mask |= 1 << bit;
-    }
-    *out = mask;
-    return true;
-}
-
-static bool valid_name(const char *s)
-{
-    if (!isalpha((unsigned char)*s))
-        return false;
-    for (; *s; s++)
-        if (!isalnum((unsigned char)*s) && *s != '_' && *s != '-')
-            return false;
-    return true;
-}
-
-static unsigned name_hash(const char *s)
-{
-    unsigned h = 2166136261u;
-
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 16777619u;
-    return h;
-}
-
-/* The slot where s is, or the empty one where it would go. */
-static int *name_slot(const struct parser *p, const char *s)
-{
-    unsigned i = name_hash(s) & (unsigned)(p->nslots - 1);
-
-    while (p->slots[i] && strcmp(p->sc->names[p->slots[i] - 1], s))
-        i = (i + 1) & (unsigned)(p->nslots - 1);
-    return &p->slots[i];
-}
-
-/* Keep the table at most half full, so that a lookup stays short even
- * with a hundred thousand names. */
-static bool grow_slots(struct parser *p)
-{
-    int n = p->nslots ? p->nslots * 2 : 64;
-    int *old = p->slots, nold = p->nslots;
-
-    if (p->nslots && p->sc->nnames + 1 <= p->nslots / 2)
-        return true;
-    if (!(p->slots = calloc((size_t)n, sizeof(*p->slots)))) {
-        p->slots = old;
-        return false;
-    }
-    p->nslots = n;
-    for (int i = 0; i < nold; i++)
-        if (old[i])
-            *name_slot(p, p->sc->names[old[i] - 1]) = old[i];
-    free(old);
-    return true;
-}
-
-static int find_name(const struct parser *p, const char *s)
-{
-    return p->nslots ? *name_slot(p, s) - 1 : -1;
-}
-
-/* Declare a name (a first add, fd or mark) or find it again. */
-static int declare(struct parser *p, const char *s, enum name_kind kind)
-{
-    struct scenario *sc = p->sc;
-    int i = find_name(p, s);
-
-    if (i >= 0) {
-        if (sc->kinds[i] != kind)
-            return fail(p, "'%s' is already used for something else", s), -1;
-        return i;
-    }
-    if (!valid_name(s))
-        return fail(p, "expected a name (a letter, then letters, digits, "
-                    "'_' or '-'), found '%s'", s), -1;
-    if (!grow_slots(p))
-        return fail(p, "out of memory"), -1;
-    if (sc->nnames == sc->names_cap) {
-        int cap = sc->names_cap ? sc->names_cap * 2 : 16;
-        char **names = realloc(sc->names, (size_t)cap * sizeof(*names));
-        enum name_kind *kinds = names ? realloc(sc->kinds, (size_t)cap * sizeof(*kinds)) : NULL;
-        if (names)
-            sc->names = names;
-        if (!kinds)
-            return fail(p, "out of memory"), -1;
-        sc->kinds = kinds;
-        sc->names_cap = cap;
-    }
-    sc->names[sc->nnames] = strdup(s);
-    sc->kinds[sc->nnames] = kind;
-    *name_slot(p, s) = sc->nnames + 1;
-    return sc->nnames++;
-}
-
-/* A name used before: any registration, or one of the given kind. */
-static int lookup(struct parser *p, const char *s, int want, const char *what)
-{
-    int i = find_name(p, s);
-
-    if (i < 0)
-        return fail(p, "expected %s, found '%s' (not defined above)", what, s), -1;
-    if (want >= 0 && p->sc->kinds[i] != (enum name_kind)want)
-        return fail(p, "expected %s, found '%s'", what, s), -1;
-    return i;
-}
-
-/* A registration target: a name, or "#N" for a raw id. */
-static bool parse_target(struct parser *p, const char *s, struct step *st)
-{
-    int64_t v;
-
-    if (s[0] == '#') {
-        if (!parse_int(p, s + 1, &v, "an id after '#'"))
-            return false;
-        st->name = -1;
-        st->literal_id = (int)v;
-        return true;
-    }
-    st->name = lookup(p, s, -1, "a handle or timer name, or #id");
-    if (st->name >= 0 && p->sc->kinds[st->name] != NAME_HANDLE &&
-        p->sc->kinds[st->name] != NAME_TIMER)
-        return fail(p, "expected a handle or timer name, found '%s'", s);
-    return st->name >= 0;
-}
-
-/* Where an anchor's offset starts: the last '+' or '-' that only digits
- * follow, unless the whole word is a mark's name (names may hold '-'). */
-static char *offset_sign(const struct parser *p, char *buf)
-{
-    char *d = buf + strlen(buf);
-    int name = find_name(p, buf);
-
-    if (name >= 0 && p->sc->kinds[name] == NAME_MARK)
-        return NULL;
-    while (d > buf && isdigit((unsigned char)d[-1]))
-        d--;
-    if (!*d || d - 1 <= buf || (d[-1] != '+' && d[-1] != '-'))
-        return NULL;
-    return d - 1;
-}
-
-static bool parse_value(struct parser *p, const char *s, struct value *v)
-{
-    static const struct { const char *prefix; enum anchor_kind kind; } ops[] = {
-        { "add(", ANCHOR_ADD }, { "update(", ANCHOR_UPDATE },
-        { "remove(", ANCHOR_REMOVE },
-    };
-    char buf[128], *sign;
-
-    *v = (struct value){ ANCHOR_NONE, -1, 0 };
-    if (isdigit((unsigned char)s[0]) || s[0] == '-')
-        return parse_num(p, s, &v->offset, "a number or an anchor", -SCENARIO_MAX_MS,
-                         SCENARIO_MAX_MS);
-    snprintf(buf, sizeof(buf), "%s", s);
-    sign = offset_sign(p, buf);
-    if (sign) {
-        if (!parse_num(p, sign + (*sign == '+'), &v->offset, "an offset",
-                       -SCENARIO_MAX_MS, SCENARIO_MAX_MS))
-            return false;
-        *sign = '\0';
-    }
-    for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
-        size_t n = strlen(ops[i].prefix);
-        if (!strncmp(buf, ops[i].prefix, n)) {
-            char *close = strchr(buf, ')');
-            if (!close || close[1])
-                return fail(p, "expected %sNAME), found '%s'", ops[i].prefix, s);
-            *close = '\0';
-            v->anchor = ops[i].kind;
-            v->name = lookup(p, buf + n, -1, "a registration name");
-            return v->name >= 0;
-        }
-    }
-    v->anchor = ANCHOR_MARK;
-    v->name = lookup(p, buf, NAME_MARK, "a number, a mark, or add(X)/update(X)/"
-                     "remove(X), optionally +N");
-    return v->name >= 0;
-}
-
-static bool parse_cmp(struct parser *p, char **tok, int ntok, int *i,
-                      struct expect *x)
-{
-    static const struct { const char *s; enum cmp c; } cmps[] = {
-        { "=", CMP_EQ }, { "==", CMP_EQ }, { "!=", CMP_NE }, { "<", CMP_LT },
-        { "<=", CMP_LE }, { ">", CMP_GT }, { ">=", CMP_GE },
-    };
-
-    if (*i + 1 == ntok && tok[*i][0] == '~') {      /* about a deadline */
-        x->cmp = CMP_RANGE;
-        if (!parse_value(p, tok[*i] + 1, &x->v))
-            return false;
-        x->v2 = x->v;
-        x->v.offset -= SCENARIO_EARLY_MS;           /* R26 */
-        x->v2.offset += SCENARIO_LATE_MS;           /* R20 */
-        (*i)++;
-        return true;
-    }
-    if (*i < ntok) {
-        char *dots = strstr(tok[*i], "..");
-        if (dots && *i + 1 == ntok) {
-            *dots = '\0';
-            x->cmp = CMP_RANGE;
-            if (!parse_value(p, tok[*i], &x->v) || !parse_value(p, dots + 2, &x->v2))
-                return false;
-            (*i)++;
-            return true;
-        }
-        for (size_t c = 0; c < sizeof(cmps) / sizeof(cmps[0]); c++)
-            if (!strcmp(tok[*i], cmps[c].s) && *i + 1 < ntok) {
-                x->cmp = cmps[c].c;
-                *i += 2;
-                return parse_value(p, tok[*i - 1], &x->v);
-            }
-        if (*i + 1 == ntok && !strchr("=!<>", tok[*i][0])) {   /* "at 500" */
-            x->cmp = CMP_EQ;
-            return parse_value(p, tok[(*i)++], &x->v);
-        }
-    }
-    return fail(p, "expected a comparison (= != < <= > >= VALUE), a range "
-                "(A..B) or a deadline (~VALUE)");
-}
-
-static bool parse_nth(struct parser *p, const char *s, int *nth)
-{
-    int64_t v;
-
-    if (!strcmp(s, "#last")) {
-        *nth = -1;
-        return true;
-    }
-    if (s[0] != '#' || !parse_num(p, s + 1, &v, "a call number after '#'", 1, INT_MAX))
-        return fail(p, "expected #K (K >= 1) or #last, found '%s'", s);
-    *nth = (int)v;
-    return true;
-}
-
-/* "since ANCHOR": count calls from the moment of a mark or an operation. */
-static bool parse_since(struct parser *p, const char *s, struct expect *x)
-{
-    if (!parse_value(p, s, &x->since))
-        return false;
-    if (x->since.anchor == ANCHOR_NONE || x->since.offset)
-        return fail(p, "expected a mark or add(X)/update(X)/remove(X) after "
-                    "'since', with no offset, found '%s'", s);
-    return true;
-}
-
-/* expect ... (after the word "expect") */
-static bool parse_expect(struct parser *p, char **tok, int ntok, struct step *st)
-{
-    struct expect *x = &st->expect;
-    int i = 3;                /* expect WHAT NAME <here> */
-
-    st->kind = S_EXPECT;
-    if (ntok > 0 && tok[ntok - 1][0] == '[') {
-        const char *l = tok[--ntok];
-        x->has_level = true;
-        if (!strcmp(l, "[MUST]"))
-            x->level = LEVEL_MUST;
-        else if (!strcmp(l, "[SHOULD]"))
-            x->level = LEVEL_SHOULD;
-        else if (!strcmp(l, "[INFO]"))
-            x->level = LEVEL_INFO;
-        else
-            return fail(p, "expected [MUST], [SHOULD] or [INFO], found '%s'", l);
-    }
-    if (ntok < 3)
-        return fail(p, "expected 'expect WHAT NAME ...'");
-    x->name = -1;
-    if (!strcmp(tok[1], "fd")) {
-        x->name = lookup(p, tok[2], NAME_FD, "an fd name");
-        if (x->name < 0)
-            return false;
-        if (ntok == 4 && !strcmp(tok[3], "open"))
-            x->kind = X_FD_OPEN;
-        else if (ntok == 4 && !strcmp(tok[3], "flags-unchanged"))
-            x->kind = X_FD_FLAGS;
-        else
-            return fail(p, "expected 'expect fd NAME open' or 'expect fd NAME "
-                        "flags-unchanged'");
-        return true;
-    }
-    if (!strcmp(tok[1], "closed")) {         /* expect closed C REASON */
-        x->kind = X_CLOSED;
-        x->name = lookup(p, tok[2], NAME_CONN, "a connection name");
-        if (x->name < 0)
-            return false;
-        if (ntok < 4 || (x->mask = !strcmp(tok[3], "NONE") ? -1 :
-                                    scenario_close_reason(tok[3])) < -1 ||
-            (x->mask == -1 && strcmp(tok[3], "NONE")) ||
-            (ntok > 4 && (x->mask == -1 || strcmp(tok[4], "at"))))
-            return fail(p, "expected 'expect closed CONNECTION NONE|ERROR|EOF|KEEPALIVE|"
-                        "CLIENT [at CMP MS]'");
-        if (ntok == 4)
-            return true;
-        x->timed = true;
-        i = 5;
-        if (!parse_cmp(p, tok, ntok, &i, x))
-            return false;
-        if (i != ntok)
-            return fail(p, "unexpected '%s' at the end", tok[i]);
-        return true;
-    }
-    if (!strcmp(tok[1], "released")) {       /* expect released C */
-        x->kind = X_RELEASED;
-        x->name = lookup(p, tok[2], NAME_CONN, "a connection name");
-        if (x->name < 0)
-            return false;
-        if (ntok != 3)
-            return fail(p, "expected 'expect released CONNECTION'");
-        return true;
-    }
-    if (!strcmp(tok[1], "event")) {          /* expect event C #k TYPE */
-        x->kind = X_EVENT;
-        x->name = lookup(p, tok[2], NAME_CONN, "a connection name");
-        if (x->name < 0)
-            return false;
-        if (ntok != 5 || !parse_nth(p, tok[3], &x->nth))
-            return fail(p, "expected 'expect event CONNECTION #K TYPE'");
-        if ((x->mask = scenario_event_type(tok[4])) < 0)
-            return fail(p, "expected an event type (DEFINED, UNDEFINED, STARTED, "
-                        "SUSPENDED, RESUMED, STOPPED, ...), found '%s'", tok[4]);
-        return true;
-    }
-    x->name = lookup(p, tok[2], -1, "a registration name");
-    if (x->name < 0)
-        return false;
-    x->since = (struct value){ ANCHOR_NONE, -1, 0 };
-    if (!strcmp(tok[1], "calls")) {
-        x->kind = X_CALLS;
-        if (ntok > 4 && !strcmp(tok[3], "since")) {
-            if (!parse_since(p, tok[4], x))
-                return false;
-            i = 5;
-        }
-    } else if (!strcmp(tok[1], "frees"))
-        x->kind = X_FREES;
-    else if (!strcmp(tok[1], "per-iteration"))
-        x->kind = X_PER_ITER;
-    else if (!strcmp(tok[1], "id"))
-        x->kind = X_ID;
-    else if (!strcmp(tok[1], "free")) {
-        if (ntok >= 4 && !strcmp(tok[3], "iteration"))
-            x->kind = X_FREE_ITER;
-        else if (ntok >= 4 && !strcmp(tok[3], "at"))
-            x->kind = X_FREE_AT;
-        else
-            return fail(p, "expected 'expect free NAME iteration|at CMP VALUE'");
-        i = 4;
-    } else if (!strcmp(tok[1], "call")) {
-        int k = 4;              /* the word after #K [since A] */
-        if (ntok < 5 || !parse_nth(p, tok[3], &x->nth))
-            return fail(p, "expected 'expect call NAME #K at|iteration|events ...'");
-        if (!strcmp(tok[4], "since")) {
-            if (ntok < 7 || !parse_since(p, tok[5], x))
-                return ntok < 7 ? fail(p, "expected 'expect call NAME #K since "
-                                       "ANCHOR at|iteration|events ...'") : false;
-            k = 6;
-        }
-        i = k + 1;
-        if (!strcmp(tok[k], "at"))
-            x->kind = X_CALL_AT;
-        else if (!strcmp(tok[k], "iteration"))
-            x->kind = X_CALL_ITER;
-        else if (!strcmp(tok[k], "events")) {
-            x->kind = X_CALL_EVENTS;
-            if (ntok != k + 3)
-                return fail(p, "expected 'expect call NAME #K events =|has|within MASK'");
-            if (!strcmp(tok[k + 1], "=") || !strcmp(tok[k + 1], "=="))
-                x->mask_test = MASK_EQ;
-            else if (!strcmp(tok[k + 1], "has"))
-                x->mask_test = MASK_HAS;
-            else if (!strcmp(tok[k + 1], "within"))
-                x->mask_test = MASK_WITHIN;
-            else
-                return fail(p, "expected =, has or within, found '%s'", tok[k + 1]);
-            return parse_mask(p, tok[k + 2], &x->mask);
-        } else
-            return fail(p, "expected at, iteration or events after '#K', found '%s'",
-                        tok[k]);
-    } else
-        return fail(p, "expected calls, call, frees, free, per-iteration, id or "
-                    "fd after 'expect', found '%s'", tok[1]);
-    if (!parse_cmp(p, tok, ntok, &i, x))
-        return false;
-    if (i != ntok)
-        return fail(p, "unexpected '%s' at the end", tok[i]);
-    return true;
-}
-
-/* The K of alloc-fails=K (after add, run and run-until), or 'each' where
- * each_ok (after add). */
-static bool parse_alloc_fails(struct parser *p, const char *k, bool each_ok,
-                              struct step *st)
-{
-    int64_t v;
-
-    if (each_ok && !strcmp(k, "each")) {
-        st->alloc_fails = ALLOC_FAILS_EACH;
-        return true;
-    }
-    if (!parse_int(p, k, &v, "a count after 'alloc-fails='") || v < 1 || v > 1000)
-        return fail(p, "expected alloc-fails=K with K from 1 to 1000%s",
-                    each_ok ? ", or alloc-fails=each" : "");
-    st->alloc_fails = (int)v;
-    return true;
-}
-
-/* Options after add-handle / add-timeout: opaque=null, ff=none, => RC */
-static bool parse_tail(struct parser *p, char **tok, int ntok, int from,
-                       struct step *st, bool options)
-{
-    for (int i = from; i < ntok; i++) {
-        if (!strcmp(tok[i], "=>") && i + 1 < ntok) {
-            int64_t v;
-            if (!parse_int(p, tok[++i], &v, "a return value after '=>'"))
-                return false;
-            st->has_rc = true;
-            st->rc = (int)v;
-        } else if (options && !strcmp(tok[i], "opaque=null")) {
-            st->opaque_null = true;
-        } else if (options && !strcmp(tok[i], "ff=none")) {
-            st->ff_none = true;
-        } else if (options && !strncmp(tok[i], "alloc-fails=", 12)) {
-            if (!parse_alloc_fails(p, tok[i] + 12, true, st))
-                return false;
-        } else {
-            return fail(p, "unexpected '%s'%s", tok[i], options ?
-                         " (expected opaque=null, ff=none, alloc-fails=K|each or '=> RC')" :
-                        " (expected '=> RC' or the end of the line)");
-        }
-    }
-    return true;
-}
-
-static bool need(struct parser *p, int ntok, int min, const char *usage)
-{
-    return ntok >= min || fail(p, "expected '%s'", usage);
-}
-
-/* One step, tokens already split and any when-prefix removed. */
-static bool parse_client_step(struct parser *p, char **tok, int ntok, struct step *st,
-                              bool *matched);
-
-static bool parse_step(struct parser *p, char **tok, int ntok, struct step *st)
-{
-    static const struct { const char *word; enum step_kind kind; enum name_kind nk; } fds[] = {
-        { "pipe", S_PIPE, NAME_FD }, { "pipe-writer", S_PIPE_WRITER, NAME_FD },
-        { "socket", S_SOCKET, NAME_FD },
-    };
-    static const struct { const char *word; enum step_kind kind; bool count; } fd_actions[] = {
-        { "readable", S_READABLE, true }, { "drain", S_DRAIN, false },
-        { "fill", S_FILL, false }, { "drain-writable", S_DRAIN_WRITABLE, false },
-        { "close-peer", S_CLOSE_PEER, false }, { "close-behind", S_CLOSE_BEHIND, false },
-        { "reuse", S_REUSE, false }, { "close", S_CLOSE, false },
-    };
-    const char *w = tok[0];
-    int64_t v;
-
-    for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
-        if (!strcmp(w, fds[i].word)) {
-            st->kind = fds[i].kind;
-            if (!need(p, ntok, 2, "pipe|pipe-writer|socket NAME") || ntok > 2)
-                return fail(p, "expected '%s NAME'", w);
-            st->name = declare(p, tok[1], NAME_FD);
-            return st->name >= 0;
-        }
-    for (size_t i = 0; i < sizeof(fd_actions) / sizeof(fd_actions[0]); i++)
-        if (!strcmp(w, fd_actions[i].word)) {
-            st->kind = fd_actions[i].kind;
-            if (ntok < 2 || ntok > (fd_actions[i].count ? 3 : 2))
-                return fail(p, "expected '%s FD%s'", w, fd_actions[i].count ? " [BYTES]" : "");
-            st->name = lookup(p, tok[1], NAME_FD, "an fd name");
-            st->arg = 1;
-            if (ntok == 3 && !parse_num(p, tok[2], &st->arg, "a byte count", 1,
-                                        SCENARIO_MAX_BYTES))
-                return false;
-            return st->name >= 0;
-        }
-    if (!strcmp(w, "move-fd")) {
-        st->kind = S_MOVE_FD;
-        if (ntok != 3)
-            return fail(p, "expected 'move-fd FD NUMBER'");
-        st->name = lookup(p, tok[1], NAME_FD, "an fd name");
-        if (st->name < 0 || !parse_int(p, tok[2], &st->arg, "an fd number"))
-            return false;
-        if (st->arg < 0 || st->arg > 65535)
-            return fail(p, "expected an fd number from 0 to 65535, found %lld",
-                        (long long)st->arg);
-        return true;
-    }
-    if (!strcmp(w, "add-handle")) {
-        st->kind = S_ADD_HANDLE;
-        if (!need(p, ntok, 4, "add-handle NAME FD|#fd EVENTS [opaque=null] [ff=none] [=> RC]"))
-            return false;
-        st->name = declare(p, tok[1], NAME_HANDLE);
-        if (st->name < 0)
-            return false;
-        if (tok[2][0] == '#') {
-            st->fd_name = -1;
-            if (!parse_int(p, tok[2] + 1, &v, "an fd number after '#'"))
-                return false;
-            st->fd_literal = (int)v;
-        } else if ((st->fd_name = lookup(p, tok[2], NAME_FD, "an fd name or #fd")) < 0) {
-            return false;
-        }
-        int mask;
-        if (!parse_mask(p, tok[3], &mask))
-            return false;
-        st->arg = mask;
-        return parse_tail(p, tok, ntok, 4, st, true);
-    }
-    if (!strcmp(w, "add-timeout")) {
-        st->kind = S_ADD_TIMEOUT;
-        if (!need(p, ntok, 3, "add-timeout NAME MS [opaque=null] [ff=none] [=> RC]"))
-            return false;
-        st->name = declare(p, tok[1], NAME_TIMER);
-        if (st->name < 0 || !parse_int(p, tok[2], &st->arg, "a timeout in ms"))
-            return false;
-        return parse_tail(p, tok, ntok, 3, st, true);
-    }
-    if (!strcmp(w, "update-handle") || !strcmp(w, "update-timeout")) {
-        bool handle = w[7] == 'h';
-        int mask;
-        st->kind = handle ? S_UPDATE_HANDLE : S_UPDATE_TIMEOUT;
-        if (ntok != 3)
-            return fail(p, "expected '%s NAME|#id %s'", w, handle ? "EVENTS" : "MS");
-        if (!parse_target(p, tok[1], st))
-            return false;
-        if (handle) {
-            if (!parse_mask(p, tok[2], &mask))
-                return false;
-            st->arg = mask;
-            return true;
-        }
-        return parse_int(p, tok[2], &st->arg, "a timeout in ms");
-    }
-    if (!strcmp(w, "remove-handle") || !strcmp(w, "remove-timeout")) {
-        st->kind = w[7] == 'h' ? S_REMOVE_HANDLE : S_REMOVE_TIMEOUT;
-        if (!need(p, ntok, 2, "remove-handle|remove-timeout NAME|#id [=> RC]"))
-            return false;
-        return parse_target(p, tok[1], st) && parse_tail(p, tok, ntok, 2, st, false);
-    }
-    if (!strcmp(w, "run") || !strcmp(w, "run-until") || !strcmp(w, "sleep")) {
-        st->kind = !strcmp(w, "run") ? S_RUN : !strcmp(w, "sleep") ? S_SLEEP : S_RUN_UNTIL;
-        /* run N alloc-fails=K: the K-th allocation of the iterations fails */
-        if (ntok == 3 && st->kind != S_SLEEP && !strncmp(tok[2], "alloc-fails=", 12)) {
-            if (!parse_alloc_fails(p, tok[2] + 12, false, st))
-                return false;
-            ntok = 2;
-        }
-        if (ntok != 2)
-            return fail(p, "expected '%s %s%s'", w, st->kind == S_RUN ? "ITERATIONS" : "MS",
-                        st->kind == S_SLEEP ? "" : " [alloc-fails=K]");
-        if (st->kind == S_RUN)
-            return parse_num(p, tok[1], &st->arg, "an iteration count", 0,
-                             SCENARIO_MAX_ITERATIONS);
-        return parse_num(p, tok[1], &st->arg, "a virtual time in ms", 0, SCENARIO_MAX_MS);
-    }
-    if (!strcmp(w, "mark")) {
-        st->kind = S_MARK;
-        if (ntok != 2)
-            return fail(p, "expected 'mark NAME'");
-        st->name = declare(p, tok[1], NAME_MARK);
-        return st->name >= 0;
-    }
-    if (!strcmp(w, "wait-fails")) {
-        static const struct { const char *name; int err; } errs[] = {
-            { "EINTR", EINTR }, { "EAGAIN", EAGAIN }, { "ENOMEM", ENOMEM },
-        };
-        st->kind = S_WAIT_FAILS;
-        if (ntok != 2)
-            return fail(p, "expected 'wait-fails EINTR|EAGAIN|ENOMEM'");
-        for (size_t i = 0; i < sizeof(errs) / sizeof(errs[0]); i++)
-            if (!strcmp(tok[1], errs[i].name)) {
-                st->arg = errs[i].err;
-                return true;
-            }
-        return fail(p, "expected EINTR, EAGAIN or ENOMEM, found '%s'", tok[1]);
-    }
-    if (!strcmp(w, "wall-clock-step")) {
-        st->kind = S_WALL_CLOCK_STEP;
-        if (ntok != 2)
-            return fail(p, "expected 'wall-clock-step MS' (+ or - a day at most)");
-        return parse_num(p, tok[1] + (tok[1][0] == '+'), &st->arg, "a step in ms",
-                         -86400000, 86400000);
-    }
-    if (!strcmp(w, "register-default")) {
-        st->kind = S_REGISTER_DEFAULT;
-        return ntok == 1 || fail(p, "expected 'register-default' alone");
-    }
-    if (!strcmp(w, "expect"))
-        return parse_expect(p, tok, ntok, st);
-    {
-        bool matched, ok = parse_client_step(p, tok, ntok, st, &matched);
-        if (matched)
-            return ok;
-    }
-    return fail(p, "expected a step (pipe, socket, add-handle, add-timeout, "
-                "update-*, remove-*, readable, run, run-until, expect, ...), "
-                "found '%s'", w);
-}
 
 /* "at 200:", "at 200 thread:", "on cb NAME [#k]:", "on ff NAME:" */
 static bool parse_when(struct parser *p, char **tok, int *ntok, int *first,
@@ -747,143 +46,29 @@ static bool parse_when(struct parser *p, char **tok, int *ntok, int *first,
         }
     }
     if (colon < 0 || colon + 1 >= *ntok)
-        return fail(p, "expected 'at MS [thread]: STEP' or 'on cb|ff NAME [#K]: STEP'");
+        return lex_fail(p, "expected 'at MS [thread]: STEP' or 'on cb|ff NAME [#K]: STEP'");
     if (!strcmp(tok[0], "at")) {
         if (colon > 2 || (colon == 2 && strcmp(tok[2], "thread")))
-            return fail(p, "expected 'at MS:' or 'at MS thread:'");
-        if (!parse_num(p, tok[1], &v, "a virtual time in ms", 0, SCENARIO_MAX_MS))
+            return lex_fail(p, "expected 'at MS:' or 'at MS thread:'");
+        if (!lex_num(p, tok[1], &v, "a virtual time in ms", 0, SCENARIO_MAX_MS))
             return false;
         if (++p->nat > SCENARIO_MAX_AT)
-            return fail(p, "more than %d 'at' steps", SCENARIO_MAX_AT);
+            return lex_fail(p, "more than %d 'at' steps", SCENARIO_MAX_AT);
         st->at_ms = v;
         st->when = colon == 2 ? WHEN_AT_THREAD : WHEN_AT;
     } else {
         if (colon < 2 || colon > 3 || (strcmp(tok[1], "cb") && strcmp(tok[1], "ff")))
-            return fail(p, "expected 'on cb NAME [#K]:' or 'on ff NAME:'");
+            return lex_fail(p, "expected 'on cb NAME [#K]:' or 'on ff NAME:'");
         st->when = tok[1][0] == 'c' ? WHEN_ON_CB : WHEN_ON_FF;
-        st->on_name = lookup(p, tok[2], -1, "a registration name");
+        st->on_name = names_lookup(p, tok[2], -1, "a registration name");
         if (st->on_name < 0)
             return false;
         st->on_nth = 0;
-        if (colon == 3 && !parse_nth(p, tok[3], &st->on_nth))
+        if (colon == 3 && !lex_nth(p, tok[3], &st->on_nth))
             return false;
     }
     *first = colon + 1;
     return true;
-}
-
-static const char *const event_names[] = {
-    "DEFINED", "UNDEFINED", "STARTED", "SUSPENDED", "RESUMED", "STOPPED",
-    "SHUTDOWN", "PMSUSPENDED", "CRASHED",
-};
-
-int scenario_event_type(const char *name)
-{
-    for (size_t i = 0; i < sizeof(event_names) / sizeof(event_names[0]); i++)
-        if (!strcmp(name, event_names[i]))
-            return (int)i;
-    return -1;
-}
-
-static const char *const close_reasons[] = { "ERROR", "EOF", "KEEPALIVE", "CLIENT" };
-
-int scenario_close_reason(const char *name)
-{
-    for (size_t i = 0; i < sizeof(close_reasons) / sizeof(close_reasons[0]); i++)
-        if (!strcmp(name, close_reasons[i]))
-            return (int)i;
-    return -1;
-}
-
-const char *scenario_close_reason_name(int reason)
-{
-    return reason >= 0 && reason < 4 ? close_reasons[reason] : "?";
-}
-
-const char *scenario_event_name(int type)
-{
-    return type >= 0 && type < (int)(sizeof(event_names) / sizeof(event_names[0])) ?
-           event_names[type] : "?";
-}
-
-/* A libvirt client: connect C URI, domain-events C, and the domain steps
- * (define-domain C DOMAIN, start-, destroy-, undefine-), close-connection
- * C.  Returns false if w is none of them (nothing reported), or on error. */
-static bool parse_client_step(struct parser *p, char **tok, int ntok, struct step *st,
-                              bool *matched)
-{
-    static const struct { const char *word; enum step_kind kind; } domain[] = {
-        { "define-domain", S_DEFINE_DOMAIN }, { "start-domain", S_START_DOMAIN },
-        { "destroy-domain", S_DESTROY_DOMAIN }, { "undefine-domain", S_UNDEFINE_DOMAIN },
-    };
-    const char *w = tok[0];
-
-    static const struct { const char *word; enum step_kind kind; } daemon[] = {
-        { "daemon", S_DAEMON }, { "stop-daemon", S_STOP_DAEMON },
-        { "pause-daemon", S_PAUSE_DAEMON }, { "resume-daemon", S_RESUME_DAEMON },
-    };
-
-    *matched = true;
-    for (size_t i = 0; i < sizeof(daemon) / sizeof(daemon[0]); i++)
-        if (!strcmp(w, daemon[i].word)) {
-            st->kind = daemon[i].kind;
-            if (ntok != 2)
-                return fail(p, "expected '%s NAME'", w);
-            if (!p->sc->realtime)
-                return fail(p, "a private libvirtd runs in real time: the scenario "
-                            "needs 'clock: real'");
-            st->name = st->kind == S_DAEMON ? declare(p, tok[1], NAME_DAEMON) :
-                       lookup(p, tok[1], NAME_DAEMON, "a daemon name");
-            return st->name >= 0;
-        }
-    if (!strcmp(w, "keepalive")) {            /* keepalive C INTERVAL COUNT */
-        int64_t count;
-        st->kind = S_KEEPALIVE;
-        if (ntok != 4)
-            return fail(p, "expected 'keepalive CONNECTION INTERVAL-S COUNT'");
-        st->name = lookup(p, tok[1], NAME_CONN, "a connection name");
-        if (st->name < 0 || !parse_num(p, tok[2], &st->arg, "an interval in s", 1, 3600) ||
-            !parse_num(p, tok[3], &count, "a count", 0, 100))
-            return false;
-        st->literal_id = (int)count;
-        return true;
-    }
-    if (!strcmp(w, "close-callback")) {
-        st->kind = S_CLOSE_CALLBACK;
-        if (ntok != 2)
-            return fail(p, "expected 'close-callback CONNECTION'");
-        st->name = lookup(p, tok[1], NAME_CONN, "a connection name");
-        return st->name >= 0;
-    }
-    if (!strcmp(w, "connect")) {
-        st->kind = S_CONNECT;
-        if (ntok != 3)
-            return fail(p, "expected 'connect NAME URI'");
-        st->name = declare(p, tok[1], NAME_CONN);
-        st->str = strdup(tok[2]);
-        /* daemon:D, a private libvirtd started above: its name's index */
-        st->fd_name = !strncmp(tok[2], "daemon:", 7) ?
-            lookup(p, tok[2] + 7, NAME_DAEMON, "a daemon name") : -1;
-        return st->name >= 0 && (strncmp(tok[2], "daemon:", 7) || st->fd_name >= 0);
-    }
-    if (!strcmp(w, "domain-events") || !strcmp(w, "close-connection")) {
-        st->kind = w[0] == 'd' ? S_DOMAIN_EVENTS : S_CLOSE_CONNECTION;
-        if (ntok != 2)
-            return fail(p, "expected '%s CONNECTION'", w);
-        st->name = lookup(p, tok[1], NAME_CONN, "a connection name");
-        return st->name >= 0;
-    }
-    for (size_t i = 0; i < sizeof(domain) / sizeof(domain[0]); i++)
-        if (!strcmp(w, domain[i].word)) {
-            st->kind = domain[i].kind;
-            if (ntok != 3)
-                return fail(p, "expected '%s CONNECTION DOMAIN'", w);
-            st->name = lookup(p, tok[1], NAME_CONN, "a connection name");
-            st->str = strdup(tok[2]);
-            return st->name >= 0;
-        }
-    *matched = false;
-    return false;
 }
 
 /* An id of ID_MAX bytes or fewer, of [A-Za-z0-9._-], that starts with a
@@ -907,8 +92,8 @@ static bool valid_rules(struct parser *p, const char *val)
         long n = r[0] == 'R' ? strtol(r + 1, &end, 10) : 0;
         if (r[0] != 'R' || !isdigit((unsigned char)r[1]) || *end || n < 1 ||
             n > CONTRACT_RULES)
-            return fail(p, "expected rules R1 to R%d, comma-separated (docs/contract.md), "
-                        "found '%s'", CONTRACT_RULES, r);
+            return lex_fail(p, "expected rules R1 to R%d, comma-separated (docs/contract.md), "
+                            "found '%s'", CONTRACT_RULES, r);
     }
     return true;
 }
@@ -922,11 +107,11 @@ static bool parse_header(struct parser *p, char *key, char *val)
     while (isspace((unsigned char)*val))
         val++;
     if (!*val)
-        return fail(p, "expected a value after '%s:'", key);
+        return lex_fail(p, "expected a value after '%s:'", key);
     p->last_header = NULL;
     if (slot) {
         if (*slot)
-            return fail(p, "'%s:' given twice", key);
+            return lex_fail(p, "'%s:' given twice", key);
         if (slot == &sc->rules && !valid_rules(p, val))
             return false;
         if (slot == &sc->id)
@@ -945,23 +130,23 @@ static bool parse_header(struct parser *p, char *key, char *val)
         else if (!strcmp(val, "INFO"))
             sc->level = LEVEL_INFO;
         else
-            return fail(p, "expected MUST, SHOULD or INFO, found '%s'", val);
+            return lex_fail(p, "expected MUST, SHOULD or INFO, found '%s'", val);
         return true;
     }
     if (!strcmp(key, "clock")) {
         if (strcmp(val, "real") && strcmp(val, "virtual"))
-            return fail(p, "expected 'clock: real' or 'clock: virtual'");
+            return lex_fail(p, "expected 'clock: real' or 'clock: virtual'");
         sc->realtime = !strcmp(val, "real");
         return true;
     }
     if (!strcmp(key, "guard")) {
         if (strcmp(val, "none") && strcmp(val, "yes"))
-            return fail(p, "expected 'guard: none' or 'guard: yes'");
+            return lex_fail(p, "expected 'guard: none' or 'guard: yes'");
         sc->guard = !strcmp(val, "yes");
         return true;
     }
-    return fail(p, "unknown header '%s:' (expected id, title, rules, level, "
-                "why, guard or clock)", key);
+    return lex_fail(p, "unknown header '%s:' (expected id, title, rules, level, "
+                    "why, guard or clock)", key);
 }
 
 /* An indented line continues the header above it.  The header's length
@@ -975,7 +160,7 @@ static bool continue_header(struct parser *p, const char *line)
         size_t cap = (p->last_len + n + 2) * 2;
         char *grown = realloc(*p->last_header, cap);
         if (!grown)
-            return fail(p, "out of memory");
+            return lex_fail(p, "out of memory");
         *p->last_header = grown;
         p->last_cap = cap;
     }
@@ -986,17 +171,18 @@ static bool continue_header(struct parser *p, const char *line)
 }
 
 /* What a step cannot be, whatever its words: said against its line. */
-static bool step_allowed(struct parser *p, const struct step *st, const char *word)
+static bool step_allowed(struct parser *p, const struct step *st,
+                         const char *word)
 {
     if (st->when != WHEN_NOW && (st->kind == S_RUN || st->kind == S_RUN_UNTIL ||
                                  st->kind == S_EXPECT || st->kind == S_REGISTER_DEFAULT))
-        return fail(p, "'%s' cannot be scheduled or run from a callback", word);
+        return lex_fail(p, "'%s' cannot be scheduled or run from a callback", word);
     if (st->when == WHEN_NOW && st->kind == S_SLEEP)
-        return fail(p, "'sleep' belongs in a callback ('on cb NAME: sleep MS')");
+        return lex_fail(p, "'sleep' belongs in a callback ('on cb NAME: sleep MS')");
     if ((st->when == WHEN_ON_CB && st->on_nth == 0) &&
         (st->kind == S_ADD_HANDLE || st->kind == S_ADD_TIMEOUT))
-        return fail(p, "an add from a callback must say which call ('on cb "
-                    "NAME #K:'): a name is added once");
+        return lex_fail(p, "an add from a callback must say which call ('on cb "
+                        "NAME #K:'): a name is added once");
     return true;
 }
 
@@ -1011,14 +197,14 @@ static bool note_add(struct parser *p, const struct step *st)
         int cap2 = sc->names_cap;
         int *a = realloc(p->added_at, (size_t)cap2 * sizeof(*a));
         if (!a)
-            return fail(p, "out of memory");
+            return lex_fail(p, "out of memory");
         memset(a + p->added_cap, 0, (size_t)(cap2 - p->added_cap) * sizeof(*a));
         p->added_at = a;
         p->added_cap = cap2;
     }
     if (p->added_at[st->name])
-        return fail(p, "'%s' is added twice (first on line %d); use a new name",
-                    sc->names[st->name], p->added_at[st->name]);
+        return lex_fail(p, "'%s' is added twice (first on line %d); use a new name",
+                        sc->names[st->name], p->added_at[st->name]);
     p->added_at[st->name] = p->line;
     return true;
 }
@@ -1028,17 +214,13 @@ static bool note_add(struct parser *p, const struct step *st)
 static bool parse_step_line(struct parser *p, char *line, struct step *st)
 {
     struct scenario *sc = p->sc;
-    char *tok[MAX_TOKENS], *save = NULL, *s;
+    char *tok[MAX_TOKENS];
     int ntok = 0, first = 0;
 
     st->line = p->line;
     st->text = strdup(line);
-    for (s = strtok_r(line, " \t", &save); s; s = strtok_r(NULL, " \t", &save)) {
-        if (ntok == MAX_TOKENS)
-            return fail(p, "too many words on one line (at most %d)", MAX_TOKENS);
-        tok[ntok++] = s;
-    }
-    if (!parse_when(p, tok, &ntok, &first, st) ||
+    if (!lex_split(p, line, tok, MAX_TOKENS, &ntok) ||
+        !parse_when(p, tok, &ntok, &first, st) ||
         !parse_step(p, tok + first, ntok - first, st) ||
         !step_allowed(p, st, tok[first]) || !note_add(p, st))
         return false;
@@ -1046,7 +228,7 @@ static bool parse_step_line(struct parser *p, char *line, struct step *st)
         int cap2 = sc->steps_cap ? sc->steps_cap * 2 : 16;
         struct step *steps = realloc(sc->steps, (size_t)cap2 * sizeof(*steps));
         if (!steps)
-            return fail(p, "out of memory");
+            return lex_fail(p, "out of memory");
         sc->steps = steps;
         sc->steps_cap = cap2;
     }
@@ -1086,7 +268,8 @@ static bool parse_line(struct parser *p, char *line)
 }
 
 /* The lines of f (closed here) as the scenario named path. */
-static struct scenario *parse_stream(FILE *f, const char *path, char *err, size_t errlen)
+static struct scenario *parse_stream(FILE *f, const char *path, char *err,
+                                     size_t errlen)
 {
     struct parser p = { .path = path, .err = err, .errlen = errlen };
     char *line = NULL;
@@ -1110,22 +293,22 @@ static struct scenario *parse_stream(FILE *f, const char *path, char *err, size_
                               !p.sc->rules ? "rules" : !p.sc->why ? "why" : NULL;
         p.line = 1;
         if (missing)
-            fail(&p, "missing '%s:' header", missing);
+            lex_fail(&p, "missing '%s:' header", missing);
         else if (!valid_id(p.sc->id)) {
             p.line = p.id_line;
-            fail(&p, "an id is 1 to %d letters, digits, '.', '_' or '-', starting with a "
-                 "letter or a digit; found '%.*s'%s", ID_MAX, ID_MAX, p.sc->id,
-                 strlen(p.sc->id) > ID_MAX ? "..." : "");
+            lex_fail(&p, "an id is 1 to %d letters, digits, '.', '_' or '-', starting with a "
+                     "letter or a digit; found '%.*s'%s", ID_MAX, ID_MAX, p.sc->id,
+                     strlen(p.sc->id) > ID_MAX ? "..." : "");
         }
         else if (p.sc->nsteps == 0)
-            fail(&p, "no steps");
+            lex_fail(&p, "no steps");
     }
     if (!p.failed) {
         char why[300];
         int line = scenario_check_client(p.sc, why, sizeof(why));
         if (line > 0) {
             p.line = line;
-            fail(&p, "%s", why);
+            lex_fail(&p, "%s", why);
         }
     }
     if (p.failed) {
@@ -1192,3 +375,4 @@ void scenario_free(struct scenario *sc)
     free(sc->why);
     free(sc);
 }
+

@@ -6,6 +6,9 @@
  * order; a step may instead be scheduled at a virtual time (on the loop
  * thread or another thread) or attached to a callback or free callback.
  * Expectations are steps too: they are checked where they stand.
+ * scenario_parse() (parse.c, with lex.c, names.c, parse-steps.c and
+ * parse-expect.c) makes one; the words it reads are words.h's; running it
+ * is exec.h's.
  */
 #ifndef EVCONF_SCENARIO_H
 #define EVCONF_SCENARIO_H

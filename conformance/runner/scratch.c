@@ -1,5 +1,6 @@
 /*
- * scratch.c - the private libvirtds' base dir and its reaper (scratch.h).
+ * scratch.c - the private libvirtds' base dir and its reaper (prefix
+ * scratch_, scratch.h).  Starting and stopping the daemons is daemon.c's.
  *
  * CI runs the kit as root, on machines other users share (issue 20).  So:
  * - one base dir per run, $TMPDIR/evconf-libvirtd-XXXXXX, in which only

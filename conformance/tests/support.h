@@ -73,5 +73,6 @@ void add_daemon_guard_tests(Suite *s);
 void add_limits_tests(Suite *s);
 void add_stress_tests(Suite *s);
 void add_attribution_tests(Suite *s);
+void add_words_tests(Suite *s);
 
 #endif

@@ -1,5 +1,6 @@
 /*
- * checks.c - what every scenario checks, and what its expectations check.
+ * observe.c - what every scenario checks, as each callback comes (prefix
+ * check_; what a scenario's expect lines check is expectations.c's).
  *
  * Every callback and free callback arrives through a trampoline here, which
  * finds the registration it belongs to and checks the rules that hold in
@@ -22,89 +23,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "client.h"
-#include "exec-internal.h"
+#include <libvirt/libvirt.h>
+
+#include "observe.h"
+#include "records.h"
 #include "protocol.h"
 
 #define ALWAYS (VIR_EVENT_HANDLE_ERROR | VIR_EVENT_HANDLE_HANGUP)
 #define EARLY_SLACK_NS (SCENARIO_EARLY_MS * SIM_NS_PER_MS)      /* R26 */
-
-static void emit(const char *line)
-{
-    size_t n = strlen(line), done = 0;
-
-    while (done < n) {
-        ssize_t w = write(scn.out_fd, line + done, n - done);
-        if (w <= 0)
-            return;
-        done += (size_t)w;
-    }
-}
-
-/* One record to the runner (protocol.h): KIND HEAD MSG, on one line. */
-static void record(char kind, const char *head, char *msg)
-{
-    char line[900];
-
-    for (char *c = msg; *c; c++)
-        if (*c == '\n')
-            *c = ' ';
-    snprintf(line, sizeof(line), "%c %s%s\n", kind, head, msg);
-    emit(line);
-}
-
-void check_fail(enum level level, const char *rules, const char *fmt, ...)
-{
-    char msg[700], head[80];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    snprintf(head, sizeof(head), "%s %s ", scenario_level_name(level), rules);
-    record(PROTO_FAILURE, head, msg);
-    sim_trace("FAIL", "[%s] %s", rules, msg);
-}
-
-void check_scenario_error(const struct step *st, const char *fmt, ...)
-{
-    char msg[600], head[32];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    snprintf(head, sizeof(head), "line %d: ", st->line);
-    record(PROTO_SCENARIO_ERROR, head, msg);
-    sim_trace("ERROR", "scenario: line %d: %s", st->line, msg);
-    scn.stopped = true;
-}
-
-void check_scenario_skip(const struct step *st, const char *why)
-{
-    char msg[400], head[32];
-
-    snprintf(msg, sizeof(msg), "%s", why);
-    snprintf(head, sizeof(head), "line %d: ", st->line);
-    record(PROTO_SKIP, head, msg);
-    sim_trace("SKIP", "line %d: %s", st->line, msg);
-    scn.stopped = true;
-}
-
-/* A rule broken by one registration is reported once, not on every call. */
-bool check_first_time(const char *rule, int name)
-{
-    char key[40];
-
-    snprintf(key, sizeof(key), "%s/%d", rule, name);
-    for (int i = 0; i < scn.nreported; i++)
-        if (!strcmp(scn.reported[i], key))
-            return false;
-    if (scn.nreported < 64)
-        snprintf(scn.reported[scn.nreported++], sizeof(scn.reported[0]), "%s", key);
-    return true;
-}
-
 
 /* The registration a callback belongs to: by opaque (our cookie), or by id
  * for registrations made with a NULL opaque.  -1 if it is none of ours. */
@@ -114,8 +40,9 @@ static int identify(void *opaque, int id, enum name_kind kind)
 
     if (!opaque) {
         for (int i = 0; i < sc->nnames; i++)
-            if (sc->kinds[i] == kind && scn.regs[i].null_opaque &&
-                (scn.regs[i].added || scn.regs[i].add_failed) && scn.regs[i].id == id)
+            if (sc->kinds[i] == kind && scn.regs[i].op.null_opaque &&
+                (scn.regs[i].op.added || scn.regs[i].op.add_failed) &&
+                scn.regs[i].op.id == id)
                 return i;
         VIOLATION(LEVEL_MUST, "R16", -1, "a %s callback got id %d and a NULL "
                   "opaque, which match no registration", kind == NAME_HANDLE ?
@@ -135,26 +62,26 @@ static int identify(void *opaque, int id, enum name_kind kind)
 
 static void record_call(struct reg *r, int events)
 {
-    if (r->ncalls == r->calls_cap) {
-        int cap = r->calls_cap ? r->calls_cap * 2 : 16;
-        struct call *calls = realloc(r->calls, (size_t)cap * sizeof(*calls));
+    if (r->seen.ncalls == r->seen.calls_cap) {
+        int cap = r->seen.calls_cap ? r->seen.calls_cap * 2 : 16;
+        struct call *calls = realloc(r->seen.calls, (size_t)cap * sizeof(*calls));
         if (!calls)
             return;
-        r->calls = calls;
-        r->calls_cap = cap;
+        r->seen.calls = calls;
+        r->seen.calls_cap = cap;
     }
-    atomic_fetch_add(&scn.served, 1);
-    r->calls[r->ncalls++] = (struct call){ scn.iter, sim_now_ns(), events,
-                                           atomic_fetch_add(&scn.seq, 1) + 1 };
-    if (++r->calls_this_iter > r->max_per_iter)
-        r->max_per_iter = r->calls_this_iter;
+    atomic_fetch_add(&scn.seen.served, 1);
+    r->seen.calls[r->seen.ncalls++] = (struct call){
+        scn.loop.iter, sim_now_ns(), events, atomic_fetch_add(&scn.seen.seq, 1) + 1 };
+    if (++r->seen.calls_this_iter > r->seen.max_per_iter)
+        r->seen.max_per_iter = r->seen.calls_this_iter;
 }
 
 void check_record_close(int name, int reason)
 {
     pthread_mutex_lock(&scn.lock);
-    scn.regs[name].close_reason = reason;
-    scn.regs[name].close_ns = sim_now_ns();
+    scn.regs[name].conn.close_reason = reason;
+    scn.regs[name].conn.close_ns = sim_now_ns();
     pthread_mutex_unlock(&scn.lock);
 }
 
@@ -173,30 +100,26 @@ static int common_call_checks(int name, const char *what, int id, int events)
     record_call(r, events);
     if (op_on_stack)
         VIOLATION(LEVEL_MUST, "R27", name, "%s callback of %s ran inside %s(): "
-                  "it must wait for the loop to dispatch", what, exec_reg_name(name),
+                  "it must wait for the loop to dispatch", what, state_name(name),
                   op_on_stack);
-    if (r->add_failed)
+    if (r->op.add_failed)
         VIOLATION(LEVEL_MUST, "R4", name, "%s callback of %s, whose add "
-                  "returned -1", what, exec_reg_name(name));
-    if (r->removed)
+                  "returned -1", what, state_name(name));
+    if (r->op.removed)
         VIOLATION(LEVEL_MUST, "R29", name, "%s callback of %s after its "
                   "remove returned 0 (in iteration %d); expected no call ever "
-                  "after that", what, exec_reg_name(name), r->remove_at.iter);
-    if (id != r->id)
+                  "after that", what, state_name(name), r->op.remove_at.iter);
+    if (id != r->op.id)
         VIOLATION(LEVEL_MUST, "R16", name, "%s callback of %s got id %d; its "
-                  "add returned %d", what, exec_reg_name(name), id, r->id);
-    return r->ncalls;
+                  "add returned %d", what, state_name(name), id, r->op.id);
+    return r->seen.ncalls;
 }
 
 static bool changed_this_iteration(const struct reg *r)
 {
-    return scn.in_iteration && r->changed_iter == scn.iter;
+    return scn.loop.in_iteration && r->op.changed_iter == scn.loop.iter;
 }
 
-_Thread_local int callback_depth;
-_Thread_local const char *cb_kind_on_stack;
-_Thread_local int cb_name_on_stack = -1;
-_Thread_local const char *cb_inside_op;
 
 /* A callback's reactions, with the callback marked on this thread's stack:
  * a crash in them is in a callback the runner entered (crash.c), and one
@@ -209,7 +132,7 @@ static void run_reactions_marked(enum when when, int name, int nth)
     cb_kind_on_stack = when == WHEN_ON_FF ? "free callback" : "callback";
     cb_name_on_stack = name;
     cb_inside_op = op_on_stack;
-    exec_run_reactions(when, name, nth);
+    scn.react(when, name, nth);
     cb_kind_on_stack = outer_kind;
     cb_name_on_stack = outer_name;
     cb_inside_op = outer_op;
@@ -221,11 +144,11 @@ static void run_reactions_marked(enum when when, int name, int nth)
  * loop holds for it is stale. */
 static void check_not_enabled_this_iteration(int name, const struct reg *r)
 {
-    if (scn.in_iteration && r->enabled_iter == scn.iter)
+    if (scn.loop.in_iteration && r->op.enabled_iter == scn.loop.iter)
         VIOLATION(LEVEL_SHOULD, "R30", name, "%s was called in the iteration in "
                   "which a callback %s it; expected its first call in the next "
-                  "iteration", exec_reg_name(name),
-                  r->enabled_by_add ? "added" : "enabled");
+                  "iteration", state_name(name),
+                  r->op.enabled_by_add ? "added" : "enabled");
 }
 
 /* A watch called with READABLE or WRITABLE while its fd has no such
@@ -238,20 +161,21 @@ static void check_condition_holds(int name, const struct reg *r, int events)
     static const struct { int bit; short poll; } conds[] = {
         { VIR_EVENT_HANDLE_READABLE, POLLIN }, { VIR_EVENT_HANDLE_WRITABLE, POLLOUT },
     };
-    const struct reg *f = r->fd_name >= 0 ? &scn.regs[r->fd_name] : NULL;
+    const struct reg *f = r->op.fd_name >= 0 ? &scn.regs[r->op.fd_name] : NULL;
     char got[64];
 
-    if (!f || f->fd.behind || f->fd.fd != r->fd_num || f->fd_touched_iter == scn.iter)
+    if (!f || f->file.fd.behind || f->file.fd.fd != r->file.fd_num ||
+        f->file.fd_touched_iter == scn.loop.iter)
         return;
     for (size_t i = 0; i < sizeof(conds) / sizeof(conds[0]); i++) {
-        struct pollfd p = { .fd = f->fd.fd, .events = conds[i].poll };
+        struct pollfd p = { .fd = f->file.fd.fd, .events = conds[i].poll };
         if (!(events & conds[i].bit) || sim_peek(&p, 1) == 1)
             continue;
         scenario_mask_format(conds[i].bit, got, sizeof(got));
         VIOLATION(LEVEL_MUST, "R14", name, "%s was called with %s, but its fd has "
                   "no such condition, and nothing has acted on it in this "
                   "iteration: a poll result from an earlier iteration, or none",
-                  exec_reg_name(name), got);
+                  state_name(name), got);
     }
 }
 
@@ -259,18 +183,18 @@ static void check_condition_holds(int name, const struct reg *r, int events)
  * (F_GETFD: FD_CLOEXEC, which sim leaves clear so that setting it shows)
  * and the open file's (F_GETFL: the access mode and the status flags,
  * O_NONBLOCK, O_APPEND, O_ASYNC...).  If not, what it has, in got. */
-static bool fd_flags_as_created(const struct reg *f, char *got, size_t len)
+bool check_fd_flags_as_created(const struct reg *f, char *got, size_t len)
 {
-    int fdfl = fcntl(f->fd.fd, F_GETFD), fl = fcntl(f->fd.fd, F_GETFL);
+    int fdfl = fcntl(f->file.fd.fd, F_GETFD), fl = fcntl(f->file.fd.fd, F_GETFL);
 
     if (fdfl < 0)
         snprintf(got, len, "fd %d is closed: the loop closed an fd it does not "
-                 "own", f->fd.fd);
+                 "own", f->file.fd.fd);
     else
         snprintf(got, len, "fd %d has flags 0x%x/0x%x (F_GETFL/F_GETFD), created "
                  "with 0x%x/0x%x: the loop changed the flags of an fd it does "
-                 "not own", f->fd.fd, fl, fdfl, f->fd_flags, f->fd_fdflags);
-    return fl == f->fd_flags && fdfl == f->fd_fdflags;
+                 "not own", f->file.fd.fd, fl, fdfl, f->file.fd_flags, f->file.fd_fdflags);
+    return fl == f->file.fd_flags && fdfl == f->file.fd_fdflags;
 }
 
 /* The fd is libvirt's: neither closed nor its flags changed by the loop,
@@ -284,11 +208,12 @@ void check_fd_kept(int name, const char *when)
     char got[200];
 
     if (scn.sc->kinds[name] == NAME_HANDLE)
-        f = r->fd_name >= 0 && scn.regs[r->fd_name].fd.fd == r->fd_num ?
-            &scn.regs[r->fd_name] : NULL;
-    if (!f || f->fd.fd < 0 || f->fd.behind || fd_flags_as_created(f, got, sizeof(got)))
+        f = r->op.fd_name >= 0 && scn.regs[r->op.fd_name].file.fd.fd == r->file.fd_num ?
+            &scn.regs[r->op.fd_name] : NULL;
+    if (!f || f->file.fd.fd < 0 || f->file.fd.behind ||
+        check_fd_flags_as_created(f, got, sizeof(got)))
         return;
-    VIOLATION(LEVEL_MUST, "R17", name, "%s %s: %s", exec_reg_name(name), when, got);
+    VIOLATION(LEVEL_MUST, "R17", name, "%s %s: %s", state_name(name), when, got);
 }
 
 void check_handle_cb(int watch, int fd, int events, void *opaque)
@@ -306,38 +231,38 @@ void check_handle_cb(int watch, int fd, int events, void *opaque)
     r = &scn.regs[name];
     nth = common_call_checks(name, "handle", watch, events);
     scenario_mask_format(events, got, sizeof(got));
-    scenario_mask_format(r->events, asked, sizeof(asked));
-    if (fd != r->fd_num)
+    scenario_mask_format(r->op.events, asked, sizeof(asked));
+    if (fd != r->file.fd_num)
         VIOLATION(LEVEL_MUST, "R16", name, "handle callback of %s got fd %d; "
-                  "it was added with fd %d", exec_reg_name(name), fd, r->fd_num);
+                  "it was added with fd %d", state_name(name), fd, r->file.fd_num);
     check_fd_kept(name, "in its callback");
-    if (r->events == 0 && !r->removed) {
+    if (r->op.events == 0 && !r->op.removed) {
         if (changed_this_iteration(r))
             VIOLATION(LEVEL_SHOULD, "R31", name, "%s was called (%s) in the "
                       "iteration in which a callback set its events to 0",
-                      exec_reg_name(name), got);
+                      state_name(name), got);
         else
             VIOLATION(LEVEL_MUST, "R10", name, "%s was called (%s) while its "
                       "events are 0; expected no call at all, not even for "
-                      "HANGUP or ERROR", exec_reg_name(name), got);
-    } else if (events == 0 || (events & ~(r->events | ALWAYS))) {
+                      "HANGUP or ERROR", state_name(name), got);
+    } else if (events == 0 || (events & ~(r->op.events | ALWAYS))) {
         VIOLATION(LEVEL_MUST, "R12", name, "%s got events %s; expected a "
-                  "non-empty subset of %s plus ERROR|HANGUP", exec_reg_name(name),
+                  "non-empty subset of %s plus ERROR|HANGUP", state_name(name),
                   got, asked);
     } else {
         check_not_enabled_this_iteration(name, r);
         check_condition_holds(name, r, events);
     }
-    r->in_cb = true;
+    r->seen.in_cb = true;
     callback_depth++;
     pthread_mutex_unlock(&scn.lock);
-    sim_trace("cb", "%s watch=%d fd=%d events=%s", exec_reg_name(name), watch, fd, got);
+    sim_trace("cb", "%s watch=%d fd=%d events=%s", state_name(name), watch, fd, got);
     run_reactions_marked(WHEN_ON_CB, name, nth);
     pthread_mutex_lock(&scn.lock);
     callback_depth--;
-    r->in_cb = false;
+    r->seen.in_cb = false;
     pthread_mutex_unlock(&scn.lock);
-    sim_trace("cb-end", "%s", exec_reg_name(name));
+    sim_trace("cb-end", "%s", state_name(name));
 }
 
 /* A timer of N ms fires no earlier than N ms (20 ms early at most, R26)
@@ -349,22 +274,22 @@ void check_handle_cb(int watch, int fd, int events, void *opaque)
  * out: the period SHOULD run from the call itself. */
 static void check_period(int name, const struct reg *r, int64_t now)
 {
-    int64_t early = r->timeout * SIM_NS_PER_MS - EARLY_SLACK_NS - scn.tolerance_ns;
+    int64_t early = r->op.timeout * SIM_NS_PER_MS - EARLY_SLACK_NS - scn.tolerance_ns;
 
-    if (now < r->armed_ns + early)
+    if (now < r->op.armed_ns + early)
         VIOLATION(LEVEL_MUST, "R20", name, "timer %s (%d ms) fired %lld ms "
                   "after its period started; expected no earlier than %d ms "
-                  "(20 ms early at most, R26)", exec_reg_name(name), r->timeout,
-                  (long long)((now - r->armed_ns) / SIM_NS_PER_MS),
-                  r->timeout - 20);
-    else if (r->armed_by_fire && now < r->fired_ns + early)
+                  "(20 ms early at most, R26)", state_name(name), r->op.timeout,
+                  (long long)((now - r->op.armed_ns) / SIM_NS_PER_MS),
+                  r->op.timeout - 20);
+    else if (r->op.armed_by_fire && now < r->seen.fired_ns + early)
         VIOLATION(LEVEL_SHOULD, "R25", name, "timer %s (%d ms) fired again "
                   "%lld ms after its previous call, which ran %lld ms after "
                   "the loop woke up; expected its period to restart from that "
                   "call, not from the wake-up (no catch-up burst)",
-                  exec_reg_name(name), r->timeout,
-                  (long long)((now - r->fired_ns) / SIM_NS_PER_MS),
-                  (long long)((r->fired_ns - r->armed_ns) / SIM_NS_PER_MS));
+                  state_name(name), r->op.timeout,
+                  (long long)((now - r->seen.fired_ns) / SIM_NS_PER_MS),
+                  (long long)((r->seen.fired_ns - r->op.armed_ns) / SIM_NS_PER_MS));
 }
 
 void check_timer_cb(int timer, void *opaque)
@@ -381,38 +306,38 @@ void check_timer_cb(int timer, void *opaque)
     }
     r = &scn.regs[name];
     nth = common_call_checks(name, "timer", timer, 0);
-    if (r->timeout < 0 && !r->removed) {
+    if (r->op.timeout < 0 && !r->op.removed) {
         if (changed_this_iteration(r))
             VIOLATION(LEVEL_SHOULD, "R31", name, "timer %s fired in the "
                       "iteration in which a callback disabled it",
-                      exec_reg_name(name));
+                      state_name(name));
         else
             VIOLATION(LEVEL_MUST, "R22", name, "timer %s fired while its "
                       "timeout is %d; a negative timeout disables it",
-                      exec_reg_name(name), r->timeout);
+                      state_name(name), r->op.timeout);
     } else {
         check_not_enabled_this_iteration(name, r);
-        if (r->timeout > 0)
+        if (r->op.timeout > 0)
             check_period(name, r, now);
     }
     /* After a call the period restarts when the loop dispatched it (R25);
      * a loop may take that moment from its clock as it woke up, no
      * earlier, without breaking R20. */
-    r->armed_ns = sim_last_wait_end_ns();
-    r->fired_ns = now;
-    r->armed_by_fire = true;
-    r->in_cb = true;
+    r->op.armed_ns = sim_last_wait_end_ns();
+    r->seen.fired_ns = now;
+    r->op.armed_by_fire = true;
+    r->seen.in_cb = true;
     callback_depth++;
     pthread_mutex_unlock(&scn.lock);
-    sim_trace("cb", "%s timer=%d", exec_reg_name(name), timer);
+    sim_trace("cb", "%s timer=%d", state_name(name), timer);
     run_reactions_marked(WHEN_ON_CB, name, nth);
     pthread_mutex_lock(&scn.lock);
     callback_depth--;
-    r->in_cb = false;
-    if (!r->removed)
-        r->restart_ns = sim_now_ns();   /* R25: the period may run from here */
+    r->seen.in_cb = false;
+    if (!r->op.removed)
+        r->op.restart_ns = sim_now_ns();   /* R25: the period may run from here */
     pthread_mutex_unlock(&scn.lock);
-    sim_trace("cb-end", "%s", exec_reg_name(name));
+    sim_trace("cb-end", "%s", state_name(name));
 }
 
 /* The guard timers' opaque: not NULL, for bindings that cannot take a
@@ -422,7 +347,7 @@ char check_guard_opaque[] = "evconf guard timer";
 void check_guard_cb(int timer, void *opaque)
 {
     (void)opaque;
-    atomic_fetch_add(&scn.served, 1);
+    atomic_fetch_add(&scn.seen.served, 1);
     sim_trace("guard", "timer=%d", timer);
 }
 
@@ -437,8 +362,8 @@ static int identify_free(void *opaque)
         return ((struct cookie *)opaque)->name;
     if (!opaque)
         for (int i = 0; i < sc->nnames; i++)
-            if (scn.regs[i].null_opaque && scn.regs[i].has_ff && scn.regs[i].removed &&
-                scn.regs[i].nfrees == 0)
+            if (scn.regs[i].op.null_opaque && scn.regs[i].op.has_ff &&
+                scn.regs[i].op.removed && scn.regs[i].seen.nfrees == 0)
                 return i;
     VIOLATION(LEVEL_MUST, "R34", -3, "a free callback got opaque %p, which "
               "matches no removed registration", opaque);
@@ -450,7 +375,7 @@ void check_ff(void *opaque)
     struct reg *r;
     int name, nth;
 
-    atomic_fetch_add(&scn.served, 1);
+    atomic_fetch_add(&scn.seen.served, 1);
     pthread_mutex_lock(&scn.lock);
     name = identify_free(opaque);
     if (name < 0) {
@@ -458,27 +383,27 @@ void check_ff(void *opaque)
         return;
     }
     r = &scn.regs[name];
-    if (op_on_stack || r->removing)
+    if (op_on_stack || r->op.removing)
         VIOLATION(LEVEL_MUST, "R35", name, "the free callback of %s ran inside "
-                  "%s(); expected it later, from a clean stack", exec_reg_name(name),
+                  "%s(); expected it later, from a clean stack", state_name(name),
                   op_on_stack ? op_on_stack : "remove");
-    else if (r->add_failed)
+    else if (r->op.add_failed)
         VIOLATION(LEVEL_MUST, "R4", name, "free callback of %s, whose add "
-                  "returned -1", exec_reg_name(name));
-    else if (!r->removed)
+                  "returned -1", state_name(name));
+    else if (!r->op.removed)
         VIOLATION(LEVEL_MUST, "R34", name, "free callback of %s while it is "
-                  "still registered", exec_reg_name(name));
-    if (r->nfrees > 0)
+                  "still registered", state_name(name));
+    if (r->seen.nfrees > 0)
         VIOLATION(LEVEL_MUST, "R34", name, "free callback of %s called %d "
-                  "times; expected exactly once", exec_reg_name(name), r->nfrees + 1);
-    if (r->in_cb)
+                  "times; expected exactly once", state_name(name), r->seen.nfrees + 1);
+    if (r->seen.in_cb)
         VIOLATION(LEVEL_MUST, "R37", name, "free callback of %s ran while its "
-                  "callback was still running", exec_reg_name(name));
-    nth = ++r->nfrees;
-    r->free_at = (struct anchor_point){ true, scn.iter, sim_now_ns(),
-                                        atomic_fetch_add(&scn.seq, 1) + 1 };
+                  "callback was still running", state_name(name));
+    nth = ++r->seen.nfrees;
+    r->seen.free_at = (struct anchor_point){ true, scn.loop.iter, sim_now_ns(),
+                                        atomic_fetch_add(&scn.seen.seq, 1) + 1 };
     pthread_mutex_unlock(&scn.lock);
-    sim_trace("ff", "%s", exec_reg_name(name));
+    sim_trace("ff", "%s", state_name(name));
     run_reactions_marked(WHEN_ON_FF, name, nth);
 }
 
@@ -496,8 +421,8 @@ static void free_reaction_again(const struct step *st)
     VIOLATION(LEVEL_MUST, "R34", st->name, "line %d: '%s' ran again: a free "
               "callback was called with %s's opaque %d times; expected once, "
               "so one run of the step, which adds %s once (it is not added "
-              "again)", st->line, st->text, exec_reg_name(x), scn.regs[x].nfrees,
-              exec_reg_name(st->name));
+              "again)", st->line, st->text, state_name(x), scn.regs[x].seen.nfrees,
+              state_name(st->name));
 }
 
 void check_step_again(const struct step *st)
@@ -509,7 +434,7 @@ void check_step_again(const struct step *st)
         VIOLATION(LEVEL_MUST, scn.sc->rules, st->name, "line %d: '%s' ran "
                   "again (the loop called into the runner in a way that "
                   "repeated it); expected it once, so %s is added once",
-                  st->line, st->text, exec_reg_name(st->name));
+                  st->line, st->text, state_name(st->name));
     pthread_mutex_unlock(&scn.lock);
     sim_trace("skip", "line %d: %s not run again", st->line, st->text);
 }
@@ -543,19 +468,19 @@ void check_new_id(const struct step *st, int id)
     }
     if (id == 0)
         VIOLATION(LEVEL_SHOULD, "R4", st->name, "%s got id 0; libvirt takes 0 "
-                  "as 'none', so ids should start at 1", exec_reg_name(st->name));
+                  "as 'none', so ids should start at 1", state_name(st->name));
     for (int i = 0; i < sc->nnames; i++) {
-        if (i == st->name || sc->kinds[i] != kind || !scn.regs[i].added ||
-            scn.regs[i].id != id)
+        if (i == st->name || sc->kinds[i] != kind || !scn.regs[i].op.added ||
+            scn.regs[i].op.id != id)
             continue;
-        if (!scn.regs[i].removed)
+        if (!scn.regs[i].op.removed)
             VIOLATION(LEVEL_MUST, "R5", st->name, "%s got id %d, which live "
-                      "registration %s already has", exec_reg_name(st->name), id,
-                      exec_reg_name(i));
+                      "registration %s already has", state_name(st->name), id,
+                      state_name(i));
         else
             VIOLATION(LEVEL_SHOULD, "R5", st->name, "%s got id %d, which "
                       "removed registration %s had: ids should not be reused",
-                      exec_reg_name(st->name), id, exec_reg_name(i));
+                      state_name(st->name), id, state_name(i));
     }
 }
 
@@ -581,7 +506,8 @@ int check_pending_frees(void)
 
     pthread_mutex_lock(&scn.lock);
     for (int i = 0; i < scn.sc->nnames; i++)
-        n += scn.regs[i].removed && scn.regs[i].has_ff && scn.regs[i].nfrees == 0;
+        n += scn.regs[i].op.removed && scn.regs[i].op.has_ff &&
+             scn.regs[i].seen.nfrees == 0;
     pthread_mutex_unlock(&scn.lock);
     return n;
 }
@@ -593,16 +519,18 @@ void check_leaks(void)
 {
     for (int i = 0; i < scn.sc->nnames; i++) {
         struct reg *r = &scn.regs[i];
-        if (!r->removed || !r->has_ff || r->nfrees > 0)
+        if (!r->op.removed || !r->op.has_ff || r->seen.nfrees > 0)
             continue;
-        if (r->null_opaque)
+        if (r->op.null_opaque)
             VIOLATION(LEVEL_SHOULD, "R40", i, "the free callback of %s (opaque "
                       "NULL) never ran (removed in iteration %d, %d iterations "
-                      "ago)", exec_reg_name(i), r->remove_at.iter, scn.iter - r->remove_at.iter);
+                      "ago)", state_name(i), r->op.remove_at.iter,
+                      scn.loop.iter - r->op.remove_at.iter);
         else
             VIOLATION(LEVEL_MUST, "R34", i, "the free callback of %s never ran "
                       "(removed in iteration %d, %d iterations ago): a leak",
-                      exec_reg_name(i), r->remove_at.iter, scn.iter - r->remove_at.iter);
+                      state_name(i), r->op.remove_at.iter,
+                      scn.loop.iter - r->op.remove_at.iter);
     }
 }
 
@@ -615,211 +543,4 @@ void check_fds_kept(void)
         if (scn.sc->kinds[i] == NAME_FD)
             check_fd_kept(i, "at the end of the scenario");
     pthread_mutex_unlock(&scn.lock);
-}
-
-/* ---- expectations ---- */
-
-/* The moment an anchored value refers to (not for ANCHOR_NONE). */
-static const struct anchor_point *anchor_of(const struct value *v)
-{
-    const struct reg *r = &scn.regs[v->name];
-
-    return v->anchor == ANCHOR_MARK ? &r->mark_at : v->anchor == ANCHOR_ADD ?
-        &r->add_at : v->anchor == ANCHOR_UPDATE ? &r->update_at : &r->remove_at;
-}
-
-/* Calls of r that came after the anchor with that seq. */
-static int calls_since(const struct reg *r, long seq)
-{
-    int n = 0;
-
-    for (int i = r->ncalls - 1; i >= 0 && r->calls[i].seq > seq; i--)
-        n++;
-    return n;
-}
-
-/* The value a comparison is against: a number, or an anchor's iteration
- * (for iteration comparisons) or time in ms, plus the offset. */
-static bool resolve(const struct value *v, bool want_iter, int64_t *out,
-                    const char **missing)
-{
-    const struct anchor_point *a;
-
-    if (v->anchor == ANCHOR_NONE) {
-        *out = want_iter ? v->offset : v->offset * SIM_NS_PER_MS;
-        return true;
-    }
-    a = anchor_of(v);
-    if (!a->set) {
-        *missing = exec_reg_name(v->name);
-        return false;
-    }
-    *out = want_iter ? a->iter + v->offset : a->ns + v->offset * SIM_NS_PER_MS;
-    return true;
-}
-
-/* tol widens every comparison by that much (times in real-time mode). */
-static bool compare(int64_t actual, enum cmp cmp, int64_t a, int64_t b, int64_t tol)
-{
-    switch (cmp) {
-    case CMP_EQ: return actual >= a - tol && actual <= a + tol;
-    case CMP_NE: return actual != a;
-    case CMP_LT: return actual < a + tol;
-    case CMP_LE: return actual <= a + tol;
-    case CMP_GT: return actual > a - tol;
-    case CMP_GE: return actual >= a - tol;
-    default: return actual >= a - tol && actual <= b + tol;
-    }
-}
-
-/* The nth call (-1: the last), counting from the first call after the
- * anchor with seq `after` (0: from the start). */
-static const struct call *nth_call(const struct reg *r, int nth, long after)
-{
-    int first = r->ncalls - calls_since(r, after);
-    int i = nth < 0 ? r->ncalls - 1 : first + nth - 1;
-
-    return i >= first && i < r->ncalls ? &r->calls[i] : NULL;
-}
-
-void check_expect(const struct step *st)
-{
-    const struct expect *x = &st->expect;
-    const struct reg *r = &scn.regs[x->name];
-    enum level level = x->has_level ? x->level : scn.sc->level;
-    const struct call *c = NULL;
-    bool want_iter = false, ok = true, is_time = false;
-    bool compares = true;   /* actual against the expectation's value(s) */
-    int64_t actual = 0, a = 0, b = 0;
-    const char *missing = NULL;
-    char got[200] = "";
-    int released = x->kind == X_RELEASED ? client_released(x->name, got, sizeof(got)) : 0;
-
-    if (released < 0) {
-        check_scenario_error(st, "%s", got);
-        return;
-    }
-    pthread_mutex_lock(&scn.lock);
-    switch (x->kind) {
-    case X_CALLS:
-        actual = r->ncalls;
-        want_iter = true;
-        if (x->since.anchor != ANCHOR_NONE) {
-            const struct anchor_point *s = anchor_of(&x->since);
-            if (!s->set) {
-                ok = false;
-                snprintf(got, sizeof(got), "'%s' has not happened",
-                         exec_reg_name(x->since.name));
-                break;
-            }
-            actual = calls_since(r, s->seq);
-        }
-        break;
-    case X_FREES:
-        actual = r->nfrees;
-        want_iter = true;
-        break;
-    case X_PER_ITER:
-        actual = r->max_per_iter;
-        want_iter = true;
-        break;
-    case X_ID:
-        actual = r->id;
-        want_iter = true;
-        break;
-    case X_CALL_AT:
-    case X_CALL_ITER:
-    case X_EVENT:
-    case X_CALL_EVENTS: {
-        long after = 0;
-        if (x->since.anchor != ANCHOR_NONE) {
-            const struct anchor_point *s = anchor_of(&x->since);
-            if (!s->set) {
-                ok = false;
-                snprintf(got, sizeof(got), "'%s' has not happened",
-                         exec_reg_name(x->since.name));
-                break;
-            }
-            after = s->seq;
-        }
-        c = nth_call(r, x->nth, after);
-        if (!c) {
-            int n = calls_since(r, after);
-            ok = false;
-            snprintf(got, sizeof(got), x->kind == X_EVENT ? "%s got %d event%s%s" :
-                     "%s was called %d time%s%s", exec_reg_name(x->name),
-                     n, n == 1 ? "" : "s", after ? " since then" : "");
-            break;
-        }
-        want_iter = x->kind == X_CALL_ITER;
-        is_time = x->kind == X_CALL_AT;
-        actual = is_time ? c->ns : c->iter;
-        break;
-    }
-    case X_FREE_ITER:
-    case X_FREE_AT:
-        if (!r->free_at.set) {
-            ok = false;
-            snprintf(got, sizeof(got), "%s has not been freed", exec_reg_name(x->name));
-            break;
-        }
-        want_iter = x->kind == X_FREE_ITER;
-        is_time = x->kind == X_FREE_AT;
-        actual = is_time ? r->free_at.ns : r->free_at.iter;
-        break;
-    case X_CLOSED:
-        ok = r->close_reason == x->mask;
-        snprintf(got, sizeof(got), r->close_reason < 0 ? "it was not closed" : "it was %s",
-                 scenario_close_reason_name(r->close_reason));
-        /* With `at`, its time is then compared as a call's is. */
-        compares = x->timed;
-        is_time = true;
-        actual = r->close_ns;
-        break;
-    case X_RELEASED:
-        ok = released > 0;
-        compares = false;
-        break;
-    case X_FD_OPEN:
-        ok = fcntl(r->fd.fd, F_GETFD) != -1;
-        snprintf(got, sizeof(got), "fd %d is closed", r->fd.fd);
-        compares = false;
-        break;
-    case X_FD_FLAGS:
-        ok = fd_flags_as_created(r, got, sizeof(got));
-        compares = false;
-        break;
-    }
-    if (ok && x->kind == X_EVENT) {
-        ok = c->events == x->mask;
-        snprintf(got, sizeof(got), "it was %s", scenario_event_name(c->events));
-    } else if (ok && x->kind == X_CALL_EVENTS) {
-        char m[64];
-        ok = x->mask_test == MASK_EQ ? c->events == x->mask :
-             x->mask_test == MASK_HAS ? (c->events & x->mask) == x->mask :
-             (c->events & ~x->mask) == 0;
-        scenario_mask_format(c->events, m, sizeof(m));
-        snprintf(got, sizeof(got), "events were %s", m);
-    } else if (ok && compares) {
-        if (!resolve(&x->v, want_iter, &a, &missing) ||
-            (x->cmp == CMP_RANGE && !resolve(&x->v2, want_iter, &b, &missing))) {
-            ok = false;
-            snprintf(got, sizeof(got), "'%s' has not happened", missing);
-        } else {
-            ok = compare(actual, x->cmp, a, b, is_time ? scn.tolerance_ns : 0);
-            if (is_time)
-                snprintf(got, sizeof(got), "it was %sat %lld.%03lld ms",
-                         x->kind == X_CLOSED ? "closed " : "",
-                         (long long)(actual / SIM_NS_PER_MS),
-                         (long long)(actual % SIM_NS_PER_MS / 1000));
-            else
-                snprintf(got, sizeof(got), "it was %lld", (long long)actual);
-        }
-    }
-    pthread_mutex_unlock(&scn.lock);
-    if (ok)
-        sim_trace("expect", "ok: %s", st->text);
-    else
-        check_fail(level, scn.sc->rules, "line %d: %s; but %s", st->line,
-                   st->text, got);
 }

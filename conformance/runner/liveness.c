@@ -1,8 +1,8 @@
 /*
- * progress.c - what every iteration must get done, checked in every
- * scenario.
+ * liveness.c - the liveness check (prefix liveness_): what every
+ * iteration must get done, checked in every scenario.
  *
- * checks.c judges each call as it happens; nothing there notices a call
+ * observe.c judges each call as it happens; nothing there notices a call
  * that never comes.  Here the runner looks at each iteration as a whole:
  * a registration that was due when it began, and had stayed so untouched
  * by the time it ended, is owed a call:
@@ -26,8 +26,11 @@
 #include <poll.h>
 #include <stdio.h>
 
-#include "exec-internal.h"
-#include "progress.h"
+#include <libvirt/libvirt.h>
+
+#include "observe.h"
+#include "records.h"
+#include "liveness.h"
 
 #define ALWAYS (VIR_EVENT_HANDLE_ERROR | VIR_EVENT_HANDLE_HANGUP)
 /* How late, in virtual time, counts as overdue: R20's late bound. */
@@ -37,15 +40,15 @@
 /* Whether the fd under watch r is ready now for what r asks. */
 static bool ready_now(const struct reg *r)
 {
-    const struct reg *f = r->fd_name >= 0 ? &scn.regs[r->fd_name] : NULL;
+    const struct reg *f = r->op.fd_name >= 0 ? &scn.regs[r->op.fd_name] : NULL;
     struct pollfd p;
 
-    if (!f || f->fd.behind || f->fd.fd != r->fd_num || f->fd.fd < 0)
+    if (!f || f->file.fd.behind || f->file.fd.fd != r->file.fd_num || f->file.fd.fd < 0)
         return false;
-    p = (struct pollfd){ .fd = f->fd.fd };
-    if (r->events & VIR_EVENT_HANDLE_READABLE)
+    p = (struct pollfd){ .fd = f->file.fd.fd };
+    if (r->op.events & VIR_EVENT_HANDLE_READABLE)
         p.events |= POLLIN;
-    if (r->events & VIR_EVENT_HANDLE_WRITABLE)
+    if (r->op.events & VIR_EVENT_HANDLE_WRITABLE)
         p.events |= POLLOUT;
     return sim_peek(&p, 1) == 1 && !(p.revents & POLLNVAL) && p.revents != 0;
 }
@@ -55,30 +58,30 @@ static bool ready_now(const struct reg *r)
  * the contract allows). */
 static int64_t owed_by(const struct reg *r)
 {
-    return r->restart_ns + (int64_t)r->timeout * SIM_NS_PER_MS;
+    return r->op.restart_ns + (int64_t)r->op.timeout * SIM_NS_PER_MS;
 }
 
 static bool live(const struct reg *r, enum name_kind kind, int i)
 {
-    return scn.sc->kinds[i] == kind && r->added && !r->removed && !r->removing;
+    return scn.sc->kinds[i] == kind && r->op.added && !r->op.removed && !r->op.removing;
 }
 
-void progress_begin(void)
+void liveness_begin(void)
 {
     int64_t now = sim_now_ns();
 
-    scn.iter_start_ns = now;
-    scn.iter_waited_ns = sim_waited_ns();
-    scn.iter_served = atomic_load(&scn.served);
+    scn.live.iter_start_ns = now;
+    scn.live.iter_waited_ns = sim_waited_ns();
+    scn.live.iter_served = atomic_load(&scn.seen.served);
     for (int i = 0; i < scn.sc->nnames; i++) {
         struct reg *r = &scn.regs[i];
-        r->owed = false;
-        if (live(r, NAME_TIMER, i) && r->timeout == 0)
-            r->owed = true;
-        else if (live(r, NAME_TIMER, i) && r->timeout > 0)
-            r->owed = now >= owed_by(r) + LATE_SLACK_NS;
-        else if (live(r, NAME_HANDLE, i) && r->events != 0)
-            r->owed = ready_now(r);
+        r->live.owed = false;
+        if (live(r, NAME_TIMER, i) && r->op.timeout == 0)
+            r->live.owed = true;
+        else if (live(r, NAME_TIMER, i) && r->op.timeout > 0)
+            r->live.owed = now >= owed_by(r) + LATE_SLACK_NS;
+        else if (live(r, NAME_HANDLE, i) && r->op.events != 0)
+            r->live.owed = ready_now(r);
     }
 }
 
@@ -86,54 +89,55 @@ void progress_begin(void)
 static const char *owed_what(const struct reg *r, bool handle, char *buf, size_t len)
 {
     if (handle)
-        snprintf(buf, len, "watch %s, whose fd was ready for it", exec_reg_name((int)(r - scn.regs)));
-    else if (r->timeout == 0)
-        snprintf(buf, len, "0 ms timer %s", exec_reg_name((int)(r - scn.regs)));
+        snprintf(buf, len, "watch %s, whose fd was ready for it", state_name((int)(r - scn.regs)));
+    else if (r->op.timeout == 0)
+        snprintf(buf, len, "0 ms timer %s", state_name((int)(r - scn.regs)));
     else
-        snprintf(buf, len, "timer %s (%d ms), due at %lld ms,", exec_reg_name((int)(r - scn.regs)),
-                 r->timeout, (long long)(owed_by(r) / SIM_NS_PER_MS));
+        snprintf(buf, len, "timer %s (%d ms), due at %lld ms,", state_name((int)(r - scn.regs)),
+                 r->op.timeout, (long long)(owed_by(r) / SIM_NS_PER_MS));
     return buf;
 }
 
-void progress_end(void)
+void liveness_end(void)
 {
-    int it = scn.iter - 1;            /* the iteration that just ended */
-    int64_t waited = sim_waited_ns() - scn.iter_waited_ns;
-    bool idle = atomic_load(&scn.served) == scn.iter_served;
+    int it = scn.loop.iter - 1;            /* the iteration that just ended */
+    int64_t waited = sim_waited_ns() - scn.live.iter_waited_ns;
+    bool idle = atomic_load(&scn.seen.served) == scn.live.iter_served;
     char what[160];
 
     for (int i = 0; i < scn.sc->nnames; i++) {
         struct reg *r = &scn.regs[i];
         bool handle = scn.sc->kinds[i] == NAME_HANDLE;
-        const struct reg *f = handle && r->fd_name >= 0 ? &scn.regs[r->fd_name] : NULL;
+        const struct reg *f = handle && r->op.fd_name >= 0 ?
+                              &scn.regs[r->op.fd_name] : NULL;
 
-        if (!r->owed || r->calls_this_iter > 0 || r->removed || r->removing ||
-            r->changed_iter == it ||
-            (handle && (scn.wait_failed_iter == it || (f && f->fd_touched_iter == it) ||
-                        !ready_now(r)))) {
-            r->owed_streak = 0;
-            r->owed_others_ran = false;
+        if (!r->live.owed || r->seen.calls_this_iter > 0 || r->op.removed ||
+            r->op.removing || r->op.changed_iter == it ||
+            (handle && (scn.loop.wait_failed_iter == it ||
+                        (f && f->file.fd_touched_iter == it) || !ready_now(r)))) {
+            r->live.owed_streak = 0;
+            r->live.owed_others_ran = false;
             continue;
         }
         owed_what(r, handle, what, sizeof(what));
-        r->owed_others_ran |= !idle;
+        r->live.owed_others_ran |= !idle;
         if (waited > 0)
-            VIOLATION(LEVEL_MUST, handle ? "R14" : r->timeout == 0 ? "R21" : "R20", i,
+            VIOLATION(LEVEL_MUST, handle ? "R14" : r->op.timeout == 0 ? "R21" : "R20", i,
                       "%s was owed a call when iteration %d began, and the "
                       "loop went to sleep in that iteration without calling "
                       "it; expected a call before the loop waits again", what, it);
-        else if (++r->owed_streak < OWED_LIMIT)
+        else if (++r->live.owed_streak < OWED_LIMIT)
             continue;
-        else if (!r->owed_others_ran)
-            VIOLATION(LEVEL_MUST, handle ? "R14" : r->timeout == 0 ? "R21" : "R20", i,
+        else if (!r->live.owed_others_ran)
+            VIOLATION(LEVEL_MUST, handle ? "R14" : r->op.timeout == 0 ? "R21" : "R20", i,
                       "%s was owed a call for %d iterations in a row (up to "
                       "iteration %d), in which the loop ran nothing at all; "
                       "expected a call in the first of them", what,
-                      r->owed_streak, it);
+                      r->live.owed_streak, it);
         else
             VIOLATION(LEVEL_SHOULD, "R33", i, "%s was owed a call for %d "
                       "iterations in a row (up to iteration %d) and got none "
                       "while other work ran; expected other ready work not to "
-                      "starve it", what, r->owed_streak, it);
+                      "starve it", what, r->live.owed_streak, it);
     }
 }
