@@ -183,24 +183,53 @@ static void step_run(const struct step *st)
     fail_allocations(0);
 }
 
-/* run-until MS [alloc-fails=K] */
+/* run-until MS [alloc-fails=K]
+ *
+ * Virtual time only moves when the loop waits.  A correct loop leaves it
+ * standing for a few iterations in a row at most (a wake-up, a callback
+ * that made more work): STALL_LIMIT in a row is a loop that dispatches
+ * something every iteration and never waits (a timer fired before it is
+ * due, again and again), and waiting for 100000 such iterations can take
+ * longer than the timeout on a loaded machine, turning the loop's failure
+ * into a hang. */
+#define STALL_LIMIT 1000
+#define ITERATION_LIMIT 100000
+
+static bool run_until_stalled(const struct step *st, int stalled, int i)
+{
+    if (stalled < STALL_LIMIT && i < ITERATION_LIMIT)
+        return false;
+    if (stalled >= STALL_LIMIT)
+        check_fail(scn.sc->level, scn.sc->rules, "%d iterations in a row left "
+                   "virtual time at %lld.%03lld ms, short of %lld ms: the loop "
+                   "never waited", stalled,
+                   (long long)(sim_now_ns() / SIM_NS_PER_MS),
+                   (long long)(sim_now_ns() % SIM_NS_PER_MS / 1000),
+                   (long long)st->arg);
+    else
+        check_fail(scn.sc->level, scn.sc->rules, "%d iterations did not bring "
+                   "virtual time to %lld ms (it stands at %lld ms)", i,
+                   (long long)st->arg, (long long)(sim_now_ns() / SIM_NS_PER_MS));
+    scn.loop.stopped = true;
+    return true;
+}
+
 static void step_run_until(const struct step *st)
 {
+    int stalled = 0;
+
     sim_trace("run", "until %lld ms", (long long)st->arg);
     fail_allocations(st->alloc_fails);
     /* In real time a loaded machine may overrun a phase: the next one
      * still gets an iteration, to see what its steps did. */
     for (int i = 0; !scn.loop.stopped && (sim_now_ns() < st->arg * SIM_NS_PER_MS ||
                                           (i == 0 && sim_realtime())); i++) {
-        if (i == 100000) {
-            check_fail(scn.sc->level, scn.sc->rules, "100000 iterations did "
-                       "not bring virtual time to %lld ms (it stands at "
-                       "%lld ms)", (long long)st->arg,
-                       (long long)(sim_now_ns() / SIM_NS_PER_MS));
-            scn.loop.stopped = true;
+        int64_t before = sim_now_ns();
+
+        if (run_until_stalled(st, stalled, i))
             break;
-        }
         iteration();
+        stalled = sim_now_ns() == before && !sim_realtime() ? stalled + 1 : 0;
     }
     fail_allocations(0);
 }

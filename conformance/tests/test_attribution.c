@@ -201,6 +201,28 @@ START_TEST(fd_full_blamed_by_cause)
 }
 END_TEST
 
+/* A loop that fires a short timer in every iteration without waiting
+ * never brings virtual time to a run-until's end: that is its failure,
+ * said once virtual time has stood still for 1000 iterations, long
+ * before any timeout (a loaded machine once made it a hang).  The
+ * reference waits for the same timer. */
+START_TEST(run_until_on_a_loop_that_never_waits)
+{
+    const char *body = "add-timeout A 10\nrun-until 100\nexpect calls A >= 5\n";
+    char *out;
+    int rc = run_body(&out, broken("r20-fires-early-within-20ms"), body);
+
+    ck_assert_msg(rc == 1, "exit %d: %s", rc, out);
+    ck_assert_msg(strstr(out, "[MUST R21] 1000 iterations in a row left "
+                              "virtual time at 0.000 ms, short of 100 ms"), "%s", out);
+    no_scenario_error(out);
+    free(out);
+    rc = run_body(&out, "reference", body);
+    ck_assert_msg(rc == 0, "exit %d: %s", rc, out);
+    free(out);
+}
+END_TEST
+
 void add_attribution_tests(Suite *s)
 {
     const TTest *tests[] = {
@@ -208,6 +230,7 @@ void add_attribution_tests(Suite *s)
         crash_inside_add_is_r45, recursion_from_sync_callback_is_r27,
         crash_on_null_opaque_names_r16_or_r40,
         crash_without_rule, broken_pipe_is_r17, fd_full_blamed_by_cause,
+        run_until_on_a_loop_that_never_waits,
     };
 
     add_tests(s, tests, sizeof(tests) / sizeof(tests[0]));
