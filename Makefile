@@ -8,7 +8,7 @@
 #   make coverage        tests and a kill-matrix sample under gcov; lcov
 #                        report in coverage/
 #   make sanitize        the same under AddressSanitizer + UBSan
-#   make lint            shellcheck, scripts/style-check
+#   make lint            shellcheck, scripts/style-check, scripts/code-limits
 #   make docs-check      the generated docs are current
 #   make installcheck    the installed kit runs from elsewhere
 #   make kill-matrix     the full kill matrix (30 seeds), for a longer job
@@ -487,6 +487,7 @@ SHELL_SCRIPTS := $(shell grep -l -e '^\#!/bin/sh' -e '^\#!/usr/bin/env bash' \
 lint:
 	shellcheck $(SHELL_SCRIPTS)
 	scripts/style-check reference
+	scripts/code-limits
 
 # ---- coverage -----------------------------------------------------------
 # The tests and a sample of the kill matrix (KILL_SAMPLE broken loops, the
