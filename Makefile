@@ -225,6 +225,10 @@ $(BUILD)/adapters/libevconf-libvirt-glib.so: conformance/adapters/libvirt-glib.c
 	$(CC) $(ALL_CFLAGS) $(GLIB_CFLAGS) -Iconformance $(SO_LDFLAGS) $(ALL_LDFLAGS) \
 	    -o $@ $< $(GLIB_LIBS) $(VIRT_LIBS)
 
+# The interpreters' adapters' record of the calls crossing a binding's C
+# glue (conformance/adapters/glue-log.h), linked into each of them.
+GLUE_LOG := conformance/adapters/glue-log.c conformance/adapters/glue-log.h
+
 # Any Python integration, in Debian's CPython (python3-embed):
 # IMPL=python:FILE.py; python-libvirtaio is python:evconf_libvirtaio, from
 # conformance/adapters/python/.
@@ -251,11 +255,11 @@ $(BUILD)/adapters/libevconf-ruby.so: conformance/adapters/ruby.c conformance/evc
 PERL_CFLAGS  := $(shell perl -MExtUtils::Embed -e ccopts 2>/dev/null)
 PERL_LDFLAGS := $(shell perl -MExtUtils::Embed -e ldopts 2>/dev/null)
 PERL_LIBNAME := $(shell perl -MConfig -e 'print $$Config{libperl}' 2>/dev/null)
-$(BUILD)/adapters/libevconf-perl.so: conformance/adapters/perl.c conformance/evconf.h
+$(BUILD)/adapters/libevconf-perl.so: conformance/adapters/perl.c $(GLUE_LOG) conformance/evconf.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(PERL_CFLAGS) -Wno-unused-parameter -DEVCONF_LIBPERL='"$(PERL_LIBNAME)"' \
 	    -DEVCONF_PERL_LIB='"$(CURDIR)/conformance/adapters/perl/lib"' -Iconformance \
-	    $(SO_LDFLAGS) $(ALL_LDFLAGS) -o $@ $< $(PERL_LDFLAGS)
+	    $(SO_LDFLAGS) $(ALL_LDFLAGS) -o $@ $< conformance/adapters/glue-log.c $(PERL_LDFLAGS)
 
 $(BUILD)/broken/libbroken-%.so: conformance/broken/%.c conformance/broken/wrap.c \
 		conformance/broken/wrap.h $(REF_LIB_A)

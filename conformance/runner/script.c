@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "blame.h"
 #include "client.h"
 #include "crash.h"
 #include "expectations.h"
@@ -562,6 +563,7 @@ int exec_scenario(const struct scenario *sc, const struct impl *impl,
     sim_perturb_waits(opts->perturb && !opts->realtime);
     sim_trace_mirror(out_fd, trace_prefix);
     crash_watch();
+    blame_start();
     sim_alloc_scope(*(void **)&impl->run_once);     /* alloc-fails=K */
     if (impl->register_fn() != 0) {
         check_fail(LEVEL_MUST, "R3", "evconf_register() returned non-zero");
