@@ -235,21 +235,21 @@ GLUE_LOG := conformance/adapters/glue-log.c conformance/adapters/glue-log.h
 PY_CFLAGS := $(shell pkg-config --cflags python3-embed)
 PY_LIBS   := $(shell pkg-config --libs python3-embed)
 PY_LIBNAME := $(patsubst -l%,lib%.so.1.0,$(filter -lpython%,$(PY_LIBS)))
-$(BUILD)/adapters/libevconf-python.so: conformance/adapters/python.c conformance/evconf.h
+$(BUILD)/adapters/libevconf-python.so: conformance/adapters/python.c $(GLUE_LOG) conformance/evconf.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(PY_CFLAGS) -DEVCONF_LIBPYTHON='"$(PY_LIBNAME)"' \
 	    -DEVCONF_PYTHON_LIB='"$(CURDIR)/conformance/adapters/python"' -Iconformance \
-	    $(SO_LDFLAGS) $(ALL_LDFLAGS) -o $@ $< $(PY_LIBS) -ldl
+	    $(SO_LDFLAGS) $(ALL_LDFLAGS) -o $@ $< conformance/adapters/glue-log.c $(PY_LIBS) -ldl
 
 # Any ruby-libvirt integration, in Debian's Ruby (IMPL=ruby:FILE.rb).
 RUBY_CFLAGS  := $(shell pkg-config --cflags ruby-3.1 2>/dev/null)
 RUBY_LIBS    := $(shell pkg-config --libs ruby-3.1 2>/dev/null)
 RUBY_LIBNAME := $(shell ruby -rrbconfig -e 'print RbConfig::CONFIG["LIBRUBY_SONAME"]' 2>/dev/null)
-$(BUILD)/adapters/libevconf-ruby.so: conformance/adapters/ruby.c conformance/evconf.h
+$(BUILD)/adapters/libevconf-ruby.so: conformance/adapters/ruby.c $(GLUE_LOG) conformance/evconf.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(RUBY_CFLAGS) -Wno-unused-parameter \
 	    -DEVCONF_LIBRUBY='"$(RUBY_LIBNAME)"' -Iconformance \
-	    $(SO_LDFLAGS) $(ALL_LDFLAGS) -o $@ $< $(RUBY_LIBS) -ldl
+	    $(SO_LDFLAGS) $(ALL_LDFLAGS) -o $@ $< conformance/adapters/glue-log.c $(RUBY_LIBS) -ldl
 
 # Any Sys::Virt::Event subclass, in Debian's perl (IMPL=perl:Module::Name).
 PERL_CFLAGS  := $(shell perl -MExtUtils::Embed -e ccopts 2>/dev/null)

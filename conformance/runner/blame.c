@@ -94,8 +94,9 @@ static void op_reached(struct blame_text *t, const struct evconf_glue *g,
                        const struct evconf_glue_call *c, const long *rc)
 {
     bool wrong_in_glue;
+    bool raised = !strncmp(c->said, "raised ", 7) || !strncmp(c->said, "died: ", 6);
 
-    put(t, c->returned ? " returned " : " ");
+    put(t, c->returned && !raised ? " returned " : " ");
     put(t, c->said);
     put(t, " in ");
     put(t, g->language);
@@ -104,9 +105,9 @@ static void op_reached(struct blame_text *t, const struct evconf_glue *g,
         put_side(t, g, false);
         return;
     }
-    if (!rc) {
-        put(t, "; libvirt received nothing: the process died in ");
-        put(t, g->glue);
+    if (!rc) {                  /* returned, then died or unwound in the glue */
+        put(t, "; libvirt received nothing");
+        put_side(t, g, true);
         return;
     }
     wrong_in_glue = c->has_value && c->value != *rc;
@@ -214,4 +215,28 @@ void blame_free_null_opaque(struct blame_text *t)
         put(t, g->glue);
         put_side(t, g, false);
     }
+}
+
+void blame_free_inside(struct blame_text *t)
+{
+    const struct evconf_glue *g = glue();
+    struct evconf_glue_call c;
+    unsigned long after = op_mark;
+
+    if (!g)
+        return;
+    while (g->find(after, "free_callback", NULL, &c)) {
+        if (!c.returned) {
+            put(t, "; the loop handed it to ");
+            put(t, g->glue);
+            put(t, " there");
+            put_side(t, g, false);
+            return;
+        }
+        after = c.seq;
+    }
+    put(t, "; ");
+    put(t, g->glue);
+    put(t, " ran it without the loop handing it over");
+    put_side(t, g, true);
 }

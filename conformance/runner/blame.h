@@ -48,6 +48,10 @@ void blame_dispatch(struct blame_text *t);
  * whether the loop handed it to the glue, appended to t. */
 void blame_free_null_opaque(struct blame_text *t);
 
+/* A free callback ran inside an operation on this thread (R35): whether
+ * the loop handed it to the glue there, or the glue ran it on its own. */
+void blame_free_inside(struct blame_text *t);
+
 /* True when this thread is not the loop's and a record exists (a crash
  * here deserves its own line: verdict.c words the R42 failure). */
 bool blame_off_loop_thread(void);

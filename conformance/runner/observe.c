@@ -385,16 +385,19 @@ void check_ff(void *opaque)
         return;
     }
     r = &scn.regs[name];
-    if (op_on_stack || r->op.removing)
+    if (op_on_stack || r->op.removing) {
+        struct blame_text b = { .n = 0 };
+        blame_free_inside(&b);
         VIOLATION(LEVEL_MUST, "R35", name, "the free callback of %s ran inside "
-                  "%s(); expected it later, from a clean stack", state_name(name),
-                  op_on_stack ? op_on_stack : "remove");
-    else if (r->op.add_failed)
+                  "%s(); expected it later, from a clean stack%s", state_name(name),
+                  op_on_stack ? op_on_stack : "remove", b.s);
+    } else if (r->op.add_failed) {
         VIOLATION(LEVEL_MUST, "R4", name, "free callback of %s, whose add "
                   "returned -1", state_name(name));
-    else if (!r->op.removed)
+    } else if (!r->op.removed) {
         VIOLATION(LEVEL_MUST, "R34", name, "free callback of %s while it is "
                   "still registered", state_name(name));
+    }
     if (r->seen.nfrees > 0)
         VIOLATION(LEVEL_MUST, "R34", name, "free callback of %s called %d "
                   "times; expected exactly once", state_name(name), r->seen.nfrees + 1);

@@ -103,12 +103,16 @@ static void fail_allocations(int k)
  * cleared so that later callbacks are not blamed for it (R27, R35, R37). */
 static void unwound_check(void)
 {
+    struct blame_text b = { .n = 0 };
+
     if (!op_on_stack && callback_depth == 0)
         return;
+    if (op_on_stack)
+        blame_op(&b, op_on_stack, NULL, NULL);
     VIOLATION(LEVEL_MUST, "R45", -4, "iteration %d: %s did not return: the "
               "implementation unwound through it and through libvirt (an "
-              "exception or a longjmp); expected failures as return codes", scn.loop.iter,
-              op_on_stack ? op_on_stack : "a callback");
+              "exception or a longjmp); expected failures as return codes%s",
+              scn.loop.iter, op_on_stack ? op_on_stack : "a callback", b.s);
     if (op_on_stack)
         ops_leave();
     callback_depth = 0;
