@@ -240,3 +240,30 @@ void blame_free_inside(struct blame_text *t)
     put(t, " ran it without the loop handing it over");
     put_side(t, g, true);
 }
+
+void blame_thread(struct blame_text *t)
+{
+    const struct evconf_glue *g = glue();
+    struct evconf_glue_call c, open = { .seq = 0 };
+    unsigned long after = 0;
+
+    if (!g)
+        return;
+    while (g->find(after, NULL, NULL, &c)) {
+        if (!c.returned && pthread_equal((pthread_t)c.thread, pthread_self()))
+            open = c;
+        after = c.seq;
+    }
+    put(t, "; ");
+    if (open.seq) {
+        put(t, open.op);
+        put(t, " did not return in ");
+        put(t, g->language);
+        put_side(t, g, false);
+        return;
+    }
+    put(t, "nothing reached ");
+    put(t, g->language);
+    put(t, " on that thread");
+    put_side(t, g, true);
+}

@@ -52,6 +52,11 @@ void blame_free_null_opaque(struct blame_text *t);
  * the loop handed it to the glue there, or the glue ran it on its own. */
 void blame_free_inside(struct blame_text *t);
 
+/* A crash on a thread other than the loop's, in no operation of the
+ * runner's (a libvirt call of the application's): whether a call into
+ * the interpreter was under way on it. */
+void blame_thread(struct blame_text *t);
+
 /* True when this thread is not the loop's and a record exists (a crash
  * here deserves its own line: verdict.c words the R42 failure). */
 bool blame_off_loop_thread(void);

@@ -241,13 +241,19 @@ static void describe(struct line *l, int sig)
 static void tell_off_loop_thread(void)
 {
     struct line l = { .n = 0 };
+    struct blame_text b = { .n = 0 };
 
-    if (!op_on_stack || !blame_off_loop_thread())
+    if (!blame_off_loop_thread())
         return;
     put(&l, (char[]){ PROTO_FAILURE, ' ', '\0' });
     put(&l, "INFO R42 a call from another thread died");
     put_step(&l);
-    put_blame_op(&l);
+    if (op_on_stack) {
+        put_blame_op(&l);
+    } else {
+        blame_thread(&b);
+        put(&l, b.s);
+    }
     l.s[l.n++] = '\n';
     if (write(scn.out_fd, l.s, l.n) < 0)
         return;

@@ -84,7 +84,8 @@ END_TEST
 
 /* What Sys::Virt does with a NULL opaque and with a call from another
  * thread: the loop hands the callback on and Virt.xs's helper dies before
- * libvirt's callback (the glue); a call from a worker thread never
+ * libvirt's callback (the glue); the loop hands the free callback on and
+ * the helper skips it (the glue, R40); a call from a worker thread never
  * reaches perl (the glue, on a line of its own). */
 START_TEST(perl_null_opaque_and_threads_blame_glue)
 {
@@ -99,6 +100,15 @@ START_TEST(perl_null_opaque_and_threads_blame_glue)
     ck_assert_msg(strstr(out, "; the loop handed the timeout_callback of id ") &&
                   strstr(out, " (NULL opaque) to Sys::Virt's glue, which never reached the "
                          "runner's callback: Sys::Virt's glue"), "%s", out);
+    free(out);
+    snprintf(text, sizeof(text), HEADER "add-timeout T -1 opaque=null\nremove-timeout T\n"
+             "run 3\n", "nullff");
+    args[3] = scenario_file("nullff.scn", text);
+    runner(&out, args);
+    ck_assert_msg(strstr(out, "[SHOULD R40] the free callback of T (opaque NULL) never ran") &&
+                  strstr(out, "; the loop handed a free callback with a NULL opaque to "
+                         "Sys::Virt's glue, which did not call it: Sys::Virt's glue"),
+                  "%s", out);
     free(out);
     snprintf(text, sizeof(text), HEADER "at 10 thread: add-timeout T 50\nrun-until 100\n",
              "thr");
