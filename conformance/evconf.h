@@ -105,6 +105,8 @@ struct evconf_glue_call {
 struct evconf_glue {
     const char *language;       /* "Perl" */
     const char *glue;           /* "Sys::Virt's glue" */
+    int frees_itself;           /* the glue runs free callbacks itself: a
+                                   loop hands none over (ruby-libvirt) */
     /* The first call of op (any op if NULL) with id *id (any id if id
      * is NULL) begun after call number after: 1 and *out filled in, else
      * 0 (a caller walks on with after = out->seq).  Reads memory only:

@@ -82,8 +82,9 @@ static struct evconf_glue table = { .find = find, .last = last };
 
 /* Named once the interpreter starts: until then the runner reads the
  * table as no record (language NULL). */
-void glue_log_init(const char *language, const char *glue)
+void glue_log_init(const char *language, const char *glue, bool frees_itself)
 {
+    table.frees_itself = frees_itself;
     table.glue = glue;
     table.language = language;
 }

@@ -14,8 +14,9 @@
 #include "evconf.h"
 
 /* Names for the blame clause: the language ("Perl") and the binding's
- * glue ("Sys::Virt's glue"). */
-void glue_log_init(const char *language, const char *glue);
+ * glue ("Sys::Virt's glue"); frees_itself when the glue runs the free
+ * callbacks itself, with no helper for a loop to call. */
+void glue_log_init(const char *language, const char *glue, bool frees_itself);
 
 /* A call of op begins on this thread: its number. */
 unsigned long glue_log_enter(const char *op, int id, bool null_opaque);

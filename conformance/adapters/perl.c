@@ -222,7 +222,7 @@ static const char *start(void)
     PL_exit_flags |= PERL_EXIT_DESTRUCT_END;
     if (perl_parse(my_perl, xs_init, argc, argv, NULL) != 0 || perl_run(my_perl) != 0)
         return "the embedded perl cannot start";
-    glue_log_init("Perl", "Sys::Virt's glue");
+    glue_log_init("Perl", "Sys::Virt's glue", false);
     eval_pv(setup, FALSE);
     if (!SvTRUE(ERRSV))
         eval_pv(glue_hooks, FALSE);

@@ -224,7 +224,7 @@ static int load(char *err, size_t errlen)
         snprintf(err, errlen, "cannot load %s: %s", EVCONF_LIBPYTHON, dlerror());
         return -1;
     }
-    glue_log_init("Python", "libvirt-python's glue");
+    glue_log_init("Python", "libvirt-python's glue", false);
     PyImport_AppendInittab("_evconf_glue", glue_init);
     Py_InitializeEx(0);
     main_module = PyImport_AddModule("__main__");

@@ -196,7 +196,7 @@ static int load(char *err, size_t errlen)
         return -1;
     }
     start_vm();
-    glue_log_init("Ruby", "ruby-libvirt's glue");
+    glue_log_init("Ruby", "ruby-libvirt's glue", true);
     rb_protect(hook_glue, Qnil, &state);
     if (!state)
         rb_protect(load_file, rb_str_new_cstr(file), &state);

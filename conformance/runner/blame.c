@@ -205,7 +205,12 @@ void blame_free_null_opaque(struct blame_text *t)
 
     if (!g)
         return;
-    if (latest_null_opaque(g, "free_callback", false, &c)) {
+    if (g->frees_itself) {
+        put(t, "; ");
+        put(t, g->glue);
+        put(t, " runs free callbacks itself");
+        put_side(t, g, true);
+    } else if (latest_null_opaque(g, "free_callback", false, &c)) {
         put(t, "; the loop handed a free callback with a NULL opaque to ");
         put(t, g->glue);
         put(t, ", which did not call it");
