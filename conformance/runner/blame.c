@@ -21,6 +21,7 @@
 
 static pthread_t loop_thread;
 static _Thread_local unsigned long op_mark;
+static unsigned long iteration_mark;
 
 /* The record, if the adapter keeps one and its interpreter has started. */
 static const struct evconf_glue *glue(void)
@@ -271,4 +272,32 @@ void blame_thread(struct blame_text *t)
     put(t, g->language);
     put(t, " on that thread");
     put_side(t, g, true);
+}
+
+void blame_iteration_begins(void)
+{
+    const struct evconf_glue *g = glue();
+
+    iteration_mark = g ? g->last() : 0;
+}
+
+const char *blame_iteration(struct blame_text *t)
+{
+    const struct evconf_glue *g = glue();
+    struct evconf_glue_call c;
+    unsigned long after = iteration_mark;
+
+    if (!g)
+        return t->s;
+    while (g->find(after, NULL, NULL, &c)) {
+        if (!strncmp(c.said, "raised ", 7) || !strncmp(c.said, "died: ", 6) ||
+            !c.returned)
+            return t->s;        /* through the glue: not decided here */
+        after = c.seq;
+    }
+    put(t, "; no call through ");
+    put(t, g->glue);
+    put(t, " raised in it");
+    put_side(t, g, false);
+    return t->s;
 }

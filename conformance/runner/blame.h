@@ -57,6 +57,14 @@ void blame_free_inside(struct blame_text *t);
  * the interpreter was under way on it. */
 void blame_thread(struct blame_text *t);
 
+/* An iteration begins on the loop's thread. */
+void blame_iteration_begins(void);
+
+/* The iteration failed (evconf_run_once returned -1) and unwound no
+ * operation: if no call through the glue raised in it, the loop's own
+ * code failed it ("...: the module"); t's text (empty if undecided). */
+const char *blame_iteration(struct blame_text *t);
+
 /* True when this thread is not the loop's and a record exists (a crash
  * here deserves its own line: verdict.c words the R42 failure). */
 bool blame_off_loop_thread(void);

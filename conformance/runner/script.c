@@ -101,12 +101,12 @@ static void fail_allocations(int k)
  * implementation (a Perl die, a C++ exception, a longjmp) through the
  * runner's frames and libvirt's (R45).  Reported once, and the state is
  * cleared so that later callbacks are not blamed for it (R27, R35, R37). */
-static void unwound_check(void)
+static bool unwound_check(void)
 {
     struct blame_text b = { .n = 0 };
 
     if (!op_on_stack && callback_depth == 0)
-        return;
+        return false;
     if (op_on_stack)
         blame_op(&b, op_on_stack, NULL, NULL);
     VIOLATION(LEVEL_MUST, "R45", -4, "iteration %d: %s did not return: the "
@@ -121,10 +121,13 @@ static void unwound_check(void)
     cb_inside_op = NULL;
     for (int i = 0; i < scn.sc->nnames; i++)
         scn.regs[i].seen.in_cb = false;
+    return true;
 }
 
 static void iteration(void)
 {
+    struct blame_text b = { .n = 0 };
+    bool unwound;
     int rc;
 
     pthread_mutex_lock(&scn.lock);
@@ -133,15 +136,17 @@ static void iteration(void)
     scn.loop.in_iteration = true;
     liveness_begin();
     pthread_mutex_unlock(&scn.lock);
+    blame_iteration_begins();
     rc = scn.impl->run_once();
-    unwound_check();
+    unwound = unwound_check();
     if (rc != 0 && short_of_memory)
         check_fail(LEVEL_SHOULD, "R2", "iteration %d: evconf_run_once() returned "
                    "%d when an allocation failed, expected 0: an iteration "
                    "should not need memory it did not take at add", scn.loop.iter, rc);
     else if (rc != 0)
         check_fail(LEVEL_MUST, scn.sc->rules, "iteration %d: evconf_run_once() "
-                   "returned %d, expected 0", scn.loop.iter, rc);
+                   "returned %d, expected 0%s", scn.loop.iter, rc,
+                   unwound ? "" : blame_iteration(&b));
     pthread_mutex_lock(&scn.lock);
     scn.loop.in_iteration = false;
     scn.loop.iter++;

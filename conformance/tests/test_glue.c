@@ -155,7 +155,8 @@ END_TEST
  * Hash: the example loop answers nil for an unknown id, the glue raises
  * with no Ruby frame to land in and the process dies (the glue is
  * named); remove_says_hash.rb answers a Hash, which libvirt receives as 0
- * (the module). */
+ * (the module).  An Errno from the example's IO.select fails the iteration
+ * with nothing raised through the glue (the module). */
 START_TEST(ruby_remove_blames_glue_or_module)
 {
     const char *scn;
@@ -175,6 +176,11 @@ START_TEST(ruby_remove_blames_glue_or_module)
     ck_assert_msg(strstr(out, "remove-timeout #999999 returned 0; expected -1 (no live "
                          "registration has that id); remove_timeout returned a Hash in "
                          "Ruby: the module"), "%s", out);
+    free(out);
+    out = run("ruby:conformance/adapters/ruby/event_test_select.rb", NULL,
+              "conformance/scenarios/loop-transient-wait-failures.scn");
+    ck_assert_msg(strstr(out, "evconf_run_once() returned -1, expected 0; no call through "
+                         "ruby-libvirt's glue raised in it: the module"), "%s", out);
     free(out);
 }
 END_TEST
