@@ -10,7 +10,16 @@
  *     or the process died in the glue after the method returned.
  * What the interpreter answered, and on which thread, comes from the
  * adapter's record (evconf.h, evconf_glue; conformance/adapters/
- * glue-log.c); what libvirt received is the runner's own.
+ * glue-log.c); what libvirt received is the runner's own.  The clauses,
+ * by rule:
+ *   R4, R7  an add's id, a remove's 0 or -1 (blame_op, from observe.c)
+ *   R35     a free callback inside an operation (blame_free_inside)
+ *   R40     a free callback with a NULL opaque never ran
+ *   R45     an operation that died or was unwound (blame_op, rc NULL);
+ *           an iteration that failed on its own (blame_iteration)
+ *   R16     a crash in dispatch with a NULL opaque due (blame_dispatch)
+ *   R42     a crash on a thread other than the loop's (blame_op,
+ *           blame_thread; crash.c puts it on an INFO line)
  */
 #include <pthread.h>
 #include <string.h>
