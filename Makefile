@@ -225,37 +225,41 @@ $(BUILD)/adapters/libevconf-libvirt-glib.so: conformance/adapters/libvirt-glib.c
 	$(CC) $(ALL_CFLAGS) $(GLIB_CFLAGS) -Iconformance $(SO_LDFLAGS) $(ALL_LDFLAGS) \
 	    -o $@ $< $(GLIB_LIBS) $(VIRT_LIBS)
 
+# The interpreters' adapters' record of the calls crossing a binding's C
+# glue (conformance/adapters/glue-log.h), linked into each of them.
+GLUE_LOG := conformance/adapters/glue-log.c conformance/adapters/glue-log.h
+
 # Any Python integration, in Debian's CPython (python3-embed):
 # IMPL=python:FILE.py; python-libvirtaio is python:evconf_libvirtaio, from
 # conformance/adapters/python/.
 PY_CFLAGS := $(shell pkg-config --cflags python3-embed)
 PY_LIBS   := $(shell pkg-config --libs python3-embed)
 PY_LIBNAME := $(patsubst -l%,lib%.so.1.0,$(filter -lpython%,$(PY_LIBS)))
-$(BUILD)/adapters/libevconf-python.so: conformance/adapters/python.c conformance/evconf.h
+$(BUILD)/adapters/libevconf-python.so: conformance/adapters/python.c $(GLUE_LOG) conformance/evconf.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(PY_CFLAGS) -DEVCONF_LIBPYTHON='"$(PY_LIBNAME)"' \
 	    -DEVCONF_PYTHON_LIB='"$(CURDIR)/conformance/adapters/python"' -Iconformance \
-	    $(SO_LDFLAGS) $(ALL_LDFLAGS) -o $@ $< $(PY_LIBS) -ldl
+	    $(SO_LDFLAGS) $(ALL_LDFLAGS) -o $@ $< conformance/adapters/glue-log.c $(PY_LIBS) -ldl
 
 # Any ruby-libvirt integration, in Debian's Ruby (IMPL=ruby:FILE.rb).
 RUBY_CFLAGS  := $(shell pkg-config --cflags ruby-3.1 2>/dev/null)
 RUBY_LIBS    := $(shell pkg-config --libs ruby-3.1 2>/dev/null)
 RUBY_LIBNAME := $(shell ruby -rrbconfig -e 'print RbConfig::CONFIG["LIBRUBY_SONAME"]' 2>/dev/null)
-$(BUILD)/adapters/libevconf-ruby.so: conformance/adapters/ruby.c conformance/evconf.h
+$(BUILD)/adapters/libevconf-ruby.so: conformance/adapters/ruby.c $(GLUE_LOG) conformance/evconf.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(RUBY_CFLAGS) -Wno-unused-parameter \
 	    -DEVCONF_LIBRUBY='"$(RUBY_LIBNAME)"' -Iconformance \
-	    $(SO_LDFLAGS) $(ALL_LDFLAGS) -o $@ $< $(RUBY_LIBS) -ldl
+	    $(SO_LDFLAGS) $(ALL_LDFLAGS) -o $@ $< conformance/adapters/glue-log.c $(RUBY_LIBS) -ldl
 
 # Any Sys::Virt::Event subclass, in Debian's perl (IMPL=perl:Module::Name).
 PERL_CFLAGS  := $(shell perl -MExtUtils::Embed -e ccopts 2>/dev/null)
 PERL_LDFLAGS := $(shell perl -MExtUtils::Embed -e ldopts 2>/dev/null)
 PERL_LIBNAME := $(shell perl -MConfig -e 'print $$Config{libperl}' 2>/dev/null)
-$(BUILD)/adapters/libevconf-perl.so: conformance/adapters/perl.c conformance/evconf.h
+$(BUILD)/adapters/libevconf-perl.so: conformance/adapters/perl.c $(GLUE_LOG) conformance/evconf.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(PERL_CFLAGS) -Wno-unused-parameter -DEVCONF_LIBPERL='"$(PERL_LIBNAME)"' \
 	    -DEVCONF_PERL_LIB='"$(CURDIR)/conformance/adapters/perl/lib"' -Iconformance \
-	    $(SO_LDFLAGS) $(ALL_LDFLAGS) -o $@ $< $(PERL_LDFLAGS)
+	    $(SO_LDFLAGS) $(ALL_LDFLAGS) -o $@ $< conformance/adapters/glue-log.c $(PERL_LDFLAGS)
 
 $(BUILD)/broken/libbroken-%.so: conformance/broken/%.c conformance/broken/wrap.c \
 		conformance/broken/wrap.h $(REF_LIB_A)

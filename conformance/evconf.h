@@ -74,10 +74,54 @@ int evconf_run_once(void);
 const char *evconf_name(void);
 const char *evconf_check(void);
 
+/*
+ *   const struct evconf_glue *evconf_glue(void);   (optional)
+ *       For adapters that embed an interpreter: what the interpreter's
+ *       side of the binding saw, so that a failure can say which side of
+ *       the binding's C glue deviated (docs/bindings-glue.md).  The
+ *       adapter records each call the glue made into the interpreter (the
+ *       six operations, as the user's methods answered them) and each call
+ *       the user's loop made back into the glue's callback helpers; the
+ *       runner compares them with what libvirt received and what reached
+ *       its own callbacks.
+ */
+#define EVCONF_GLUE_OP_LEN 24
+#define EVCONF_GLUE_SAID_LEN 48
+
+struct evconf_glue_call {
+    unsigned long seq;          /* 1, 2, ... in the order the calls began */
+    char op[EVCONF_GLUE_OP_LEN]; /* "remove_handle" ... "update_timeout",
+                                   "handle_callback", "timeout_callback",
+                                   "free_callback" */
+    int id;                     /* the id given, or the one an add returned */
+    int null_opaque;            /* a callback helper given no opaque */
+    int returned;               /* the interpreter's call came back */
+    int has_value;              /* ... with an answer that means value */
+    long value;                 /* an id, 0 or -1, as the glue should read it */
+    char said[EVCONF_GLUE_SAID_LEN]; /* the answer in the interpreter's words */
+    unsigned long thread;       /* pthread_self() of the call */
+};
+
+struct evconf_glue {
+    const char *language;       /* "Perl" */
+    const char *glue;           /* "Sys::Virt's glue" */
+    int frees_itself;           /* the glue runs free callbacks itself: a
+                                   loop hands none over (ruby-libvirt) */
+    /* The first call of op (any op if NULL) with id *id (any id if id
+     * is NULL) begun after call number after: 1 and *out filled in, else
+     * 0 (a caller walks on with after = out->seq).  Reads memory only:
+     * safe in a signal handler. */
+    int (*find)(unsigned long after, const char *op, const int *id,
+                struct evconf_glue_call *out);
+    unsigned long (*last)(void);        /* the number of the latest call */
+};
+const struct evconf_glue *evconf_glue(void);
+
 typedef int (*evconf_register_fn)(void);
 typedef int (*evconf_run_once_fn)(void);
 typedef const char *(*evconf_name_fn)(void);
 typedef const char *(*evconf_check_fn)(void);
+typedef const struct evconf_glue *(*evconf_glue_fn)(void);
 
 #ifdef __cplusplus
 }

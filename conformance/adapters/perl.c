@@ -22,6 +22,13 @@
  *   the runner reports that under R45.
  * - Perl interpreters are bound to one thread: a binding called from
  *   another thread crashes, which the runner reports under R42.
+ * - Both sides of Sys::Virt's glue are observed (glue-log.h,
+ *   docs/bindings-glue.md): the Perl subs Virt.xs calls for the six
+ *   operations (Sys::Virt::Event::_add_handle ...) and the XS helpers a
+ *   loop calls back (_run_handle_callback_helper ...) are wrapped, in
+ *   Perl, by subs that tell the adapter (EvconfGlue::enter and ::leave,
+ *   XS-free C functions registered with newXS) what the module's method
+ *   answered, and whether a helper was reached.
  */
 #include <EXTERN.h>
 #include <perl.h>
@@ -33,6 +40,7 @@
 #include <sys/stat.h>
 
 #include "evconf.h"
+#include "glue-log.h"
 
 #ifndef EVCONF_LIBPERL
 #define EVCONF_LIBPERL "libperl.so.5.36"
@@ -46,10 +54,77 @@ static char name[256];
 
 EXTERN_C void boot_DynaLoader(pTHX_ CV *cv);
 
+/* EvconfGlue::enter(OP, ID, NULL_OPAQUE): a call crossing the glue
+ * begins; its number (glue-log.h). */
+static XS(xs_glue_enter)
+{
+    dXSARGS;
+    unsigned long seq;
+
+    if (items != 3)
+        croak_xs_usage(cv, "op, id, null_opaque");
+    seq = glue_log_enter(SvPV_nolen(ST(0)), (int)SvIV(ST(1)), SvTRUE(ST(2)));
+    ST(0) = sv_2mortal(newSVuv(seq));
+    XSRETURN(1);
+}
+
+/* EvconfGlue::leave(SEQ, HAS_VALUE, VALUE, SAID): what it answered. */
+static XS(xs_glue_leave)
+{
+    dXSARGS;
+
+    if (items != 4)
+        croak_xs_usage(cv, "seq, has_value, value, said");
+    glue_log_leave(SvUV(ST(0)), SvTRUE(ST(1)), (long)SvIV(ST(2)), SvPV_nolen(ST(3)));
+    XSRETURN_EMPTY;
+}
+
 static void xs_init(pTHX)
 {
     newXS("DynaLoader::boot_DynaLoader", boot_DynaLoader, __FILE__);
+    newXS("EvconfGlue::enter", xs_glue_enter, __FILE__);
+    newXS("EvconfGlue::leave", xs_glue_leave, __FILE__);
 }
+
+/* The Perl side of the observation of Sys::Virt's glue: each sub Virt.xs
+ * calls for an operation is wrapped to record what the module's method
+ * answered (a die is recorded, then passed on unchanged, so that it
+ * still unwinds through libvirt as it would: R45), and each XS helper
+ * that runs a callback libvirt handed over is wrapped to record that the
+ * loop reached it, with the id and whether the opaque was NULL (undef:
+ * Virt.xs wraps a NULL opaque as undef). */
+static const char glue_hooks[] =
+    "package EvconfGlue; no strict 'refs'; no warnings 'redefine';\n"
+    "sub said { my ($v) = @_; defined $v ? (ref $v ? ref($v) . ' reference' : \"$v\") : 'undef' }\n"
+    "for my $op (qw(add_handle update_handle remove_handle add_timeout update_timeout remove_timeout)) {\n"
+    "    my $name = \"Sys::Virt::Event::_$op\";\n"
+    "    my $orig = \\&{$name};\n"
+    "    my $add = $op =~ /^add_/;\n"
+    "    *{$name} = sub {\n"
+    "        my $seq = EvconfGlue::enter($op, $add ? 0 : $_[0], 0);\n"
+    "        my $r;\n"
+    "        unless (eval { $r = $orig->(@_); 1 }) {\n"
+    "            my $e = $@;\n"
+    "            EvconfGlue::leave($seq, 0, 0, 'died: ' . (split /\\n/, \"$e\")[0]);\n"
+    "            die $e;\n"
+    "        }\n"
+    "        my $n = defined $r && !ref $r && $r =~ /^\\s*[-+]?\\d+\\s*$/;\n"
+    "        EvconfGlue::leave($seq, $n ? 1 : 0, $n ? int($r) : 0, said($r));\n"
+    "        return $r;\n"
+    "    };\n"
+    "}\n"
+    "for my $h (['handle_callback', '_run_handle_callback_helper', 4],\n"
+    "           ['timeout_callback', '_run_timeout_callback_helper', 2],\n"
+    "           ['free_callback', '_free_callback_opaque_helper', 1]) {\n"
+    "    my ($op, $sub, $at) = @$h;\n"
+    "    my $orig = \\&{\"Sys::Virt::Event::$sub\"};\n"
+    "    *{\"Sys::Virt::Event::$sub\"} = sub {\n"
+    "        my $seq = EvconfGlue::enter($op, $op eq 'free_callback' ? 0 : $_[0], !defined $_[$at]);\n"
+    "        $orig->(@_);\n"
+    "        EvconfGlue::leave($seq, 0, 0, 'returned');\n"
+    "        return;\n"
+    "    };\n"
+    "}\n";
 
 /* Builds the object and the step, and checks that the step can run: what
  * the adapter drives must be usable before any scenario runs.
@@ -147,7 +222,10 @@ static const char *start(void)
     PL_exit_flags |= PERL_EXIT_DESTRUCT_END;
     if (perl_parse(my_perl, xs_init, argc, argv, NULL) != 0 || perl_run(my_perl) != 0)
         return "the embedded perl cannot start";
+    glue_log_init("Perl", "Sys::Virt's glue", false);
     eval_pv(setup, FALSE);
+    if (!SvTRUE(ERRSV))
+        eval_pv(glue_hooks, FALSE);
     if (!SvTRUE(ERRSV))
         return NULL;
     snprintf(why, sizeof(why), "%s", SvPV_nolen(ERRSV));

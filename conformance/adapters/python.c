@@ -26,6 +26,13 @@
  * - evconf_check() imports the file in the runner's load child: a file
  *   that does not load, or lacks register() or run_once(), is one line
  *   before any scenario runs.
+ * - Both sides of libvirt-python's glue are observed (glue-log.h,
+ *   docs/bindings-glue.md): before the integration loads, the boot code
+ *   wraps libvirt.virEventRegisterImpl, so that the six functions the
+ *   glue will call are wrapped, and the three functions a loop calls
+ *   back (libvirt._eventInvokeHandleCallback, _eventInvokeTimeoutCallback,
+ *   virEventInvokeFreeCallback); the wrappers tell the adapter, through
+ *   the built-in module _evconf_glue, what each answered.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -35,6 +42,7 @@
 #include <sys/stat.h>
 
 #include "evconf.h"
+#include "glue-log.h"
 
 #ifndef EVCONF_LIBPYTHON
 #define EVCONF_LIBPYTHON "libpython3.11.so.1.0"
@@ -73,7 +81,93 @@ static const char boot[] =
     "        raise TypeError(f'{target} defines no callable '\n"
     "                        + ' or '.join(m + '()' for m in missing)\n"
     "                        + ': see conformance/adapters/python.c')\n"
-    "    return mod\n";
+    "    return mod\n"
+    "def evconf_hook_glue():\n"
+    "    try:\n"
+    "        import libvirt\n"
+    "    except ImportError:\n"
+    "        return\n"
+    "    import _evconf_glue as g\n"
+    "    def number(r):\n"
+    "        return isinstance(r, int) and not isinstance(r, bool)\n"
+    "    def op_wrapper(op, fn):\n"
+    "        def wrapped(*args):\n"
+    "            seq = g.enter(op, 0 if op.startswith('add_') else args[0], False)\n"
+    "            try:\n"
+    "                r = fn(*args)\n"
+    "            except BaseException as e:\n"
+    "                g.leave(seq, False, 0, f'raised {type(e).__name__}: {e}')\n"
+    "                raise\n"
+    "            g.leave(seq, number(r), r if number(r) else 0, repr(r))\n"
+    "            return r\n"
+    "        return wrapped\n"
+    "    ops = ('add_handle', 'update_handle', 'remove_handle',\n"
+    "           'add_timeout', 'update_timeout', 'remove_timeout')\n"
+    "    register = libvirt.virEventRegisterImpl\n"
+    "    def register_observed(*fns):\n"
+    "        return register(*[op_wrapper(o, f) if callable(f) else f\n"
+    "                          for o, f in zip(ops, fns)])\n"
+    "    libvirt.virEventRegisterImpl = register_observed\n"
+    "    def null(opaque):\n"
+    "        return isinstance(opaque, tuple) and len(opaque) > 1 and opaque[1] is None\n"
+    "    def helper(op, fn, id_at, opaque_at):\n"
+    "        def wrapped(*args, **kw):\n"
+    "            opaque = args[opaque_at] if len(args) > opaque_at else None\n"
+    "            seq = g.enter(op, args[id_at] if id_at >= 0 else 0, null(opaque))\n"
+    "            r = fn(*args, **kw)\n"
+    "            g.leave(seq, False, 0, 'returned')\n"
+    "            return r\n"
+    "        return wrapped\n"
+    "    libvirt._eventInvokeHandleCallback = helper('handle_callback',\n"
+    "        libvirt._eventInvokeHandleCallback, 0, 3)\n"
+    "    libvirt._eventInvokeTimeoutCallback = helper('timeout_callback',\n"
+    "        libvirt._eventInvokeTimeoutCallback, 0, 1)\n"
+    "    libvirt.virEventInvokeFreeCallback = helper('free_callback',\n"
+    "        libvirt.virEventInvokeFreeCallback, -1, 0)\n";
+
+/* _evconf_glue.enter(op, id, null_opaque): a call crossing the glue
+ * begins; its number (glue-log.h). */
+static PyObject *glue_enter(PyObject *self, PyObject *args)
+{
+    const char *op;
+    int id, null_opaque;
+
+    (void)self;
+    if (!PyArg_ParseTuple(args, "sip", &op, &id, &null_opaque))
+        return NULL;
+    return PyLong_FromUnsignedLong(glue_log_enter(op, id, null_opaque));
+}
+
+/* _evconf_glue.leave(seq, has_value, value, said): what it answered. */
+static PyObject *glue_leave(PyObject *self, PyObject *args)
+{
+    unsigned long seq;
+    int has_value;
+    long value;
+    const char *said;
+
+    (void)self;
+    if (!PyArg_ParseTuple(args, "kpls", &seq, &has_value, &value, &said))
+        return NULL;
+    glue_log_leave(seq, has_value, value, said);
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef glue_methods[] = {
+    { "enter", glue_enter, METH_VARARGS, NULL },
+    { "leave", glue_leave, METH_VARARGS, NULL },
+    { NULL, NULL, 0, NULL },
+};
+
+static struct PyModuleDef glue_module = {
+    PyModuleDef_HEAD_INIT, "_evconf_glue", NULL, -1, glue_methods,
+    NULL, NULL, NULL, NULL,
+};
+
+static PyObject *glue_init(void)
+{
+    return PyModule_Create(&glue_module);
+}
 
 /* The kit's Python directory: beside this adapter once installed
  * (PREFIX/lib/evconf/adapters/python), else in the source tree. */
@@ -130,10 +224,13 @@ static int load(char *err, size_t errlen)
         snprintf(err, errlen, "cannot load %s: %s", EVCONF_LIBPYTHON, dlerror());
         return -1;
     }
+    glue_log_init("Python", "libvirt-python's glue", false);
+    PyImport_AppendInittab("_evconf_glue", glue_init);
     Py_InitializeEx(0);
     main_module = PyImport_AddModule("__main__");
     globals = main_module ? PyModule_GetDict(main_module) : NULL;
     if (!globals || PyRun_SimpleString(boot) != 0 ||
+        PyRun_SimpleString("evconf_hook_glue()\n") != 0 ||
         !(fn = PyDict_GetItemString(globals, "evconf_load"))) {
         snprintf(err, errlen, "the embedded Python cannot start");
         return -1;

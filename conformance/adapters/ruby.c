@@ -24,6 +24,15 @@
  *   thread crashes, which the runner reports under R42.
  * - evconf_check() loads the file in the runner's load child: a file that
  *   does not load, or lacks register or run_once, is one line.
+ * - Both sides of ruby-libvirt's glue are observed (glue-log.h,
+ *   docs/bindings-glue.md): before the file loads, Libvirt's
+ *   event_register_impl is wrapped so that the six methods or procs the
+ *   glue will call are wrapped, and so are event_invoke_handle_callback
+ *   and event_invoke_timeout_callback, which a loop calls back; the
+ *   wrappers tell the adapter what each answered through two global
+ *   functions, evconf_glue_enter and evconf_glue_leave.  A remove's Hash
+ *   means 0 and its nil -1 (the module's only way to say "no such id":
+ *   the glue takes nothing but the Hash).
  */
 #include <ruby.h>
 #include <dlfcn.h>
@@ -32,12 +41,86 @@
 #include <string.h>
 
 #include "evconf.h"
+#include "glue-log.h"
 
 #ifndef EVCONF_LIBRUBY
 #define EVCONF_LIBRUBY "libruby-3.1.so.3.1"
 #endif
 
 static char name[256];
+
+/* The Ruby side of the observation of ruby-libvirt's glue (see above).
+ * An exception is recorded, then raised on unchanged. */
+static const char glue_hooks[] =
+    "begin; require 'libvirt'; rescue LoadError; end\n"
+    "if defined?(Libvirt) && Libvirt.respond_to?(:event_register_impl)\n"
+    "module EvconfGlue\n"
+    "  OPS = %w[add_handle update_handle remove_handle add_timeout update_timeout remove_timeout]\n"
+    "  def self.meaning(op, r)\n"
+    "    return r if r.is_a?(Integer)\n"
+    "    return nil unless op.start_with?('remove_')\n"
+    "    r.is_a?(Hash) ? 0 : (r.nil? ? -1 : nil)\n"
+    "  end\n"
+    "  def self.wrap(op, f)\n"
+    "    return f if f.nil?\n"
+    "    call = f.is_a?(Symbol) ? proc { |*a| Symbol.send(f, *a) } : f\n"
+    "    proc do |*a|\n"
+    "      seq = evconf_glue_enter(op, op.start_with?('add_') ? 0 : a[0], false)\n"
+    "      begin\n"
+    "        r = call.call(*a)\n"
+    "      rescue Exception => e\n"
+    "        evconf_glue_leave(seq, false, 0, \"raised #{e.class}: #{e.message}\")\n"
+    "        raise\n"
+    "      end\n"
+    "      m = meaning(op, r)\n"
+    "      evconf_glue_leave(seq, !m.nil?, m || 0, r.is_a?(Hash) ? 'a Hash' : r.inspect)\n"
+    "      r\n"
+    "    end\n"
+    "  end\n"
+    "end\n"
+    "class << Libvirt\n"
+    "  alias_method :evconf_register_unobserved, :event_register_impl\n"
+    "  def event_register_impl(*fns)\n"
+    "    evconf_register_unobserved(*fns.each_with_index.map { |f, i| EvconfGlue.wrap(EvconfGlue::OPS[i], f) })\n"
+    "  end\n"
+    "  alias_method :evconf_handle_unobserved, :event_invoke_handle_callback\n"
+    "  def event_invoke_handle_callback(handle, fd, events, opaque)\n"
+    "    seq = evconf_glue_enter('handle_callback', handle, false)\n"
+    "    evconf_handle_unobserved(handle, fd, events, opaque)\n"
+    "  ensure\n"
+    "    evconf_glue_leave(seq, false, 0, 'returned') if seq\n"
+    "  end\n"
+    "  alias_method :evconf_timeout_unobserved, :event_invoke_timeout_callback\n"
+    "  def event_invoke_timeout_callback(timer, opaque)\n"
+    "    seq = evconf_glue_enter('timeout_callback', timer, false)\n"
+    "    evconf_timeout_unobserved(timer, opaque)\n"
+    "  ensure\n"
+    "    evconf_glue_leave(seq, false, 0, 'returned') if seq\n"
+    "  end\n"
+    "end\n"
+    "end\n";
+
+/* evconf_glue_enter(op, id, null_opaque): a call crossing the glue
+ * begins; its number (glue-log.h). */
+static VALUE glue_enter(VALUE self, VALUE op, VALUE id, VALUE null_opaque)
+{
+    return ULONG2NUM(glue_log_enter(StringValueCStr(op), NUM2INT(id), RTEST(null_opaque)));
+}
+
+/* evconf_glue_leave(seq, has_value, value, said): what it answered. */
+static VALUE glue_leave(VALUE self, VALUE seq, VALUE has_value, VALUE value, VALUE said)
+{
+    glue_log_leave(NUM2ULONG(seq), RTEST(has_value), NUM2LONG(value), StringValueCStr(said));
+    return Qnil;
+}
+
+/* rb_protect's body: the hooks above. */
+static VALUE hook_glue(VALUE unused)
+{
+    rb_define_global_function("evconf_glue_enter", glue_enter, 3);
+    rb_define_global_function("evconf_glue_leave", glue_leave, 4);
+    return rb_eval_string(glue_hooks);
+}
 
 /* rb_protect's body: call the top-level method whose ID is in arg. */
 static VALUE call_toplevel(VALUE id)
@@ -113,7 +196,10 @@ static int load(char *err, size_t errlen)
         return -1;
     }
     start_vm();
-    rb_protect(load_file, rb_str_new_cstr(file), &state);
+    glue_log_init("Ruby", "ruby-libvirt's glue", true);
+    rb_protect(hook_glue, Qnil, &state);
+    if (!state)
+        rb_protect(load_file, rb_str_new_cstr(file), &state);
     if (state) {
         exception_line(err, errlen);
         return -1;

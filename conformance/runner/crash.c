@@ -33,6 +33,7 @@
 
 #include <libvirt/libvirt.h>
 
+#include "blame.h"
 #include "crash.h"
 #include "observe.h"
 #include "records.h"
@@ -112,6 +113,31 @@ static int null_opaque_due(struct line *l, bool ff)
     return n;
 }
 
+/* An interpreter's loop: did the crash come after the loop handed a
+ * callback with no opaque to its binding's glue (blame.h)? */
+static void put_blame_dispatch(struct line *l)
+{
+    struct blame_text b = { .n = 0 };
+
+    blame_dispatch(&b);
+    put(l, b.s);
+}
+
+/* An interpreter's loop: which side of its binding's glue the operation
+ * this thread is inside died on (blame.h). */
+static void put_blame_op(struct line *l)
+{
+    struct blame_text b = { .n = 0 };
+    const struct step *st = step_on_stack;
+    bool add = st && (st->kind == S_ADD_HANDLE || st->kind == S_ADD_TIMEOUT);
+    int id = 0;
+
+    if (st && !add)
+        id = st->name < 0 ? st->literal_id : scn.regs[st->name].op.id;
+    blame_op(&b, op_on_stack, st && !add ? &id : NULL, NULL);
+    put(l, b.s);
+}
+
 /* A crash in an iteration, outside every callback the trampolines entered:
  * in the loop itself, or in a callback of a binding's that never reached
  * the runner's.  With a registration made with a NULL opaque due, that is
@@ -136,6 +162,8 @@ static void describe_dispatch(struct line *l)
         put(l, " added with a NULL opaque; expected each callback called with "
                "the opaque it was added with, NULL included");
     }
+    if (frees.n || live.n)
+        put_blame_dispatch(l);
 }
 
 /* SIGPIPE in a step that writes to an fd's other end: the end the loop
@@ -174,6 +202,7 @@ static void describe_op(struct line *l)
     } else {
         put(l, "; expected a failure to come back as a return code");
     }
+    put_blame_op(l);
 }
 
 /* The record for this thread's state: "C RULES where; expected ...". */
@@ -205,6 +234,31 @@ static void describe(struct line *l, int sig)
     }
 }
 
+/* A call from a thread other than the loop's, into an interpreter's
+ * loop, died: verdict.c words that R42 failure from the trace, so which
+ * side of the binding's glue it died on goes on a line of its own (an
+ * INFO failure: the outcome is the R42 failure's). */
+static void tell_off_loop_thread(void)
+{
+    struct line l = { .n = 0 };
+    struct blame_text b = { .n = 0 };
+
+    if (!blame_off_loop_thread())
+        return;
+    put(&l, (char[]){ PROTO_FAILURE, ' ', '\0' });
+    put(&l, "INFO R42 a call from another thread died");
+    put_step(&l);
+    if (op_on_stack) {
+        put_blame_op(&l);
+    } else {
+        blame_thread(&b);
+        put(&l, b.s);
+    }
+    l.s[l.n++] = '\n';
+    if (write(scn.out_fd, l.s, l.n) < 0)
+        return;
+}
+
 /* Write this thread's state once, whichever thread dies first. */
 static void tell(int sig)
 {
@@ -212,6 +266,7 @@ static void tell(int sig)
 
     if (!watching || atomic_exchange(&told, true))
         return;
+    tell_off_loop_thread();
     describe(&l, sig);
     if (l.n == 0)
         return;

@@ -10,11 +10,16 @@
 
 #include "scenario.h"
 
+struct evconf_glue;
+
 struct impl {
     const char *path;
     int (*register_fn)(void);
     int (*run_once)(void);
     const char *(*name)(void);
+    /* An interpreter's adapter: its record of the binding's glue, or
+     * NULL (evconf.h, evconf_glue; blame.h). */
+    const struct evconf_glue *glue;
 };
 
 struct exec_opts {

@@ -15,14 +15,16 @@
 #include <unistd.h>
 
 #include "console.h"
+#include "evconf.h"
 #include "impl.h"
 #include "supervise.h"
 
-/* dlopen, and the two symbols evconf.h asks for (evconf_name is
- * optional). */
+/* dlopen, and the two symbols evconf.h asks for (evconf_name and
+ * evconf_glue are optional). */
 int impl_load(const char *path, struct impl *impl, char *err, size_t errlen)
 {
     void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    evconf_glue_fn glue;
 
     memset(impl, 0, sizeof(*impl));
     impl->path = path;
@@ -33,6 +35,8 @@ int impl_load(const char *path, struct impl *impl, char *err, size_t errlen)
     *(void **)&impl->register_fn = dlsym(h, "evconf_register");
     *(void **)&impl->run_once = dlsym(h, "evconf_run_once");
     *(void **)&impl->name = dlsym(h, "evconf_name");
+    *(void **)&glue = dlsym(h, "evconf_glue");
+    impl->glue = glue ? glue() : NULL;
     if (!impl->register_fn || !impl->run_once) {
         snprintf(err, errlen,
                  "it does not export %s%s%s (see conformance/evconf.h)",

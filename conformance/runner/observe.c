@@ -25,9 +25,11 @@
 
 #include <libvirt/libvirt.h>
 
+#include "blame.h"
 #include "observe.h"
 #include "records.h"
 #include "protocol.h"
+#include "words.h"
 
 #define ALWAYS (VIR_EVENT_HANDLE_ERROR | VIR_EVENT_HANDLE_HANGUP)
 #define EARLY_SLACK_NS (SCENARIO_EARLY_MS * SIM_NS_PER_MS)      /* R26 */
@@ -383,16 +385,19 @@ void check_ff(void *opaque)
         return;
     }
     r = &scn.regs[name];
-    if (op_on_stack || r->op.removing)
+    if (op_on_stack || r->op.removing) {
+        struct blame_text b = { .n = 0 };
+        blame_free_inside(&b);
         VIOLATION(LEVEL_MUST, "R35", name, "the free callback of %s ran inside "
-                  "%s(); expected it later, from a clean stack", state_name(name),
-                  op_on_stack ? op_on_stack : "remove");
-    else if (r->op.add_failed)
+                  "%s(); expected it later, from a clean stack%s", state_name(name),
+                  op_on_stack ? op_on_stack : "remove", b.s);
+    } else if (r->op.add_failed) {
         VIOLATION(LEVEL_MUST, "R4", name, "free callback of %s, whose add "
                   "returned -1", state_name(name));
-    else if (!r->op.removed)
+    } else if (!r->op.removed) {
         VIOLATION(LEVEL_MUST, "R34", name, "free callback of %s while it is "
                   "still registered", state_name(name));
+    }
     if (r->seen.nfrees > 0)
         VIOLATION(LEVEL_MUST, "R34", name, "free callback of %s called %d "
                   "times; expected exactly once", state_name(name), r->seen.nfrees + 1);
@@ -441,15 +446,31 @@ void check_step_again(const struct step *st)
 
 /* ---- ids and return values ---- */
 
+/* For an interpreter's loop, the clause that says which side of its
+ * binding's glue gave libvirt rc for step st (blame.h); "" for others. */
+static const char *op_blame(struct blame_text *t, const struct step *st, long rc)
+{
+    bool add = st->kind == S_ADD_HANDLE || st->kind == S_ADD_TIMEOUT;
+    int id = st->name < 0 ? st->literal_id : scn.regs[st->name].op.added ?
+             scn.regs[st->name].op.id : -1000000;     /* as ops_target_id */
+
+    t->n = 0;
+    t->s[0] = '\0';
+    blame_op(t, words_trace(st->kind), add ? NULL : &id, &rc);
+    return t->s;
+}
+
 void check_new_id(const struct step *st, int id)
 {
     const struct scenario *sc = scn.sc;
     enum name_kind kind = sc->kinds[st->name];
+    struct blame_text b;
 
     if (st->has_rc) {
         if ((st->rc < 0) != (id < 0))
             check_fail(sc->level, sc->rules, "line %d: %s returned %d; expected "
-                       "%s", st->line, st->text, id, st->rc < 0 ? "-1" : "an id");
+                       "%s%s", st->line, st->text, id, st->rc < 0 ? "-1" : "an id",
+                       op_blame(&b, st, id));
         return;
     }
     if (id < 0 && st->alloc_fails == ALLOC_FAILS_EACH) {
@@ -463,7 +484,7 @@ void check_new_id(const struct step *st, int id)
         return;                 /* out of memory: -1 is the answer (R4) */
     if (id < 0) {
         check_fail(LEVEL_MUST, "R4", "line %d: %s returned %d; expected an id "
-                   ">= 0", st->line, st->text, id);
+                   ">= 0%s", st->line, st->text, id, op_blame(&b, st, id));
         return;
     }
     if (id == 0)
@@ -487,17 +508,20 @@ void check_new_id(const struct step *st, int id)
 void check_remove_rc(const struct step *st, int target, int rc)
 {
     int expected = target >= 0 ? 0 : -1;
+    struct blame_text b;
 
     if (st->has_rc) {
         if (rc != st->rc)
             check_fail(scn.sc->level, scn.sc->rules, "line %d: %s returned %d; "
-                       "expected %d", st->line, st->text, rc, st->rc);
+                       "expected %d%s", st->line, st->text, rc, st->rc,
+                       op_blame(&b, st, rc));
         return;
     }
     if (rc != expected)
-        check_fail(LEVEL_MUST, "R7", "line %d: %s returned %d; expected %d (%s)",
+        check_fail(LEVEL_MUST, "R7", "line %d: %s returned %d; expected %d (%s)%s",
                    st->line, st->text, rc, expected, target >= 0 ?
-                   "a live registration" : "no live registration has that id");
+                   "a live registration" : "no live registration has that id",
+                   op_blame(&b, st, rc));
 }
 
 int check_pending_frees(void)
@@ -521,11 +545,14 @@ void check_leaks(void)
         struct reg *r = &scn.regs[i];
         if (!r->op.removed || !r->op.has_ff || r->seen.nfrees > 0)
             continue;
+        struct blame_text b = { .n = 0 };
+        if (r->op.null_opaque)
+            blame_free_null_opaque(&b);
         if (r->op.null_opaque)
             VIOLATION(LEVEL_SHOULD, "R40", i, "the free callback of %s (opaque "
                       "NULL) never ran (removed in iteration %d, %d iterations "
-                      "ago)", state_name(i), r->op.remove_at.iter,
-                      scn.loop.iter - r->op.remove_at.iter);
+                      "ago)%s", state_name(i), r->op.remove_at.iter,
+                      scn.loop.iter - r->op.remove_at.iter, b.s);
         else
             VIOLATION(LEVEL_MUST, "R34", i, "the free callback of %s never ran "
                       "(removed in iteration %d, %d iterations ago): a leak",

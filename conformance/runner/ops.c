@@ -15,6 +15,7 @@
 
 #include <libvirt/libvirt.h>
 
+#include "blame.h"
 #include "observe.h"
 #include "records.h"
 #include "ops.h"
@@ -23,6 +24,7 @@
 
 void ops_enter(const char *op)
 {
+    blame_op_begins();
     op_on_stack = op;
     sim_op_enter(op);
 }

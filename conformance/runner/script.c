@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "blame.h"
 #include "client.h"
 #include "crash.h"
 #include "expectations.h"
@@ -100,14 +101,18 @@ static void fail_allocations(int k)
  * implementation (a Perl die, a C++ exception, a longjmp) through the
  * runner's frames and libvirt's (R45).  Reported once, and the state is
  * cleared so that later callbacks are not blamed for it (R27, R35, R37). */
-static void unwound_check(void)
+static bool unwound_check(void)
 {
+    struct blame_text b = { .n = 0 };
+
     if (!op_on_stack && callback_depth == 0)
-        return;
+        return false;
+    if (op_on_stack)
+        blame_op(&b, op_on_stack, NULL, NULL);
     VIOLATION(LEVEL_MUST, "R45", -4, "iteration %d: %s did not return: the "
               "implementation unwound through it and through libvirt (an "
-              "exception or a longjmp); expected failures as return codes", scn.loop.iter,
-              op_on_stack ? op_on_stack : "a callback");
+              "exception or a longjmp); expected failures as return codes%s",
+              scn.loop.iter, op_on_stack ? op_on_stack : "a callback", b.s);
     if (op_on_stack)
         ops_leave();
     callback_depth = 0;
@@ -116,10 +121,13 @@ static void unwound_check(void)
     cb_inside_op = NULL;
     for (int i = 0; i < scn.sc->nnames; i++)
         scn.regs[i].seen.in_cb = false;
+    return true;
 }
 
 static void iteration(void)
 {
+    struct blame_text b = { .n = 0 };
+    bool unwound;
     int rc;
 
     pthread_mutex_lock(&scn.lock);
@@ -128,15 +136,17 @@ static void iteration(void)
     scn.loop.in_iteration = true;
     liveness_begin();
     pthread_mutex_unlock(&scn.lock);
+    blame_iteration_begins();
     rc = scn.impl->run_once();
-    unwound_check();
+    unwound = unwound_check();
     if (rc != 0 && short_of_memory)
         check_fail(LEVEL_SHOULD, "R2", "iteration %d: evconf_run_once() returned "
                    "%d when an allocation failed, expected 0: an iteration "
                    "should not need memory it did not take at add", scn.loop.iter, rc);
     else if (rc != 0)
         check_fail(LEVEL_MUST, scn.sc->rules, "iteration %d: evconf_run_once() "
-                   "returned %d, expected 0", scn.loop.iter, rc);
+                   "returned %d, expected 0%s", scn.loop.iter, rc,
+                   unwound ? "" : blame_iteration(&b));
     pthread_mutex_lock(&scn.lock);
     scn.loop.in_iteration = false;
     scn.loop.iter++;
@@ -562,6 +572,7 @@ int exec_scenario(const struct scenario *sc, const struct impl *impl,
     sim_perturb_waits(opts->perturb && !opts->realtime);
     sim_trace_mirror(out_fd, trace_prefix);
     crash_watch();
+    blame_start();
     sim_alloc_scope(*(void **)&impl->run_once);     /* alloc-fails=K */
     if (impl->register_fn() != 0) {
         check_fail(LEVEL_MUST, "R3", "evconf_register() returned non-zero");
