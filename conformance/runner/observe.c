@@ -26,6 +26,7 @@
 #include <libvirt/libvirt.h>
 
 #include "observe.h"
+#include "wakeups.h"
 #include "records.h"
 #include "protocol.h"
 
@@ -348,6 +349,7 @@ void check_guard_cb(int timer, void *opaque)
 {
     (void)opaque;
     atomic_fetch_add(&scn.seen.served, 1);
+    wakeups_guard_fired(timer);
     sim_trace("guard", "timer=%d", timer);
 }
 
