@@ -16,7 +16,7 @@
 
 /* The shipped scenario: the guard's 1000 ms timer and a watch quiet until
  * 2000 ms, over 2500 ms. */
-#define IDLE_SCENARIO "conformance/scenarios/loop-idle-wait.scn"
+#define IDLE_SCENARIO "conformance/scenarios/loop-sleeps-while-idle.scn"
 
 /* dir/results.json, whole. */
 static char *results_json(const char *dir)
@@ -75,7 +75,7 @@ START_TEST(busy_loop_wakes_every_ms)
     snprintf(loop, sizeof(loop), "%s/good/libgood-wakes-every-ms.so", build_dir());
     out = run_idle(loop, &json);
     ck_assert_msg(strstr(out, "\nidle wake-ups: 2458 in 1 scenario, most in "
-                         "loop-idle-wait (2458 of 2501 iterations)\n"), "%s", out);
+                         "loop-sleeps-while-idle (2458 of 2501 iterations)\n"), "%s", out);
     ck_assert_msg(strstr(json, "\"idle_wakeups\": 2458, \"iterations\": 2501,"), "%s", json);
     free(out);
     free(json);
