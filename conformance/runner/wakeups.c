@@ -26,6 +26,9 @@
 /* R26: a timer may fire this early, and a loop may wake for it then. */
 #define DUE_EARLY_NS (SCENARIO_EARLY_MS * SIM_NS_PER_MS)
 
+/* The guard timers are the runner's, not the script's: kept here so that
+ * a loop that wakes for one, in every scenario that has one, is not
+ * counted idle.  Two at most (the scenario's and teardown's). */
 void wakeups_guard(int id, int ms)
 {
     int k = 0;
@@ -82,18 +85,28 @@ static bool something_due(int64_t now)
     return false;
 }
 
+/* Counted after the iteration, as liveness_end() judges it: the clock
+ * ended one of its waits, and it found nothing to do and had no reason
+ * to look (see the top of the file). */
 void wakeups_end(void)
 {
     if (sim_realtime() || sim_timed_out_waits() == scn.wake.iter_timed_out ||
         atomic_load(&scn.seen.served) != scn.wake.iter_served || something_due(sim_now_ns()))
         return;
-    scn.wake.idle++;
-    sim_trace("idle", "iteration %d woke at %lld ms with nothing due",
-              scn.loop.iter - 1, (long long)(sim_now_ns() / SIM_NS_PER_MS));
+    /* The first one only: a loop that wakes every millisecond would
+     * otherwise fill the trace, whose end a failure shows. */
+    if (scn.wake.idle++ == 0)
+        sim_trace("idle", "iteration %d woke at %lld ms with nothing due (the "
+                  "first idle wake-up; the count comes at the end)", scn.loop.iter - 1,
+                  (long long)(sim_now_ns() / SIM_NS_PER_MS));
 }
 
 void wakeups_report(void)
 {
-    if (!sim_realtime())
-        dprintf(scn.out_fd, "%c %d %d\n", PROTO_WAKEUPS, scn.wake.idle, scn.loop.iter);
+    if (sim_realtime())
+        return;
+    if (scn.wake.idle > 0)
+        sim_trace("idle", "%d of %d iterations woke with nothing due", scn.wake.idle,
+                  scn.loop.iter);
+    dprintf(scn.out_fd, "%c %d %d\n", PROTO_WAKEUPS, scn.wake.idle, scn.loop.iter);
 }
