@@ -362,7 +362,8 @@ static void html_head(FILE *f, const struct run_info *ri,
     fprintf(f, "</h1>\n<p>seed %llu%s%s. %d passed, %d failed, %d warnings, "
             "%d skipped.</p>\n<table><tr><th>scenario</th><th>rules</th><th>level</th>"
             "<th>outcome</th><th title=\"iterations that woke with nothing due, of "
-            "all (a figure, not a check)\">idle wake-ups</th></tr>\n", (unsigned long long)ri->seed,
+            "all (a figure, not a check)\">idle wake-ups</th></tr>\n",
+            (unsigned long long)ri->seed,
             ri->strict ? ", --strict" : "", ri->done ? "" : ", incomplete run",
             count[OUT_PASS], count[OUT_FAIL] + count[OUT_ERROR], count[OUT_WARN],
             count[OUT_SKIP]);

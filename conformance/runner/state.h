@@ -138,7 +138,9 @@ struct run_wake {
     int idle;                   /* idle wake-ups in all */
     int iter_timed_out;         /* sim_timed_out_waits() when it began */
     long iter_served;           /* served then */
-    struct {                    /* the runner's guard timers (script.c) */
+    struct {                    /* the runner's guard timers (script.c);
+                                   their callback writes armed_ns on the
+                                   loop thread, without the lock */
         int id, ms;             /* ms < 0: removed */
         int64_t armed_ns;       /* their period's start */
     } guards[2];

@@ -8,7 +8,8 @@
  * power, and only a count shows it.  An iteration is an idle wake-up when
  * every one of these holds (virtual time only):
  *   - one of its waits ran to its own timeout (sim_timed_out_waits): no
- *     fd of the wait became ready, and nothing another thread did woke it;
+ *     fd of the wait became ready, and no step of the script ran while
+ *     it lasted (another thread's change, an `at` step);
  *   - no callback and no free callback ran in it;
  *   - no free callback was pending;
  *   - no live timer of the script's, nor the runner's guard timer, was
