@@ -518,6 +518,13 @@ $(LVEV_ASAN_SO): $(LVEV_DEPS)
 	$(call lvev_so,$(SAN_CFLAGS))
 $(LVEV_TSAN_SO): $(LVEV_DEPS)
 	$(call lvev_so,$(TSAN_CFLAGS) -fsanitize=thread)
+.PHONY: install-libevent
+install: install-libevent
+install-libevent: $(LVEV_LIB_A) $(LVEV_SO)
+	install -d $(DESTDIR)$(KITDIR)/integrations $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR)
+	install -m 755 $(LVEV_SO) $(DESTDIR)$(KITDIR)/integrations/
+	install -m 644 $(LVEV_LIB_A) $(DESTDIR)$(LIBDIR)/
+	install -m 644 integrations/libevent/libvirt-libevent.h $(DESTDIR)$(INCDIR)/
 
 # ---- lint ---------------------------------------------------------------
 # Every shell script of the kit through shellcheck, and the reference's

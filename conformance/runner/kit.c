@@ -50,6 +50,8 @@ const char *kit_resolve_impl(const char *impl, char *buf, size_t len)
         { "reference", "libevconf-reference.so" },
         { "libvirt-default", "libevconf-libvirt-default.so" },
         { "libvirt-glib", "libevconf-libvirt-glib.so" },
+        /* integrations/: built beside the adapters, not among them */
+        { "libevent", "../integrations/libevconf-libevent.so" },
     };
     /* Words for an interpreter's adapter: the adapter, and what it is told
      * to load (in the environment variable, which a scenario's process
