@@ -58,6 +58,7 @@ static void handle_ready(evutil_socket_t fd, short what, void *arg)
 
     (void)what;
     lvev_lock();
+    lvev_seen_on_loop();
     if (r->removed || r->events == 0) {
         lvev_unlock();
         return;

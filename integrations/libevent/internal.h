@@ -39,6 +39,10 @@ struct lvev_state {
     pthread_mutex_t lock;
     struct event_base *base;
     struct event *sweep;        /* runs free callbacks on the loop thread */
+    struct event *kick;         /* wakes the loop when sweep cannot */
+    bool sweep_queued;          /* sweep activated, not yet run */
+    bool loop_known;            /* loop_thread is set: */
+    pthread_t loop_thread;      /* the thread that runs the callbacks */
     struct lvev_reg *live;
     struct lvev_reg *dead;      /* removed, waiting for the sweep */
     int last_handle_id;
@@ -54,6 +58,7 @@ struct lvev_reg *lvev_new_reg(bool is_timer, void *opaque, virFreeCallback ff);
 int lvev_link(struct lvev_reg *r);
 struct lvev_reg *lvev_find(bool is_timer, int id);
 int lvev_remove(bool is_timer, int id);
+void lvev_seen_on_loop(void);
 
 int lvev_add_handle(int fd, int events, virEventHandleCallback cb,
                     void *opaque, virFreeCallback ff);

@@ -62,6 +62,39 @@ struct lvev_reg *lvev_find(bool is_timer, int id)
     return NULL;
 }
 
+/* Notes the thread that runs libevent's callbacks: the loop thread;
+ * called locked, from every callback. */
+void lvev_seen_on_loop(void)
+{
+    lvev.loop_thread = pthread_self();
+    lvev.loop_known = true;
+}
+
+/* Activates the sweep; called locked.  libevent wakes a blocked loop when
+ * another thread activates an event, but not when the event is active
+ * already: it takes the loop to be on its way to run it.  That holds
+ * unless the loop's own thread activated it while blocked in its wait (a
+ * signal handler's case), which libevent cannot notice; a remove from
+ * another thread must still wake it (R38, R43).  So another thread that
+ * finds the sweep already queued activates the kick, a no-op event no
+ * loop-thread code activates: its activation always wakes the loop. */
+static void queue_sweep(void)
+{
+    bool on_loop = lvev.loop_known &&
+                   pthread_equal(lvev.loop_thread, pthread_self());
+
+    if (lvev.sweep_queued && !on_loop)
+        event_active(lvev.kick, 0, 0);
+    lvev.sweep_queued = true;
+    event_active(lvev.sweep, 0, 0);
+}
+
+/* The kick's callback: the wake-up was all it was for. */
+static void kicked(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd, (void)what, (void)arg;
+}
+
 /* Unlinks the live record of that kind and id and queues it for the
  * sweep: 0, or -1 if no such record is live (R7).  The event is deleted
  * without waiting (event_del_noblock): libevent's plain event_del, called
@@ -90,7 +123,7 @@ int lvev_remove(bool is_timer, int id)
     r->next = lvev.dead;
     lvev.dead = r;
     event_del_noblock(r->ev);
-    event_active(lvev.sweep, 0, 0);
+    queue_sweep();
     lvev_unlock();
     return 0;
 }
@@ -107,6 +140,8 @@ static void sweep(evutil_socket_t fd, short what, void *arg)
 
     (void)fd, (void)what, (void)arg;
     lvev_lock();
+    lvev_seen_on_loop();
+    lvev.sweep_queued = false;
     r = lvev.dead;
     lvev.dead = NULL;
     lvev_unlock();
@@ -130,21 +165,24 @@ static void sweep(evutil_socket_t fd, short what, void *arg)
  * second call fails rather than pointing the functions at another base. */
 int libevent_libvirt_register(struct event_base *base)
 {
-    struct event *ev;
+    struct event *ev, *kick;
 
     if (!base || evthread_make_base_notifiable(base) < 0)
         return -1;
     ev = event_new(base, -1, 0, sweep, NULL);
-    if (!ev)
-        return -1;
+    kick = event_new(base, -1, 0, kicked, NULL);
     lvev_lock();
-    if (lvev.base) {
+    if (!ev || !kick || lvev.base) {
         lvev_unlock();
-        event_free(ev);
+        if (ev)
+            event_free(ev);
+        if (kick)
+            event_free(kick);
         return -1;
     }
     lvev.base = base;
     lvev.sweep = ev;
+    lvev.kick = kick;
     lvev_unlock();
     virEventRegisterImpl(lvev_add_handle, lvev_update_handle,
                          lvev_remove_handle, lvev_add_timeout,

@@ -45,6 +45,7 @@ static void timer_due(evutil_socket_t fd, short what, void *arg)
 
     (void)fd, (void)what;
     lvev_lock();
+    lvev_seen_on_loop();
     if (r->removed || r->timeout < 0) {
         lvev_unlock();
         return;
