@@ -518,6 +518,7 @@ $(LVEV_ASAN_SO): $(LVEV_DEPS)
 	$(call lvev_so,$(SAN_CFLAGS))
 $(LVEV_TSAN_SO): $(LVEV_DEPS)
 	$(call lvev_so,$(TSAN_CFLAGS) -fsanitize=thread)
+MATRIX_IMPLS += libevent
 .PHONY: install-libevent
 install: install-libevent
 install-libevent: $(LVEV_LIB_A) $(LVEV_SO)
