@@ -44,33 +44,50 @@ static int pending_mask(int fd, int events)
     return mask & (events | VIR_EVENT_HANDLE_HANGUP | VIR_EVENT_HANDLE_ERROR);
 }
 
-/* libevent's callback for every watch.  The record is read under the
- * lock and the callback called without it (R44), with the arguments it
- * was registered with (R16).  A watch removed or silenced since libevent
- * found it ready is skipped (R29, R31); libevent's events are
- * level-triggered, so an fd still ready comes back next time (R14). */
+/* The watch's callback, opaque and mask if it is live and enabled (0),
+ * else -1; called locked. */
+static int live_watch(struct lvev_reg *r, virEventHandleCallback *cb,
+                      void **opaque, int *events)
+{
+    if (r->removed || r->events == 0)
+        return -1;
+    *cb = r->hcb;
+    *opaque = r->opaque;
+    *events = r->events;
+    return 0;
+}
+
+/* libevent's callback for every watch.  The fd is asked what it has
+ * without the lock, then the record is read under it, last thing before
+ * the call: a watch removed or silenced since libevent found it ready,
+ * or while poll() ran, is skipped (R29, R31), and the moment between
+ * that check and the call is as short as it can be.  The callback runs
+ * without the lock (R44), with the arguments it was registered with
+ * (R16).  libevent's events are level-triggered, so an fd still ready
+ * comes back in the next iteration (R14). */
 static void handle_ready(evutil_socket_t fd, short what, void *arg)
 {
     struct lvev_reg *r = arg;
     virEventHandleCallback cb;
     void *opaque;
-    int id, events, mask;
+    int events, mask;
 
     (void)what;
     lvev_lock();
     lvev_seen_on_loop();
-    if (r->removed || r->events == 0) {
+    if (live_watch(r, &cb, &opaque, &events) < 0) {
         lvev_unlock();
         return;
     }
-    cb = r->hcb;
-    opaque = r->opaque;
-    id = r->id;
-    events = r->events;
     lvev_unlock();
     mask = pending_mask(fd, events);
+    lvev_lock();
+    if (live_watch(r, &cb, &opaque, &events) < 0)
+        mask = 0;
+    mask &= events | VIR_EVENT_HANDLE_HANGUP | VIR_EVENT_HANDLE_ERROR;
+    lvev_unlock();
     if (mask)
-        cb(id, fd, mask, opaque);
+        cb(r->id, fd, mask, opaque);
 }
 
 /* Watches fd for events (0: registered but silent, R9, R10).  Each
