@@ -114,7 +114,7 @@ int lvev_add_handle(int fd, int events, virEventHandleCallback cb,
     lvev_lock();
     id = lvev_link(r);
     if (id > 0 && events && event_add(r->ev, NULL) < 0) {
-        lvev.live = r->next;    /* still first: the lock was held */
+        lvev_unlink(false, id);
         lvev.pending--;
         id = -1;
     }

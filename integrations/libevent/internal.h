@@ -29,7 +29,7 @@ struct lvev_reg {
     void *opaque;
     virFreeCallback ff;
     struct event *ev;
-    struct lvev_reg *next;
+    struct lvev_reg *next;      /* in its bucket while live, then dead */
 };
 
 /* The one registration a process has (libvirt keeps the first, R1).
@@ -43,7 +43,9 @@ struct lvev_state {
     bool sweep_queued;          /* sweep activated, not yet run */
     bool loop_known;            /* loop_thread is set: */
     pthread_t loop_thread;      /* the thread that runs the callbacks */
-    struct lvev_reg *live;
+    struct lvev_reg **buckets;  /* live records by kind and id (table.c) */
+    size_t nbuckets;            /* 0 or a power of two */
+    int nlive;
     struct lvev_reg *dead;      /* removed, waiting for the sweep */
     int last_handle_id;
     int last_timer_id;
@@ -57,6 +59,7 @@ void lvev_unlock(void);
 struct lvev_reg *lvev_new_reg(bool is_timer, void *opaque, virFreeCallback ff);
 int lvev_link(struct lvev_reg *r);
 struct lvev_reg *lvev_find(bool is_timer, int id);
+struct lvev_reg *lvev_unlink(bool is_timer, int id);
 int lvev_remove(bool is_timer, int id);
 void lvev_seen_on_loop(void);
 

@@ -2,7 +2,6 @@
  * registry.c - the integration's records, their ids, the deferred free
  * callbacks, and the registration with libvirt.
  */
-#include <limits.h>
 #include <stdlib.h>
 
 #include <event2/thread.h>
@@ -35,31 +34,6 @@ struct lvev_reg *lvev_new_reg(bool is_timer, void *opaque, virFreeCallback ff)
     r->ff = ff;
     r->fd = -1;
     return r;
-}
-
-/* Gives r the next id of its kind and makes it live; called locked.  Ids
- * count from 1 per kind and are never reused (R4, R5, R6): once the
- * counter reaches INT_MAX, adds fail instead of wrapping. */
-int lvev_link(struct lvev_reg *r)
-{
-    int *last = r->is_timer ? &lvev.last_timer_id : &lvev.last_handle_id;
-
-    if (*last == INT_MAX)
-        return -1;
-    r->id = ++*last;
-    r->next = lvev.live;
-    lvev.live = r;
-    lvev.pending++;
-    return r->id;
-}
-
-/* The live record of that kind and id, or NULL; called locked. */
-struct lvev_reg *lvev_find(bool is_timer, int id)
-{
-    for (struct lvev_reg *r = lvev.live; r; r = r->next)
-        if (r->id == id && r->is_timer == is_timer)
-            return r;
-    return NULL;
 }
 
 /* Notes the thread that runs libevent's callbacks: the loop thread;
@@ -107,18 +81,14 @@ static void kicked(evutil_socket_t fd, short what, void *arg)
  * another thread (R38). */
 int lvev_remove(bool is_timer, int id)
 {
-    struct lvev_reg **p, *r;
+    struct lvev_reg *r;
 
     lvev_lock();
-    for (p = &lvev.live; *p; p = &(*p)->next)
-        if ((*p)->id == id && (*p)->is_timer == is_timer)
-            break;
-    r = *p;
+    r = lvev_unlink(is_timer, id);
     if (!r) {
         lvev_unlock();
         return -1;
     }
-    *p = r->next;
     r->removed = true;
     r->next = lvev.dead;
     lvev.dead = r;
