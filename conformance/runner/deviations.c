@@ -31,23 +31,27 @@ static int parse_outcome(const char *word, enum outcome *out)
 /* The parts of a line after its id and outcome, pointing into it. */
 struct parts {
     char *rule, *pattern, *reason;
+    bool optional;              /* "R20?" */
 };
 
 /* "RULE [/PATTERN/]: REASON" at s, cut in place into *p.  A rule is R
  * and digits (the contract's R1-R45), or "-" (a failure of no rule, an
- * error); the pattern ends at the first "/" no backslash escapes.  NULL,
- * or what is wrong, for the error message. */
+ * error), and a "?" after it marks a failure that may not show; the
+ * pattern ends at the first "/" no backslash escapes.  NULL, or what is
+ * wrong, for the error message. */
 static const char *parse_parts(char *s, struct parts *p)
 {
     size_t n;
 
     s += strspn(s, " \t");
     n = strcspn(s, " \t:/");
+    p->optional = n > 1 && s[n - 1] == '?';
+    n -= p->optional;
     if (!(n == 1 && s[0] == '-') &&
         !(n >= 2 && s[0] == 'R' && strspn(s + 1, "0123456789") == n - 1))
         return "expected a rule (R1..R45, or - for none) after the outcome";
     p->rule = s;
-    s += n;
+    s += n + p->optional;
     s += strspn(s, " \t");
     if (*s == '/') {
         p->pattern = ++s;
@@ -115,7 +119,7 @@ static int add_line(struct deviations *e, const char *id, enum outcome outcome,
     x = &e->v[e->n];
     *x = (struct deviation){ strdup(id), outcome, strdup(p->rule),
                              p->pattern ? strdup(p->pattern) : NULL, NULL, NULL,
-                             lineno, -1, false, false };
+                             lineno, -1, p->optional, false, false };
     if (asprintf(&x->reason, "%s%s%s", strcmp(p->rule, "-") ? p->rule : "",
                  strcmp(p->rule, "-") ? ": " : "", p->reason) < 0)
         x->reason = NULL;
@@ -143,7 +147,7 @@ static int parse_line(struct deviations *e, char *line, int lineno, char *err,
                       size_t errlen)
 {
     char *id, *word, *save = NULL;
-    struct parts p = { NULL, NULL, NULL };
+    struct parts p = { NULL, NULL, NULL, false };
     enum outcome outcome;
     const char *wrong;
 

@@ -16,7 +16,9 @@
  *
  * The outcome is fail, warn or error, the same on every line of one
  * scenario; the rule is R<n>, or "-" for a failure filed under no rule
- * and for the error of a crash or a hang.  The pattern, between slashes,
+ * and for the error of a crash or a hang, and "R20?" marks a failure
+ * that may not show in every run (where real time decides): such a line
+ * is never stale.  The pattern, between slashes,
  * is found anywhere in the failure's message (what follows its level and
  * rules, or the error's text); "*" in it matches any run of characters,
  * and a backslash makes the next character ("/", "*", "\") literal.
@@ -47,6 +49,8 @@ struct deviation {
                                    reason of the id, "; " between (lazily) */
     int line;
     int next;                   /* the id's next line in v, or -1 */
+    bool optional;              /* "R20?": a failure that may not show
+                                   (real time decides): never stale */
     bool seen;                  /* a scenario with this id ran */
     bool matched;               /* it matched a failure of that scenario */
 };

@@ -277,7 +277,7 @@ static int judge_one(struct options *o, struct result *r, struct deviation *x)
                k < r->nfailures ? " " : "", con_esc(rules), con_esc(msg));
     }
     for (struct deviation *y = x; y; y = dev_next(&o->expect, y))
-        if (!y->matched) {
+        if (!y->matched && !y->optional) {
             unexpected++;
             printf("UNEXPECTED %s:%d: %s %s%s%s%s matched no failure of '%s' "
                    "(stale entry)\n", con_esc(o->expect.path), y->line,
