@@ -66,10 +66,11 @@ static const struct opt_def table[] = {
     { "timeout", 't', OPT_INT, 1, DAY_S, "SEC",
       "real-time watchdog per scenario (default 10)" },
     { "expect", OPT_EXPECT, OPT_TEXT, 0, 0, "FILE",
-      "what IMPL is known to fail, warn or err on, with\n"
-      "reasons (see conformance/expectations/): the run\n"
-      "succeeds when every scenario matches it, and fails\n"
-      "on a regression or an unexpected pass" },
+      "the failures IMPL is known to get, a line each:\n"
+      "ID OUTCOME RULE [/PATTERN/]: why (README.md); the\n"
+      "run succeeds when every scenario matches it, and\n"
+      "fails on a failure no line matches, an unexpected\n"
+      "pass or a stale line" },
     { "coverage-dir", OPT_COVERAGE_DIR, OPT_TEXT, 0, 0, "DIR",
       "for an IMPL built with --coverage: each scenario's\n"
       "gcov data under DIR/<scenario id>/ (GCOV_PREFIX);\n"

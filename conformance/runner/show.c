@@ -126,7 +126,7 @@ void show_failures(struct options *o, const struct result *res, int n)
 {
     for (int i = 0; i < n; i++)
         if (res[i].outcome != OUT_PASS && res[i].outcome != OUT_SKIP &&
-            (!o->expect_path || res[i].outcome != verdict_expected(o, &res[i])))
+            (!o->expect_path || !verdict_as_expected(o, &res[i])))
             show_failure(o, &res[i]);
 }
 

@@ -30,6 +30,7 @@ int main(void)
     add_runner_tests(s);
     add_supervision_tests(s);
     add_report_tests(s);
+    add_expect_tests(s);
     add_scenario_tests(s);
     add_binding_tests(s);
     add_client_tests(s);

@@ -66,6 +66,7 @@ void add_tests(Suite *s, const TTest *const tests[], size_t n);
 void add_runner_tests(Suite *s);
 void add_supervision_tests(Suite *s);
 void add_report_tests(Suite *s);
+void add_expect_tests(Suite *s);
 void add_scenario_tests(Suite *s);
 void add_binding_tests(Suite *s);
 void add_client_tests(Suite *s);

@@ -119,60 +119,6 @@ START_TEST(budget_bounds_the_run)
 }
 END_TEST
 
-/* --expect: a run that matches the file exits 0 and marks the known
- * failures as TODO in TAP; a regression, an unexpected pass and a stale
- * entry each fail the run; a malformed file is refused (exit 2). */
-START_TEST(expectation_files)
-{
-    char *out, text[512], dir[600], path[700], buf[8192];
-    const char *args[] = { "-s", NULL, "--expect", NULL, "--report-dir", dir, NULL };
-    FILE *f;
-    size_t n;
-
-    snprintf(text, sizeof(text), HEADER "add-timeout T 0\nrun 2\nexpect calls T = 5\n",
-             "fails");
-    scenario_file("fails.scn", text);
-    scenario_file("passes.scn", simple("passes"));
-    args[1] = tmpdir;
-    snprintf(dir, sizeof(dir), "%s/report", tmpdir);
-
-    args[3] = scenario_file("ok.expect", "# known\nfails fail R21: counts wrong\n");
-    ck_assert_int_eq(runner(&out, args), 0);
-    ck_assert_msg(strstr(out, "2 as expected, 1 of them known deviations; 0 unexpected"),
-                  "%s", out);
-    free(out);
-    snprintf(path, sizeof(path), "%s/results.tap", dir);
-    f = fopen(path, "r");
-    ck_assert_ptr_nonnull(f);
-    n = fread(buf, 1, sizeof(buf) - 1, f);
-    buf[n] = '\0';
-    fclose(f);
-    ck_assert_msg(strstr(buf, "not ok 1 - fails t # TODO known: R21: counts wrong"), "%s", buf);
-
-    args[3] = scenario_file("regress.expect", "# nothing known\n");
-    ck_assert_int_eq(runner(&out, args), 1);
-    ck_assert_msg(strstr(out, "UNEXPECTED fails: fail, expected pass"), "%s", out);
-    free(out);
-
-    args[3] = scenario_file("stale.expect", "fails fail R21: x\npasses fail R21: y\n"
-                            "gone warn R30: z\n");
-    ck_assert_int_eq(runner(&out, args), 1);
-    ck_assert_msg(strstr(out, "UNEXPECTED passes: pass, expected fail (R21: y)"), "%s", out);
-    ck_assert_msg(strstr(out, "stale.expect:3: no scenario 'gone' ran"), "%s", out);
-    free(out);
-
-    args[3] = scenario_file("bad.expect", "fails broken R21: x\n");
-    ck_assert_int_eq(runner(&out, args), 2);
-    ck_assert_msg(strstr(out, "bad.expect:1: expected 'SCENARIO-ID fail|warn|error REASON'"),
-                  "%s", out);
-    free(out);
-    args[3] = scenario_file("noreason.expect", "fails fail\n");
-    ck_assert_int_eq(runner(&out, args), 2);
-    ck_assert_msg(strstr(out, "noreason.expect:1: 'fails' needs a reason"), "%s", out);
-    free(out);
-}
-END_TEST
-
 /* scripts/matrix and scripts/docs read the reports they make: a change
  * of results.json that breaks them is caught here. */
 START_TEST(matrix_and_docs_generate)
@@ -404,7 +350,7 @@ void add_report_tests(Suite *s)
 {
     const TTest *tests[] = {
         reports_of_a_failing_run_parse, report_dir_unwritable, budget_bounds_the_run,
-        expectation_files, matrix_and_docs_generate, report_dir_symlinks_not_followed,
+        matrix_and_docs_generate, report_dir_symlinks_not_followed,
         concurrent_runs_share_a_report_dir, ids_validated_and_reports_escaped,
         world_writable_report_dir_refused,
     };
