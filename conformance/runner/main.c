@@ -70,7 +70,7 @@ static int stress_mode(struct options *o)
         double left = o->budget_end - sup_now_ms();
         o->st.ms = left > 1 ? (int)left : 1;
     }
-    rc = impl_name ? stress_run(impl_path, impl_name, &o->st) : 2;
+    rc = impl_name ? stress_run(o, impl_path, impl_name) : 2;
     free(impl_name);
     return rc;
 }

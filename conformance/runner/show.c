@@ -66,6 +66,18 @@ static void rerun_flags(FILE *f, const struct options *o)
         fprintf(f, " --expect %s", rerun_path(o->expect_path, w, sizeof(w)));
 }
 
+/* The runner and the IMPL: an IMPL's path made absolute, a word (a
+ * built-in's name, python:FILE...) as it was given. */
+static void rerun_head(FILE *f, const struct options *o)
+{
+    char w1[2 * PATH_MAX], w2[2 * PATH_MAX];
+    bool path_impl = strchr(o->impl, '/') && !strchr(o->impl, ':');
+
+    fprintf(f, "%s --impl %s", rerun_program(o, w1, sizeof(w1)),
+            path_impl ? rerun_path(o->impl, w2, sizeof(w2))
+                      : con_shell_word(o->impl, w2, sizeof(w2)));
+}
+
 /* The command that reruns a scenario file (or, with gen_k, generated
  * program gen_k, named id) as it ran, and works where it ran: evconf-run
  * with the IMPL, the file, the seed and the options that matter.  A
@@ -74,16 +86,13 @@ static void rerun_flags(FILE *f, const struct options *o)
 static char *rerun_command(const struct options *o, const char *path, int gen_k,
                            const char *id)
 {
-    char w1[2 * PATH_MAX], w2[2 * PATH_MAX], w3[2 * PATH_MAX], *line = NULL;
+    char w3[2 * PATH_MAX], *line = NULL;
     size_t len = 0;
-    bool path_impl = strchr(o->impl, '/') && !strchr(o->impl, ':');
     FILE *f = open_memstream(&line, &len);
 
     if (!f)
         return NULL;
-    fprintf(f, "%s --impl %s", rerun_program(o, w1, sizeof(w1)),
-            path_impl ? rerun_path(o->impl, w2, sizeof(w2))
-                      : con_shell_word(o->impl, w2, sizeof(w2)));
+    rerun_head(f, o);
     if (gen_k)
         fprintf(f, " --seed %llu --generate %d --filter %s", (unsigned long long)o->seed,
                 gen_k, con_shell_word(id, w3, sizeof(w3)));
@@ -106,6 +115,25 @@ char *show_rerun_line(const struct options *o, const struct result *r)
 char *show_rerun_file(const struct options *o, const char *path)
 {
     return rerun_command(o, path, 0, NULL);
+}
+
+char *show_rerun_stress(const struct options *o)
+{
+    char *line = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&line, &len);
+
+    if (!f)
+        return NULL;
+    rerun_head(f, o);
+    fprintf(f, " --stress --threads %d --stress-ms %d", o->st.threads, o->st.ms);
+    if (o->sanitizer)
+        fprintf(f, " --sanitizer=%s", o->sanitizer);
+    if (fclose(f) != 0) {
+        free(line);
+        return NULL;
+    }
+    return line;
 }
 
 /* One scenario's failure, its page: what it checks, what went wrong, the

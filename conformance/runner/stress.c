@@ -23,13 +23,13 @@
  *        turn (sim_jitter_hold), so a wake-up lost there is lost each run;
  *   and the loop neither crashes nor hangs (a watchdog).
  *
- * On ThreadSanitizer's runtime (make stress-tsan, an IMPL built with
- * -fsanitize=thread), each kind of TSan report in the child's output is a
- * failure too, under the rule it breaks (a data race: R42).
+ * On ThreadSanitizer's runtime (--sanitizer=thread, an IMPL built with
+ * -fsanitize=thread), each kind of TSan report is a failure too, under the
+ * rule it breaks (a data race: R42; stress-run.c reads them).
  *
- * The run happens in a child process; failures come back on a pipe as
- * "RULE message" lines.  Failures are reported once per rule.  Prefix
- * stress_; the child is started by supervise.c, the IMPL probed by impl.c.
+ * This is the child's side; failures go to the parent on a pipe as lines
+ * (stress.h), once per rule, each saying on which thread it was seen,
+ * with the threads' ids and the run's last events.  Prefix stress_.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -72,6 +72,7 @@ struct slot {
     _Atomic int64_t due_by_ns;      /* a call is owed by then; 0: none */
     _Atomic int in_cb;
     _Atomic int frees;
+    _Atomic int remover;            /* the thread whose remove() returned */
     int rd, wr;                     /* the slot's pipe, for watches */
 };
 
@@ -93,12 +94,114 @@ static int64_t now_ns(void)
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/* Report a rule's first violation to the parent. */
+/* The run's threads by kernel thread id (what TSan, gdb and /proc show),
+ * so that a failure says on which thread it was seen and each trace line
+ * which thread acted.  The registering thread (the child's first, which
+ * calls evconf_register) is not the loop thread (which calls
+ * evconf_run_once), as in libvirt's own users (virsh): evconf.h says an
+ * IMPL must allow it. */
+static _Atomic int tid_main, tid_loop, tid_workers[MAX_WORKERS];
+static _Thread_local int my_tid;
+
+static int tid(void)
+{
+    if (!my_tid)
+        my_tid = (int)gettid();
+    return my_tid;
+}
+
+/* Thread t's part in the run: "the loop thread (tid 12)". */
+static const char *thread_part(int t, char *buf, size_t len)
+{
+    if (t == atomic_load(&tid_loop))
+        snprintf(buf, len, "the loop thread (tid %d)", t);
+    else if (t == atomic_load(&tid_main))
+        snprintf(buf, len, "the registering thread (tid %d)", t);
+    else
+        snprintf(buf, len, "a worker thread (tid %d)", t);
+    for (int w = 0; w < stress.nworkers; w++)
+        if (t == atomic_load(&tid_workers[w]))
+            snprintf(buf, len, "worker %d (tid %d)", w + 1, t);
+    return buf;
+}
+
+/* The last TRACE_SLOTS events of the run, what each thread did, kept in a
+ * ring without a lock: a lock would order the loop thread's accesses
+ * after the workers' and hide from ThreadSanitizer the races it is there
+ * to find.  A slot rewritten while it is sent may come out torn; it is
+ * only a trace. */
+#define TRACE_SLOTS 512
+#define TRACE_SENT 40
+
+enum ev { EV_ADD, EV_UPDATE, EV_REMOVE, EV_CALL, EV_FREE };
+
+static struct {
+    _Atomic int64_t ns;
+    _Atomic int tid, what, id, arg;
+    _Atomic bool timer;
+} ring[TRACE_SLOTS];
+static _Atomic unsigned long ring_next;
+static _Atomic bool trace_sent;
+static int64_t start_ns;
+
+static void note(enum ev what, bool timer, int id, int arg)
+{
+    unsigned long k = atomic_fetch_add(&ring_next, 1) % TRACE_SLOTS;
+
+    atomic_store_explicit(&ring[k].ns, now_ns() - start_ns, memory_order_relaxed);
+    atomic_store_explicit(&ring[k].tid, tid(), memory_order_relaxed);
+    atomic_store_explicit(&ring[k].what, (int)what, memory_order_relaxed);
+    atomic_store_explicit(&ring[k].timer, timer, memory_order_relaxed);
+    atomic_store_explicit(&ring[k].id, id, memory_order_relaxed);
+    atomic_store_explicit(&ring[k].arg, arg, memory_order_relaxed);
+}
+
+/* One event as a trace line: "+12.3 ms, worker 2 (tid 7): remove timer 3 -> 0". */
+static void send_event(unsigned long k)
+{
+    static const char *const verbs[] = { "add", "update", "remove", "callback of",
+                                         "free callback of" };
+    int what = atomic_load(&ring[k].what), arg = atomic_load(&ring[k].arg);
+    bool timer = atomic_load(&ring[k].timer);
+    char args[48] = "", who[64];
+
+    if (what == EV_ADD || what == EV_UPDATE)
+        snprintf(args, sizeof(args), timer ? " (%d ms)" : " (events %d)", arg);
+    else if (what == EV_REMOVE)
+        snprintf(args, sizeof(args), " -> %d", arg);
+    dprintf(stress.out, "trace +%.3f ms, %s: %s %s %d%s\n",
+            (double)atomic_load(&ring[k].ns) / 1e6,
+            thread_part(atomic_load(&ring[k].tid), who, sizeof(who)),
+            verbs[what % 5], timer ? "timer" : "watch", atomic_load(&ring[k].id), args);
+}
+
+/* The threads' ids, and, once, the last TRACE_SENT events. */
+static void send_trace(bool events)
+{
+    unsigned long end = atomic_load(&ring_next), from;
+    char line[64 + 12 * MAX_WORKERS];
+    int n;
+
+    n = snprintf(line, sizeof(line), "threads registering=%d loop=%d workers=",
+                 atomic_load(&tid_main), atomic_load(&tid_loop));
+    for (int w = 0; w < stress.nworkers && n < (int)sizeof(line) - 12; w++)
+        n += snprintf(line + n, sizeof(line) - (size_t)n, "%s%d", w ? "," : "",
+                      atomic_load(&tid_workers[w]));
+    dprintf(stress.out, "%s\n", line);
+    if (!events || atomic_exchange(&trace_sent, true))
+        return;
+    from = end > TRACE_SENT ? end - TRACE_SENT : 0;
+    for (unsigned long i = from; i < end; i++)
+        send_event(i % TRACE_SLOTS);
+}
+
+/* Report a rule's first violation to the parent, with the thread that
+ * saw it; after the run's first, the trace of what led to it. */
 static void violation(int bit, const char *rule, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static void violation(int bit, const char *rule, const char *fmt, ...)
 {
-    char line[512];
+    char line[640], who[64];
     int n;
     va_list ap;
 
@@ -106,10 +209,14 @@ static void violation(int bit, const char *rule, const char *fmt, ...)
         return;
     n = snprintf(line, sizeof(line), "%s ", rule);
     va_start(ap, fmt);
-    vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
+    n += vsnprintf(line + n, sizeof(line) - (size_t)n - 100, fmt, ap);
     va_end(ap);
-    strcat(line, "\n");
+    if (n > (int)sizeof(line) - 100)
+        n = (int)sizeof(line) - 100;
+    snprintf(line + n, sizeof(line) - (size_t)n, "; seen on %s\n",
+             thread_part(tid(), who, sizeof(who)));
     (void)!write(stress.out, line, strlen(line));
+    send_trace(true);
 }
 
 enum { V_R29, V_R34_TWICE, V_R34_EARLY, V_R37, V_R42_ADD, V_R42_REMOVE,
@@ -118,15 +225,18 @@ enum { V_R29, V_R34_TWICE, V_R34_EARLY, V_R37, V_R42_ADD, V_R42_REMOVE,
 static void on_call(struct slot *s)
 {
     int64_t removed = atomic_load(&s->removed_ns);
+    char who[64];
 
     atomic_fetch_add(&s->in_cb, 1);
     atomic_fetch_add(&stress.calls, 1);
+    note(EV_CALL, atomic_load(&s->timer), atomic_load(&s->id), 0);
     if (atomic_load(&s->state) == SLOT_REMOVED && removed &&
         now_ns() > removed + GRACE_NS)
         violation(V_R29, "R29", "a callback of %s %d ran %lld ms after "
-                  "remove() had returned", atomic_load(&s->timer) ? "timer" :
+                  "remove() had returned on %s", atomic_load(&s->timer) ? "timer" :
                   "watch", atomic_load(&s->id),
-                  (long long)((now_ns() - removed) / NS_PER_MS));
+                  (long long)((now_ns() - removed) / NS_PER_MS),
+                  thread_part(atomic_load(&s->remover), who, sizeof(who)));
     atomic_store(&s->due_by_ns, 0);
 }
 
@@ -156,6 +266,7 @@ static void free_cb(void *opaque)
     struct slot *s = opaque;
 
     atomic_fetch_add(&stress.frees, 1);
+    note(EV_FREE, atomic_load(&s->timer), atomic_load(&s->id), 0);
     if (atomic_load(&s->in_cb))
         violation(V_R37, "R37", "a free callback ran while its callback was "
                   "running");
@@ -197,6 +308,7 @@ static void slot_add(struct slot *s, uint64_t *rng)
                                free_cb);
     }
     atomic_store(&s->id, id);
+    note(EV_ADD, timer, id, timer ? 0 : VIR_EVENT_HANDLE_READABLE);
     if (id < 0) {
         atomic_store(&s->due_by_ns, 0);
         atomic_store(&s->state, SLOT_EMPTY);
@@ -217,13 +329,16 @@ static void slot_update(struct slot *s, uint64_t *rng)
         else
             atomic_store(&s->due_by_ns, 0);
         virEventUpdateTimeout(id, ms);
+        note(EV_UPDATE, true, id, ms);
     } else if (next_rand(rng) & 1) {
         atomic_store(&s->due_by_ns, 0);
         virEventUpdateHandle(id, 0);
+        note(EV_UPDATE, false, id, 0);
     } else {
         (void)!write(s->wr, "x", 1);
         atomic_store(&s->due_by_ns, now_ns() + stress.bound_ns);
         virEventUpdateHandle(id, VIR_EVENT_HANDLE_READABLE);
+        note(EV_UPDATE, false, id, VIR_EVENT_HANDLE_READABLE);
     }
 }
 
@@ -237,7 +352,9 @@ static void slot_remove(struct slot *s)
     atomic_store(&s->due_by_ns, 0);
     atomic_store(&s->state, SLOT_REMOVED);
     rc = timer ? virEventRemoveTimeout(id) : virEventRemoveHandle(id);
+    atomic_store(&s->remover, tid());
     atomic_store(&s->removed_ns, now_ns());
+    note(EV_REMOVE, timer, id, rc);
     if (rc != 0)
         violation(V_R42_REMOVE, "R42", "remove of live %s %d from a worker "
                   "thread returned %d", timer ? "timer" : "watch", id, rc);
@@ -261,6 +378,7 @@ static void *worker(void *arg)
     int w = (int)(intptr_t)arg;
     uint64_t rng = (uint64_t)w * 7919 + 1;
 
+    atomic_store(&tid_workers[w], tid());
     while (!atomic_load(&stress.stop_workers)) {
         struct slot *s = &stress.slots[w][next_rand(&rng) % SLOTS_PER_WORKER];
         unsigned op = next_rand(&rng) % 3;
@@ -354,6 +472,7 @@ static void probe_wakeups(int ms)
         atomic_store(&probe_fired, false);
         t0 = now_ns();
         virEventUpdateTimeout(probe, 0);
+        note(EV_UPDATE, true, probe, 0);
         atomic_store(&hold_changed, gen);
         while (!atomic_load(&probe_fired) && now_ns() < t0 + stress.bound_ns)
             sched_yield();
@@ -377,6 +496,7 @@ static void *looper(void *arg)
 {
     int (*run_once)(void) = (int (*)(void))arg;
 
+    atomic_store(&tid_loop, tid());
     sim_jitter_enable(7);
     while (!atomic_load(&stress.stop_loop))
         if (run_once() != 0)
@@ -427,6 +547,8 @@ static int child(const char *impl_path, const struct stress_opts *o)
     int (*reg)(void), (*run_once)(void);
     pthread_t loop, workers[MAX_WORKERS];
 
+    start_ns = now_ns();
+    atomic_store(&tid_main, tid());
     if (!h) {
         violation(V_RUN, "load", "%s", dlerror());
         return 2;
@@ -458,17 +580,13 @@ static int child(const char *impl_path, const struct stress_opts *o)
     atomic_store(&stress.stop_loop, true);
     virEventAddTimeout(0, guard_cb, &stress, NULL);  /* let the loop see it */
     pthread_join(loop, NULL);
+    send_trace(false);
     dprintf(stress.out, "stats %ld %ld %ld\n", atomic_load(&stress.ops),
             atomic_load(&stress.calls), atomic_load(&stress.frees));
     return 0;
 }
 
-struct stress_child {
-    const char *impl_path;
-    const struct stress_opts *o;
-};
-
-static void stress_child(int fd, void *arg)
+void stress_child(int fd, void *arg)
 {
     const struct stress_child *c = arg;
     const struct stress_opts *o = c->o;
@@ -479,122 +597,3 @@ static void stress_child(int fd, void *arg)
     exit(child(c->impl_path, o));      /* exit: coverage data is written */
 }
 
-struct stress_report {
-    const char *impl_name;
-    const struct stress_opts *o;
-    int failures, lines;
-};
-
-/* A line from the child: "stats A B C", or "RULE what happened". */
-static void stress_record(const char *line, void *arg)
-{
-    struct stress_report *r = arg;
-    const char *rest = strchr(line, ' ');
-
-    if (r->lines++ == 0)
-        printf("stress: %s, %d worker threads for %d ms\n", con_esc(r->impl_name),
-               r->o->threads, r->o->ms);
-    if (!strncmp(line, "stats ", 6)) {
-        printf("stress: %s operations, callbacks, free callbacks\n", con_esc(line + 6));
-        return;
-    }
-    printf("FAIL [%s] %s\n", con_escn(line, rest ? (size_t)(rest - line) : strlen(line)),
-           con_esc(rest ? rest + 1 : ""));
-    r->failures++;
-}
-
-/* ThreadSanitizer's reports, by kind, and the rule each breaks.  An IMPL
- * built with -fsanitize=thread, run on TSan's runtime (make stress-tsan),
- * has every unsynchronised access between the loop thread and the workers
- * reported, whether or not the interleaving of this run made it do harm:
- * a loop without a lock is found on every run, not when it is unlucky. */
-static const struct { const char *kind, *rule; } tsan_kinds[] = {
-    { "data race", "R42" },                 /* thread-safety of the six ops */
-    { "lock-order-inversion", "R42" },      /* a deadlock waiting to happen */
-    { "heap-use-after-free", "R34" },       /* a registration freed too early */
-};
-
-static const char *tsan_rule(const char *kind)
-{
-    for (size_t i = 0; i < sizeof(tsan_kinds) / sizeof(tsan_kinds[0]); i++)
-        if (!strncmp(kind, tsan_kinds[i].kind, strlen(tsan_kinds[i].kind)))
-            return tsan_kinds[i].rule;
-    return "R42";
-}
-
-#define TSAN_MARK "WARNING: ThreadSanitizer: "
-
-/* Report what TSan found in the child's stderr: one failure per kind of
- * report, with the first report of that kind (its first lines: where the
- * two accesses were).  Returns the number of failures. */
-static int tsan_reports(const char *output)
-{
-    const char *seen[8];
-    int nseen = 0;
-
-    for (const char *w = output ? strstr(output, TSAN_MARK) : NULL; w;
-         w = strstr(w + 1, TSAN_MARK)) {
-        const char *kind = w + strlen(TSAN_MARK), *end = kind + strcspn(kind, "(\n");
-        int n = 0, lines = 0;
-        bool dup = false;
-
-        while (end > kind && end[-1] == ' ')
-            end--;
-        for (int i = 0; i < nseen; i++)
-            dup |= !strncmp(seen[i], kind, (size_t)(end - kind));
-        for (const char *x = output; (x = strstr(x, TSAN_MARK)); x++)
-            n += !strncmp(x + strlen(TSAN_MARK), kind, (size_t)(end - kind));
-        if (dup || nseen == 8)
-            continue;
-        seen[nseen++] = kind;
-        printf("FAIL [%s] ThreadSanitizer: %s between the loop thread and other threads "
-               "(%d reports):\n", tsan_rule(kind), con_escn(kind, (size_t)(end - kind)), n);
-        for (const char *l = w; *l && lines < 16; lines++) {
-            size_t len = strcspn(l, "\n");
-            if (lines > 0 && len == 0)
-                break;
-            printf("    %s\n", con_escn(l, len));
-            l += len + (l[len] != '\0');
-        }
-    }
-    return nseen;
-}
-
-/* Run the stress test in a child under the supervisor; print what it
- * found.  Returns 0 when nothing was found, 1 otherwise. */
-int stress_run(const char *impl_path, const char *impl_name,
-               const struct stress_opts *o)
-{
-    struct stress_child c = { impl_path, o };
-    struct stress_report r = { impl_name, o, 0, 0 };
-    struct sup_outcome so;
-
-    if (sup_run(stress_child, &c, stress_record, &r, o->ms + 10000.0, &so) < 0) {
-        printf("FAIL [harness] cannot start a child process\n");
-        return 1;
-    }
-    if (r.lines++ == 0)
-        printf("stress: %s, %d worker threads for %d ms\n", con_esc(impl_name), o->threads,
-               o->ms);
-    r.failures += tsan_reports(so.output);
-    free(so.output);
-    if (so.interrupted) {
-        printf("FAIL [stopped] the runner was stopped by %s\n",
-               strsignal(sup_stop_signal()));
-        r.failures++;
-    } else if (so.timed_out) {
-        printf("FAIL [hang] the loop or a worker hung (killed after %d ms)\n",
-               o->ms + 10000);
-        r.failures++;
-    } else if (WIFSIGNALED(so.status)) {
-        printf("FAIL [crash] the process died of %s\n", strsignal(WTERMSIG(so.status)));
-        r.failures++;
-    } else if (WIFEXITED(so.status) && WEXITSTATUS(so.status) != 0 && !r.failures) {
-        printf("FAIL [exit] the stress child exited with %d\n", WEXITSTATUS(so.status));
-        r.failures++;
-    }
-    printf("%d passed, %d failed\n", r.failures ? 0 : 1, r.failures ? 1 : 0);
-    if (so.interrupted)
-        return 128 + sup_stop_signal();
-    return r.failures ? 1 : 0;
-}
