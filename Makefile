@@ -304,6 +304,10 @@ TSAN_VARIANTS := $(patsubst conformance/mutation/variants/%.patch,%,\
 TSAN_SOS      := $(if $(findstring -fsanitize,$(EXTRA_CFLAGS)),,\
                    $(BUILD)/tsan/libevconf-reference.so $(TSAN_VARIANTS:%=$(BUILD)/tsan/libevref-%.so))
 
+# The reference built with each sanitizer, what evconf-run --sanitizer=KIND
+# --impl reference runs (installed under LIBDIR/evconf/asan and tsan).
+SAN_TWINS := $(if $(findstring -fsanitize,$(EXTRA_CFLAGS)),,$(ASAN_REF) $(BUILD)/tsan/libevconf-reference.so)
+
 $(BUILD)/tsan/libevconf-reference.so: $(REF_SRCS) reference/*.h $(REF_SHIM)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(TSAN_CFLAGS) -fvisibility=hidden -Ireference -Iconformance \
@@ -483,7 +487,7 @@ CHECKS ?= tests scripts kill-matrix bench bindings mutation
 CHECK_SEEDS ?= 4
 KILL_SAMPLE ?= 12
 check-build: all $(TEST_BINS) $(VARIANT_SOS) $(ASAN_VARIANT_SOS) $(TEST_IMPLS) $(BROKEN_SOS) \
-		$(GOOD_SOS) $(TSAN_SOS) $(if $(filter mutation,$(CHECKS)),$(MUTATE))
+		$(GOOD_SOS) $(TSAN_SOS) $(SAN_TWINS) $(if $(filter mutation,$(CHECKS)),$(MUTATE))
 
 check: check-build
 	@KILL_MATRIX_SEEDS=$(CHECK_SEEDS) KILL_SAMPLE=$(KILL_SAMPLE) \
@@ -569,7 +573,6 @@ $(BUILD)/evconf.pc: conformance/evconf.pc.in FORCE
 # semantics, catalogue) under DATADIR/doc/evconf, the headers, and
 # pkg-config files for both (evref, evconf).  Under DESTDIR, pkg-config
 # needs PKG_CONFIG_SYSROOT_DIR=$(DESTDIR) to point into it (README).
-SAN_TWINS := $(if $(findstring -fsanitize,$(EXTRA_CFLAGS)),,$(ASAN_REF) $(BUILD)/tsan/libevconf-reference.so)
 install: all $(SAN_TWINS) $(BUILD)/evref.pc $(BUILD)/evconf.pc
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR) $(DESTDIR)$(PCDIR) \
 	    $(DESTDIR)$(BINDIR) $(DESTDIR)$(INCDIR)/evconf $(DESTDIR)$(KITDIR)/adapters \
