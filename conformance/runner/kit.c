@@ -103,6 +103,16 @@ const char *kit_scenario_dir(void)
     return installed_scenarios[0] ? installed_scenarios : EVCONF_SCENARIO_DIR;
 }
 
+/* path without its "bin/.." when it is there: the path a person reads. */
+static char *canonical(char *path)
+{
+    char real[PATH_MAX];
+
+    if (realpath(path, real) && strlen(real) < strlen(path))
+        strcpy(path, real);
+    return path;
+}
+
 int kit_installed(void)
 {
     return installed_scenarios[0] != '\0';
@@ -122,7 +132,7 @@ const char *kit_doc(const char *name)
     else
         snprintf(path, sizeof(paths[0]), "%s/%s/%s", EVCONF_SOURCE_DIR,
                  !strcmp(name, "CATALOGUE.md") ? "conformance" : "docs", name);
-    return path;
+    return canonical(path);
 }
 
 const char *kit_data(const char *name)
@@ -133,7 +143,7 @@ const char *kit_data(const char *name)
         snprintf(path, sizeof(path), "%s/../share/evconf/%s", self_dir, name);
     else
         snprintf(path, sizeof(path), "%s/conformance/%s", EVCONF_SOURCE_DIR, name);
-    return path;
+    return canonical(path);
 }
 
 /* The sanitizer builds of the reference: PREFIX/lib/evconf/asan/ and
