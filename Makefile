@@ -435,9 +435,11 @@ coverage-impl: $(RUNNER) $(REF_LIB_SO) $(ADAPTERS)
 	    $(call shq,$(call caller_dir,IMPL_COVERAGE))/html
 
 # Real worker threads against IMPL, in real time (evconf-run --stress).
+# Its reports go to STRESS_REPORT_DIR, beside the scenarios' own.
+STRESS_REPORT_DIR ?= $(BUILD)/stress-report
 stress: $(RUNNER) $(REF_LIB_SO) $(ADAPTERS)
 	$(RUNNER) --stress --impl $(call shq,$(impl_arg)) \
-	    --report-dir $(call shq,$(call caller_dir,REPORT_DIR))
+	    --report-dir $(call shq,$(call caller_dir,STRESS_REPORT_DIR))
 
 # The same for an IMPL built with -fsanitize=thread (default: the
 # reference's TSan twin), on ThreadSanitizer's runtime (evconf-run
@@ -448,7 +450,7 @@ stress: $(RUNNER) $(REF_LIB_SO) $(ADAPTERS)
 TSAN_IMPL ?= reference
 stress-tsan: $(RUNNER) $(TSAN_SOS)
 	$(RUNNER) --sanitizer=thread --stress --impl $(call shq,$(call caller_path,TSAN_IMPL)) \
-	    --report-dir $(call shq,$(call caller_dir,REPORT_DIR))
+	    --report-dir $(call shq,$(call caller_dir,STRESS_REPORT_DIR))
 
 # Each test binary writes Check's summary; the last line adds them up.
 CONF_TEST_SRCS := $(wildcard conformance/tests/*.c)

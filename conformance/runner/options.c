@@ -51,7 +51,8 @@ static const struct opt_def table[] = {
       "seed for everything random (default 1; 0 to 2^64-1,\n"
       "decimal or 0x hex)" },
     { "report-dir", 'r', OPT_TEXT, 0, 0, "DIR",
-      "where TAP, JUnit XML and JSON go\n(default build/conformance-report)" },
+      "where TAP, JUnit XML, JSON and HTML go\n(default build/conformance-report; --stress\n"
+      "writes them only when given one)" },
     { "strict", OPT_STRICT, OPT_FLAG, 0, 0, NULL,
       "SHOULD failures fail the run (default: warnings)" },
     { "traces", OPT_TRACES, OPT_FLAG, 0, 0, NULL,
@@ -297,7 +298,10 @@ static int take_option(const struct opt_value *v, struct options *o)
     case 'f': o->filter = v->text; break;
     case OPT_EXCLUDE: o->exclude = v->text; break;
     case 'S': o->seed = v->u64; break;
-    case 'r': o->report_dir = v->text; break;
+    case 'r':
+        o->report_dir = v->text;
+        o->report_dir_given = true;
+        break;
     case OPT_STRICT: o->strict = true; break;
     case 't': o->timeout_s = n; break;
     case OPT_EXPECT: o->expect_path = v->text; break;

@@ -68,6 +68,7 @@ void opt_help(FILE *f);
  * the verdict marks as seen). */
 struct options {
     const char *impl, *filter, *exclude, *report_dir;
+    bool report_dir_given;      /* --report-dir: --stress writes reports only then */
     const char **paths;
     int npaths;
     uint64_t seed;

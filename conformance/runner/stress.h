@@ -18,8 +18,8 @@ struct options;
 
 /* The run (stress-run.c): prints each finding as "FAIL [RULE] message"
  * with the threads' ids and the trace of the run's last events, writes the
- * reports a scenario run writes (--report-dir: TAP, JUnit, JSON, HTML, one
- * test "stress") and a closing "N passed, N failed"; returns 0 if nothing
+ * reports a scenario run writes when given a --report-dir (TAP, JUnit,
+ * JSON, HTML, one test "stress": never over a scenario run's by default) and a closing "N passed, N failed"; returns 0 if nothing
  * was found, 1 otherwise (128 + signal when the runner was stopped). */
 int stress_run(const struct options *o, const char *impl_path, const char *impl_name);
 
