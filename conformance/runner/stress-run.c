@@ -33,6 +33,7 @@ struct stress_report {
     int lines;
     struct result *r;
     char *threads;                  /* the child's last "threads" line */
+    char *crash_on;                 /* the thread a crash was on */
     FILE *trace;                    /* r->trace, as it is written */
 };
 
@@ -54,8 +55,8 @@ static void heading(struct stress_report *sr)
                sr->o->threads, sr->o->ms);
 }
 
-/* A line from the child: "stats A B C", "threads ...", "trace ...", or
- * "RULE what happened". */
+/* A line from the child: "stats A B C", "threads ...", "trace ...",
+ * "crash on THREAD", or "RULE what happened". */
 static void stress_record(const char *line, void *arg)
 {
     struct stress_report *sr = arg;
@@ -68,6 +69,9 @@ static void stress_record(const char *line, void *arg)
     } else if (!strncmp(line, "threads ", 8)) {
         free(sr->threads);
         sr->threads = strdup(line + 8);
+    } else if (!strncmp(line, "crash on ", 9)) {
+        free(sr->crash_on);
+        sr->crash_on = strdup(line + 9);
     } else if (!strncmp(line, "trace ", 6)) {
         fprintf(sr->trace, "%s\n", line + 6);
     } else {
@@ -139,11 +143,26 @@ static int tsan_reports(struct stress_report *sr, const char *output)
     return nseen;
 }
 
+/* The end of what the child printed (a sanitizer's report, a message
+ * of the loop's), into the trace: its last 40 lines. */
+static void output_tail(FILE *trace, const char *output)
+{
+    const char *start = output ? output + strlen(output) : NULL;
+    int lines = 0;
+
+    if (!output || !*output)
+        return;
+    while (start > output && lines <= 40)
+        lines += *--start == '\n';
+    fprintf(trace, "output%s:\n%s%s", start > output ? " (its last 40 lines)" : "",
+            start + (start > output), output[strlen(output) - 1] == '\n' ? "" : "\n");
+}
+
 /* How the child ended, as a failure of the run when it did not end well:
  * stopped, hung, crashed, or exited with a status of its own. */
 static void child_end(struct stress_report *sr, const struct sup_outcome *so, int limit_ms)
 {
-    char msg[160] = "";
+    char msg[240] = "";
     const char *kind = "exit";
 
     if (so->interrupted) {
@@ -156,12 +175,19 @@ static void child_end(struct stress_report *sr, const struct sup_outcome *so, in
                  limit_ms);
     } else if (WIFSIGNALED(so->status)) {
         kind = "crash";
-        snprintf(msg, sizeof(msg), "the process died of %s", strsignal(WTERMSIG(so->status)));
+        snprintf(msg, sizeof(msg), "the process died of %s%s%s",
+                 strsignal(WTERMSIG(so->status)), sr->crash_on ? " on " : "",
+                 sr->crash_on ? sr->crash_on : "");
+    } else if (WIFEXITED(so->status) && WEXITSTATUS(so->status) != 0 && sr->crash_on) {
+        kind = "crash";
+        snprintf(msg, sizeof(msg), "the process crashed on %s and exited with %d (a "
+                 "sanitizer's report: see the trace)", sr->crash_on, WEXITSTATUS(so->status));
     } else if (WIFEXITED(so->status) && WEXITSTATUS(so->status) != 0 && !sr->r->nfailures) {
         snprintf(msg, sizeof(msg), "the stress child exited with %d", WEXITSTATUS(so->status));
     }
     if (!msg[0])
         return;
+    output_tail(sr->trace, so->output);
     printf("FAIL [%s] %s\n", kind, msg);
     free(sr->r->error);
     sr->r->error = strdup(msg);
@@ -216,7 +242,7 @@ int stress_run(const struct options *o, const char *impl_path, const char *impl_
     struct stress_child c = { impl_path, st };
     struct result r = { .sc = &stress_scenario, .path = (char *)"--stress",
                         .id = (char *)"stress", .outcome = OUT_PASS };
-    struct stress_report sr = { impl_name, st, 0, &r, NULL, NULL };
+    struct stress_report sr = { impl_name, st, 0, &r, NULL, NULL, NULL };
     struct sup_outcome so;
     char *events = NULL;
     size_t len = 0;
@@ -232,8 +258,8 @@ int stress_run(const struct options *o, const char *impl_path, const char *impl_
     }
     heading(&sr);
     tsan_reports(&sr, so.output);
-    free(so.output);
     child_end(&sr, &so, st->ms + 10000);
+    free(so.output);
     fclose(sr.trace);
     r.trace = whole_trace(&sr, events);
     r.ms = so.ms;
@@ -251,5 +277,6 @@ int stress_run(const struct options *o, const char *impl_path, const char *impl_
     free(r.trace);
     free(r.rerun);
     free(sr.threads);
+    free(sr.crash_on);
     return so.interrupted ? 128 + sup_stop_signal() : rc;
 }

@@ -29,7 +29,8 @@
  *
  * This is the child's side; failures go to the parent on a pipe as lines
  * (stress.h), once per rule, each saying on which thread it was seen,
- * with the threads' ids and the run's last events.  Prefix stress_.
+ * with the threads' ids and the run's last events (stress-trace.c, which
+ * also sends them when the process crashes).  Prefix stress_.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -44,16 +45,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <libvirt/libvirt.h>
 
-#include "console.h"
 #include "evconf.h"
 #include "sim.h"
 #include "stress.h"
-#include "supervise.h"
+#include "stress-trace.h"
 
 #define SLOTS_PER_WORKER 8
 #define MAX_WORKERS 16
@@ -94,107 +93,6 @@ static int64_t now_ns(void)
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/* The run's threads by kernel thread id (what TSan, gdb and /proc show),
- * so that a failure says on which thread it was seen and each trace line
- * which thread acted.  The registering thread (the child's first, which
- * calls evconf_register) is not the loop thread (which calls
- * evconf_run_once), as in libvirt's own users (virsh): evconf.h says an
- * IMPL must allow it. */
-static _Atomic int tid_main, tid_loop, tid_workers[MAX_WORKERS];
-static _Thread_local int my_tid;
-
-static int tid(void)
-{
-    if (!my_tid)
-        my_tid = (int)gettid();
-    return my_tid;
-}
-
-/* Thread t's part in the run: "the loop thread (tid 12)". */
-static const char *thread_part(int t, char *buf, size_t len)
-{
-    if (t == atomic_load(&tid_loop))
-        snprintf(buf, len, "the loop thread (tid %d)", t);
-    else if (t == atomic_load(&tid_main))
-        snprintf(buf, len, "the registering thread (tid %d)", t);
-    else
-        snprintf(buf, len, "a worker thread (tid %d)", t);
-    for (int w = 0; w < stress.nworkers; w++)
-        if (t == atomic_load(&tid_workers[w]))
-            snprintf(buf, len, "worker %d (tid %d)", w + 1, t);
-    return buf;
-}
-
-/* The last TRACE_SLOTS events of the run, what each thread did, kept in a
- * ring without a lock: a lock would order the loop thread's accesses
- * after the workers' and hide from ThreadSanitizer the races it is there
- * to find.  A slot rewritten while it is sent may come out torn; it is
- * only a trace. */
-#define TRACE_SLOTS 512
-#define TRACE_SENT 40
-
-enum ev { EV_ADD, EV_UPDATE, EV_REMOVE, EV_CALL, EV_FREE };
-
-static struct {
-    _Atomic int64_t ns;
-    _Atomic int tid, what, id, arg;
-    _Atomic bool timer;
-} ring[TRACE_SLOTS];
-static _Atomic unsigned long ring_next;
-static _Atomic bool trace_sent;
-static int64_t start_ns;
-
-static void note(enum ev what, bool timer, int id, int arg)
-{
-    unsigned long k = atomic_fetch_add(&ring_next, 1) % TRACE_SLOTS;
-
-    atomic_store_explicit(&ring[k].ns, now_ns() - start_ns, memory_order_relaxed);
-    atomic_store_explicit(&ring[k].tid, tid(), memory_order_relaxed);
-    atomic_store_explicit(&ring[k].what, (int)what, memory_order_relaxed);
-    atomic_store_explicit(&ring[k].timer, timer, memory_order_relaxed);
-    atomic_store_explicit(&ring[k].id, id, memory_order_relaxed);
-    atomic_store_explicit(&ring[k].arg, arg, memory_order_relaxed);
-}
-
-/* One event as a trace line: "+12.3 ms, worker 2 (tid 7): remove timer 3 -> 0". */
-static void send_event(unsigned long k)
-{
-    static const char *const verbs[] = { "add", "update", "remove", "callback of",
-                                         "free callback of" };
-    int what = atomic_load(&ring[k].what), arg = atomic_load(&ring[k].arg);
-    bool timer = atomic_load(&ring[k].timer);
-    char args[48] = "", who[64];
-
-    if (what == EV_ADD || what == EV_UPDATE)
-        snprintf(args, sizeof(args), timer ? " (%d ms)" : " (events %d)", arg);
-    else if (what == EV_REMOVE)
-        snprintf(args, sizeof(args), " -> %d", arg);
-    dprintf(stress.out, "trace +%.3f ms, %s: %s %s %d%s\n",
-            (double)atomic_load(&ring[k].ns) / 1e6,
-            thread_part(atomic_load(&ring[k].tid), who, sizeof(who)),
-            verbs[what % 5], timer ? "timer" : "watch", atomic_load(&ring[k].id), args);
-}
-
-/* The threads' ids, and, once, the last TRACE_SENT events. */
-static void send_trace(bool events)
-{
-    unsigned long end = atomic_load(&ring_next), from;
-    char line[64 + 12 * MAX_WORKERS];
-    int n;
-
-    n = snprintf(line, sizeof(line), "threads registering=%d loop=%d workers=",
-                 atomic_load(&tid_main), atomic_load(&tid_loop));
-    for (int w = 0; w < stress.nworkers && n < (int)sizeof(line) - 12; w++)
-        n += snprintf(line + n, sizeof(line) - (size_t)n, "%s%d", w ? "," : "",
-                      atomic_load(&tid_workers[w]));
-    dprintf(stress.out, "%s\n", line);
-    if (!events || atomic_exchange(&trace_sent, true))
-        return;
-    from = end > TRACE_SENT ? end - TRACE_SENT : 0;
-    for (unsigned long i = from; i < end; i++)
-        send_event(i % TRACE_SLOTS);
-}
-
 /* Report a rule's first violation to the parent, with the thread that
  * saw it; after the run's first, the trace of what led to it. */
 static void violation(int bit, const char *rule, const char *fmt, ...)
@@ -214,9 +112,9 @@ static void violation(int bit, const char *rule, const char *fmt, ...)
     if (n > (int)sizeof(line) - 100)
         n = (int)sizeof(line) - 100;
     snprintf(line + n, sizeof(line) - (size_t)n, "; seen on %s\n",
-             thread_part(tid(), who, sizeof(who)));
+             stress_thread_part(stress_tid(), who, sizeof(who)));
     (void)!write(stress.out, line, strlen(line));
-    send_trace(true);
+    stress_send_trace(true);
 }
 
 enum { V_R29, V_R34_TWICE, V_R34_EARLY, V_R37, V_R42_ADD, V_R42_REMOVE,
@@ -229,14 +127,14 @@ static void on_call(struct slot *s)
 
     atomic_fetch_add(&s->in_cb, 1);
     atomic_fetch_add(&stress.calls, 1);
-    note(EV_CALL, atomic_load(&s->timer), atomic_load(&s->id), 0);
+    stress_note(STRESS_EV_CALL, atomic_load(&s->timer), atomic_load(&s->id), 0);
     if (atomic_load(&s->state) == SLOT_REMOVED && removed &&
         now_ns() > removed + GRACE_NS)
         violation(V_R29, "R29", "a callback of %s %d ran %lld ms after "
                   "remove() had returned on %s", atomic_load(&s->timer) ? "timer" :
                   "watch", atomic_load(&s->id),
                   (long long)((now_ns() - removed) / NS_PER_MS),
-                  thread_part(atomic_load(&s->remover), who, sizeof(who)));
+                  stress_thread_part(atomic_load(&s->remover), who, sizeof(who)));
     atomic_store(&s->due_by_ns, 0);
 }
 
@@ -266,7 +164,7 @@ static void free_cb(void *opaque)
     struct slot *s = opaque;
 
     atomic_fetch_add(&stress.frees, 1);
-    note(EV_FREE, atomic_load(&s->timer), atomic_load(&s->id), 0);
+    stress_note(STRESS_EV_FREE, atomic_load(&s->timer), atomic_load(&s->id), 0);
     if (atomic_load(&s->in_cb))
         violation(V_R37, "R37", "a free callback ran while its callback was "
                   "running");
@@ -308,7 +206,7 @@ static void slot_add(struct slot *s, uint64_t *rng)
                                free_cb);
     }
     atomic_store(&s->id, id);
-    note(EV_ADD, timer, id, timer ? 0 : VIR_EVENT_HANDLE_READABLE);
+    stress_note(STRESS_EV_ADD, timer, id, timer ? 0 : VIR_EVENT_HANDLE_READABLE);
     if (id < 0) {
         atomic_store(&s->due_by_ns, 0);
         atomic_store(&s->state, SLOT_EMPTY);
@@ -329,16 +227,16 @@ static void slot_update(struct slot *s, uint64_t *rng)
         else
             atomic_store(&s->due_by_ns, 0);
         virEventUpdateTimeout(id, ms);
-        note(EV_UPDATE, true, id, ms);
+        stress_note(STRESS_EV_UPDATE, true, id, ms);
     } else if (next_rand(rng) & 1) {
         atomic_store(&s->due_by_ns, 0);
         virEventUpdateHandle(id, 0);
-        note(EV_UPDATE, false, id, 0);
+        stress_note(STRESS_EV_UPDATE, false, id, 0);
     } else {
         (void)!write(s->wr, "x", 1);
         atomic_store(&s->due_by_ns, now_ns() + stress.bound_ns);
         virEventUpdateHandle(id, VIR_EVENT_HANDLE_READABLE);
-        note(EV_UPDATE, false, id, VIR_EVENT_HANDLE_READABLE);
+        stress_note(STRESS_EV_UPDATE, false, id, VIR_EVENT_HANDLE_READABLE);
     }
 }
 
@@ -352,9 +250,9 @@ static void slot_remove(struct slot *s)
     atomic_store(&s->due_by_ns, 0);
     atomic_store(&s->state, SLOT_REMOVED);
     rc = timer ? virEventRemoveTimeout(id) : virEventRemoveHandle(id);
-    atomic_store(&s->remover, tid());
+    atomic_store(&s->remover, stress_tid());
     atomic_store(&s->removed_ns, now_ns());
-    note(EV_REMOVE, timer, id, rc);
+    stress_note(STRESS_EV_REMOVE, timer, id, rc);
     if (rc != 0)
         violation(V_R42_REMOVE, "R42", "remove of live %s %d from a worker "
                   "thread returned %d", timer ? "timer" : "watch", id, rc);
@@ -378,7 +276,7 @@ static void *worker(void *arg)
     int w = (int)(intptr_t)arg;
     uint64_t rng = (uint64_t)w * 7919 + 1;
 
-    atomic_store(&tid_workers[w], tid());
+    stress_thread_is(w);
     while (!atomic_load(&stress.stop_workers)) {
         struct slot *s = &stress.slots[w][next_rand(&rng) % SLOTS_PER_WORKER];
         unsigned op = next_rand(&rng) % 3;
@@ -472,7 +370,7 @@ static void probe_wakeups(int ms)
         atomic_store(&probe_fired, false);
         t0 = now_ns();
         virEventUpdateTimeout(probe, 0);
-        note(EV_UPDATE, true, probe, 0);
+        stress_note(STRESS_EV_UPDATE, true, probe, 0);
         atomic_store(&hold_changed, gen);
         while (!atomic_load(&probe_fired) && now_ns() < t0 + stress.bound_ns)
             sched_yield();
@@ -496,7 +394,7 @@ static void *looper(void *arg)
 {
     int (*run_once)(void) = (int (*)(void))arg;
 
-    atomic_store(&tid_loop, tid());
+    stress_thread_is(STRESS_LOOP);
     sim_jitter_enable(7);
     while (!atomic_load(&stress.stop_loop))
         if (run_once() != 0)
@@ -547,8 +445,7 @@ static int child(const char *impl_path, const struct stress_opts *o)
     int (*reg)(void), (*run_once)(void);
     pthread_t loop, workers[MAX_WORKERS];
 
-    start_ns = now_ns();
-    atomic_store(&tid_main, tid());
+    stress_trace_start(stress.out, stress.nworkers);
     if (!h) {
         violation(V_RUN, "load", "%s", dlerror());
         return 2;
@@ -580,7 +477,7 @@ static int child(const char *impl_path, const struct stress_opts *o)
     atomic_store(&stress.stop_loop, true);
     virEventAddTimeout(0, guard_cb, &stress, NULL);  /* let the loop see it */
     pthread_join(loop, NULL);
-    send_trace(false);
+    stress_send_trace(false);
     dprintf(stress.out, "stats %ld %ld %ld\n", atomic_load(&stress.ops),
             atomic_load(&stress.calls), atomic_load(&stress.frees));
     return 0;

@@ -26,7 +26,8 @@ int stress_run(const struct options *o, const char *impl_path, const char *impl_
 /* The child's side (stress.c), run by supervise.c: the threads, and the
  * lines sent to the parent on fd: "RULE message (seen on THREAD)",
  * "threads registering=T loop=T workers=T,...", "trace LINE" after the
- * first failure, and "stats OPS CALLS FREES" at the end. */
+ * first failure, "crash on THREAD" and the trace when it crashes, and
+ * "stats OPS CALLS FREES" at the end. */
 struct stress_child {
     const char *impl_path;
     const struct stress_opts *o;

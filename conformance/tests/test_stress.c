@@ -148,10 +148,26 @@ START_TEST(stress_writes_reports)
 }
 END_TEST
 
+/* A loop that crashes under --stress: the failure names the signal and
+ * the thread it was on, and gives every thread's id. */
+START_TEST(stress_crash_names_thread)
+{
+    char *out;
+    const char *args[] = { "--stress", "--stress-ms", "300", "--impl", impl("crash-in-add"),
+                           NULL };
+
+    ck_assert_int_eq(runner(&out, args), 1);
+    ck_assert_msg(strstr(out, "FAIL [crash] the process died of Segmentation fault on worker ") &&
+                  strstr(out, "threads: registering="), "%s", out);
+    free(out);
+}
+END_TEST
+
 void add_stress_tests(Suite *s)
 {
     const TTest *tests[] = { racy_wakeup_fails_every_run, tsan_finds_a_loop_without_lock,
-                             tsan_reference_is_clean, stress_writes_reports };
+                             tsan_reference_is_clean, stress_writes_reports,
+                             stress_crash_names_thread };
 
     add_tests(s, tests, sizeof(tests) / sizeof(tests[0]));
 }
