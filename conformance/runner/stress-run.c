@@ -69,6 +69,8 @@ static void stress_record(const char *line, void *arg)
     } else if (!strncmp(line, "threads ", 8)) {
         free(sr->threads);
         sr->threads = strdup(line + 8);
+    } else if (!strcmp(line, "late")) {
+        return;                     /* the trace of a hang comes next */
     } else if (!strncmp(line, "crash on ", 9)) {
         free(sr->crash_on);
         sr->crash_on = strdup(line + 9);

@@ -2,6 +2,7 @@
  * stress-trace.c - the stress child's threads and trace (stress-trace.h).
  * Prefix stress_.
  */
+#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -146,6 +147,28 @@ static void on_crash(int sig, siginfo_t *info, void *ctx)
         crash_was[sig].sa_sigaction(sig, info, ctx);
     else if (crash_was[sig].sa_handler != SIG_DFL && crash_was[sig].sa_handler != SIG_IGN)
         crash_was[sig].sa_handler(sig);
+}
+
+/* A run that outlives its time is about to be killed as hung: the trace
+ * is sent first, with the last thread that did something. */
+static void *deadline(void *arg)
+{
+    int ms = (int)(intptr_t)arg;
+    struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
+
+    while (nanosleep(&ts, &ts) != 0)
+        ;
+    dprintf(out, "late\n");
+    stress_send_trace(true);
+    return NULL;
+}
+
+void stress_trace_deadline(int ms)
+{
+    pthread_t t;
+
+    if (pthread_create(&t, NULL, deadline, (void *)(intptr_t)ms) == 0)
+        pthread_detach(t);
 }
 
 void stress_trace_start(int out_fd, int n)

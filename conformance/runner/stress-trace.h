@@ -19,6 +19,9 @@ enum stress_ev { STRESS_EV_ADD, STRESS_EV_UPDATE, STRESS_EV_REMOVE, STRESS_EV_CA
  * other: the pipe to the parent, the number of workers; and a crash
  * (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT) sends the trace first. */
 void stress_trace_start(int out_fd, int nworkers);
+/* If the run is still going in ms, send the trace then: the parent is
+ * about to kill it as hung. */
+void stress_trace_deadline(int ms);
 /* The calling thread is worker w (0-based), or the loop thread. */
 void stress_thread_is(int w);
 /* The calling thread's kernel id. */

@@ -446,6 +446,7 @@ static int child(const char *impl_path, const struct stress_opts *o)
     pthread_t loop, workers[MAX_WORKERS];
 
     stress_trace_start(stress.out, stress.nworkers);
+    stress_trace_deadline(o->ms + 8000);    /* the parent's limit: ms + 10 s */
     if (!h) {
         violation(V_RUN, "load", "%s", dlerror());
         return 2;

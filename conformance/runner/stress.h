@@ -26,7 +26,8 @@ int stress_run(const struct options *o, const char *impl_path, const char *impl_
 /* The child's side (stress.c), run by supervise.c: the threads, and the
  * lines sent to the parent on fd: "RULE message (seen on THREAD)",
  * "threads registering=T loop=T workers=T,...", "trace LINE" after the
- * first failure, "crash on THREAD" and the trace when it crashes, and
+ * first failure, "crash on THREAD" and the trace when it crashes, "late"
+ * and the trace when it is about to be killed as hung, and
  * "stats OPS CALLS FREES" at the end. */
 struct stress_child {
     const char *impl_path;
