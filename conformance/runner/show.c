@@ -43,6 +43,23 @@ static const char *rerun_program(const struct options *o, char *buf, size_t len)
     return rerun_path(n > 0 ? path : "evconf-run", buf, len);
 }
 
+/* perl's @INC as --perl-inc gave it (options.c keeps it in
+ * EVCONF_PERL_INC, which the perl adapter reads): a --perl-inc each. */
+static void rerun_perl_inc(FILE *f)
+{
+    const char *inc = getenv("EVCONF_PERL_INC");
+    char dir[PATH_MAX], w[2 * PATH_MAX];
+
+    while (inc && *inc) {
+        size_t n = strcspn(inc, ":");
+        if (n > 0 && n < sizeof(dir)) {
+            snprintf(dir, sizeof(dir), "%.*s", (int)n, inc);
+            fprintf(f, " --perl-inc %s", rerun_path(dir, w, sizeof(w)));
+        }
+        inc += n + (inc[n] == ':');
+    }
+}
+
 /* The options that decide how a scenario runs and is judged, as given. */
 static void rerun_flags(FILE *f, const struct options *o)
 {
@@ -64,6 +81,7 @@ static void rerun_flags(FILE *f, const struct options *o)
         fprintf(f, " --wake-timeout %d", o->wake_timeout_ms);
     if (o->expect_path)
         fprintf(f, " --expect %s", rerun_path(o->expect_path, w, sizeof(w)));
+    rerun_perl_inc(f);
 }
 
 /* The runner and the IMPL: an IMPL's path made absolute, a word (a
