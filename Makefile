@@ -130,7 +130,7 @@ TEST_IMPLS    := $(patsubst conformance/tests/impls/%.c,$(BUILD)/conformance/tes
 
 TEST_BINS := $(REF_TEST_BIN) $(SIM_TEST_BIN) $(CONF_TEST_BIN)
 
-.PHONY: all check check-build lint installcheck docs-check docs words-doc coverage coverage-impl sanitize install clean matrix conformance conformance-realtime broken kill-matrix catalogue stress mutation mutation-sample conformance-asan stress-tsan
+.PHONY: all sanitizer-twins check check-build lint installcheck docs-check docs words-doc coverage coverage-impl sanitize install clean matrix conformance conformance-realtime broken kill-matrix catalogue stress mutation mutation-sample conformance-asan stress-tsan
 
 all: $(REF_LIB_A) $(REF_LIB_SO) $(SIM_LIB_A) $(SIM_INTERPOSE) $(RUNNER) $(WORDS_BIN) $(ADAPTERS)
 
@@ -307,6 +307,8 @@ TSAN_SOS      := $(if $(findstring -fsanitize,$(EXTRA_CFLAGS)),,\
 # The reference built with each sanitizer, what evconf-run --sanitizer=KIND
 # --impl reference runs (installed under LIBDIR/evconf/asan and tsan).
 SAN_TWINS := $(if $(findstring -fsanitize,$(EXTRA_CFLAGS)),,$(ASAN_REF) $(BUILD)/tsan/libevconf-reference.so)
+# `make sanitizer-twins` builds them alone.
+sanitizer-twins: $(SAN_TWINS)
 
 $(BUILD)/tsan/libevconf-reference.so: $(REF_SRCS) reference/*.h $(REF_SHIM)
 	@mkdir -p $(@D)

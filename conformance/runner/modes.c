@@ -113,9 +113,9 @@ static int check_mode(const struct options *o)
     twin = kit_use_sanitizer(o->sanitizer);
     if (twin && !strcmp(o->impl, "reference") && access(twin, R_OK) != 0) {
         fprintf(stderr, "evconf-run: --sanitizer=%s --impl reference: the reference "
-                "built with that sanitizer is not at %s (make %s)\n", o->sanitizer,
-                con_esc(twin), !strcmp(o->sanitizer, "thread") ?
-                "build/tsan/libevconf-reference.so" : "build/asan/adapters/libevconf-reference.so");
+                "built with that sanitizer is not at %s (%s)\n", o->sanitizer,
+                con_esc(twin), kit_installed() ? "install the kit from a build that is "
+                "not itself a sanitizer's" : "make sanitizer-twins");
         return 2;
     }
     return 0;

@@ -226,9 +226,8 @@ static void help_one(FILE *f, const struct opt_def *d)
 {
     char head[64];
     const char *l = d->help;
-    int n;
-
     bool optional = d->type == OPT_INT_OPTIONAL;
+    int n;
 
     n = snprintf(head, sizeof(head), "  %c%c%s--%s%s%s%s", d->key < 256 ? '-' : ' ',
                  d->key < 256 ? d->key : ' ', d->key < 256 ? ", " : "  ", d->name,
