@@ -306,7 +306,12 @@ TSAN_SOS      := $(if $(findstring -fsanitize,$(EXTRA_CFLAGS)),,\
 
 # The reference built with each sanitizer, what evconf-run --sanitizer=KIND
 # --impl reference runs (installed under LIBDIR/evconf/asan and tsan).
-SAN_TWINS := $(if $(findstring -fsanitize,$(EXTRA_CFLAGS)),,$(ASAN_REF) $(BUILD)/tsan/libevconf-reference.so)
+# Each only where the compiler has the sanitizer's runtime, and not in a
+# build that already has a sanitizer (they do not mix).
+NO_SAN_BUILD := $(if $(findstring -fsanitize,$(EXTRA_CFLAGS)),,yes)
+ASAN_TWIN := $(if $(NO_SAN_BUILD),$(if $(LIBASAN),$(ASAN_REF)))
+TSAN_TWIN := $(if $(NO_SAN_BUILD),$(if $(LIBTSAN),$(BUILD)/tsan/libevconf-reference.so))
+SAN_TWINS := $(ASAN_TWIN) $(TSAN_TWIN)
 # `make sanitizer-twins` builds them alone.
 sanitizer-twins: $(SAN_TWINS)
 
@@ -591,8 +596,8 @@ install: all $(SAN_TWINS) $(BUILD)/evref.pc $(BUILD)/evconf.pc
 	install -m 755 $(RUNNER) $(DESTDIR)$(BINDIR)/evconf-run
 	install -m 755 scripts/impl-coverage $(DESTDIR)$(BINDIR)/evconf-coverage
 	install -m 755 $(ADAPTERS) $(DESTDIR)$(KITDIR)/adapters/
-	$(if $(SAN_TWINS),install -m 755 $(ASAN_REF) $(DESTDIR)$(KITDIR)/asan/)
-	$(if $(SAN_TWINS),install -m 755 $(BUILD)/tsan/libevconf-reference.so $(DESTDIR)$(KITDIR)/tsan/)
+	$(if $(ASAN_TWIN),install -m 755 $(ASAN_TWIN) $(DESTDIR)$(KITDIR)/asan/)
+	$(if $(TSAN_TWIN),install -m 755 $(TSAN_TWIN) $(DESTDIR)$(KITDIR)/tsan/)
 	cp -R conformance/adapters/perl conformance/adapters/python conformance/adapters/ruby $(DESTDIR)$(KITDIR)/adapters/
 	install -m 644 conformance/evconf.h $(DESTDIR)$(INCDIR)/evconf/evconf.h
 	install -m 644 conformance/scenarios/*.scn conformance/scenarios/README.md \

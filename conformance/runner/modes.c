@@ -114,8 +114,9 @@ static int check_mode(const struct options *o)
     if (twin && !strcmp(o->impl, "reference") && access(twin, R_OK) != 0) {
         fprintf(stderr, "evconf-run: --sanitizer=%s --impl reference: the reference "
                 "built with that sanitizer is not at %s (%s)\n", o->sanitizer,
-                con_esc(twin), kit_installed() ? "install the kit from a build that is "
-                "not itself a sanitizer's" : "make sanitizer-twins");
+                con_esc(twin), kit_installed() ? "the kit was installed without it: "
+                "built with a sanitizer, or without that one's runtime" :
+                "make sanitizer-twins");
         return 2;
     }
     return 0;
