@@ -104,6 +104,15 @@ static void send_event(unsigned long k)
             verbs[what % 5], timer ? "timer" : "watch", atomic_load(&ring[k].id), args);
 }
 
+/* A thread's id, or "-" for one not started (yet). */
+static const char *tid_word(int t, char buf[16])
+{
+    if (!t)
+        return "-";
+    snprintf(buf, 16, "%d", t);
+    return buf;
+}
+
 /* The threads' ids, and, once, the last TRACE_SENT events. */
 void stress_send_trace(bool events)
 {
@@ -111,11 +120,11 @@ void stress_send_trace(bool events)
     char line[64 + 12 * MAX_WORKERS];
     int n;
 
-    n = snprintf(line, sizeof(line), "threads registering=%d loop=%d workers=",
-                 atomic_load(&tid_main), atomic_load(&tid_loop));
+    n = snprintf(line, sizeof(line), "threads registering=%d loop=%s workers=",
+                 atomic_load(&tid_main), tid_word(atomic_load(&tid_loop), (char[16]){ 0 }));
     for (int w = 0; w < nworkers && n < (int)sizeof(line) - 12; w++)
-        n += snprintf(line + n, sizeof(line) - (size_t)n, "%s%d", w ? "," : "",
-                      atomic_load(&tid_workers[w]));
+        n += snprintf(line + n, sizeof(line) - (size_t)n, "%s%s", w ? "," : "",
+                      tid_word(atomic_load(&tid_workers[w]), (char[16]){ 0 }));
     dprintf(out, "%s\n", line);
     if (!events || atomic_exchange(&trace_sent, true))
         return;
