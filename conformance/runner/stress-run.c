@@ -37,6 +37,8 @@ struct stress_report {
     FILE *trace;                    /* r->trace, as it is written */
 };
 
+/* One broken rule (or a crash, a hang) of the run, as a scenario's
+ * failure: the reports then say it as they say a scenario's. */
 static void add_failure(struct result *r, const char *rules, const char *message)
 {
     struct failure *f = realloc(r->failures, (size_t)(r->nfailures + 1) * sizeof(*f));
@@ -48,6 +50,7 @@ static void add_failure(struct result *r, const char *rules, const char *message
     r->outcome = OUT_FAIL;
 }
 
+/* The run's first line, before whatever comes first from the child. */
 static void heading(struct stress_report *sr)
 {
     if (sr->lines++ == 0)
