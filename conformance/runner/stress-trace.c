@@ -133,6 +133,18 @@ void stress_send_trace(bool events)
         send_event(i % TRACE_SLOTS);
 }
 
+/* The last events again, for a run about to be killed as hung: what came
+ * after a failure's trace is what shows where it hangs. */
+static void send_late_events(void)
+{
+    unsigned long end = atomic_load(&ring_next);
+
+    dprintf(out, "trace (still running at +%.3f ms; the last events:)\n",
+            (double)(now_ns() - start_ns) / 1e6);
+    for (unsigned long i = end > TRACE_SENT ? end - TRACE_SENT : 0; i < end; i++)
+        send_event(i % TRACE_SLOTS);
+}
+
 
 void stress_thread_is(int w)
 {
@@ -168,7 +180,10 @@ static void *deadline(void *arg)
     while (nanosleep(&ts, &ts) != 0)
         ;
     dprintf(out, "late\n");
-    stress_send_trace(true);
+    if (atomic_load(&trace_sent))
+        send_late_events();
+    else
+        stress_send_trace(true);
     return NULL;
 }
 
