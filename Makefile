@@ -90,6 +90,16 @@ SAN_CFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
               -fno-omit-frame-pointer
 
 # ---- conformance/ -------------------------------------------------------
+# The runtimes evconf-run preloads for --sanitizer (modes.c), as this
+# compiler names them, their symlinks resolved: the runtime libraries
+# themselves, which need no compiler to be there at run time.
+runtime_lib = $(shell realpath -e "$$($(CC) -print-file-name=$(1))" 2>/dev/null)
+LIBASAN := $(call runtime_lib,libasan.so)
+LIBTSAN := $(call runtime_lib,libtsan.so)
+MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
+RUNTIME_DEFS = $(if $(LIBASAN),-DEVCONF_LIBASAN='"$(LIBASAN)"') \
+               $(if $(LIBTSAN),-DEVCONF_LIBTSAN='"$(LIBTSAN)"') \
+               $(if $(MULTIARCH),-DEVCONF_MULTIARCH='"$(MULTIARCH)"')
 CONF_SRCS   := $(wildcard conformance/runner/*.c)
 CONF_OBJS   := $(CONF_SRCS:%.c=$(BUILD)/%.o)
 RUNNER      := $(BUILD)/evconf-run
@@ -120,7 +130,7 @@ TEST_IMPLS    := $(patsubst conformance/tests/impls/%.c,$(BUILD)/conformance/tes
 
 TEST_BINS := $(REF_TEST_BIN) $(SIM_TEST_BIN) $(CONF_TEST_BIN)
 
-.PHONY: all check check-build lint installcheck docs-check docs words-doc coverage coverage-impl sanitize install clean matrix conformance conformance-realtime broken kill-matrix catalogue stress mutation mutation-sample conformance-asan stress-tsan
+.PHONY: all sanitizer-twins check check-build lint installcheck docs-check docs words-doc coverage coverage-impl sanitize install clean matrix conformance conformance-realtime broken kill-matrix catalogue stress mutation mutation-sample conformance-asan stress-tsan
 
 all: $(REF_LIB_A) $(REF_LIB_SO) $(SIM_LIB_A) $(SIM_INTERPOSE) $(RUNNER) $(WORDS_BIN) $(ADAPTERS)
 
@@ -197,7 +207,8 @@ $(BUILD)/conformance/runner/%.o: conformance/runner/%.c conformance/runner/*.h \
 		conformance/evconf.h sim/sim.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Iconformance -Iconformance/runner -Isim \
-	    -DEVCONF_SCENARIO_DIR='"$(CURDIR)/conformance/scenarios"' -c $< -o $@
+	    -DEVCONF_SCENARIO_DIR='"$(CURDIR)/conformance/scenarios"' \
+	    -DEVCONF_SOURCE_DIR='"$(CURDIR)"' $(RUNTIME_DEFS) -c $< -o $@
 
 $(RUNNER): $(CONF_OBJS) $(SIM_INTERPOSE) $(SIM_LIB_A) $(REF_LIB_A)
 	$(CC) $(ALL_LDFLAGS) $(EXPORT_DYNAMIC) -o $@ $^ $(VIRT_LIBS) -ldl
@@ -293,6 +304,17 @@ TSAN_VARIANTS := $(patsubst conformance/mutation/variants/%.patch,%,\
 TSAN_SOS      := $(if $(findstring -fsanitize,$(EXTRA_CFLAGS)),,\
                    $(BUILD)/tsan/libevconf-reference.so $(TSAN_VARIANTS:%=$(BUILD)/tsan/libevref-%.so))
 
+# The reference built with each sanitizer, what evconf-run --sanitizer=KIND
+# --impl reference runs (installed under LIBDIR/evconf/asan and tsan).
+# Each only where the compiler has the sanitizer's runtime, and not in a
+# build that already has a sanitizer (they do not mix).
+NO_SAN_BUILD := $(if $(findstring -fsanitize,$(EXTRA_CFLAGS)),,yes)
+ASAN_TWIN := $(if $(NO_SAN_BUILD),$(if $(LIBASAN),$(ASAN_REF)))
+TSAN_TWIN := $(if $(NO_SAN_BUILD),$(if $(LIBTSAN),$(BUILD)/tsan/libevconf-reference.so))
+SAN_TWINS := $(ASAN_TWIN) $(TSAN_TWIN)
+# `make sanitizer-twins` builds them alone.
+sanitizer-twins: $(SAN_TWINS)
+
 $(BUILD)/tsan/libevconf-reference.so: $(REF_SRCS) reference/*.h $(REF_SHIM)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(TSAN_CFLAGS) -fvisibility=hidden -Ireference -Iconformance \
@@ -376,21 +398,14 @@ conformance: $(RUNNER) $(REF_LIB_SO) $(ADAPTERS)
 	    $(if $(filter-out 0,$(GENERATE_N)),--generate $(call shq,$(GENERATE_N))) \
 	    $(SCENARIOS_ARG) $(FLAGS)
 
-# The scenarios against an IMPL built with -fsanitize=address,undefined:
-# the runner runs on the sanitizers' runtime, and a report (an error, or
-# leaks when a scenario's process exits) fails that scenario.  IMPL=reference
-# (the default) is the reference built so, $(ASAN_REF).
-# Only ASan's runtime is preloaded (it must come first); the IMPL's own
-# dependency brings UBSan's.  Preloading both hangs libvirt client
-# scenarios at exit (p11-kit's destructor, on a corrupted locale lock).
-SAN_PRELOAD = $(shell $(CC) -print-file-name=libasan.so)
-SAN_ENV = ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-          LD_PRELOAD="$(SAN_PRELOAD)"
-ASAN_IMPL = $(if $(filter reference,$(IMPL)),$(ASAN_REF),$(IMPL))
-
+# The scenarios against an IMPL built with -fsanitize=address,undefined,
+# on the sanitizers' runtime (evconf-run --sanitizer=address preloads it):
+# a report (an error, or leaks when a scenario's process exits) fails that
+# scenario.  IMPL=reference (the default) is the reference built so,
+# $(ASAN_REF), which the runner finds beside itself.
 conformance-asan: $(RUNNER) $(REF_LIB_SO) $(ADAPTERS) $(if $(filter reference,$(IMPL)),$(ASAN_REF))
-	$(SAN_ENV) $(RUNNER) --impl $(call shq,$(ASAN_IMPL)) --seed $(call shq,$(SEED)) \
-	    --report-dir $(call shq,$(REPORT_DIR)) $(SCENARIOS_ARG) $(FLAGS)
+	$(RUNNER) --sanitizer=address --impl $(call shq,$(impl_arg)) --seed $(call shq,$(SEED)) \
+	    --report-dir $(call shq,$(call caller_dir,REPORT_DIR)) $(SCENARIOS_ARG) $(FLAGS)
 
 # The contract's semantics, rule by rule, generated from the tree:
 # docs/semantics.md in the repository, build/docs/semantics.html to read.
@@ -427,19 +442,22 @@ coverage-impl: $(RUNNER) $(REF_LIB_SO) $(ADAPTERS)
 	    $(call shq,$(call caller_dir,IMPL_COVERAGE))/html
 
 # Real worker threads against IMPL, in real time (evconf-run --stress).
+# Its reports go to STRESS_REPORT_DIR, beside the scenarios' own.
+STRESS_REPORT_DIR ?= $(BUILD)/stress-report
 stress: $(RUNNER) $(REF_LIB_SO) $(ADAPTERS)
-	$(RUNNER) --stress --impl $(call shq,$(IMPL))
+	$(RUNNER) --stress --impl $(call shq,$(impl_arg)) \
+	    --report-dir $(call shq,$(call caller_dir,STRESS_REPORT_DIR))
 
 # The same for an IMPL built with -fsanitize=thread (default: the
-# reference's TSan twin), on ThreadSanitizer's runtime: each kind of report
-# is a failure of the run under the rule it breaks (R42 for a data race),
-# with the first report in the output.  conformance/tsan.supp holds the
-# reports that are not the loop's (each entry says why).
-TSAN_ENV = TSAN_OPTIONS="halt_on_error=0 exitcode=66 suppressions=$(CURDIR)/conformance/tsan.supp" \
-           LD_PRELOAD="$(shell $(CC) -print-file-name=libtsan.so)"
-TSAN_IMPL ?= $(BUILD)/tsan/libevconf-reference.so
+# reference's TSan twin), on ThreadSanitizer's runtime (evconf-run
+# --sanitizer=thread preloads it): each kind of report is a failure of the
+# run under the rule it breaks (R42 for a data race), with the first
+# report in the output.  conformance/tsan.supp holds the reports that are
+# not the loop's (each entry says why).
+TSAN_IMPL ?= reference
 stress-tsan: $(RUNNER) $(TSAN_SOS)
-	$(TSAN_ENV) $(RUNNER) --stress --impl $(call shq,$(call caller_path,TSAN_IMPL))
+	$(RUNNER) --sanitizer=thread --stress --impl $(call shq,$(call caller_path,TSAN_IMPL)) \
+	    --report-dir $(call shq,$(call caller_dir,STRESS_REPORT_DIR))
 
 # Each test binary writes Check's summary; the last line adds them up.
 CONF_TEST_SRCS := $(wildcard conformance/tests/*.c)
@@ -451,14 +469,16 @@ $(BUILD)/conformance/tests/impls/lib%.so: conformance/tests/impls/%.c conformanc
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Iconformance -shared $(ALL_LDFLAGS) -o $@ $<
 
-# The same scenarios in real time, sped up by libfaketime, for loops that
-# cannot be virtualised (static binaries, raw syscalls).
+# The same scenarios in real time, sped up SPEED times by libfaketime
+# (evconf-run --realtime=SPEED preloads it), for loops that cannot be
+# virtualised (static binaries, raw syscalls).
 SPEED     ?= 10
 TOLERANCE ?= 100
 conformance-realtime: $(RUNNER) $(REF_LIB_SO) $(ADAPTERS)
-	faketime -f '+0 x'$(call shq,$(SPEED)) $(RUNNER) --realtime \
-	    --tolerance $(call shq,$(TOLERANCE)) --timeout 120 --impl $(call shq,$(IMPL)) \
-	    --seed $(call shq,$(SEED)) --report-dir $(call shq,$(REPORT_DIR)) $(SCENARIOS_ARG)
+	$(RUNNER) --realtime=$(call shq,$(SPEED)) \
+	    --tolerance $(call shq,$(TOLERANCE)) --timeout 120 --impl $(call shq,$(impl_arg)) \
+	    --seed $(call shq,$(SEED)) --report-dir $(call shq,$(call caller_dir,REPORT_DIR)) \
+	    $(SCENARIOS_ARG) $(FLAGS)
 
 # make check's phases (scripts/check lists them): the Check tests, the
 # scripts' own tests, the kill matrix, the benchmark's smoke run, the
@@ -476,7 +496,7 @@ CHECKS ?= tests scripts kill-matrix bench bindings mutation
 CHECK_SEEDS ?= 4
 KILL_SAMPLE ?= 12
 check-build: all $(TEST_BINS) $(VARIANT_SOS) $(ASAN_VARIANT_SOS) $(TEST_IMPLS) $(BROKEN_SOS) \
-		$(GOOD_SOS) $(TSAN_SOS) $(if $(filter mutation,$(CHECKS)),$(MUTATE))
+		$(GOOD_SOS) $(TSAN_SOS) $(SAN_TWINS) $(if $(filter mutation,$(CHECKS)),$(MUTATE))
 
 check: check-build
 	@KILL_MATRIX_SEEDS=$(CHECK_SEEDS) KILL_SAMPLE=$(KILL_SAMPLE) \
@@ -553,14 +573,19 @@ $(BUILD)/evref.pc: reference/evref.pc.in FORCE
 $(BUILD)/evconf.pc: conformance/evconf.pc.in FORCE
 	sed -e 's|@PREFIX@|$(PREFIX)|; s|@BINDIR@|$(BINDIR)|; s|@INCDIR@|$(INCDIR)|; s|@DATADIR@|$(DATADIR)|; s|@VERSION@|$(VERSION)|' $< > $@
 
-# The library, and the whole kit: evconf-run on PATH, the built-in
-# adapters (and the perl modules) under LIBDIR/evconf/adapters, the
-# scenarios and expectation files under DATADIR/evconf, the headers, and
+# The library, and the whole kit: evconf-run and evconf-coverage (the
+# coverage report, scripts/impl-coverage) on PATH, the built-in adapters
+# (and the perl modules) under LIBDIR/evconf/adapters, the reference built
+# with each sanitizer under LIBDIR/evconf/asan and tsan (what
+# --sanitizer=KIND --impl reference runs), the scenarios, expectation files
+# and TSan suppressions under DATADIR/evconf, the documents (contract,
+# semantics, catalogue) under DATADIR/doc/evconf, the headers, and
 # pkg-config files for both (evref, evconf).  Under DESTDIR, pkg-config
 # needs PKG_CONFIG_SYSROOT_DIR=$(DESTDIR) to point into it (README).
-install: all $(BUILD)/evref.pc $(BUILD)/evconf.pc
+install: all $(SAN_TWINS) $(BUILD)/evref.pc $(BUILD)/evconf.pc
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR) $(DESTDIR)$(PCDIR) \
 	    $(DESTDIR)$(BINDIR) $(DESTDIR)$(INCDIR)/evconf $(DESTDIR)$(KITDIR)/adapters \
+	    $(DESTDIR)$(KITDIR)/asan $(DESTDIR)$(KITDIR)/tsan \
 	    $(DESTDIR)$(DATADIR)/evconf/scenarios $(DESTDIR)$(DATADIR)/evconf/expectations \
 	    $(DESTDIR)$(DATADIR)/doc/evconf
 	install -m 644 $(REF_LIB_A) $(DESTDIR)$(LIBDIR)/libevref.a
@@ -569,18 +594,23 @@ install: all $(BUILD)/evref.pc $(BUILD)/evconf.pc
 	install -m 644 reference/evref.h $(DESTDIR)$(INCDIR)/evref.h
 	install -m 644 $(BUILD)/evref.pc $(DESTDIR)$(PCDIR)/evref.pc
 	install -m 755 $(RUNNER) $(DESTDIR)$(BINDIR)/evconf-run
+	install -m 755 scripts/impl-coverage $(DESTDIR)$(BINDIR)/evconf-coverage
 	install -m 755 $(ADAPTERS) $(DESTDIR)$(KITDIR)/adapters/
+	$(if $(ASAN_TWIN),install -m 755 $(ASAN_TWIN) $(DESTDIR)$(KITDIR)/asan/)
+	$(if $(TSAN_TWIN),install -m 755 $(TSAN_TWIN) $(DESTDIR)$(KITDIR)/tsan/)
 	cp -R conformance/adapters/perl conformance/adapters/python conformance/adapters/ruby $(DESTDIR)$(KITDIR)/adapters/
 	install -m 644 conformance/evconf.h $(DESTDIR)$(INCDIR)/evconf/evconf.h
 	install -m 644 conformance/scenarios/*.scn conformance/scenarios/README.md \
 	    $(DESTDIR)$(DATADIR)/evconf/scenarios/
 	install -m 644 conformance/expectations/*.expect $(DESTDIR)$(DATADIR)/evconf/expectations/
-	install -m 644 docs/contract.md docs/results.schema.json $(DESTDIR)$(DATADIR)/doc/evconf/
+	install -m 644 conformance/tsan.supp $(DESTDIR)$(DATADIR)/evconf/
+	install -m 644 docs/contract.md docs/semantics.md conformance/CATALOGUE.md \
+	    docs/results.schema.json $(DESTDIR)$(DATADIR)/doc/evconf/
 	install -m 644 $(BUILD)/evconf.pc $(DESTDIR)$(PCDIR)/evconf.pc
 
 # make install into a staging directory, and the installed kit run from
 # elsewhere (scripts/installcheck; CI runs it).
-installcheck: all $(BUILD)/evref.pc $(BUILD)/evconf.pc
+installcheck: all $(SAN_TWINS) $(BUILD)/evref.pc $(BUILD)/evconf.pc
 	scripts/installcheck $(BUILD)
 
 FORCE:

@@ -16,6 +16,7 @@
 #include "generate.h"
 #include "outfile.h"
 #include "run.h"
+#include "show.h"
 #include "shrink.h"
 
 /* Program r->gen_k, parsed into r; returns its text (the caller frees
@@ -121,8 +122,7 @@ void shrink_result(const struct options *o, const char *impl_path,
                    struct result *r)
 {
     struct shrink_ctx c = { o, impl_path, "", 0, false };
-    char out[PATH_MAX], *line = NULL, *text = NULL, w1[2 * PATH_MAX],
-                        w2[2 * PATH_MAX];
+    char out[PATH_MAX], *line = NULL, *text = NULL, *rerun;
     size_t cap = 0;
     FILE *f = fopen(r->path, "r");
     ssize_t got;
@@ -149,13 +149,12 @@ void shrink_result(const struct options *o, const char *impl_path,
         printf("shrinking %s (%s)...\n", con_esc(r->id), con_esc(c.key));
     left = generate_shrink(text, out, still_fails, &c);
     free(text);
-    if (asprintf(&line,
-                 "INFO - %s to %d step lines in %d runs: %s (rerun: "
-                 "evconf-run --impl %s --scenarios %s)",
+    rerun = show_rerun_file(o, out);
+    if (asprintf(&line, "INFO - %s to %d step lines in %d runs: %s (rerun: %s)",
                  c.out_of_budget ? "partly shrunk (the --budget was used up)"
                                  : "shrunk",
-                 left, c.runs, out, con_shell_word(o->impl, w1, sizeof(w1)),
-                 con_shell_word(out, w2, sizeof(w2))) > 0)
+                 left, c.runs, out, rerun ? rerun : "?") > 0)
         run_add_failure(r, line);
     free(line);
+    free(rerun);
 }

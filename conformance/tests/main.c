@@ -36,6 +36,7 @@ int main(void)
     add_client_tests(s);
     add_daemon_guard_tests(s);
     add_stress_tests(s);
+    add_modes_tests(s);
     add_attribution_tests(s);
     add_limits_tests(s);
     add_words_tests(s);

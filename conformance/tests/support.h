@@ -73,6 +73,7 @@ void add_client_tests(Suite *s);
 void add_daemon_guard_tests(Suite *s);
 void add_limits_tests(Suite *s);
 void add_stress_tests(Suite *s);
+void add_modes_tests(Suite *s);
 void add_attribution_tests(Suite *s);
 void add_words_tests(Suite *s);
 void add_glue_tests(Suite *s);
