@@ -21,6 +21,7 @@
 static char self_dir[PATH_MAX];
 static char adapter_dir[PATH_MAX + 32];     /* the built-in adapters */
 static char installed_scenarios[PATH_MAX + 32];
+static char contract[PATH_MAX + 64];
 
 /* Where the built-in adapters and the suite are: beside the runner in a
  * build tree (build/adapters/, the source's scenarios), or, once
@@ -28,6 +29,7 @@ static char installed_scenarios[PATH_MAX + 32];
 void kit_find(void)
 {
     struct stat st;
+    char resolved[PATH_MAX];
     ssize_t sl = readlink("/proc/self/exe", self_dir, sizeof(self_dir) - 1);
 
     self_dir[sl > 0 ? sl : 0] = '\0';
@@ -41,6 +43,16 @@ void kit_find(void)
              "%s/../share/evconf/scenarios", self_dir);
     if (stat(installed_scenarios, &st) != 0 || !S_ISDIR(st.st_mode))
         installed_scenarios[0] = '\0';
+    /* docs/contract.md, installed in PREFIX/share/doc/evconf, or in the
+     * source tree above a build directory. */
+    snprintf(contract, sizeof(contract), "%s/../share/doc/evconf/contract.md",
+             self_dir);
+    if (access(contract, R_OK) != 0)
+        snprintf(contract, sizeof(contract), "%s/../docs/contract.md", self_dir);
+    if (access(contract, R_OK) != 0)
+        snprintf(contract, sizeof(contract), "docs/contract.md");
+    if (realpath(contract, resolved))
+        snprintf(contract, sizeof(contract), "%s", resolved);
 }
 
 /* Built-in implementation names, resolved next to this binary. */
@@ -93,4 +105,11 @@ const char *kit_resolve_impl(const char *impl, char *buf, size_t len)
 const char *kit_scenario_dir(void)
 {
     return installed_scenarios[0] ? installed_scenarios : EVCONF_SCENARIO_DIR;
+}
+
+/* docs/contract.md: installed, beside the build, or in the current
+ * directory. */
+const char *kit_contract_path(void)
+{
+    return contract[0] ? contract : "docs/contract.md";
 }
