@@ -233,9 +233,12 @@ static void draw_frame(FILE *f, const struct picture *p, int height)
     for (int q = 0; q < 4; q++) {           /* the axis in quarters */
         double v = (p->by_iteration ? p->itmax : p->tmax) * q / 4;
         double x = p->by_iteration ? x_of(p, 0, (int)v) : x_of(p, v, 0);
+        if (p->by_iteration && q && (int)v == (int)(p->itmax * (q - 1) / 4.0))
+            continue;                       /* whole iterations, once each */
         fprintf(f, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" "
                 "stroke=\"#ccc\"/><text x=\"%.1f\" y=\"%d\">%.*f</text>\n", x, TOP,
-                x, height - 14, x, height - 3, p->by_iteration ? 0 : 1, v);
+                x, height - 14, x, height - 3, p->by_iteration ? 0 : 1,
+                p->by_iteration ? (int)v : v);
     }
     fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%s %.*f%s</text>\n",
             WIDTH - 20, height - 3, p->by_iteration ? "iteration" : "",
