@@ -133,13 +133,29 @@ static void take_line(struct picture *p, const char *line, size_t len,
     add_mark(p, &m, line, len);
 }
 
+/* Whether mark m is what anchor names: "A" a mark A; "update(T)" (open
+ * at its '(') an update of T; add( and remove( alike. */
+static bool is_anchor(const struct picture *p, const struct mark *m,
+                      const char *anchor, const char *open)
+{
+    const char *w = m->line ? strstr(m->line, open ? " op " : " mark ") : NULL;
+    size_t nl = open ? strcspn(open + 1, ")") : 0;
+
+    if (!w)
+        return false;
+    if (!open)
+        return m->kind == 'm' && !strcmp(w + 6, anchor);
+    return strchr("aur", m->kind) && !strncmp(w + 4, anchor, (size_t)(open - anchor)) &&
+           strlen(p->lanes[m->lane]) == nl && !strncmp(p->lanes[m->lane], open + 1, nl);
+}
+
 /* The time of a window's end VALUE: a number, a mark, add(X), update(X)
  * or remove(X) (the last such call in the trace), +N or -N after it;
  * false if the trace does not say. */
 static bool value_time(const struct picture *p, const char *v, size_t len,
                        double *t)
 {
-    char buf[96], *sign, *open;
+    char buf[96], *sign;
     double off = 0;
 
     if (len >= sizeof(buf))
@@ -151,19 +167,11 @@ static bool value_time(const struct picture *p, const char *v, size_t len,
         off = atof(sign);
         *sign = '\0';
     }
-    open = strchr(buf, '(');
-    for (int i = p->nmarks - 1; i >= 0; i--) {
-        const struct mark *m = &p->marks[i];
-        const char *w = m->line ? strstr(m->line, open ? " op " : " mark ") : NULL;
-        size_t nl = open ? strcspn(open + 1, ")") : 0;
-        if (!w || (open ? !strchr("aur", m->kind) || strncmp(w + 4, buf, (size_t)(open - buf)) ||
-                              strlen(p->lanes[m->lane]) != nl ||
-                              strncmp(p->lanes[m->lane], open + 1, nl)
-                        : m->kind != 'm' || strcmp(w + 6, buf)))
-            continue;
-        *t = m->t + off;
-        return true;
-    }
+    for (int i = p->nmarks - 1; i >= 0; i--)
+        if (is_anchor(p, &p->marks[i], buf, strchr(buf, '('))) {
+            *t = p->marks[i].t + off;
+            return true;
+        }
     return false;
 }
 
