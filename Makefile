@@ -507,7 +507,7 @@ COV_MIN_LINES_KIT ?= 85
 
 coverage:
 	@rm -rf $(COV_BUILD) coverage/html coverage/*.info
-	$(MAKE) --no-print-directory BUILD=$(COV_BUILD) OPT=-O0 EXTRA_CFLAGS=--coverage \
+	$(MAKE) --no-print-directory BUILD=$(COV_BUILD) OPT=-O0 EXTRA_CFLAGS='--coverage -DEVCONF_COVERAGE' \
 	    CHECKS='tests kill-sample' check
 	lcov $(LCOV_RC) --quiet --capture --directory $(COV_BUILD) \
 	    --output-file coverage/all.info

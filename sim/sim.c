@@ -56,6 +56,8 @@ static struct {
     _Atomic int fail_errno;              /* sim_fail_wait(), until taken */
     _Atomic int64_t last_wait_end_ns;
     int64_t waited_ns;          /* virtual time the loop thread spent waiting */
+    int timed_out;              /* its waits that ran to their own timeout,
+                                   no event run during them */
     _Atomic int abandoned;      /* workers left behind, stuck (never reset) */
     bool real_peers;            /* real-time fds may become ready by themselves */
     _Atomic int64_t wall_step_ns;       /* sim_step_wall_clock(), in all */
@@ -90,6 +92,7 @@ static void start(uint64_t seed, bool realtime)
     sim_state.fail_errno = 0;
     sim_state.last_wait_end_ns = 0;
     sim_state.waited_ns = 0;
+    sim_state.timed_out = 0;
     sim_state.nevents = 0;
     sim_state.next_seq = 0;
     sim_state.verdict = SIM_OK;
@@ -554,7 +557,7 @@ static int poll_virtual(struct pollfd *fds, nfds_t nfds, int timeout_ms)
 {
     const struct sim__libc *libc = sim__libc();
     int64_t deadline, signal_at = NO_TIME;
-    bool first = true;
+    bool first = true, events_ran = false;
 
     deadline = timeout_ms < 0 ? NO_TIME : sim_state.now_ns + timeout_ms * SIM_NS_PER_MS;
     for (;;) {
@@ -575,9 +578,11 @@ static int poll_virtual(struct pollfd *fds, nfds_t nfds, int timeout_ms)
             return interrupted(signal_at);
         if (next > deadline) {
             advance_to(deadline);
+            sim_state.timed_out += !events_ran;
             return 0;
         }
         advance_to(next);
+        events_ran = true;
         ready = run_event(fds, nfds, true, deadline);
         if (ready != 0 || atomic_load(&sim_state.fail_errno))
             return ready;
@@ -753,6 +758,11 @@ int64_t sim_last_wait_end_ns(void)
 int64_t sim_waited_ns(void)
 {
     return sim_state.waited_ns;
+}
+
+int sim_timed_out_waits(void)
+{
+    return sim_state.timed_out;
 }
 
 /* Sleep for real until t_ns of simulated time. */

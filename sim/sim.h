@@ -151,6 +151,13 @@ int64_t sim_last_wait_end_ns(void);
 /* How much virtual time the loop thread has spent inside its waits, in
  * all: an iteration that adds to it went to sleep. */
 int64_t sim_waited_ns(void);
+/* How many of the loop thread's waits, in virtual time, ran to their own
+ * timeout undisturbed: no fd of theirs became ready and no scheduled event
+ * ran while they lasted (a wait cut short, failed or woken is not
+ * counted, nor one in which a step changed what the loop waits for, nor
+ * any wait in real time).  An iteration that adds to it woke up by its
+ * clock alone, on a plan it made before the wait. */
+int sim_timed_out_waits(void);
 /* Outside a simulation: hold the calling thread up for a random 0-100 us
  * at some of its clock readings and zero-timeout polls, to widen race
  * windows in real-thread stress runs.  Once enabled, for good. */

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "client.h"
+#include "coverage.h"
 #include "daemon.h"
 #include "records.h"
 #include "scratch.h"
@@ -77,6 +78,7 @@ static void exec_daemon(int dfd, const char *dir, pid_t parent)
     uid_t uid = scratch_uid();
     int fd;
 
+    coverage_flush();
     if (geteuid() == 0 && (setgroups(0, NULL) < 0 || setgid(uid) < 0 || setuid(uid) < 0))
         _exit(126);
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)

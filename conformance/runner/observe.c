@@ -27,6 +27,7 @@
 
 #include "blame.h"
 #include "observe.h"
+#include "wakeups.h"
 #include "records.h"
 #include "protocol.h"
 #include "words.h"
@@ -350,6 +351,7 @@ void check_guard_cb(int timer, void *opaque)
 {
     (void)opaque;
     atomic_fetch_add(&scn.seen.served, 1);
+    wakeups_guard_fired(timer);
     sim_trace("guard", "timer=%d", timer);
 }
 

@@ -24,6 +24,9 @@
  *                                  F, "-" when where names none
  *   S <reason>                     the scenario cannot run here (a
  *                                  program it needs is missing): skipped
+ *   W <idle> <iterations>          the loop's idle wake-ups and its
+ *                                  iterations, in all (wakeups.h); only
+ *                                  in virtual time, before R
  *   R done                         the scenario ran to its end
  *
  * A scenario counts as run only if its child wrote "R done" and then
@@ -40,6 +43,7 @@
 #define PROTO_SKIP    'S'
 #define PROTO_CRASH   'C'
 #define PROTO_DONE    'R'
+#define PROTO_WAKEUPS 'W'
 
 #define PROTO_DONE_LINE "R done"
 

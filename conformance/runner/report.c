@@ -56,6 +56,30 @@ static void tap_trace(FILE *f, const char *trace)
     }
 }
 
+/* The idle wake-ups (docs/wakeups.md) as a TAP comment: a figure, not a
+ * test; the scenario with the most, and the sum. */
+static void tap_wakeups(FILE *f, const struct result *res, int n)
+{
+    const struct result *most = NULL;
+    long all = 0;
+
+    for (int i = 0; i < n; i++)
+        if (res[i].counted) {
+            all += res[i].idle_wakeups;
+            if (!most || res[i].idle_wakeups > most->idle_wakeups)
+                most = &res[i];
+        }
+    if (!most)
+        return;
+    fprintf(f, "# idle wake-ups: %ld", all);
+    if (most->idle_wakeups > 0) {
+        fputs(", most in ", f);
+        enc_text(f, most->id, ENC_TAP_LINE);
+        fprintf(f, " (%d of %d iterations)", most->idle_wakeups, most->iterations);
+    }
+    fputc('\n', f);
+}
+
 /* TAP 13 with a YAML block under each test that did not simply pass:
  * single-quoted scalars, one line each, so that any TAP consumer (prove)
  * reads it. */
@@ -101,6 +125,7 @@ static void write_tap(FILE *f, const struct run_info *ri,
         tap_trace(f, r->trace);
         fprintf(f, "  ...\n");
     }
+    tap_wakeups(f, res, n);
 }
 
 /* r's failures, a line each, each after prefix. */
@@ -285,6 +310,9 @@ static void json_scenario(FILE *f, const struct run_info *ri,
     fputs(", \"outcome\": ", f);
     enc_json(f, report_outcome_name(r->outcome));
     fprintf(f, ", \"ms\": %.3f", r->ms);
+    if (r->counted)
+        fprintf(f, ", \"idle_wakeups\": %d, \"iterations\": %d", r->idle_wakeups,
+                r->iterations);
     if (r->error) {
         fputs(", \"error\": ", f);
         enc_json(f, r->error);
@@ -314,10 +342,14 @@ static void json_scenario(FILE *f, const struct run_info *ri,
 static void write_json(FILE *f, const struct run_info *ri,
                        const struct result *res, int n)
 {
-    int count[5] = {0};
+    int count[5] = {0}, counted = 0;
+    long idle = 0;
 
-    for (int i = 0; i < n; i++)
+    for (int i = 0; i < n; i++) {
         count[res[i].outcome]++;
+        counted += res[i].counted;
+        idle += res[i].counted ? res[i].idle_wakeups : 0;
+    }
     fprintf(f, "{\n  \"schema\": %d,\n  \"impl\": ", REPORT_SCHEMA_VERSION);
     enc_json(f, ri->impl_name);
     fputs(",\n  \"impl_path\": ", f);
@@ -327,9 +359,11 @@ static void write_json(FILE *f, const struct run_info *ri,
             ri->done ? "true" : "false");
     fprintf(f,
             "  \"summary\": {\"passed\": %d, \"failed\": %d, \"warnings\": %d, "
-            "\"skipped\": %d},\n  ",
-            count[OUT_PASS], count[OUT_FAIL] + count[OUT_ERROR],
+            "\"skipped\": %d", count[OUT_PASS], count[OUT_FAIL] + count[OUT_ERROR],
             count[OUT_WARN], count[OUT_SKIP]);
+    if (counted)
+        fprintf(f, ", \"idle_wakeups\": %ld", idle);
+    fputs("},\n  ", f);
     byrule_json(f, ri, res, n);
     fputs(",\n  \"scenarios\": [\n", f);
     for (int i = 0; i < n; i++) {
@@ -358,7 +392,8 @@ static void html_head(FILE *f, const struct run_info *ri,
     fprintf(f, "</h1>\n<p>seed %llu%s%s. %d passed, %d failed, %d warnings, "
             "%d skipped (<a href=\"#by-rule\">by rule</a>).</p>\n<table><tr><th>scenario"
             "</th><th>rules</th><th>failure lines: level and rule</th><th>outcome</th>"
-            "</tr>\n", (unsigned long long)ri->seed,
+            "<th title=\"iterations that woke with nothing due, of all (a figure, not a "
+            "check)\">idle wake-ups</th></tr>\n", (unsigned long long)ri->seed,
             ri->strict ? ", --strict" : "", ri->done ? "" : ", incomplete run",
             count[OUT_PASS], count[OUT_FAIL] + count[OUT_ERROR], count[OUT_WARN],
             count[OUT_SKIP]);
@@ -401,7 +436,12 @@ static void html_row(FILE *f, const struct result *r)
     byrule_html_links(f, r->sc ? r->sc->rules : "");
     fputs("</td><td>", f);
     html_line_levels(f, r);
-    fprintf(f, "</td><td>%s%s</td></tr>\n", o, r->known ? " (known)" : "");
+    fprintf(f, "</td><td>%s%s", o, r->known ? " (known)" : "");
+    if (r->counted)
+        fprintf(f, "</td><td>%d of %d", r->idle_wakeups, r->iterations);
+    else
+        fputs("</td><td>n/a", f);
+    fputs("</td></tr>\n", f);
 }
 
 /* A failure's what was expected and what happened, one row each. */

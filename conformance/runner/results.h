@@ -33,6 +33,9 @@ struct result {
     double ms;                      /* wall time, for reports only */
     int gen_k;                      /* --generate: program k, made in its
                                        turn (0: a file) */
+    bool counted;                   /* the two below were counted (virtual
+                                       time, and the scenario ran to its end) */
+    int idle_wakeups, iterations;   /* the loop's (wakeups.h) */
 };
 
 struct run_info {
@@ -44,8 +47,9 @@ struct run_info {
 };
 
 /* results.json's version: 2 added rules as arrays, failures' line,
- * expected and got, rerun, known, complete (docs/results.schema.json). */
-#define REPORT_SCHEMA_VERSION 2
+ * expected and got, rerun, known, complete; 3 the idle wake-ups
+ * (docs/results.schema.json). */
+#define REPORT_SCHEMA_VERSION 3
 
 const char *report_outcome_name(enum outcome o);
 int report_write(const struct run_info *ri, const struct result *res, int n);

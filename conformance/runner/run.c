@@ -66,8 +66,8 @@ struct gathered {
 #define MAX_FAILURES 200
 
 /* One record of the result channel (protocol.h) into g: the trace kept
- * bounded, failures up to MAX_FAILURES, the first E, C and S records;
- * any other line is not a record and is dropped. */
+ * bounded, failures up to MAX_FAILURES, the first E, C and S records, the
+ * wake-up figure; any other line is not a record and is dropped. */
 static void on_record(const char *line, void *arg)
 {
     struct gathered *g = arg;
@@ -89,6 +89,9 @@ static void on_record(const char *line, void *arg)
         if (!g->said.skipped &&
             asprintf(&g->said.skipped, "skipped: %s", line + 2) < 0)
             g->said.skipped = NULL;
+    } else if (line[0] == PROTO_WAKEUPS && line[1] == ' ') {
+        g->r->counted = sscanf(line + 2, "%d %d", &g->r->idle_wakeups,
+                               &g->r->iterations) == 2;
     } else if (!strcmp(line, PROTO_DONE_LINE)) {
         g->said.done = true;
     }

@@ -40,6 +40,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "coverage.h"
 #include "scratch.h"
 
 #define BASE_NAME "evconf-libvirtd-"
@@ -408,6 +409,7 @@ static void reaper(int rfd, int made_w)
     kill_recorded();
     kill_run_uid();
     remove_base(scr.fd);
+    coverage_flush();
     _exit(0);
 }
 

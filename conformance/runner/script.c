@@ -30,6 +30,7 @@
 #include "words.h"
 #include "protocol.h"
 #include "liveness.h"
+#include "wakeups.h"
 
 
 
@@ -135,6 +136,7 @@ static void iteration(void)
         scn.regs[i].seen.calls_this_iter = 0;
     scn.loop.in_iteration = true;
     liveness_begin();
+    wakeups_begin();
     pthread_mutex_unlock(&scn.lock);
     blame_iteration_begins();
     rc = scn.impl->run_once();
@@ -152,6 +154,7 @@ static void iteration(void)
     scn.loop.in_iteration = false;
     scn.loop.iter++;
     liveness_end();
+    wakeups_end();
     pthread_mutex_unlock(&scn.lock);
     check_fd_growth();
     if (!sim_iteration_done())
@@ -505,6 +508,7 @@ static void teardown(void)
     guard = virEventAddTimeout(scn.sc->realtime ? 50 : 1000, check_guard_cb,
                                check_guard_opaque, NULL);
     ops_leave();
+    wakeups_guard(guard, scn.sc->realtime ? 50 : 1000);
     for (int round = 0; round < 10 && !scn.loop.stopped; round++) {
         int removed = remove_live();
         for (int n = 0; n < 10 && !scn.loop.stopped && check_pending_frees() > 0; n++)
@@ -517,6 +521,7 @@ static void teardown(void)
     ops_enter(words_trace(S_REMOVE_TIMEOUT));
     virEventRemoveTimeout(guard);
     ops_leave();
+    wakeups_guard(guard, -1);
 }
 
 /* Each trace line goes to the runner as a trace record. */
@@ -581,11 +586,13 @@ int exec_scenario(const struct scenario *sc, const struct impl *impl,
     sim_restart_clock();
     if (sc->guard) {
         ops_enter(words_trace(S_ADD_TIMEOUT));
-        virEventAddTimeout(1000, check_guard_cb, check_guard_opaque, NULL);
+        wakeups_guard(virEventAddTimeout(1000, check_guard_cb, check_guard_opaque, NULL),
+                      1000);
         ops_leave();
     }
     run_script();
     teardown();
+    wakeups_report();
     check_fds_kept();
     client_stop_daemons();
     crash_unwatch();

@@ -130,12 +130,40 @@ void show_failures(struct options *o, const struct result *res, int n)
             show_failure(o, &res[i]);
 }
 
+/* One line whatever the outcomes, for comparing loops: a figure, not a
+ * verdict (docs/wakeups.md). */
+static void show_wakeups(const struct result *res, int n)
+{
+    const struct result *most = NULL;
+    long all = 0;
+    int counted = 0;
+
+    for (int i = 0; i < n; i++) {
+        if (!res[i].counted)
+            continue;
+        counted++;
+        all += res[i].idle_wakeups;
+        if (!most || res[i].idle_wakeups > most->idle_wakeups)
+            most = &res[i];
+    }
+    if (!counted) {
+        printf("idle wake-ups: n/a (counted in virtual time only)\n");
+        return;
+    }
+    printf("idle wake-ups: %ld in %d scenario%s", all, counted, counted == 1 ? "" : "s");
+    if (most->idle_wakeups > 0)
+        printf(", most in %s (%d of %d iterations)", con_esc(most->id),
+               most->idle_wakeups, most->iterations);
+    printf("\n");
+}
+
 void show_end(const struct options *o, const int count[5], int unrun,
-              const char *why)
+              const char *why, const struct result *res, int n)
 {
     if (!o->quiet)
         printf("\nreports: %s/results.tap, junit.xml, results.json\n",
                con_esc(o->report_dir));
+    show_wakeups(res, n);
     if (unrun)
         fprintf(stderr, "evconf-run: %s: %d scenario%s\n", why,
                 unrun, unrun == 1 ? " not run" : "s not run");

@@ -18,10 +18,11 @@ void show_progress(const struct options *o, int i, int n,
 /* The page of each scenario that did not pass (and is not a known
  * deviation). */
 void show_failures(struct options *o, const struct result *res, int n);
-/* Where the reports are, how many were not run and why, and the counts
- * (count[] by enum outcome). */
+/* Where the reports are, the idle wake-ups of res (n of them; "n/a" in
+ * real time), how many were not run and why, and the counts (count[] by
+ * enum outcome). */
 void show_end(const struct options *o, const int count[5], int unrun,
-              const char *why);
+              const char *why, const struct result *res, int n);
 /* --list: one line per scenario; and the files the --budget left unread. */
 void show_list(const struct options *o, const struct result *res, int nres,
                int unloaded);

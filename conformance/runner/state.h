@@ -11,6 +11,7 @@
  *                                   reports: records.c)
  *   the liveness check (liveness.c) struct reg_live, struct run_live
  *   the client steps  (client.c)    struct reg_conn
+ *   the wake-up count (wakeups.c)   struct run_wake
  * Dependencies go one way: script -> ops -> observe -> state.
  * Everything is read and written under scn.lock, except where a comment
  * says otherwise.  state.c defines them.
@@ -131,6 +132,21 @@ struct run_live {
     long iter_served;           /* served then */
 };
 
+/* The idle wake-ups counted so far, and the iteration in progress as it
+ * began (wakeups.c). */
+struct run_wake {
+    int idle;                   /* idle wake-ups in all */
+    int iter_timed_out;         /* sim_timed_out_waits() when it began */
+    long iter_served;           /* served then */
+    struct {                    /* the runner's guard timers (script.c);
+                                   their callback writes armed_ns on the
+                                   loop thread, without the lock */
+        int id, ms;             /* ms < 0: removed */
+        int64_t armed_ns;       /* their period's start */
+    } guards[2];
+    int nguards;
+};
+
 struct run {
     pthread_mutex_t lock;
     /* set up once by exec_scenario(), then only read */
@@ -147,6 +163,7 @@ struct run {
     struct run_loop loop;
     struct run_seen seen;
     struct run_live live;
+    struct run_wake wake;
 };
 
 /* The scenario this process runs: one per process (the runner forks a

@@ -148,6 +148,6 @@ int turns_run(struct options *o, const char *impl_path, const char *impl_name,
     ri.done = !sig && !unrun;
     if (report_write(&ri, res, n) < 0)
         return 2;
-    show_end(o, count, unrun, why + strlen("not run: "));
+    show_end(o, count, unrun, why + strlen("not run: "), res, n);
     return exit_status(o, res, n, count, sig, unexpected, unrun);
 }

@@ -4,10 +4,16 @@
 
 #include "support.h"
 
+/* Each test case is tagged shard0 or shard1 in turn, so that scripts/check
+ * can run the two halves side by side (CK_INCLUDE_TAGS); without the
+ * variable every test runs. */
 void add_tests(Suite *s, const TTest *const tests[], size_t n)
 {
+    static unsigned added;
+
     for (size_t i = 0; i < n; i++) {
         TCase *tc = tcase_create(tests[i]->name);
+        tcase_set_tags(tc, added++ % 2 ? "shard1" : "shard0");
         tcase_add_checked_fixture(tc, NULL, remove_tmpdir);
         tcase_add_test(tc, tests[i]);
         tcase_set_timeout(tc, 60);
@@ -33,6 +39,7 @@ int main(void)
     add_limits_tests(s);
     add_words_tests(s);
     add_glue_tests(s);
+    add_wakeups_tests(s);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);

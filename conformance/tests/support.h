@@ -75,5 +75,6 @@ void add_stress_tests(Suite *s);
 void add_attribution_tests(Suite *s);
 void add_words_tests(Suite *s);
 void add_glue_tests(Suite *s);
+void add_wakeups_tests(Suite *s);
 
 #endif

@@ -71,6 +71,38 @@ START_TEST(idle_quiet_with_scheduled_event)
 }
 END_TEST
 
+static void do_nothing(void *arg)
+{
+    (void)arg;
+}
+
+/* sim_timed_out_waits() counts the waits that ran to their own timeout
+ * undisturbed, the runner's idle wake-ups: not a zero-timeout poll, not a
+ * wait in which a scheduled event ran (it may have changed what the loop
+ * waits for), not a wait its fd ended. */
+START_TEST(timed_out_waits_counted)
+{
+    struct pollfd p;
+
+    sim_start(1);
+    ck_assert_int_eq(sim_fd_pipe(&pipe_fd), 0);
+    p = (struct pollfd){ .fd = pipe_fd.fd, .events = POLLIN };
+    ck_assert_int_eq(sim_poll(&p, 1, 100), 0);
+    ck_assert_int_eq(sim_timed_out_waits(), 1);
+    ck_assert_int_eq(sim_poll(&p, 1, 0), 0);
+    ck_assert_int_eq(sim_timed_out_waits(), 1);
+    sim_at(150, do_nothing, NULL, "nothing");
+    ck_assert_int_eq(sim_poll(&p, 1, 100), 0);
+    ck_assert_int_eq(sim_timed_out_waits(), 1);
+    sim_at(250, wake_pipe, NULL, "make the pipe readable");
+    ck_assert_int_eq(sim_poll(&p, 1, 100), 1);
+    ck_assert_int_eq(sim_timed_out_waits(), 1);
+    ck_assert_int_eq(sim_now_ns(), 250 * SIM_NS_PER_MS);
+    sim_stop();
+    sim_fd_close(&pipe_fd);
+}
+END_TEST
+
 /* A loop that polls a ready fd with a zero timeout and never dispatches
  * it: the busy spin is reported with its iteration count. */
 static int spinning_run_once(void)
@@ -206,6 +238,7 @@ Suite *detect_suite(void)
     add_test(s, idle_libvirt_default_only_disabled);
     add_test(s, idle_quiet_with_timer);
     add_test(s, idle_quiet_with_scheduled_event);
+    add_test(s, timed_out_waits_counted);
     add_test(s, spin_detected);
     add_test(s, spin_quiet_with_zero_timer);
     add_test(s, spin_quiet_with_ready_fd);
