@@ -199,3 +199,20 @@ void byrule_json(FILE *f, const struct run_info *ri, const struct result *res,
     }
     fputc('}', f);
 }
+
+void byrule_text(FILE *f, const struct result *res, int n, bool strict)
+{
+    struct byrule_count c[CONTRACT_RULES + 1];
+    bool any = false;
+
+    byrule_tally(res, n, strict, c);
+    for (int r = 1; r <= CONTRACT_RULES; r++) {
+        if (!c[r].failed && !c[r].warned)
+            continue;
+        fprintf(f, "%s R%d %d/%d/%d", any ? ";" : "by rule, failed/warned/passed:", r,
+                c[r].failed, c[r].warned, c[r].passed);
+        any = true;
+    }
+    if (any)
+        fputc('\n', f);
+}

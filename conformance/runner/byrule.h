@@ -29,6 +29,10 @@ void byrule_html_links(FILE *f, const char *rules);
  * statement from docs/contract.md, each row the target of the links. */
 void byrule_html(FILE *f, const struct run_info *ri, const struct result *res,
                  int n);
+/* The terminal's line of it: "by rule, failed/warned/passed: R4 0/1/0;
+ * R20 1/0/1", the rules some scenario failed or warned only; nothing if
+ * there are none. */
+void byrule_text(FILE *f, const struct result *res, int n, bool strict);
 /* results.json's "by_rule": {"R4": {"failed": 1, "warned": 0,
  * "passed": 3}, ...}, the rules with a count only; no comma around. */
 void byrule_json(FILE *f, const struct run_info *ri, const struct result *res,

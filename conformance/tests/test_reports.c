@@ -416,8 +416,8 @@ END_TEST
  * failure lines (a MUST scenario whose SHOULD line failed warns under
  * that line's rule), links each rule number to its row in the summary by
  * rule, which quotes the rule from docs/contract.md and counts the
- * scenarios that failed, warned and passed it; results.json has the same
- * counts (issue 23, items 1 to 3). */
+ * scenarios that failed, warned and passed it; results.json and the
+ * terminal have the same counts (issue 23, items 1 to 3). */
 START_TEST(html_levels_links_and_summary_by_rule)
 {
     char dir[600], path[700], *out;
@@ -431,6 +431,8 @@ START_TEST(html_levels_links_and_summary_by_rule)
     args[1] = tmpdir;
     snprintf(dir, sizeof(dir), "%s/report", tmpdir);
     ck_assert_int_eq(runner(&out, args), 1);
+    ck_assert_msg(strstr(out, "\nby rule, failed/warned/passed: R20 1/0/0; R21 0/1/1\n"),
+                  "%s", out);
     free(out);
     snprintf(path, sizeof(path), "%s/results.html", dir);
     ck_assert_msg(shell(&out, "/usr/bin/python3 -c 'import re,sys; h=open(sys.argv[1]).read()\n"
