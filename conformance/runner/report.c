@@ -469,8 +469,8 @@ static void html_failures(FILE *f, const struct result *r)
         fputs("</table>\n", f);
 }
 
-/* The section of a scenario that did not simply pass. */
-static void html_section(FILE *f, const struct result *r)
+/* The section of a scenario that did not simply pass, the k-th (from 0). */
+static void html_section(FILE *f, const struct result *r, int k)
 {
     fputs("<h2 id=\"", f);
     enc_html(f, r->id);
@@ -495,7 +495,7 @@ static void html_section(FILE *f, const struct result *r)
         fputs("</b></p>\n", f);
     }
     html_failures(f, r);
-    timeline_svg(f, r);
+    timeline_svg(f, r, k);
     if (r->rerun) {
         fputs("<p><b>rerun:</b> <code>", f);
         enc_html(f, r->rerun);
@@ -521,9 +521,9 @@ static void write_html(FILE *f, const struct run_info *ri,
         html_row(f, &res[i]);
     fputs("</table>\n", f);
     byrule_html(f, ri, res, n);
-    for (int i = 0; i < n; i++)
+    for (int i = 0, k = 0; i < n; i++)
         if (res[i].outcome != OUT_PASS && res[i].outcome != OUT_SKIP)
-            html_section(f, &res[i]);
+            html_section(f, &res[i], k++);
     fputs("</body></html>\n", f);
 }
 

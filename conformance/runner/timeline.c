@@ -315,13 +315,17 @@ static void free_picture(struct picture *p)
     free(p);
 }
 
-void timeline_svg(FILE *f, const struct result *r)
+void timeline_svg(FILE *f, const struct result *r, int k)
 {
     struct picture *p;
     double last_t = 0;
     int last_it = 0, height;
 
-    if (!r->trace || !*r->trace || !(p = calloc(1, sizeof(*p))))
+    if (r->trace && *r->trace && k >= TIMELINE_PAGE_MAX)
+        fprintf(f, "<p>(no timeline: the page draws the first %d failing "
+                "scenarios' only)</p>\n", TIMELINE_PAGE_MAX);
+    if (!r->trace || !*r->trace || k >= TIMELINE_PAGE_MAX ||
+        !(p = calloc(1, sizeof(*p))))
         return;
     p->lanes[0] = "loop";
     p->nlanes = 1;

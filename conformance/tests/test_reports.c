@@ -495,6 +495,36 @@ START_TEST(html_timeline_of_a_failure)
 }
 END_TEST
 
+/* A page draws the timelines of its first 200 failing scenarios only,
+ * and says so of the others: a run with thousands of failures still
+ * makes a page a browser opens. */
+START_TEST(html_timelines_bounded)
+{
+    char dir[600], path[700], name[32], *out;
+    const char *args[] = { "-s", NULL, "--report-dir", dir, "-q", NULL };
+
+    for (int i = 0; i < 201; i++) {
+        char text[256];
+        snprintf(name, sizeof(name), "f%d.scn", i);
+        snprintf(text, sizeof(text), HEADER "add-timeout T 0\nrun 2\nexpect calls T = 5\n",
+                 name);
+        scenario_file(name, text);
+    }
+    args[1] = tmpdir;
+    snprintf(dir, sizeof(dir), "%s/report", tmpdir);
+    ck_assert_int_eq(runner(&out, args), 1);
+    free(out);
+    snprintf(path, sizeof(path), "%s/results.html", dir);
+    ck_assert_int_eq(shell(&out, "grep -o '<svg class=.timeline' '%s' | wc -l", path), 0);
+    ck_assert_msg(atoi(out) == 200, "%s timelines", out);
+    free(out);
+    ck_assert_int_eq(shell(&out, "grep -c 'no timeline: the page draws the first 200' '%s'",
+                           path), 0);
+    ck_assert_msg(atoi(out) == 1, "%s notes", out);
+    free(out);
+}
+END_TEST
+
 /* scripts/matrix lists under a rule only the failure lines filed under
  * it, each marked by its own level: a scenario of R23 whose SHOULD R4
  * line failed warns in R4's row and fails in R23's, and its R23 failure
@@ -586,7 +616,7 @@ void add_report_tests(Suite *s)
         expectation_files, matrix_and_docs_generate, report_dir_symlinks_not_followed,
         concurrent_runs_share_a_report_dir, ids_validated_and_reports_escaped,
         world_writable_report_dir_refused, html_levels_links_and_summary_by_rule,
-        html_timeline_of_a_failure, matrix_cells_hold_their_rule_only,
+        html_timeline_of_a_failure, html_timelines_bounded, matrix_cells_hold_their_rule_only,
         filter_leaves_generated_programs_alone, failed_wait_filed_under_r2,
     };
 
