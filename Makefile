@@ -567,11 +567,16 @@ sanitize:
 # The .pc files hold PREFIX and the paths under it, which change from one
 # make to the next (make install PREFIX=/usr after a plain make): they are
 # written anew each time, never taken from an earlier build.
+# A directory under PREFIX as ${prefix}/...: pkg-config --define-prefix
+# (pkgconf) then moves the .pc's paths with it, into a staged DESTDIR,
+# and no other package's (README.md).
+pc_rel = $(patsubst $(PREFIX)/%,$${prefix}/%,$(1))
+
 $(BUILD)/evref.pc: reference/evref.pc.in FORCE
-	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCDIR@|$(INCDIR)|; s|@VERSION@|$(VERSION)|' $< > $@
+	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(call pc_rel,$(LIBDIR))|; s|@INCDIR@|$(call pc_rel,$(INCDIR))|; s|@VERSION@|$(VERSION)|' $< > $@
 
 $(BUILD)/evconf.pc: conformance/evconf.pc.in FORCE
-	sed -e 's|@PREFIX@|$(PREFIX)|; s|@BINDIR@|$(BINDIR)|; s|@INCDIR@|$(INCDIR)|; s|@DATADIR@|$(DATADIR)|; s|@VERSION@|$(VERSION)|' $< > $@
+	sed -e 's|@PREFIX@|$(PREFIX)|; s|@BINDIR@|$(call pc_rel,$(BINDIR))|; s|@INCDIR@|$(call pc_rel,$(INCDIR))|; s|@DATADIR@|$(call pc_rel,$(DATADIR))|; s|@VERSION@|$(VERSION)|' $< > $@
 
 # The library, and the whole kit: evconf-run and evconf-coverage (the
 # coverage report, scripts/impl-coverage) on PATH, the built-in adapters

@@ -166,3 +166,10 @@ const char *kit_use_sanitizer(const char *kind)
                  self_dir, thread ? "tsan" : "asan/adapters");
     return reference_twin;
 }
+
+/* docs/contract.md, installed or in the source tree (kit_doc); the
+ * report's rule summary quotes it. */
+const char *kit_contract_path(void)
+{
+    return kit_doc("contract.md");
+}

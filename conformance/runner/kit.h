@@ -15,6 +15,10 @@ void kit_find(void);
 /* The scenario directory --scenarios defaults to. */
 const char *kit_scenario_dir(void);
 
+/* The contract's text (docs/contract.md), where it is installed or in
+ * the source tree; the report's rule summary quotes it. */
+const char *kit_contract_path(void);
+
 /* The shared object IMPL names: a built-in's path (in buf), an
  * interpreter's adapter (with the variable that tells it what to load
  * set), "./IMPL" for a bare file name, or impl itself. */

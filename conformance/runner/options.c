@@ -44,7 +44,9 @@ static const struct opt_def table[] = {
       "a scenario file, a directory of *.scn files, or a\n"
       "glob; may be repeated (default: the built-in suite)" },
     { "filter", 'f', OPT_TEXT, 0, 0, "GLOB",
-      "run only scenarios whose id matches (comma-separated)" },
+      "run only scenarios whose id matches (comma-separated);\n"
+      "--generate's programs (gen-SEED-K) all run unless a\n"
+      "glob starts with gen- (then only those it matches)" },
     { "exclude", OPT_EXCLUDE, OPT_TEXT, 0, 0, "GLOB",
       "leave out scenarios whose id matches (comma-separated)" },
     { "seed", 'S', OPT_U64, 0, 0, "N",

@@ -116,6 +116,17 @@ static bool still_fails(const char *path, void *arg)
     return same;
 }
 
+/* Where the shrunk program of path goes: X.scn's beside it as X.min.scn,
+ * and X.min.scn's over itself, never as X.min.min.scn. */
+static void shrunk_name(const char *path, char *out, size_t len)
+{
+    size_t stem = strlen(path) - (strlen(path) >= 4 ? 4 : 0);
+
+    if (stem >= 4 && !strncmp(path + stem - 4, ".min", 4))
+        stem -= 4;
+    snprintf(out, len, "%.*s.min.scn", (int)stem, path);
+}
+
 /* Shrink a failing generated program to a minimal one, written beside it
  * as .min.scn, and say where it is in the result. */
 void shrink_result(const struct options *o, const char *impl_path,
@@ -143,8 +154,7 @@ void shrink_result(const struct options *o, const char *impl_path,
         return;
     }
     failure_key(r, c.key, sizeof(c.key));
-    snprintf(out, sizeof(out), "%.*s.min.scn", (int)strlen(r->path) - 4,
-             r->path);
+    shrunk_name(r->path, out, sizeof(out));
     if (!o->quiet)
         printf("shrinking %s (%s)...\n", con_esc(r->id), con_esc(c.key));
     left = generate_shrink(text, out, still_fails, &c);

@@ -186,5 +186,7 @@ extern _Thread_local const char *cb_inside_op;
 
 /* A name's text, for messages ("?" for -1). */
 const char *state_name(int name);
+/* Whether a wait-fails step failed the wait of the iteration under way. */
+bool state_wait_failed_now(void);
 
 #endif

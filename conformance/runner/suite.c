@@ -94,6 +94,20 @@ static bool matches(const char *filter, const char *id)
     return false;
 }
 
+/* Whether --filter chooses among the generated programs too: only when
+ * one of its globs starts with "gen-" (--help says so).  A filter meant
+ * for the scenario files ("timer-*") would otherwise drop every program
+ * of --generate N without a word. */
+static bool filters_programs(const char *filter)
+{
+    if (!filter)
+        return false;
+    for (const char *p = filter; p; p = strchr(p, ','))
+        if (!strncmp(p + (*p == ','), "gen-", 4))
+            return true;
+    return false;
+}
+
 /* The programs' paths, REPORT_DIR/generated/gen-SEED-K.scn, added to
  * the run.  Nothing is written yet: each program is made when its turn
  * comes (make_generated), so that the --budget bounds generation, and
@@ -162,7 +176,8 @@ static void load_one(const struct options *o, char **files, int i,
 }
 
 /* Generated program k, files[i], into res[*nres] to be made in its turn,
- * unless --filter leaves it out or its id is a file's. */
+ * unless --exclude or a --filter naming programs (filters_programs)
+ * leaves it out, or its id is a file's. */
 static void load_generated(const struct options *o, char **files, int i, int k,
                            struct idset *ids, struct result *res, int *nres,
                            int *bad_input)
@@ -186,7 +201,8 @@ static void load_generated(const struct options *o, char **files, int i, int k,
         *bad_input = 1;
         return;
     }
-    if (!matches(o->filter, id) || (o->exclude && matches(o->exclude, id)))
+    if (!matches(filters_programs(o->filter) ? o->filter : NULL, id) ||
+        (o->exclude && matches(o->exclude, id)))
         return;
     res[(*nres)++] =
         (struct result){ .path = files[i], .id = files[i], .gen_k = k };

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "byrule.h"
 #include "run.h"
 #include "shrink.h"
 #include "show.h"
@@ -138,6 +139,8 @@ int turns_run(struct options *o, const char *impl_path, const char *impl_name,
     for (int i = 0; i < n; i++)
         count[res[i].outcome]++;
     show_failures(o, res, n);
+    if (!o->quiet)
+        byrule_text(stdout, res, n, o->strict);
     if (o->expect_path)
         unexpected = verdict_judge_deviations(o, res, n);
     for (int i = 0; i < n; i++)         /* not run, whoever stopped it */
