@@ -151,6 +151,14 @@ int64_t sim_last_wait_end_ns(void);
 /* How much virtual time the loop thread has spent inside its waits, in
  * all: an iteration that adds to it went to sleep. */
 int64_t sim_waited_ns(void);
+/* In real-time mode, the machine's part of the time since the clock
+ * started: all of it but what the loop thread's waits (each up to its
+ * timeout) and the script's sleeps took, the only places virtual time
+ * moves.  A loaded CPU, timer slack, a wait that overran, the script's
+ * own steps: each pushes every later timer back, and the script gives
+ * the time back (longer run-until phases, later upper time bounds).  0
+ * in virtual time. */
+int64_t sim_late_ns(void);
 /* Outside a simulation: hold the calling thread up for a random 0-100 us
  * at some of its clock readings and zero-timeout polls, to widen race
  * windows in real-thread stress runs.  Once enabled, for good. */
