@@ -61,6 +61,7 @@ static struct {
     bool real_peers;            /* real-time fds may become ready by themselves */
     _Atomic int64_t wall_step_ns;       /* sim_step_wall_clock(), in all */
     bool perturb;               /* sim_perturb_waits() */
+    bool held;                  /* sim_hold_events() */
     void (*on_failed_wait)(void);   /* sim_on_failed_wait() */
 } sim_state = { .lock = PTHREAD_MUTEX_INITIALIZER, .watchdog_ms = 2000,
         .spin_limit = 1000 };
@@ -104,6 +105,7 @@ static void start(uint64_t seed, bool realtime)
     sim_state.real_peers = false;
     sim_state.on_failed_wait = NULL;
     sim_state.perturb = false;
+    sim_state.held = false;
     pthread_mutex_unlock(&sim_state.lock);
     sim__rand_seed(seed);
     sim__trace_reset();
@@ -142,6 +144,16 @@ void sim_restart_clock(void)
         sim_state.real_start_ns = real_ns();
         atomic_store(&sim_state.due_ns, 0);
     }
+    pthread_mutex_lock(&sim_state.lock);
+    sim_state.held = false;
+    pthread_mutex_unlock(&sim_state.lock);
+}
+
+void sim_hold_events(void)
+{
+    pthread_mutex_lock(&sim_state.lock);
+    sim_state.held = true;
+    pthread_mutex_unlock(&sim_state.lock);
 }
 
 bool sim_realtime(void)
@@ -318,7 +330,7 @@ static int64_t next_event_ns(void)
     int64_t at;
 
     pthread_mutex_lock(&sim_state.lock);
-    at = sim_state.nevents ? sim_state.events[0].at_ns : NO_TIME;
+    at = sim_state.nevents && !sim_state.held ? sim_state.events[0].at_ns : NO_TIME;
     pthread_mutex_unlock(&sim_state.lock);
     return at;
 }

@@ -48,6 +48,10 @@ void sim_start_realtime(uint64_t seed);
 /* In real time, make now time 0: the scenario's clock starts when the
  * loop is registered, however long its interpreter took to start. */
 void sim_restart_clock(void);
+/* Until the next sim_restart_clock(), nothing scheduled runs: a set-up
+ * that takes real time (a daemon's start, a connection) is not the
+ * scenario's, and an event at N ms counts from the restart. */
+void sim_hold_events(void);
 /* In real time, fds may become ready with nothing scheduled (a real
  * process at the other end, a daemon): a wait with nothing scheduled
  * then blocks for real, up to the watchdog, and then fails with EINTR, as
