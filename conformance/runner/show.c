@@ -16,6 +16,16 @@
 #include "verdict.h"
 
 /* The command that reruns exactly this scenario, as it ran. */
+/* Run under ASan's runtime, preloaded (make conformance-asan's SAN_ENV):
+ * an IMPL built with it loads nowhere else, so the rerun line must say
+ * that recipe. */
+static bool sanitizer_mode(void)
+{
+    const char *preload = getenv("LD_PRELOAD");
+
+    return preload && strstr(preload, "libasan");
+}
+
 char *show_rerun_line(const struct options *o, const struct result *r)
 {
     char w1[2 * PATH_MAX], w2[2 * PATH_MAX], *line = NULL;
@@ -37,7 +47,16 @@ char *show_rerun_line(const struct options *o, const struct result *r)
             return NULL;
         return line;
     }
-    if (asprintf(&line, "make conformance IMPL=%s SCENARIOS=%s SEED=%llu%s",
+    if (o->realtime) {          /* the recipe of faketime and its flags */
+        if (asprintf(&line, "make conformance-realtime IMPL=%s SCENARIOS=%s SEED=%llu "
+                     "TOLERANCE=%d", con_shell_word(o->impl, w1, sizeof(w1)),
+                     con_shell_word(r->path, w2, sizeof(w2)),
+                     (unsigned long long)o->seed, o->tolerance_ms) < 0)
+            return NULL;
+        return line;
+    }
+    if (asprintf(&line, "make %s IMPL=%s SCENARIOS=%s SEED=%llu%s",
+                 sanitizer_mode() ? "conformance-asan" : "conformance",
                  con_shell_word(o->impl, w1, sizeof(w1)),
                  con_shell_word(r->path, w2, sizeof(w2)),
                  (unsigned long long)o->seed, flags) < 0)
