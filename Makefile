@@ -495,7 +495,7 @@ conformance-realtime: $(RUNNER) $(REF_LIB_SO) $(ADAPTERS)
 CHECKS ?= tests scripts kill-matrix bench bindings mutation
 CHECK_SEEDS ?= 4
 KILL_SAMPLE ?= 12
-check-build: all $(TEST_BINS) $(VARIANT_SOS) $(ASAN_VARIANT_SOS) $(TEST_IMPLS) $(BROKEN_SOS) \
+check-build: all $(TEST_BINS) $(VARIANT_SOS) $(ASAN_VARIANT_SOS) $(ASAN_REF) $(TEST_IMPLS) $(BROKEN_SOS) \
 		$(GOOD_SOS) $(TSAN_SOS) $(SAN_TWINS) $(if $(filter mutation,$(CHECKS)),$(MUTATE))
 
 check: check-build

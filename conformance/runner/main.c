@@ -143,6 +143,7 @@ int main(int argc, char **argv)
     if (bad_input && rc < 2)
         rc = 2;
 out:
+    sup_fini();
     suite_free(res, nres, files, nfiles);
     dev_free(&o.expect);
     free(o.coverage_dir);

@@ -78,16 +78,29 @@ static bool run_until_stalled(const struct step *st, int stalled, int i)
     return true;
 }
 
+/* A loaded machine delays a real-time loop, and each delay moves every
+ * later timer back: a phase ends when the time virtual time would count
+ * (sim_late_ns() off) reaches its end, holding at least the fires virtual
+ * time has (upper bounds on counts stop at phase_end_ns); one overrun by
+ * the phase before still gets an iteration, to see what its steps did. */
+static bool run_until_short(const struct step *st, int i)
+{
+    int64_t now = sim_now_ns(), end = st->arg * SIM_NS_PER_MS;
+
+    if (!sim_realtime())
+        return now < end;
+    if (i == 0 || (now >= end && scn.loop.phase_end_ns == 0))
+        scn.loop.phase_end_ns = now >= end ? now : 0;
+    return now - sim_late_ns() < end || i == 0;
+}
+
 static void step_run_until(const struct step *st)
 {
     int stalled = 0;
 
     sim_trace("run", "until %lld ms", (long long)st->arg);
     iter_fail_allocations(st->alloc_fails);
-    /* In real time a loaded machine may overrun a phase: the next one
-     * still gets an iteration, to see what its steps did. */
-    for (int i = 0; !scn.loop.stopped && (sim_now_ns() < st->arg * SIM_NS_PER_MS ||
-                                          (i == 0 && sim_realtime())); i++) {
+    for (int i = 0; !scn.loop.stopped && run_until_short(st, i); i++) {
         int64_t before = sim_now_ns();
 
         if (run_until_stalled(st, stalled, i))

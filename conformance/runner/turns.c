@@ -94,6 +94,9 @@ static int take_turns(const struct options *o, const char *impl_path,
             written_at = sup_now_ms();
         }
     }
+    /* A stop during the last scenario is a stop all the same. */
+    if (!sig && (sig = sup_stop_signal()) != 0)
+        stop_reason(o, sig, why, whylen);
     return sig;
 }
 
