@@ -389,7 +389,10 @@ caller_dir = $(if $(filter command line,$(origin $(1))),$(if $(filter /%,$($(1))
 # caller's; module names (perl:Sys::Virt::..., python:module) stay as is.
 rel_to_caller = $(if $(filter /%,$(1)),$(1),$(if $(wildcard $(CALLER_DIR)/$(1)),$(CALLER_DIR)/$(1),$(1)))
 interp_impl = $(strip $(foreach p,python perl ruby,$(if $(filter $(p):%,$(1)),$(p):$(call rel_to_caller,$(patsubst $(p):%,%,$(1))))))
-impl_arg = $(or $(call interp_impl,$(IMPL)),$(call caller_path,IMPL))
+# A built-in's name stays a name, even where the caller's directory holds
+# a file or directory of that name (the tree's own reference/).
+BUILTIN_IMPLS := reference libvirt-default libvirt-glib python-libvirtaio
+impl_arg = $(or $(filter $(BUILTIN_IMPLS),$(IMPL)),$(call interp_impl,$(IMPL)),$(call caller_path,IMPL))
 
 # The kit's main job: every scenario against IMPL (default: the reference).
 conformance: $(RUNNER) $(REF_LIB_SO) $(ADAPTERS)

@@ -60,6 +60,14 @@ static void rerun_perl_inc(FILE *f)
     }
 }
 
+/* Whether LD_PRELOAD names lib: a runtime the IMPL may need to load. */
+static bool preloaded(const char *lib)
+{
+    const char *preload = getenv("LD_PRELOAD");
+
+    return preload && strstr(preload, lib);
+}
+
 /* The options that decide how a scenario runs and is judged, as given. */
 static void rerun_flags(FILE *f, const struct options *o)
 {
@@ -69,6 +77,8 @@ static void rerun_flags(FILE *f, const struct options *o)
     fputs(o->perturb ? " --perturb" : "", f);
     if (o->sanitizer)
         fprintf(f, " --sanitizer=%s", o->sanitizer);
+    else if (preloaded("libasan"))  /* started under ASan's runtime by hand */
+        fputs(" --sanitizer=address", f);
     if (o->realtime && o->speedup)
         fprintf(f, " --realtime=%d", o->speedup);
     else if (o->realtime)
@@ -147,6 +157,8 @@ char *show_rerun_stress(const struct options *o)
     fprintf(f, " --stress --threads %d --stress-ms %d", o->st.threads, o->st.ms);
     if (o->sanitizer)
         fprintf(f, " --sanitizer=%s", o->sanitizer);
+    else if (preloaded("libasan"))  /* started under ASan's runtime by hand */
+        fputs(" --sanitizer=address", f);
     if (fclose(f) != 0) {
         free(line);
         return NULL;
