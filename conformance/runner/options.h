@@ -42,7 +42,7 @@ enum {
     OPT_EXCLUDE = 256, OPT_PERL_INC, OPT_STRICT, OPT_TRACES, OPT_FAIL_FAST,
     OPT_GENERATE, OPT_EXPECT, OPT_COVERAGE_DIR, OPT_BUDGET, OPT_REALTIME,
     OPT_TOLERANCE, OPT_PERTURB, OPT_STRESS, OPT_THREADS, OPT_STRESS_MS,
-    OPT_CAN_FAIL_ALLOCATIONS,
+    OPT_CAN_FAIL_ALLOCATIONS, OPT_SHARD, OPT_MERGE,
 };
 
 /* What opt_next() read. */
@@ -84,6 +84,9 @@ struct options {
     int tolerance_ms;
     bool stress;
     struct stress_opts st;
+    int jobs;                   /* -j: lanes side by side (0: one a core) */
+    int shard_i, shard_n;       /* --shard I/N (0/0: the whole suite) */
+    bool merge;                 /* --merge: DIR... are shards' report dirs */
 };
 
 /* What a run does without options. */
