@@ -32,6 +32,7 @@ int main(void)
     add_attribution_tests(s);
     add_limits_tests(s);
     add_words_tests(s);
+    add_lanes_tests(s);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);

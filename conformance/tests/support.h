@@ -74,5 +74,6 @@ void add_limits_tests(Suite *s);
 void add_stress_tests(Suite *s);
 void add_attribution_tests(Suite *s);
 void add_words_tests(Suite *s);
+void add_lanes_tests(Suite *s);
 
 #endif
