@@ -20,7 +20,9 @@
  * (shrink_: generated programs), report.c (report_: the report files),
  * encode.c (enc_: text in them), outfile.c (outfile_: writing a file
  * safely), supervise.c (sup_: a child within a deadline), stress.c
- * (stress_: --stress), idset.c (idset_: a set of ids).
+ * (stress_: --stress), idset.c (idset_: a set of ids), lanes.c (lanes_:
+ * -j, scenarios side by side), merge.c (merge_: --merge, the reports of
+ * --shard runs joined).
  * The scenario's side, what runs in the child (the scenario language,
  * the script, the checks of every rule), is entered from run.c's
  * scenario_child() and has its own files and prefixes.
@@ -34,6 +36,7 @@
 #include "deviations.h"
 #include "impl.h"
 #include "kit.h"
+#include "merge.h"
 #include "options.h"
 #include "results.h"
 #include "show.h"
@@ -135,7 +138,7 @@ int main(int argc, char **argv)
         rc = 2;
         goto out;
     }
-    rc = against_impl(&o, res, &nres);
+    rc = o.merge ? merge_run(&o, res, &nres) : against_impl(&o, res, &nres);
     if (bad_input && rc < 2)
         rc = 2;
 out:

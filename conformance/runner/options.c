@@ -114,6 +114,12 @@ static const struct opt_def table[] = {
       "scenarios whose place in suite order (after\n"
       "--filter and --exclude), counted from 0, is I-1\n"
       "modulo N; --merge joins the shards' reports" },
+    { "merge", OPT_MERGE, OPT_FLAG, 0, 0, NULL,
+      "evconf-run --merge [OPTION]... DIR...: no run; the\n"
+      "results.json of each DIR (the report dirs of the\n"
+      "--shard runs) joined into the reports of the whole\n"
+      "suite in --report-dir, as one run with the same\n"
+      "options would write them (pass --expect again)" },
     { "list", 'l', OPT_FLAG, 0, 0, NULL, "list the scenarios and exit" },
     { "can-fail-allocations", OPT_CAN_FAIL_ALLOCATIONS, OPT_FLAG, 0, 0, NULL,
       "exit 0 if this runner can make the loop's\n"
@@ -325,6 +331,7 @@ static int take_option(const struct opt_value *v, struct options *o)
     case OPT_FAIL_FAST: o->fail_fast = true; break;
     case OPT_GENERATE: o->generate = n; break;
     case 'j': o->jobs = n; break;
+    case OPT_MERGE: o->merge = true; break;
     case OPT_SHARD: return read_shard(v->text, o);
     case 'h': opt_help(stdout); return 0;
     default: return 2;
@@ -351,7 +358,13 @@ int opt_parse(int argc, char **argv, struct options *o)
         long cores = sysconf(_SC_NPROCESSORS_ONLN);
         o->jobs = cores < 1 ? 1 : cores > 256 ? 256 : (int)cores;
     }
-    if (optind < argc) {
+    if (o->merge && optind < argc) {
+        o->merge_dirs = (const char **)argv + optind;
+        o->nmerge_dirs = argc - optind;
+    } else if (o->merge) {
+        fprintf(stderr, "evconf-run: --merge needs the shards' report dirs\n");
+        return 2;
+    } else if (optind < argc) {
         fprintf(stderr, "evconf-run: unexpected argument '%s' (see --help)\n",
                 con_esc(argv[optind]));
         return 2;

@@ -86,7 +86,9 @@ struct options {
     struct stress_opts st;
     int jobs;                   /* -j: lanes side by side (0: one a core) */
     int shard_i, shard_n;       /* --shard I/N (0/0: the whole suite) */
-    bool merge;                 /* --merge: DIR... are shards' report dirs */
+    bool merge;                 /* --merge DIR...: the shards' report dirs */
+    const char **merge_dirs;
+    int nmerge_dirs;
 };
 
 /* What a run does without options. */

@@ -177,6 +177,18 @@ static int take_lanes(const struct options *o, const char *impl_path,
     return sig;
 }
 
+/* --merge: the shards' results, each shown in its turn as it was when
+ * it ran; what no shard ran is not run, and why says why. */
+static void taken_from_shards(const struct options *o, struct result *res,
+                              int n, char *why, size_t whylen)
+{
+    for (int i = 0; i < n; i++) {
+        show_progress(o, i, n, &res[i]);
+        if (res[i].error && !strncmp(res[i].error, "not run: no shard", 17))
+            snprintf(why, whylen, "%s", res[i].error);
+    }
+}
+
 /* The exit status: 128 + a stop signal; 2 for a scenario at fault; with
  * --expect, 1 for a deviation not listed; else 1 for a failure; and 1
  * when some were not run. */
@@ -213,10 +225,14 @@ int turns_run(struct options *o, const char *impl_path, const char *impl_name,
     /* Shrinking stays serial: each smaller program run depends on the
      * answer for the one before, and one failing program is shrunk at a
      * time so that its lines print together. */
-    sig = o->jobs > 1 ? take_lanes(o, impl_path, &ri, res, nres, why, sizeof(why))
-                      : take_turns(o, impl_path, &ri, res, nres, why, sizeof(why));
+    if (o->merge)               /* the shards ran them (merge.c) */
+        taken_from_shards(o, res, n, why, sizeof(why));
+    else if (o->jobs > 1)
+        sig = take_lanes(o, impl_path, &ri, res, nres, why, sizeof(why));
+    else
+        sig = take_turns(o, impl_path, &ri, res, nres, why, sizeof(why));
     n = *nres;
-    if (!sig)
+    if (!sig && !o->merge)
         for (int i = 0; i < n; i++)
             if (res[i].sc && res[i].gen_k && verdict_failed(o, &res[i]))
                 shrink_result(o, impl_path, &res[i]);

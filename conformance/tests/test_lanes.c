@@ -126,9 +126,71 @@ START_TEST(lanes_report_as_serial)
 }
 END_TEST
 
+/* Three --shard runs of a suite, joined by --merge, print and report
+ * what one run of the whole suite does, apart from times; each shard
+ * ran only its third. */
+START_TEST(shards_merge_into_the_run)
+{
+    const char *whole[] = { "-s", NULL, "--generate", "4", NULL };
+    char dirs[3][600], *full, *merged, *out;
+    const char *shard[] = { "-s", NULL, "--generate", "4", "--shard", NULL,
+                            "--report-dir", NULL, NULL };
+    const char *merge[] = { "-s", NULL, "--generate", "4", "--merge", dirs[0],
+                            dirs[1], dirs[2], NULL };
+    static const char *const which[] = { "1/3", "2/3", "3/3" };
+
+    mixed_suite();
+    whole[1] = shard[1] = merge[1] = make_tmpdir();
+    full = run_with(whole, "2");
+    for (int i = 0; i < 3; i++) {
+        snprintf(dirs[i], sizeof(dirs[i]), "%s/shard%d", tmpdir, i + 1);
+        shard[5] = which[i];
+        shard[7] = dirs[i];
+        runner(&out, shard);
+        ck_assert_msg(strstr(out, "4 scenarios"), "%s", out);
+        ck_assert_msg(!strstr(out, i == 0 ? "a1" : "a0"), "shard %d ran "
+                      "another's scenario: %s", i + 1, out);
+        free(out);
+    }
+    merged = run_with(merge, "2");
+    ck_assert_str_eq(full, merged);
+    free(full);
+    free(merged);
+}
+END_TEST
+
+/* --shard I/N and -j N are read whole and in range, or refused in one
+ * line; --merge needs its dirs, each a shard's. */
+START_TEST(shard_and_jobs_checked)
+{
+    static const char *const bad[][3] = {
+        { "--shard", "0/3", "I/N" }, { "--shard", "4/3", "I/N" },
+        { "--shard", "1/3x", "I/N" }, { "--shard", "-1/3", "I/N" },
+        { "-j", "0", "from 1 to 256" }, { "-j", "257", "from 1 to 256" },
+        { "--merge", NULL, "report dirs" },
+    };
+    char *out;
+
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        const char *args[] = { bad[i][0], bad[i][1], NULL };
+        ck_assert_int_eq(runner(&out, args), 2);
+        ck_assert_msg(strstr(out, bad[i][2]) && count_lines(out) == 1, "%s %s: %s",
+                      bad[i][0], bad[i][1], out);
+        free(out);
+    }
+    {
+        const char *args[] = { "--merge", make_tmpdir(), "--report-dir", tmpdir, NULL };
+        ck_assert_int_eq(runner(&out, args), 2);
+        ck_assert_msg(strstr(out, "results.json"), "%s", out);
+        free(out);
+    }
+}
+END_TEST
+
 void add_lanes_tests(Suite *s)
 {
-    const TTest *tests[] = { lanes_report_as_serial };
+    const TTest *tests[] = { lanes_report_as_serial, shards_merge_into_the_run,
+                             shard_and_jobs_checked };
 
     add_tests(s, tests, sizeof(tests) / sizeof(tests[0]));
 }
