@@ -169,9 +169,14 @@ static void write_all(int fd, const char *buf, size_t len)
     }
 }
 
+/* A build with --coverage has gcov's writer: a lane writes its share. */
+extern void __gcov_dump(void) __attribute__((weak));
+
 /* In the lane: the scenario run as the serial runner runs it, its
- * result sent, and exit (not _exit: a coverage build writes its data;
- * the exit handlers are the runner's, which know they are not in it). */
+ * result sent, and _exit: the exit handlers are the runner's, and a
+ * runner on LeakSanitizer's runtime would check the whole runner's heap
+ * again at each lane's exit (seconds over a suite).  Coverage data is
+ * written first. */
 static void lane_body(struct run *ru, int idx, int wfd)
 {
     struct result *r = &ru->res[idx];
@@ -186,7 +191,9 @@ static void lane_body(struct run *ru, int idx, int wfd)
     run_one(ru->o, ru->impl_path, r->sc, r, ru->o->budget_end);
     if ((buf = lanes_encode(r, &len)))
         write_all(wfd, buf, len);
-    exit(0);
+    if (__gcov_dump)
+        __gcov_dump();
+    _exit(0);
 }
 
 /* An fd moved to LANE_FD_MIN or above, close-on-exec. */
