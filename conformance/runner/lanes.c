@@ -26,6 +26,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "client.h"
 #include "lanes.h"
 #include "run.h"
 #include "show.h"
@@ -211,6 +212,9 @@ static int start_lane(struct run *ru, struct lane *l, int idx)
     int p[2], rfd, wfd;
     pid_t pid;
 
+    /* The private libvirtds' base and its reaper are the runner's, made
+     * once (scratch.c): a lane that made its own would leave it behind. */
+    client_prepare(ru->res[idx].sc);
     if (pipe(p) < 0)
         return -1;
     rfd = high_fd(p[0]);
