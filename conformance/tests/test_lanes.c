@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "support.h"
@@ -187,10 +188,82 @@ START_TEST(shard_and_jobs_checked)
 }
 END_TEST
 
+/* The "fd=N" words of the traces of the scenarios whose id starts with
+ * prefix, in dir's results.json (one line a scenario). */
+static char *fd_words(const char *dir, const char *prefix)
+{
+    char path[700], key[64], *text, *out = calloc(1, 1);
+    size_t len = 0;
+    int fd;
+
+    snprintf(path, sizeof(path), "%s/results.json", dir);
+    snprintf(key, sizeof(key), "{\"id\": \"%s", prefix);
+    ck_assert_int_ge(fd = open(path, O_RDONLY), 0);
+    text = read_all(fd);
+    close(fd);
+    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+        if (!strstr(line, key))
+            continue;
+        for (const char *p = line; (p = strstr(p, "fd=")); p += 3) {
+            size_t n = strspn(p + 3, "0123456789") + 3;
+            out = realloc(out, len + n + 2);
+            memcpy(out + len, p, n);
+            out[len + n] = ' ';
+            out[len += n + 1] = '\0';
+        }
+    }
+    free(text);
+    return out;
+}
+
+/* A daemon scenario first, then scenarios that name their fds: with -j 4
+ * the daemon's scratch dir is made while the others run, out of suite
+ * order, and yet every fd number in their traces is the serial run's. */
+START_TEST(lanes_fd_numbers_as_serial)
+{
+    char dir[600], text[400], *serial, *side, *out;
+    const char *args[] = { "-s", NULL, "--traces", "--quiet", "--report-dir", dir, "-j",
+                           NULL, NULL };
+
+    if (access("/usr/sbin/libvirtd", X_OK) != 0) {
+        test_skip("no /usr/sbin/libvirtd (Debian package libvirt-daemon)");
+        return;
+    }
+    chmod(make_tmpdir(), 01777);            /* as /tmp: the daemon's uid passes */
+    setenv("TMPDIR", tmpdir, 1);
+    scenario_file("0-daemon.scn", "id: 0-daemon\ntitle: t\nrules: R11\nlevel: MUST\n"
+                  "clock: real\nwhy: w\n\ndaemon D\nconnect C daemon:D\n"
+                  "close-callback C\nrun-until 200\nstop-daemon D\nrun-until 1200\n"
+                  "expect closed C EOF\n");
+    for (int i = 0; i < 6; i++) {
+        char id[16], file[24];
+        snprintf(id, sizeof(id), "fds%d", i);
+        snprintf(file, sizeof(file), "fds%d.scn", i);
+        snprintf(text, sizeof(text), HEADER "pipe P\npipe Q\nadd-handle H Q READABLE\n"
+                 "readable Q\nrun 1\nexpect calls H = 1\n", id);
+        scenario_file(file, text);
+    }
+    args[1] = tmpdir;
+    snprintf(dir, sizeof(dir), "%s/report", tmpdir);
+    args[7] = "1";
+    ck_assert_msg(runner(&out, args) == 0, "%s", out);
+    free(out);
+    serial = fd_words(dir, "fds");
+    args[7] = "4";
+    ck_assert_msg(runner(&out, args) == 0, "%s", out);
+    free(out);
+    side = fd_words(dir, "fds");
+    ck_assert_msg(strstr(serial, "fd="), "no fd in the traces");
+    ck_assert_str_eq(serial, side);
+    free(serial);
+    free(side);
+}
+END_TEST
+
 void add_lanes_tests(Suite *s)
 {
     const TTest *tests[] = { lanes_report_as_serial, shards_merge_into_the_run,
-                             shard_and_jobs_checked };
+                             shard_and_jobs_checked, lanes_fd_numbers_as_serial };
 
     add_tests(s, tests, sizeof(tests) / sizeof(tests[0]));
 }
