@@ -197,11 +197,17 @@ static void lane_body(struct run *ru, int idx, int wfd)
     _exit(0);
 }
 
-/* An fd moved to LANE_FD_MIN or above, close-on-exec. */
+/* An fd moved to LANE_FD_MIN or above, close-on-exec; left where it is
+ * under a descriptor limit that low. */
 static int high_fd(int fd)
 {
-    int moved = fcntl(fd, F_DUPFD_CLOEXEC, LANE_FD_MIN);
+    int moved = fd < 0 ? -1 : fcntl(fd, F_DUPFD_CLOEXEC, LANE_FD_MIN);
 
+    if (moved < 0) {
+        if (fd >= 0)
+            fcntl(fd, F_SETFD, FD_CLOEXEC);
+        return fd;
+    }
     close(fd);
     return moved;
 }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -260,10 +261,28 @@ START_TEST(lanes_fd_numbers_as_serial)
 }
 END_TEST
 
+/* Under a descriptor limit below the lanes' pipes' place (300), -j still
+ * runs every scenario: the pipes stay where they were opened. */
+START_TEST(lanes_under_a_low_fd_limit)
+{
+    struct rlimit rl = { 64, 64 };
+    char *out;
+    const char *args[] = { "-s", NULL, "-j", "3", NULL };
+
+    mixed_suite();
+    args[1] = make_tmpdir();
+    ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
+    ck_assert_int_eq(runner(&out, args), 2);     /* the file that does not parse */
+    ck_assert_msg(strstr(out, "5 passed, 2 failed, 1 warnings"), "%s", out);
+    free(out);
+}
+END_TEST
+
 void add_lanes_tests(Suite *s)
 {
     const TTest *tests[] = { lanes_report_as_serial, shards_merge_into_the_run,
-                             shard_and_jobs_checked, lanes_fd_numbers_as_serial };
+                             shard_and_jobs_checked, lanes_fd_numbers_as_serial,
+                             lanes_under_a_low_fd_limit };
 
     add_tests(s, tests, sizeof(tests) / sizeof(tests[0]));
 }
