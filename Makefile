@@ -16,6 +16,7 @@
 #   make install         PREFIX=/usr/local DESTDIR= (library, header, .pc)
 #   make bench           the benchmark (bench/README.md); not part of check,
 #                        which runs only its few-second smoke run
+#   make bench-suite     the conformance suite's own speed, -j 1 and -j 2
 #   make clean
 #
 # Every flavour builds into its own directory (BUILD=...), so a coverage or

@@ -21,7 +21,9 @@
  * encode.c (enc_: text in them), outfile.c (outfile_: writing a file
  * safely), supervise.c (sup_: a child within a deadline), stress.c
  * and stress-run.c (stress_: --stress), idset.c (idset_: a set of ids),
- * modes.c (mode_: the runtimes --sanitizer and --realtime=N preload).
+ * modes.c (mode_: the runtimes --sanitizer and --realtime=N preload),
+ * lanes.c (lanes_: -j, scenarios side by side), merge.c (merge_: --merge,
+ * the reports of --shard runs joined).
  * The scenario's side, what runs in the child (the scenario language,
  * the script, the checks of every rule), is entered from run.c's
  * scenario_child() and has its own files and prefixes.
@@ -36,6 +38,7 @@
 #include "impl.h"
 #include "kit.h"
 #include "modes.h"
+#include "merge.h"
 #include "options.h"
 #include "results.h"
 #include "show.h"
@@ -139,7 +142,7 @@ int main(int argc, char **argv)
         rc = 2;
         goto out;
     }
-    rc = against_impl(&o, res, &nres);
+    rc = o.merge ? merge_run(&o, res, &nres) : against_impl(&o, res, &nres);
     if (bad_input && rc < 2)
         rc = 2;
 out:

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "console.h"
 #include "kit.h"
@@ -121,6 +122,23 @@ static const struct opt_def table[] = {
       "worker threads for --stress (default 4)" },
     { "stress-ms", OPT_STRESS_MS, OPT_INT, 1, 600000, "MS",
       "how long they run (default 2000)" },
+    { "jobs", 'j', OPT_INT, 1, 256, "N",
+      "run N scenarios at once, each in a process of its\n"
+      "own (default: one per online core; 1: one at a\n"
+      "time); real-time ones (clock: real), which mostly\n"
+      "wait, run beside them; what is printed and every\n"
+      "report are in suite order, as with -j 1" },
+    { "shard", OPT_SHARD, OPT_TEXT, 0, 0, "I/N",
+      "run only the I-th of N shards of the suite: the\n"
+      "scenarios whose place in suite order (after\n"
+      "--filter and --exclude), counted from 0, is I-1\n"
+      "modulo N; --merge joins the shards' reports" },
+    { "merge", OPT_MERGE, OPT_FLAG, 0, 0, NULL,
+      "evconf-run --merge [OPTION]... DIR...: no run; the\n"
+      "results.json of each DIR (the report dirs of the\n"
+      "--shard runs) joined into the reports of the whole\n"
+      "suite in --report-dir, as one run with the same\n"
+      "options would write them (pass --expect again)" },
     { "list", 'l', OPT_FLAG, 0, 0, NULL, "list the scenarios and exit" },
     { "can-fail-allocations", OPT_CAN_FAIL_ALLOCATIONS, OPT_FLAG, 0, 0, NULL,
       "exit 0 if this runner can make the loop's\n"
@@ -285,6 +303,22 @@ static int add_perl_inc(const char *dir)
     return -1;
 }
 
+/* --shard I/N: 1 <= I <= N <= 10000, each whole. */
+static int read_shard(const char *s, struct options *o)
+{
+    int i, n, used = 0;
+
+    if (sscanf(s, "%5d/%5d%n", &i, &n, &used) == 2 && !s[used] &&
+        isdigit((unsigned char)s[0]) && n >= 1 && n <= 10000 && i >= 1 && i <= n) {
+        o->shard_i = i;
+        o->shard_n = n;
+        return -1;
+    }
+    fprintf(stderr, "evconf-run: --shard takes I/N, 1 <= I <= N <= 10000, not '%s'\n",
+            con_esc(s));
+    return 2;
+}
+
 /* One option, read and range-checked by options.c, into *o.  Returns -1
  * to go on, or the status to exit with. */
 static int take_option(const struct opt_value *v, struct options *o)
@@ -340,6 +374,9 @@ static int take_option(const struct opt_value *v, struct options *o)
     case 'q': o->quiet = true; break;
     case OPT_FAIL_FAST: o->fail_fast = true; break;
     case OPT_GENERATE: o->generate = n; break;
+    case 'j': o->jobs = n; break;
+    case OPT_MERGE: o->merge = true; break;
+    case OPT_SHARD: return read_shard(v->text, o);
     case 'h': opt_help(stdout); return 0;
     default: return 2;
     }
@@ -362,7 +399,17 @@ int opt_parse(int argc, char **argv, struct options *o)
         return 2;
     if (o->tolerance_ms < 0)
         o->tolerance_ms = o->realtime ? 50 : 0;
-    if (optind < argc) {
+    if (o->jobs == 0) {
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        o->jobs = cores < 1 ? 1 : cores > 256 ? 256 : (int)cores;
+    }
+    if (o->merge && optind < argc) {
+        o->merge_dirs = (const char **)argv + optind;
+        o->nmerge_dirs = argc - optind;
+    } else if (o->merge) {
+        fprintf(stderr, "evconf-run: --merge needs the shards' report dirs\n");
+        return 2;
+    } else if (optind < argc) {
         fprintf(stderr, "evconf-run: unexpected argument '%s' (see --help)\n",
                 con_esc(argv[optind]));
         return 2;

@@ -43,7 +43,7 @@ enum {
     OPT_EXCLUDE = 256, OPT_PERL_INC, OPT_STRICT, OPT_TRACES, OPT_FAIL_FAST,
     OPT_GENERATE, OPT_EXPECT, OPT_COVERAGE_DIR, OPT_BUDGET, OPT_REALTIME,
     OPT_TOLERANCE, OPT_PERTURB, OPT_STRESS, OPT_THREADS, OPT_STRESS_MS,
-    OPT_CAN_FAIL_ALLOCATIONS, OPT_SANITIZER,
+    OPT_CAN_FAIL_ALLOCATIONS, OPT_SANITIZER, OPT_SHARD, OPT_MERGE,
 };
 
 /* What opt_next() read. */
@@ -90,6 +90,11 @@ struct options {
     int tolerance_ms;
     bool stress;
     struct stress_opts st;
+    int jobs;                   /* -j: lanes side by side (0: one a core) */
+    int shard_i, shard_n;       /* --shard I/N (0/0: the whole suite) */
+    bool merge;                 /* --merge DIR...: the shards' report dirs */
+    const char **merge_dirs;
+    int nmerge_dirs;
 };
 
 /* What a run does without options. */

@@ -208,6 +208,46 @@ static void load_generated(const struct options *o, char **files, int i, int k,
         (struct result){ .path = files[i], .id = files[i], .gen_k = k };
 }
 
+/* One result's own memory (suite_free's, for one). */
+static void free_result(struct result *r)
+{
+    for (int k = 0; k < r->nfailures; k++) {
+        free(r->failures[k].rules);
+        free(r->failures[k].message);
+    }
+    free(r->failures);
+    free(r->trace);
+    free(r->error);
+    free(r->rerun);
+    scenario_free((struct scenario *)r->sc);
+}
+
+/* --shard I/N: only the results whose place in res[] (suite order, after
+ * --filter and --exclude) is I-1 modulo N are kept, so that N jobs share
+ * the suite evenly whatever its order (scenarios of one family, slow or
+ * fast, sit together); *bad_input and *unloaded then count this shard's
+ * alone.  Interleaved, not contiguous blocks: --merge needs neither. */
+static void keep_shard(const struct options *o, struct result *res, int *nres,
+                       int *bad_input, int *unloaded)
+{
+    int kept = 0;
+
+    if (!o->shard_n)
+        return;
+    *bad_input = 0;
+    *unloaded = 0;
+    for (int i = 0; i < *nres; i++) {
+        if (i % o->shard_n != o->shard_i - 1) {
+            free_result(&res[i]);
+            continue;
+        }
+        *bad_input |= res[i].outcome == OUT_ERROR;
+        *unloaded += res[i].outcome == OUT_SKIP;
+        res[kept++] = res[i];
+    }
+    *nres = kept;
+}
+
 /* The ids of ids, which owns them. */
 static void free_ids(struct idset *ids)
 {
@@ -262,6 +302,7 @@ int suite_load(const struct options *o, char ***files, int *nfiles,
                            bad_input);
     }
     free_ids(&ids);
+    keep_shard(o, res, nres, bad_input, unloaded);
     *res_out = res;
     return 0;
 }
@@ -270,17 +311,8 @@ int suite_load(const struct options *o, char ***files, int *nfiles,
  * files owns the paths the results point to. */
 void suite_free(struct result *res, int n, char **files, int nfiles)
 {
-    for (int i = 0; i < n; i++) {
-        for (int k = 0; k < res[i].nfailures; k++) {
-            free(res[i].failures[k].rules);
-            free(res[i].failures[k].message);
-        }
-        free(res[i].failures);
-        free(res[i].trace);
-        free(res[i].error);
-        free(res[i].rerun);
-        scenario_free((struct scenario *)res[i].sc);
-    }
+    for (int i = 0; i < n; i++)
+        free_result(&res[i]);
     free(res);
     for (int i = 0; i < nfiles; i++)
         free(files[i]);

@@ -43,6 +43,7 @@ int main(void)
     add_glue_tests(s);
     add_wakeups_tests(s);
     add_mode_stop_tests(s);
+    add_lanes_tests(s);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);

@@ -82,5 +82,6 @@ void add_words_tests(Suite *s);
 void add_glue_tests(Suite *s);
 void add_wakeups_tests(Suite *s);
 void add_mode_stop_tests(Suite *s);
+void add_lanes_tests(Suite *s);
 
 #endif
