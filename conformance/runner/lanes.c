@@ -80,8 +80,8 @@ char *lanes_encode(const struct result *r, size_t *len)
 
     if (!f)
         return NULL;
-    fprintf(f, "EVL1 %d %d %a %d\n", (int)r->outcome, r->bad_scenario, r->ms,
-            r->nfailures);
+    fprintf(f, "EVL2 %d %d %a %d %d %d %d\n", (int)r->outcome, r->bad_scenario,
+            r->ms, r->counted, r->idle_wakeups, r->iterations, r->nfailures);
     for (int k = 0; k < r->nfailures; k++) {
         fprintf(f, "%d\n", (int)r->failures[k].level);
         put_str(f, r->failures[k].rules);
@@ -129,12 +129,13 @@ static bool get_str(const char **p, const char *end, char **s)
 int lanes_decode(const char *buf, size_t len, struct result *r)
 {
     const char *p = buf, *end = buf + len, *nl = memchr(buf, '\n', len);
-    int outcome, bad, nf, used = 0;
+    int outcome, bad, counted, idle, iterations, nf, used = 0;
     double ms;
     bool ok;
 
-    if (!nl || sscanf(buf, "EVL1 %d %d %la %d%n", &outcome, &bad, &ms, &nf,
-                      &used) != 4 || p + used != nl || outcome < OUT_PASS ||
+    if (!nl || sscanf(buf, "EVL2 %d %d %la %d %d %d %d%n", &outcome, &bad, &ms,
+                      &counted, &idle, &iterations, &nf, &used) != 7 ||
+        p + used != nl || outcome < OUT_PASS ||
         outcome > OUT_SKIP || nf < 0 || (size_t)nf > len)
         return -1;
     p = nl + 1;
@@ -152,6 +153,9 @@ int lanes_decode(const char *buf, size_t len, struct result *r)
     r->outcome = (enum outcome)outcome;
     r->bad_scenario = bad;
     r->ms = ms;
+    r->counted = counted;
+    r->idle_wakeups = idle;
+    r->iterations = iterations;
     return ok ? 0 : -1;
 }
 
