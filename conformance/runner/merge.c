@@ -289,12 +289,16 @@ static char *dup_or_null(const char *s)
 static void take_scenario(const struct jv *s, struct result *r)
 {
     const struct jv *fl = jget(s, "failures"), *ms = jget(s, "ms");
+    const struct jv *idle = jget(s, "idle_wakeups"), *iterations = jget(s, "iterations");
     const char *outcome = jstr(s, "outcome");
 
     for (int k = OUT_PASS; k <= OUT_SKIP; k++)
         if (outcome && !strcmp(outcome, report_outcome_name((enum outcome)k)))
             r->outcome = (enum outcome)k;
     r->ms = ms && ms->t == J_NUM ? ms->num : 0;
+    r->counted = idle && idle->t == J_NUM && iterations && iterations->t == J_NUM;
+    r->idle_wakeups = r->counted ? (int)idle->num : 0;
+    r->iterations = r->counted ? (int)iterations->num : 0;
     free(r->error);
     r->error = dup_or_null(jstr(s, "error"));
     r->trace = dup_or_null(jstr(s, "trace"));
