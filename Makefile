@@ -295,7 +295,9 @@ $(LIBUV_ADAPTER): integrations/libuv/*.c integrations/libuv/*.h conformance/evco
 $(LIBUV_ASAN): integrations/libuv/*.c integrations/libuv/*.h conformance/evconf.h
 	$(call libuv_adapter,$(SAN_CFLAGS))
 $(LIBUV_TSAN): integrations/libuv/*.c integrations/libuv/*.h conformance/evconf.h
-	$(call libuv_adapter,$(TSAN_CFLAGS) -fsanitize=thread)
+	$(call libuv_adapter,$(TSAN_CFLAGS))
+conformance-asan: $(filter $(LIBUV_ASAN),$(IMPL))
+stress-tsan: $(filter $(LIBUV_TSAN),$(TSAN_IMPL))
 
 $(BUILD)/broken/libbroken-%.so: conformance/broken/%.c conformance/broken/wrap.c \
 		conformance/broken/wrap.h $(REF_LIB_A)
