@@ -115,8 +115,10 @@ static void on_idle(uv_idle_t *i)
  * due or 0 ms timer, R21; a pending free callback, R38; an fd epoll
  * cannot watch, which poll(2) finds always ready), else until the
  * earliest deadline, rounded up to libuv's milliseconds so that a timer
- * never fires early.  From here until the check callback the loop counts
- * as waiting: other threads' changes then wake it (R43). */
+ * never fires early; libuv's clock, which the uv_timer counts from, is
+ * brought up to date first, or the time earlier phases of this iteration
+ * took would end the wait early.  From here until the check callback the
+ * loop counts as waiting: other threads' changes then wake it (R43). */
 static void on_prepare(uv_prepare_t *p)
 {
     struct lv_loop *l = &lv_loop;
@@ -125,6 +127,7 @@ static void on_prepare(uv_prepare_t *p)
 
     (void)p;
     sweep();
+    uv_update_time(l->uv);
     lv_lock();
     now = lv_now_ns();
     next = lv_timers_next_locked(now, &due);
