@@ -44,8 +44,16 @@ struct lv_watch {
 struct lv_timer {
     struct lv_reg reg;
     int timeout_ms;             /* < 0 disabled, 0 every iteration */
-    int64_t deadline_ns;        /* the next fire, for timeout_ms > 0 */
+    int64_t deadline_ns;        /* the next fire (0 ms: when armed) */
+    size_t heap_pos;            /* LV_NOT_IN_HEAP while disabled */
     virEventTimeoutCallback cb;
+};
+#define LV_NOT_IN_HEAP SIZE_MAX
+
+/* The enabled timers by deadline (heap.c). */
+struct lv_heap {
+    struct lv_timer **items;
+    size_t len, cap;
 };
 
 /* Registrations of one kind in the order of their ids, which only grow:
@@ -88,6 +96,9 @@ struct lv_loop {
     uint64_t epoch;             /* counts dispatches */
 
     struct lv_list watches, timers;
+    struct lv_heap heap;
+    struct lv_timer **due;      /* dispatch's scratch, one per timer */
+    size_t due_cap;
     struct lv_wakeset wake;
     struct pollfd *pfds;        /* check's scratch, one slot per watch */
     struct lv_watch **owners;
@@ -115,6 +126,12 @@ int lv_wakeset_init(struct lv_wakeset *w);
 int lv_wakeset_reserve(struct lv_wakeset *w, int fd);
 void lv_wakeset_change(struct lv_wakeset *w, int fd, int old_events,
                        int new_events, bool fresh);
+
+/* heap.c */
+int lv_heap_reserve(struct lv_heap *h, size_t n);
+void lv_heap_set(struct lv_heap *h, struct lv_timer *t);
+void lv_heap_remove(struct lv_heap *h, struct lv_timer *t);
+struct lv_timer *lv_heap_top(const struct lv_heap *h);
 
 /* handles.c */
 void lv_handles_dispatch(uint64_t disp);
