@@ -298,6 +298,7 @@ $(LIBUV_TSAN): integrations/libuv/*.c integrations/libuv/*.h conformance/evconf.
 	$(call libuv_adapter,$(TSAN_CFLAGS))
 conformance-asan: $(filter $(LIBUV_ASAN),$(IMPL))
 stress-tsan: $(filter $(LIBUV_TSAN),$(TSAN_IMPL))
+bench bench-smoke: $(LIBUV_ADAPTER)
 
 $(BUILD)/broken/libbroken-%.so: conformance/broken/%.c conformance/broken/wrap.c \
 		conformance/broken/wrap.h $(REF_LIB_A)
@@ -448,6 +449,7 @@ docs-check: $(RUNNER) $(REF_LIB_SO) $(ADAPTERS)
 # build/matrix/index.html (each cell linking to the failure).
 MATRIX_IMPLS ?= reference libvirt-default libvirt-glib python-libvirtaio \
                 perl:Sys::Virt::Event::IO::Async
+MATRIX_IMPLS += libuv
 matrix: $(RUNNER) $(REF_LIB_SO) $(ADAPTERS)
 	scripts/matrix $(BUILD) docs/matrix.md $(MATRIX_IMPLS)
 
