@@ -299,6 +299,11 @@ $(LIBUV_TSAN): integrations/libuv/*.c integrations/libuv/*.h conformance/evconf.
 conformance-asan: $(filter $(LIBUV_ASAN),$(IMPL))
 stress-tsan: $(filter $(LIBUV_TSAN),$(TSAN_IMPL))
 bench bench-smoke: $(LIBUV_ADAPTER)
+# Each of libuv's pitfalls put back into a copy, and the scenarios that
+# must catch it (docs/integrations-libuv.md).
+libuv-pitfalls: $(RUNNER)
+	scripts/libuv-pitfalls $(BUILD)
+.PHONY: libuv-pitfalls
 
 $(BUILD)/broken/libbroken-%.so: conformance/broken/%.c conformance/broken/wrap.c \
 		conformance/broken/wrap.h $(REF_LIB_A)
