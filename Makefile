@@ -304,6 +304,15 @@ bench bench-smoke: $(LIBUV_ADAPTER)
 libuv-pitfalls: $(RUNNER)
 	scripts/libuv-pitfalls $(BUILD)
 .PHONY: libuv-pitfalls
+# The installed kit's IMPL=libuv (the runner finds it beside its
+# adapters), and the library with its header for applications.
+install-libuv: $(LIBUV_LIB) $(LIBUV_ADAPTER)
+	install -d $(DESTDIR)$(KITDIR)/integrations $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR)
+	install -m 755 $(LIBUV_ADAPTER) $(DESTDIR)$(KITDIR)/integrations/
+	install -m 644 $(LIBUV_LIB) $(DESTDIR)$(LIBDIR)/libuv-libvirt.a
+	install -m 644 integrations/libuv/libuv-libvirt.h $(DESTDIR)$(INCDIR)/libuv-libvirt.h
+install: install-libuv
+.PHONY: install-libuv
 
 $(BUILD)/broken/libbroken-%.so: conformance/broken/%.c conformance/broken/wrap.c \
 		conformance/broken/wrap.h $(REF_LIB_A)
