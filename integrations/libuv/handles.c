@@ -51,6 +51,23 @@ static int reserve_scratch_locked(size_t n)
     return 0;
 }
 
+/* After a sweep: the same for the scratch pollfds. */
+void lv_handles_shrink_locked(void)
+{
+    struct lv_loop *l = &lv_loop;
+    size_t cap = 2 * l->watches.len > 64 ? 2 * l->watches.len : 64;
+    void *p;
+
+    if (l->pcap <= cap || l->pcap <= 4 * l->watches.len)
+        return;
+    if ((p = realloc(l->pfds, cap * sizeof(*l->pfds))))
+        l->pfds = p;
+    if (p && (p = realloc(l->owners, cap * sizeof(*l->owners))))
+        l->owners = p;
+    if (p)
+        l->pcap = cap;
+}
+
 /* Another thread's enabling wakes the loop through the epoll set itself,
  * when the fd is ready; only an fd epoll refuses needs the loop woken to
  * stop blocking (R43). */

@@ -28,6 +28,7 @@
 struct lv_reg {
     int id;
     bool removed;
+    size_t index;               /* its slot in the list's dense array */
     uint64_t armed;             /* the epoch it was added or enabled in */
     void *opaque;
     virFreeCallback ff;
@@ -56,12 +57,15 @@ struct lv_heap {
     size_t len, cap;
 };
 
-/* Registrations of one kind in the order of their ids, which only grow:
- * found by binary search, walked by index. */
+/* Registrations of one kind (list.c): a hash table by id, a dense array
+ * to walk them, and the queue of removed ones waiting for the sweep. */
 struct lv_list {
-    struct lv_reg **items;
-    size_t len, cap;
-    size_t removed;             /* marked, waiting for the sweep */
+    struct lv_reg **slots;      /* open addressing; NULL is empty */
+    size_t cap;                 /* a power of two, or 0 */
+    struct lv_reg **items;      /* every record, removed ones included */
+    size_t len, icap;
+    struct lv_reg *removed_head, *removed_tail;
+    size_t removed;
     int last_id;
 };
 
@@ -135,9 +139,11 @@ struct lv_timer *lv_heap_top(const struct lv_heap *h);
 
 /* handles.c */
 void lv_handles_dispatch(uint64_t disp);
+void lv_handles_shrink_locked(void);
 
 /* timers.c */
 int64_t lv_timers_next_locked(int64_t now_ns, bool *due);
 void lv_timers_dispatch(uint64_t disp);
+void lv_timers_shrink_locked(void);
 
 #endif /* LIBUV_LIBVIRT_INTERNAL_H */

@@ -80,7 +80,8 @@ void lv_unlock_and_wake(bool wake)
  * (R37), exactly once, also for a NULL opaque, never when there is none
  * (R34, R39, R40).  Records are unlinked first, so a free callback may
  * call any operation; removes it makes are swept by the next sweep, which
- * the prepare callback lets come at once (R38). */
+ * the prepare callback lets come at once (R38).  What a large removal
+ * leaves unused is given back. */
 static void sweep(void)
 {
     struct lv_reg *list[2];
@@ -88,6 +89,10 @@ static void sweep(void)
     lv_lock();
     list[0] = lv_list_take_removed(&lv_loop.timers);
     list[1] = lv_list_take_removed(&lv_loop.watches);
+    if (list[0])
+        lv_timers_shrink_locked();
+    if (list[1])
+        lv_handles_shrink_locked();
     lv_unlock();
     for (int k = 0; k < 2; k++)
         while (list[k]) {

@@ -52,6 +52,26 @@ static int reserve_locked(size_t n)
     return 0;
 }
 
+/* After a sweep: give back what the heap and the scratch hold beyond
+ * twice the timers left (a failure only keeps the larger arrays). */
+void lv_timers_shrink_locked(void)
+{
+    struct lv_loop *l = &lv_loop;
+    size_t cap = 2 * l->timers.len > 64 ? 2 * l->timers.len : 64;
+    void *p;
+
+    if (l->due_cap > cap && l->due_cap > 4 * l->timers.len &&
+        (p = realloc(l->due, cap * sizeof(*l->due)))) {
+        l->due = p;
+        l->due_cap = cap;
+    }
+    if (l->heap.cap > cap && l->heap.cap > 4 * l->timers.len &&
+        (p = realloc(l->heap.items, cap * sizeof(*l->heap.items)))) {
+        l->heap.items = p;
+        l->heap.cap = cap;
+    }
+}
+
 /* Never calls back from here, even for 0 (R27). */
 int libuv_libvirt_add_timeout(int timeout_ms, virEventTimeoutCallback cb,
                               void *opaque, virFreeCallback ff)
