@@ -273,6 +273,59 @@ $(BUILD)/adapters/libevconf-perl.so: conformance/adapters/perl.c $(GLUE_LOG) con
 	    -DEVCONF_PERL_LIB='"$(CURDIR)/conformance/adapters/perl/lib"' -Iconformance \
 	    $(SO_LDFLAGS) $(ALL_LDFLAGS) -o $@ $< conformance/adapters/glue-log.c $(PERL_LDFLAGS)
 
+# ---- integrations/libuv/: libvirt's event loop on libuv (issue 24) -----
+# The library an application links or copies (libuv-libvirt.a), and its
+# evconf adapter (IMPL=libuv); the sanitizer and TSan twins of the adapter
+# for make conformance-asan IMPL=$(LIBUV_ASAN) and make stress-tsan
+# TSAN_IMPL=$(LIBUV_TSAN).  Debian's libuv1-dev (scripts/install-deps).
+LIBUV_CFLAGS  := $(shell $(PKG_CONFIG) --cflags libuv)
+LIBUV_LIBS    := $(shell $(PKG_CONFIG) --libs libuv)
+LIBUV_SRCS    := $(filter-out %/evconf-adapter.c,$(wildcard integrations/libuv/*.c))
+LIBUV_LIB     := $(BUILD)/integrations/libuv-libvirt.a
+LIBUV_ADAPTER := $(BUILD)/integrations/libevconf-libuv.so
+LIBUV_ASAN    := $(BUILD)/asan/integrations/libevconf-libuv.so
+LIBUV_TSAN    := $(BUILD)/tsan/integrations/libevconf-libuv.so
+all: $(LIBUV_LIB) $(LIBUV_ADAPTER)
+
+$(BUILD)/integrations/libuv/%.o: integrations/libuv/%.c integrations/libuv/*.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LIBUV_CFLAGS) -fvisibility=hidden -c $< -o $@
+
+$(LIBUV_LIB): $(LIBUV_SRCS:%.c=$(BUILD)/%.o)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+# $(call libuv_adapter,FLAGS): the adapter and the library's sources as $@.
+define libuv_adapter
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(1) $(LIBUV_CFLAGS) -fvisibility=hidden -Iconformance \
+	    -Iintegrations/libuv $(SO_LDFLAGS) $(ALL_LDFLAGS) $(1) -o $@ \
+	    integrations/libuv/evconf-adapter.c $(LIBUV_SRCS) $(LIBUV_LIBS) $(VIRT_LIBS)
+endef
+$(LIBUV_ADAPTER): integrations/libuv/*.c integrations/libuv/*.h conformance/evconf.h
+	$(call libuv_adapter,)
+$(LIBUV_ASAN): integrations/libuv/*.c integrations/libuv/*.h conformance/evconf.h
+	$(call libuv_adapter,$(SAN_CFLAGS))
+$(LIBUV_TSAN): integrations/libuv/*.c integrations/libuv/*.h conformance/evconf.h
+	$(call libuv_adapter,$(TSAN_CFLAGS))
+conformance-asan: $(filter $(LIBUV_ASAN),$(IMPL))
+stress-tsan: $(filter $(LIBUV_TSAN),$(TSAN_IMPL))
+bench bench-smoke: $(LIBUV_ADAPTER)
+# Each of libuv's pitfalls put back into a copy, and the scenarios that
+# must catch it (docs/integrations-libuv.md).
+libuv-pitfalls: $(RUNNER)
+	scripts/libuv-pitfalls $(BUILD)
+.PHONY: libuv-pitfalls
+# The installed kit's IMPL=libuv (the runner finds it beside its
+# adapters), and the library with its header for applications.
+install-libuv: $(LIBUV_LIB) $(LIBUV_ADAPTER)
+	install -d $(DESTDIR)$(KITDIR)/integrations $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR)
+	install -m 755 $(LIBUV_ADAPTER) $(DESTDIR)$(KITDIR)/integrations/
+	install -m 644 $(LIBUV_LIB) $(DESTDIR)$(LIBDIR)/libuv-libvirt.a
+	install -m 644 integrations/libuv/libuv-libvirt.h $(DESTDIR)$(INCDIR)/libuv-libvirt.h
+install: install-libuv
+.PHONY: install-libuv
+
 $(BUILD)/broken/libbroken-%.so: conformance/broken/%.c conformance/broken/wrap.c \
 		conformance/broken/wrap.h $(REF_LIB_A)
 	@mkdir -p $(@D)
@@ -429,6 +482,7 @@ docs-check: $(RUNNER) $(REF_LIB_SO) $(ADAPTERS)
 # build/matrix/index.html (each cell linking to the failure).
 MATRIX_IMPLS ?= reference libvirt-default libvirt-glib python-libvirtaio \
                 perl:Sys::Virt::Event::IO::Async
+MATRIX_IMPLS += libuv
 matrix: $(RUNNER) $(REF_LIB_SO) $(ADAPTERS)
 	scripts/matrix $(BUILD) docs/matrix.md $(MATRIX_IMPLS)
 

@@ -54,6 +54,8 @@ const char *kit_resolve_impl(const char *impl, char *buf, size_t len)
         { "reference", "libevconf-reference.so" },  /* kit_use_sanitizer */
         { "libvirt-default", "libevconf-libvirt-default.so" },
         { "libvirt-glib", "libevconf-libvirt-glib.so" },
+        /* integrations/ builds beside adapters/ (issue 24) */
+        { "libuv", "../integrations/libevconf-libuv.so" },
     };
     /* Words for an interpreter's adapter: the adapter, and what it is told
      * to load (in the environment variable, which a scenario's process
