@@ -16,6 +16,7 @@
 #   make install         PREFIX=/usr/local DESTDIR= (library, header, .pc)
 #   make bench           the benchmark (bench/README.md); not part of check,
 #                        which runs only its few-second smoke run
+#   make bench-suite     the conformance suite's own speed, -j 1 and -j 2
 #   make clean
 #
 # Every flavour builds into its own directory (BUILD=...), so a coverage or
@@ -90,6 +91,16 @@ SAN_CFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
               -fno-omit-frame-pointer
 
 # ---- conformance/ -------------------------------------------------------
+# The runtimes evconf-run preloads for --sanitizer (modes.c), as this
+# compiler names them, their symlinks resolved: the runtime libraries
+# themselves, which need no compiler to be there at run time.
+runtime_lib = $(shell realpath -e "$$($(CC) -print-file-name=$(1))" 2>/dev/null)
+LIBASAN := $(call runtime_lib,libasan.so)
+LIBTSAN := $(call runtime_lib,libtsan.so)
+MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
+RUNTIME_DEFS = $(if $(LIBASAN),-DEVCONF_LIBASAN='"$(LIBASAN)"') \
+               $(if $(LIBTSAN),-DEVCONF_LIBTSAN='"$(LIBTSAN)"') \
+               $(if $(MULTIARCH),-DEVCONF_MULTIARCH='"$(MULTIARCH)"')
 CONF_SRCS   := $(wildcard conformance/runner/*.c)
 CONF_OBJS   := $(CONF_SRCS:%.c=$(BUILD)/%.o)
 RUNNER      := $(BUILD)/evconf-run
@@ -120,7 +131,7 @@ TEST_IMPLS    := $(patsubst conformance/tests/impls/%.c,$(BUILD)/conformance/tes
 
 TEST_BINS := $(REF_TEST_BIN) $(SIM_TEST_BIN) $(CONF_TEST_BIN)
 
-.PHONY: all check check-build lint installcheck docs-check docs words-doc coverage coverage-impl sanitize install clean matrix conformance conformance-realtime broken kill-matrix catalogue stress mutation mutation-sample conformance-asan stress-tsan
+.PHONY: all sanitizer-twins check check-build lint installcheck docs-check docs words-doc coverage coverage-impl sanitize install clean matrix conformance conformance-realtime broken kill-matrix catalogue stress mutation mutation-sample conformance-asan stress-tsan
 
 all: $(REF_LIB_A) $(REF_LIB_SO) $(SIM_LIB_A) $(SIM_INTERPOSE) $(RUNNER) $(WORDS_BIN) $(ADAPTERS)
 
@@ -197,7 +208,8 @@ $(BUILD)/conformance/runner/%.o: conformance/runner/%.c conformance/runner/*.h \
 		conformance/evconf.h sim/sim.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Iconformance -Iconformance/runner -Isim \
-	    -DEVCONF_SCENARIO_DIR='"$(CURDIR)/conformance/scenarios"' -c $< -o $@
+	    -DEVCONF_SCENARIO_DIR='"$(CURDIR)/conformance/scenarios"' \
+	    -DEVCONF_SOURCE_DIR='"$(CURDIR)"' $(RUNTIME_DEFS) -c $< -o $@
 
 $(RUNNER): $(CONF_OBJS) $(SIM_INTERPOSE) $(SIM_LIB_A) $(REF_LIB_A)
 	$(CC) $(ALL_LDFLAGS) $(EXPORT_DYNAMIC) -o $@ $^ $(VIRT_LIBS) -ldl
@@ -261,6 +273,59 @@ $(BUILD)/adapters/libevconf-perl.so: conformance/adapters/perl.c $(GLUE_LOG) con
 	    -DEVCONF_PERL_LIB='"$(CURDIR)/conformance/adapters/perl/lib"' -Iconformance \
 	    $(SO_LDFLAGS) $(ALL_LDFLAGS) -o $@ $< conformance/adapters/glue-log.c $(PERL_LDFLAGS)
 
+# ---- integrations/libuv/: libvirt's event loop on libuv (issue 24) -----
+# The library an application links or copies (libuv-libvirt.a), and its
+# evconf adapter (IMPL=libuv); the sanitizer and TSan twins of the adapter
+# for make conformance-asan IMPL=$(LIBUV_ASAN) and make stress-tsan
+# TSAN_IMPL=$(LIBUV_TSAN).  Debian's libuv1-dev (scripts/install-deps).
+LIBUV_CFLAGS  := $(shell $(PKG_CONFIG) --cflags libuv)
+LIBUV_LIBS    := $(shell $(PKG_CONFIG) --libs libuv)
+LIBUV_SRCS    := $(filter-out %/evconf-adapter.c,$(wildcard integrations/libuv/*.c))
+LIBUV_LIB     := $(BUILD)/integrations/libuv-libvirt.a
+LIBUV_ADAPTER := $(BUILD)/integrations/libevconf-libuv.so
+LIBUV_ASAN    := $(BUILD)/asan/integrations/libevconf-libuv.so
+LIBUV_TSAN    := $(BUILD)/tsan/integrations/libevconf-libuv.so
+all: $(LIBUV_LIB) $(LIBUV_ADAPTER)
+
+$(BUILD)/integrations/libuv/%.o: integrations/libuv/%.c integrations/libuv/*.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LIBUV_CFLAGS) -fvisibility=hidden -c $< -o $@
+
+$(LIBUV_LIB): $(LIBUV_SRCS:%.c=$(BUILD)/%.o)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+# $(call libuv_adapter,FLAGS): the adapter and the library's sources as $@.
+define libuv_adapter
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(1) $(LIBUV_CFLAGS) -fvisibility=hidden -Iconformance \
+	    -Iintegrations/libuv $(SO_LDFLAGS) $(ALL_LDFLAGS) $(1) -o $@ \
+	    integrations/libuv/evconf-adapter.c $(LIBUV_SRCS) $(LIBUV_LIBS) $(VIRT_LIBS)
+endef
+$(LIBUV_ADAPTER): integrations/libuv/*.c integrations/libuv/*.h conformance/evconf.h
+	$(call libuv_adapter,)
+$(LIBUV_ASAN): integrations/libuv/*.c integrations/libuv/*.h conformance/evconf.h
+	$(call libuv_adapter,$(SAN_CFLAGS))
+$(LIBUV_TSAN): integrations/libuv/*.c integrations/libuv/*.h conformance/evconf.h
+	$(call libuv_adapter,$(TSAN_CFLAGS))
+conformance-asan: $(filter $(LIBUV_ASAN),$(IMPL))
+stress-tsan: $(filter $(LIBUV_TSAN),$(TSAN_IMPL))
+bench bench-smoke: $(LIBUV_ADAPTER)
+# Each of libuv's pitfalls put back into a copy, and the scenarios that
+# must catch it (docs/integrations-libuv.md).
+libuv-pitfalls: $(RUNNER)
+	scripts/libuv-pitfalls $(BUILD)
+.PHONY: libuv-pitfalls
+# The installed kit's IMPL=libuv (the runner finds it beside its
+# adapters), and the library with its header for applications.
+install-libuv: $(LIBUV_LIB) $(LIBUV_ADAPTER)
+	install -d $(DESTDIR)$(KITDIR)/integrations $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR)
+	install -m 755 $(LIBUV_ADAPTER) $(DESTDIR)$(KITDIR)/integrations/
+	install -m 644 $(LIBUV_LIB) $(DESTDIR)$(LIBDIR)/libuv-libvirt.a
+	install -m 644 integrations/libuv/libuv-libvirt.h $(DESTDIR)$(INCDIR)/libuv-libvirt.h
+install: install-libuv
+.PHONY: install-libuv
+
 $(BUILD)/broken/libbroken-%.so: conformance/broken/%.c conformance/broken/wrap.c \
 		conformance/broken/wrap.h $(REF_LIB_A)
 	@mkdir -p $(@D)
@@ -292,6 +357,17 @@ TSAN_VARIANTS := $(patsubst conformance/mutation/variants/%.patch,%,\
                    $(shell grep -l 'found by --stress' conformance/mutation/variants/*.patch))
 TSAN_SOS      := $(if $(findstring -fsanitize,$(EXTRA_CFLAGS)),,\
                    $(BUILD)/tsan/libevconf-reference.so $(TSAN_VARIANTS:%=$(BUILD)/tsan/libevref-%.so))
+
+# The reference built with each sanitizer, what evconf-run --sanitizer=KIND
+# --impl reference runs (installed under LIBDIR/evconf/asan and tsan).
+# Each only where the compiler has the sanitizer's runtime, and not in a
+# build that already has a sanitizer (they do not mix).
+NO_SAN_BUILD := $(if $(findstring -fsanitize,$(EXTRA_CFLAGS)),,yes)
+ASAN_TWIN := $(if $(NO_SAN_BUILD),$(if $(LIBASAN),$(ASAN_REF)))
+TSAN_TWIN := $(if $(NO_SAN_BUILD),$(if $(LIBTSAN),$(BUILD)/tsan/libevconf-reference.so))
+SAN_TWINS := $(ASAN_TWIN) $(TSAN_TWIN)
+# `make sanitizer-twins` builds them alone.
+sanitizer-twins: $(SAN_TWINS)
 
 $(BUILD)/tsan/libevconf-reference.so: $(REF_SRCS) reference/*.h $(REF_SHIM)
 	@mkdir -p $(@D)
@@ -367,7 +443,10 @@ caller_dir = $(if $(filter command line,$(origin $(1))),$(if $(filter /%,$($(1))
 # caller's; module names (perl:Sys::Virt::..., python:module) stay as is.
 rel_to_caller = $(if $(filter /%,$(1)),$(1),$(if $(wildcard $(CALLER_DIR)/$(1)),$(CALLER_DIR)/$(1),$(1)))
 interp_impl = $(strip $(foreach p,python perl ruby,$(if $(filter $(p):%,$(1)),$(p):$(call rel_to_caller,$(patsubst $(p):%,%,$(1))))))
-impl_arg = $(or $(call interp_impl,$(IMPL)),$(call caller_path,IMPL))
+# A built-in's name stays a name, even where the caller's directory holds
+# a file or directory of that name (the tree's own reference/).
+BUILTIN_IMPLS := reference libvirt-default libvirt-glib python-libvirtaio
+impl_arg = $(or $(filter $(BUILTIN_IMPLS),$(IMPL)),$(call interp_impl,$(IMPL)),$(call caller_path,IMPL))
 
 # The kit's main job: every scenario against IMPL (default: the reference).
 conformance: $(RUNNER) $(REF_LIB_SO) $(ADAPTERS)
@@ -376,21 +455,14 @@ conformance: $(RUNNER) $(REF_LIB_SO) $(ADAPTERS)
 	    $(if $(filter-out 0,$(GENERATE_N)),--generate $(call shq,$(GENERATE_N))) \
 	    $(SCENARIOS_ARG) $(FLAGS)
 
-# The scenarios against an IMPL built with -fsanitize=address,undefined:
-# the runner runs on the sanitizers' runtime, and a report (an error, or
-# leaks when a scenario's process exits) fails that scenario.  IMPL=reference
-# (the default) is the reference built so, $(ASAN_REF).
-# Only ASan's runtime is preloaded (it must come first); the IMPL's own
-# dependency brings UBSan's.  Preloading both hangs libvirt client
-# scenarios at exit (p11-kit's destructor, on a corrupted locale lock).
-SAN_PRELOAD = $(shell $(CC) -print-file-name=libasan.so)
-SAN_ENV = ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-          LD_PRELOAD="$(SAN_PRELOAD)"
-ASAN_IMPL = $(if $(filter reference,$(IMPL)),$(ASAN_REF),$(IMPL))
-
+# The scenarios against an IMPL built with -fsanitize=address,undefined,
+# on the sanitizers' runtime (evconf-run --sanitizer=address preloads it):
+# a report (an error, or leaks when a scenario's process exits) fails that
+# scenario.  IMPL=reference (the default) is the reference built so,
+# $(ASAN_REF), which the runner finds beside itself.
 conformance-asan: $(RUNNER) $(REF_LIB_SO) $(ADAPTERS) $(if $(filter reference,$(IMPL)),$(ASAN_REF))
-	$(SAN_ENV) $(RUNNER) --impl $(call shq,$(ASAN_IMPL)) --seed $(call shq,$(SEED)) \
-	    --report-dir $(call shq,$(REPORT_DIR)) $(SCENARIOS_ARG) $(FLAGS)
+	$(RUNNER) --sanitizer=address --impl $(call shq,$(impl_arg)) --seed $(call shq,$(SEED)) \
+	    --report-dir $(call shq,$(call caller_dir,REPORT_DIR)) $(SCENARIOS_ARG) $(FLAGS)
 
 # The contract's semantics, rule by rule, generated from the tree:
 # docs/semantics.md in the repository, build/docs/semantics.html to read.
@@ -410,6 +482,7 @@ docs-check: $(RUNNER) $(REF_LIB_SO) $(ADAPTERS)
 # build/matrix/index.html (each cell linking to the failure).
 MATRIX_IMPLS ?= reference libvirt-default libvirt-glib python-libvirtaio \
                 perl:Sys::Virt::Event::IO::Async
+MATRIX_IMPLS += libuv
 matrix: $(RUNNER) $(REF_LIB_SO) $(ADAPTERS)
 	scripts/matrix $(BUILD) docs/matrix.md $(MATRIX_IMPLS)
 
@@ -427,19 +500,22 @@ coverage-impl: $(RUNNER) $(REF_LIB_SO) $(ADAPTERS)
 	    $(call shq,$(call caller_dir,IMPL_COVERAGE))/html
 
 # Real worker threads against IMPL, in real time (evconf-run --stress).
+# Its reports go to STRESS_REPORT_DIR, beside the scenarios' own.
+STRESS_REPORT_DIR ?= $(BUILD)/stress-report
 stress: $(RUNNER) $(REF_LIB_SO) $(ADAPTERS)
-	$(RUNNER) --stress --impl $(call shq,$(IMPL))
+	$(RUNNER) --stress --impl $(call shq,$(impl_arg)) \
+	    --report-dir $(call shq,$(call caller_dir,STRESS_REPORT_DIR))
 
 # The same for an IMPL built with -fsanitize=thread (default: the
-# reference's TSan twin), on ThreadSanitizer's runtime: each kind of report
-# is a failure of the run under the rule it breaks (R42 for a data race),
-# with the first report in the output.  conformance/tsan.supp holds the
-# reports that are not the loop's (each entry says why).
-TSAN_ENV = TSAN_OPTIONS="halt_on_error=0 exitcode=66 suppressions=$(CURDIR)/conformance/tsan.supp" \
-           LD_PRELOAD="$(shell $(CC) -print-file-name=libtsan.so)"
-TSAN_IMPL ?= $(BUILD)/tsan/libevconf-reference.so
+# reference's TSan twin), on ThreadSanitizer's runtime (evconf-run
+# --sanitizer=thread preloads it): each kind of report is a failure of the
+# run under the rule it breaks (R42 for a data race), with the first
+# report in the output.  conformance/tsan.supp holds the reports that are
+# not the loop's (each entry says why).
+TSAN_IMPL ?= reference
 stress-tsan: $(RUNNER) $(TSAN_SOS)
-	$(TSAN_ENV) $(RUNNER) --stress --impl $(call shq,$(call caller_path,TSAN_IMPL))
+	$(RUNNER) --sanitizer=thread --stress --impl $(call shq,$(call caller_path,TSAN_IMPL)) \
+	    --report-dir $(call shq,$(call caller_dir,STRESS_REPORT_DIR))
 
 # Each test binary writes Check's summary; the last line adds them up.
 CONF_TEST_SRCS := $(wildcard conformance/tests/*.c)
@@ -451,14 +527,16 @@ $(BUILD)/conformance/tests/impls/lib%.so: conformance/tests/impls/%.c conformanc
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Iconformance -shared $(ALL_LDFLAGS) -o $@ $<
 
-# The same scenarios in real time, sped up by libfaketime, for loops that
-# cannot be virtualised (static binaries, raw syscalls).
+# The same scenarios in real time, sped up SPEED times by libfaketime
+# (evconf-run --realtime=SPEED preloads it), for loops that cannot be
+# virtualised (static binaries, raw syscalls).
 SPEED     ?= 10
 TOLERANCE ?= 100
 conformance-realtime: $(RUNNER) $(REF_LIB_SO) $(ADAPTERS)
-	faketime -f '+0 x'$(call shq,$(SPEED)) $(RUNNER) --realtime \
-	    --tolerance $(call shq,$(TOLERANCE)) --timeout 120 --impl $(call shq,$(IMPL)) \
-	    --seed $(call shq,$(SEED)) --report-dir $(call shq,$(REPORT_DIR)) $(SCENARIOS_ARG)
+	$(RUNNER) --realtime=$(call shq,$(SPEED)) \
+	    --tolerance $(call shq,$(TOLERANCE)) --timeout 120 --impl $(call shq,$(impl_arg)) \
+	    --seed $(call shq,$(SEED)) --report-dir $(call shq,$(call caller_dir,REPORT_DIR)) \
+	    $(SCENARIOS_ARG) $(FLAGS)
 
 # make check's phases (scripts/check lists them): the Check tests, the
 # scripts' own tests, the kill matrix, the benchmark's smoke run, the
@@ -475,8 +553,8 @@ conformance-realtime: $(RUNNER) $(REF_LIB_SO) $(ADAPTERS)
 CHECKS ?= tests scripts kill-matrix bench bindings mutation
 CHECK_SEEDS ?= 4
 KILL_SAMPLE ?= 12
-check-build: all $(TEST_BINS) $(VARIANT_SOS) $(ASAN_VARIANT_SOS) $(TEST_IMPLS) $(BROKEN_SOS) \
-		$(GOOD_SOS) $(TSAN_SOS) $(if $(filter mutation,$(CHECKS)),$(MUTATE))
+check-build: all $(TEST_BINS) $(VARIANT_SOS) $(ASAN_VARIANT_SOS) $(ASAN_REF) $(TEST_IMPLS) $(BROKEN_SOS) \
+		$(GOOD_SOS) $(TSAN_SOS) $(SAN_TWINS) $(if $(filter mutation,$(CHECKS)),$(MUTATE))
 
 check: check-build
 	@KILL_MATRIX_SEEDS=$(CHECK_SEEDS) KILL_SAMPLE=$(KILL_SAMPLE) \
@@ -591,20 +669,30 @@ sanitize:
 # The .pc files hold PREFIX and the paths under it, which change from one
 # make to the next (make install PREFIX=/usr after a plain make): they are
 # written anew each time, never taken from an earlier build.
+# A directory under PREFIX as ${prefix}/...: pkg-config --define-prefix
+# (pkgconf) then moves the .pc's paths with it, into a staged DESTDIR,
+# and no other package's (README.md).
+pc_rel = $(patsubst $(PREFIX)/%,$${prefix}/%,$(1))
+
 $(BUILD)/evref.pc: reference/evref.pc.in FORCE
-	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCDIR@|$(INCDIR)|; s|@VERSION@|$(VERSION)|' $< > $@
+	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(call pc_rel,$(LIBDIR))|; s|@INCDIR@|$(call pc_rel,$(INCDIR))|; s|@VERSION@|$(VERSION)|' $< > $@
 
 $(BUILD)/evconf.pc: conformance/evconf.pc.in FORCE
-	sed -e 's|@PREFIX@|$(PREFIX)|; s|@BINDIR@|$(BINDIR)|; s|@INCDIR@|$(INCDIR)|; s|@DATADIR@|$(DATADIR)|; s|@VERSION@|$(VERSION)|' $< > $@
+	sed -e 's|@PREFIX@|$(PREFIX)|; s|@BINDIR@|$(call pc_rel,$(BINDIR))|; s|@INCDIR@|$(call pc_rel,$(INCDIR))|; s|@DATADIR@|$(call pc_rel,$(DATADIR))|; s|@VERSION@|$(VERSION)|' $< > $@
 
-# The library, and the whole kit: evconf-run on PATH, the built-in
-# adapters (and the perl modules) under LIBDIR/evconf/adapters, the
-# scenarios and expectation files under DATADIR/evconf, the headers, and
+# The library, and the whole kit: evconf-run and evconf-coverage (the
+# coverage report, scripts/impl-coverage) on PATH, the built-in adapters
+# (and the perl modules) under LIBDIR/evconf/adapters, the reference built
+# with each sanitizer under LIBDIR/evconf/asan and tsan (what
+# --sanitizer=KIND --impl reference runs), the scenarios, expectation files
+# and TSan suppressions under DATADIR/evconf, the documents (contract,
+# semantics, catalogue) under DATADIR/doc/evconf, the headers, and
 # pkg-config files for both (evref, evconf).  Under DESTDIR, pkg-config
 # needs PKG_CONFIG_SYSROOT_DIR=$(DESTDIR) to point into it (README).
-install: all $(BUILD)/evref.pc $(BUILD)/evconf.pc
+install: all $(SAN_TWINS) $(BUILD)/evref.pc $(BUILD)/evconf.pc
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR) $(DESTDIR)$(PCDIR) \
 	    $(DESTDIR)$(BINDIR) $(DESTDIR)$(INCDIR)/evconf $(DESTDIR)$(KITDIR)/adapters \
+	    $(DESTDIR)$(KITDIR)/asan $(DESTDIR)$(KITDIR)/tsan \
 	    $(DESTDIR)$(DATADIR)/evconf/scenarios $(DESTDIR)$(DATADIR)/evconf/expectations \
 	    $(DESTDIR)$(DATADIR)/doc/evconf
 	install -m 644 $(REF_LIB_A) $(DESTDIR)$(LIBDIR)/libevref.a
@@ -613,18 +701,23 @@ install: all $(BUILD)/evref.pc $(BUILD)/evconf.pc
 	install -m 644 reference/evref.h $(DESTDIR)$(INCDIR)/evref.h
 	install -m 644 $(BUILD)/evref.pc $(DESTDIR)$(PCDIR)/evref.pc
 	install -m 755 $(RUNNER) $(DESTDIR)$(BINDIR)/evconf-run
+	install -m 755 scripts/impl-coverage $(DESTDIR)$(BINDIR)/evconf-coverage
 	install -m 755 $(ADAPTERS) $(DESTDIR)$(KITDIR)/adapters/
+	$(if $(ASAN_TWIN),install -m 755 $(ASAN_TWIN) $(DESTDIR)$(KITDIR)/asan/)
+	$(if $(TSAN_TWIN),install -m 755 $(TSAN_TWIN) $(DESTDIR)$(KITDIR)/tsan/)
 	cp -R conformance/adapters/perl conformance/adapters/python conformance/adapters/ruby $(DESTDIR)$(KITDIR)/adapters/
 	install -m 644 conformance/evconf.h $(DESTDIR)$(INCDIR)/evconf/evconf.h
 	install -m 644 conformance/scenarios/*.scn conformance/scenarios/README.md \
 	    $(DESTDIR)$(DATADIR)/evconf/scenarios/
 	install -m 644 conformance/expectations/*.expect $(DESTDIR)$(DATADIR)/evconf/expectations/
-	install -m 644 docs/contract.md docs/results.schema.json $(DESTDIR)$(DATADIR)/doc/evconf/
+	install -m 644 conformance/tsan.supp $(DESTDIR)$(DATADIR)/evconf/
+	install -m 644 docs/contract.md docs/semantics.md conformance/CATALOGUE.md \
+	    docs/results.schema.json $(DESTDIR)$(DATADIR)/doc/evconf/
 	install -m 644 $(BUILD)/evconf.pc $(DESTDIR)$(PCDIR)/evconf.pc
 
 # make install into a staging directory, and the installed kit run from
 # elsewhere (scripts/installcheck; CI runs it).
-installcheck: all $(BUILD)/evref.pc $(BUILD)/evconf.pc
+installcheck: all $(SAN_TWINS) $(BUILD)/evref.pc $(BUILD)/evconf.pc
 	scripts/installcheck $(BUILD)
 
 FORCE:

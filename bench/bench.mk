@@ -14,7 +14,7 @@ BENCH_ARGS ?=
 BENCH_LOOPS := $(REF_LIB_SO) $(ADAPTERS)
 BENCH_LOOPS += $(LVEV_SO)
 
-.PHONY: bench bench-smoke bench-limits
+.PHONY: bench bench-smoke bench-limits bench-suite
 
 $(BUILD)/bench/%.o: bench/%.c bench/bench.h conformance/evconf.h
 	@mkdir -p $(@D)
@@ -43,3 +43,8 @@ bench-smoke: $(BENCH_BIN) $(BENCH_LOOPS)
 # scenarios takes, and draining a loop that prints 1 GiB.  Figures only.
 bench-limits: $(RUNNER) $(ADAPTERS) $(BUILD)/conformance/tests/impls/libprints-1g.so
 	scripts/bench-limits $(BUILD)
+
+# The suite's own speed (issue 23): the whole suite against the reference
+# with -j 1 and -j 2, and its virtual-time part.  Figures only.
+bench-suite: $(RUNNER) $(ADAPTERS)
+	scripts/bench-suite $(BUILD)

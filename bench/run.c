@@ -29,6 +29,7 @@ static void resolve(const struct bench_run *run, const char *label, char *out, s
         { "reference", "adapters/libevconf-reference.so", "libevref.so" },
         { "libvirt-default", "adapters/libevconf-libvirt-default.so", NULL },
         { "libvirt-glib", "adapters/libevconf-libvirt-glib.so", NULL },
+        { "libuv", "integrations/libevconf-libuv.so", NULL },
         { "libevent", "integrations/libevconf-libevent.so", NULL },
     };
 

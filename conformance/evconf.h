@@ -1,7 +1,7 @@
 /*
  * evconf.h - the ABI an implementation under test exports.
  *
- * The conformance runner (`make conformance IMPL=libfoo.so`) loads your
+ * The conformance runner (`evconf-run --impl ./libfoo.so`) loads your
  * event-loop integration as a shared object and looks up these symbols:
  *
  *   int evconf_register(void);
@@ -14,6 +14,23 @@
  *       Run exactly one iteration of your loop, blocking as it normally
  *       would (the runner's virtual clock makes the blocking instant).
  *       Return 0, or -1 on error.
+ *
+ *   Threads: evconf_register() and evconf_run_once() may be called on
+ *   different threads, and the thread that registered is then not the
+ *   loop thread.  `evconf-run --stress` does this, as libvirt's own users
+ *   do (virsh registers the default loop on its main thread and runs it
+ *   on a thread of its own): it calls evconf_register() on the process's
+ *   first thread, then evconf_run_once() over and over on a loop thread
+ *   it starts, while worker threads add, update and remove registrations
+ *   (R42, R43 in docs/contract.md).  So nothing evconf_register() sets up
+ *   may belong to the thread that called it: no thread-local state the
+ *   loop thread reads, no loop bound to "the current thread" (a GLib
+ *   main context pushed as thread-default, an asyncio loop got with
+ *   get_event_loop() on the registering thread), no lock taken there and
+ *   released by the loop.  In a scenario both are called on the same
+ *   thread, one after the other.  A --stress failure names the thread
+ *   that saw it and gives each thread's id (registering, loop, workers)
+ *   with the last events of the run, each with the thread that made it.
  *
  *   const char *evconf_name(void);          (optional)
  *       A display name for reports.
@@ -55,7 +72,7 @@
  * Build it as a shared object and run the suite against it:
  *
  *     cc -shared -fPIC -o libmyloop.so myloop.c $(pkg-config --libs libvirt)
- *     make conformance IMPL=./libmyloop.so
+ *     evconf-run --impl ./libmyloop.so
  *
  * A loop in another language (Python's asyncio, Perl's IO::Async...) is
  * adapted the same way: embed the interpreter in the shared object, let

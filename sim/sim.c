@@ -58,10 +58,12 @@ static struct {
     int64_t waited_ns;          /* virtual time the loop thread spent waiting */
     int timed_out;              /* its waits that ran to their own timeout,
                                    no event run during them */
+    _Atomic int64_t due_ns;     /* real time: the waits' worth (sim_late_ns) */
     _Atomic int abandoned;      /* workers left behind, stuck (never reset) */
     bool real_peers;            /* real-time fds may become ready by themselves */
     _Atomic int64_t wall_step_ns;       /* sim_step_wall_clock(), in all */
     bool perturb;               /* sim_perturb_waits() */
+    bool held;                  /* sim_hold_events() */
     void (*on_failed_wait)(void);   /* sim_on_failed_wait() */
 } sim_state = { .lock = PTHREAD_MUTEX_INITIALIZER, .watchdog_ms = 2000,
         .spin_limit = 1000 };
@@ -93,6 +95,7 @@ static void start(uint64_t seed, bool realtime)
     sim_state.last_wait_end_ns = 0;
     sim_state.waited_ns = 0;
     sim_state.timed_out = 0;
+    sim_state.due_ns = 0;
     sim_state.nevents = 0;
     sim_state.next_seq = 0;
     sim_state.verdict = SIM_OK;
@@ -105,6 +108,7 @@ static void start(uint64_t seed, bool realtime)
     sim_state.real_peers = false;
     sim_state.on_failed_wait = NULL;
     sim_state.perturb = false;
+    sim_state.held = false;
     pthread_mutex_unlock(&sim_state.lock);
     sim__rand_seed(seed);
     sim__trace_reset();
@@ -139,8 +143,20 @@ void sim_real_peers(bool on)
 
 void sim_restart_clock(void)
 {
-    if (sim_state.realtime)
+    if (sim_state.realtime) {
         sim_state.real_start_ns = real_ns();
+        atomic_store(&sim_state.due_ns, 0);
+    }
+    pthread_mutex_lock(&sim_state.lock);
+    sim_state.held = false;
+    pthread_mutex_unlock(&sim_state.lock);
+}
+
+void sim_hold_events(void)
+{
+    pthread_mutex_lock(&sim_state.lock);
+    sim_state.held = true;
+    pthread_mutex_unlock(&sim_state.lock);
 }
 
 bool sim_realtime(void)
@@ -317,7 +333,7 @@ static int64_t next_event_ns(void)
     int64_t at;
 
     pthread_mutex_lock(&sim_state.lock);
-    at = sim_state.nevents ? sim_state.events[0].at_ns : NO_TIME;
+    at = sim_state.nevents && !sim_state.held ? sim_state.events[0].at_ns : NO_TIME;
     pthread_mutex_unlock(&sim_state.lock);
     return at;
 }
@@ -707,6 +723,20 @@ static void note_zero_wait(int timeout_ms, int ready)
                   (long long)(now / SIM_NS_PER_MS), (long long)(now % SIM_NS_PER_MS / 1000));
 }
 
+/* In real time, what a wait from start would have taken in virtual time:
+ * as long as it took, but no longer than its timeout (timeout_ms, -1:
+ * none).  Virtual time passes nowhere else; the rest of real time is the
+ * machine's (sim_late_ns()). */
+static void count_due(int64_t start, int64_t timeout_ms)
+{
+    int64_t took = sim_now_ns() - start;
+
+    if (timeout_ms >= 0 && took > timeout_ms * SIM_NS_PER_MS)
+        took = timeout_ms * SIM_NS_PER_MS;
+    if (took > 0)
+        atomic_fetch_add(&sim_state.due_ns, took);
+}
+
 int sim_poll(struct pollfd *fds, nfds_t nfds, int timeout_ms)
 {
     return sim__wait(fds, nfds, timeout_ms, SIM__WAIT_POLL);
@@ -734,6 +764,8 @@ int sim__wait(struct pollfd *fds, nfds_t nfds, int timeout_ms,
     if (ready == 0 && timeout_ms < 0)   /* only after a failure verdict */
         ready = cut_short();
     ready = take_injected_failure(ready, call);
+    if (sim_state.realtime)
+        count_due(start, timeout_ms);
     note_zero_wait(timeout_ms, ready);
     sim_state.last_wait_end_ns = sim_now_ns();
     sim_state.waited_ns += sim_state.last_wait_end_ns - start;
@@ -765,6 +797,16 @@ int sim_timed_out_waits(void)
     return sim_state.timed_out;
 }
 
+int64_t sim_late_ns(void)
+{
+    int64_t late;
+
+    if (!sim_realtime())
+        return 0;
+    late = sim_now_ns() - atomic_load(&sim_state.due_ns);
+    return late > 0 ? late : 0;
+}
+
 /* Sleep for real until t_ns of simulated time. */
 static void sleep_until(int64_t t_ns)
 {
@@ -783,11 +825,13 @@ void sim_sleep_ms(int64_t ms)
     int64_t target = sim_now_ns() + ms * SIM_NS_PER_MS;
 
     if (sim_state.realtime) {
+        int64_t start = sim_now_ns();
         while (next_event_ns() <= target && sim_verdict() == SIM_OK) {
             sleep_until(next_event_ns());
             run_event(NULL, 0, false, NO_TIME);
         }
         sleep_until(target);
+        count_due(start, ms);
         return;
     }
     while (next_event_ns() <= target && sim_verdict() == SIM_OK) {

@@ -48,6 +48,10 @@ void sim_start_realtime(uint64_t seed);
 /* In real time, make now time 0: the scenario's clock starts when the
  * loop is registered, however long its interpreter took to start. */
 void sim_restart_clock(void);
+/* Until the next sim_restart_clock(), nothing scheduled runs: a set-up
+ * that takes real time (a daemon's start, a connection) is not the
+ * scenario's, and an event at N ms counts from the restart. */
+void sim_hold_events(void);
 /* In real time, fds may become ready with nothing scheduled (a real
  * process at the other end, a daemon): a wait with nothing scheduled
  * then blocks for real, up to the watchdog, and then fails with EINTR, as
@@ -158,6 +162,14 @@ int64_t sim_waited_ns(void);
  * any wait in real time).  An iteration that adds to it woke up by its
  * clock alone, on a plan it made before the wait. */
 int sim_timed_out_waits(void);
+/* In real-time mode, the machine's part of the time since the clock
+ * started: all of it but what the loop thread's waits (each up to its
+ * timeout) and the script's sleeps took, the only places virtual time
+ * moves.  A loaded CPU, timer slack, a wait that overran, the script's
+ * own steps: each pushes every later timer back, and the script gives
+ * the time back (longer run-until phases, later upper time bounds).  0
+ * in virtual time. */
+int64_t sim_late_ns(void);
 /* Outside a simulation: hold the calling thread up for a random 0-100 us
  * at some of its clock readings and zero-timeout polls, to widen race
  * windows in real-thread stress runs.  Once enabled, for good. */

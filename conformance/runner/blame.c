@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "blame.h"
+#include "sigtext.h"
 #include "evconf.h"
 #include "state.h"
 
@@ -59,29 +60,12 @@ bool blame_off_loop_thread(void)
 
 static void put(struct blame_text *t, const char *s)
 {
-    size_t k = s ? strlen(s) : 0;
-
-    if (t->n + k > sizeof(t->s) - 1)
-        k = sizeof(t->s) - 1 - t->n;
-    memcpy(t->s + t->n, s, k);
-    t->n += k;
-    t->s[t->n] = '\0';
+    sig_put(t->s, sizeof(t->s), &t->n, s);
 }
 
 static void put_long(struct blame_text *t, long v)
 {
-    char d[24];
-    int i = (int)sizeof(d);
-    unsigned long u = v < 0 ? 0UL - (unsigned long)v : (unsigned long)v;
-
-    d[--i] = '\0';
-    do {
-        d[--i] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u && i > 1);
-    if (v < 0)
-        d[--i] = '-';
-    put(t, d + i);
+    sig_put_long(t->s, sizeof(t->s), &t->n, v);
 }
 
 /* ": the module" or ": Sys::Virt's glue", the clause's last words. */

@@ -18,10 +18,11 @@
 #define EVCONF_BLAME_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct blame_text {
     char s[400];
-    unsigned long n;
+    size_t n;
 };
 
 /* The scenario starts on the loop's thread (the one calling this). */

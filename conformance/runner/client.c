@@ -384,6 +384,8 @@ void client_step(const struct step *st)
 {
     bool daemon = words_class(st->kind) == WORD_DAEMON;
 
+    if (st == scn.sc->steps && scn.sc->realtime && scenario_setup_end(scn.sc) > 0)
+        sim_hold_events();      /* 'at' steps count from the set-up's end */
     sim_trace("client", "%s", st->text);
     virSetErrorFunc(NULL, silent);
     if (daemon)

@@ -35,6 +35,7 @@
 
 #include "blame.h"
 #include "crash.h"
+#include "sigtext.h"
 #include "observe.h"
 #include "records.h"
 #include "protocol.h"
@@ -52,31 +53,15 @@ struct line {
     size_t n;
 };
 
+/* Room is left for the line's newline. */
 static void put(struct line *l, const char *s)
 {
-    size_t k = s ? strlen(s) : 0;
-
-    if (k > sizeof(l->s) - 2 - l->n)
-        k = sizeof(l->s) - 2 - l->n;
-    memcpy(l->s + l->n, s, k);
-    l->n += k;
-    l->s[l->n] = '\0';
+    sig_put(l->s, sizeof(l->s) - 1, &l->n, s);
 }
 
 static void put_int(struct line *l, long v)
 {
-    char d[24];
-    int i = (int)sizeof(d);
-    unsigned long u = v < 0 ? 0UL - (unsigned long)v : (unsigned long)v;
-
-    d[--i] = '\0';
-    do {
-        d[--i] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u && i > 1);
-    if (v < 0)
-        d[--i] = '-';
-    put(l, d + i);
+    sig_put_long(l->s, sizeof(l->s) - 1, &l->n, v);
 }
 
 /* "(line N: TEXT)" for the step this thread runs, if any. */

@@ -86,6 +86,7 @@ static void put_ascii(FILE *f, unsigned char c, enum enc_dialect d)
             fputc(c, f);
         break;
     case ENC_YAML:
+    case ENC_YAML_BLOCK:
     case ENC_TAP_LINE:
         if (c == '\'' && d == ENC_YAML)
             fputs("''", f);

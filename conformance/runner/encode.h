@@ -15,6 +15,8 @@ enum enc_dialect {
     ENC_XML,            /* element text or attribute value */
     ENC_HTML,           /* the same, in a page a browser lays out */
     ENC_YAML,           /* inside '...' (TAP's YAML blocks): one line */
+    ENC_YAML_BLOCK,     /* a line of a literal block (|) in one: as is,
+                           quotes and '#' included, controls replaced */
     ENC_TAP_LINE,       /* a test line's description or a comment: one line */
 };
 

@@ -20,7 +20,10 @@
  * (shrink_: generated programs), report.c (report_: the report files),
  * encode.c (enc_: text in them), outfile.c (outfile_: writing a file
  * safely), supervise.c (sup_: a child within a deadline), stress.c
- * (stress_: --stress), idset.c (idset_: a set of ids).
+ * and stress-run.c (stress_: --stress), idset.c (idset_: a set of ids),
+ * modes.c (mode_: the runtimes --sanitizer and --realtime=N preload),
+ * lanes.c (lanes_: -j, scenarios side by side), merge.c (merge_: --merge,
+ * the reports of --shard runs joined).
  * The scenario's side, what runs in the child (the scenario language,
  * the script, the checks of every rule), is entered from run.c's
  * scenario_child() and has its own files and prefixes.
@@ -34,6 +37,8 @@
 #include "deviations.h"
 #include "impl.h"
 #include "kit.h"
+#include "modes.h"
+#include "merge.h"
 #include "options.h"
 #include "results.h"
 #include "show.h"
@@ -68,7 +73,7 @@ static int stress_mode(struct options *o)
         double left = o->budget_end - sup_now_ms();
         o->st.ms = left > 1 ? (int)left : 1;
     }
-    rc = impl_name ? stress_run(impl_path, impl_name, &o->st) : 2;
+    rc = impl_name ? stress_run(o, impl_path, impl_name) : 2;
     free(impl_name);
     return rc;
 }
@@ -104,6 +109,8 @@ int main(int argc, char **argv)
         free(o.coverage_dir);
         return rc;
     }
+    if ((rc = mode_enter(&o, argv)) >= 0)       /* --sanitizer, --realtime=N */
+        goto out;
     if (o.budget_s)
         o.budget_end = started + o.budget_s * 1000.0;
     if (o.expect_path && (rc = load_deviations(&o)) != 0)
@@ -135,10 +142,11 @@ int main(int argc, char **argv)
         rc = 2;
         goto out;
     }
-    rc = against_impl(&o, res, &nres);
+    rc = o.merge ? merge_run(&o, res, &nres) : against_impl(&o, res, &nres);
     if (bad_input && rc < 2)
         rc = 2;
 out:
+    sup_fini();
     suite_free(res, nres, files, nfiles);
     dev_free(&o.expect);
     free(o.coverage_dir);

@@ -63,6 +63,19 @@ int ops_live_by_id(enum name_kind kind, int id)
     return -1;
 }
 
+/* In real time the loop reads its clock somewhere inside the call that
+ * arms a timer, and a loaded machine may hold the call up at any point:
+ * the latest start of the period the contract allows (what liveness.c
+ * owes the timer from) is the call's return, unless a fire restarted it
+ * meanwhile.  In virtual time the two are the same moment. */
+static void restart_after_call(struct reg *r, int64_t armed_ns)
+{
+    pthread_mutex_lock(&scn.lock);
+    if (sim_realtime() && r->op.restart_ns == armed_ns)
+        r->op.restart_ns = sim_now_ns();
+    pthread_mutex_unlock(&scn.lock);
+}
+
 /* The add itself: alloc-fails=each fails each allocation of the add in
  * turn, one per attempt, until an attempt needs fewer and succeeds.
  * Every attempt has this name's opaque: a callback or free callback that
@@ -95,6 +108,7 @@ void ops_add(const struct step *st)
     bool handle = st->kind == S_ADD_HANDLE;
     void *opaque = st->opaque_null ? NULL : &scn.cookies[st->name];
     virFreeCallback ff = st->ff_none ? NULL : check_ff;
+    int64_t armed_ns = sim_now_ns();
     int fd = -1, id;
 
     if (r->op.add_tried) {
@@ -115,11 +129,12 @@ void ops_add(const struct step *st)
     r->op.enabled_iter = callback_depth > 0 && (handle ? st->arg != 0 : st->arg >= 0) ?
                       scn.loop.iter : -1;
     r->op.enabled_by_add = true;
-    r->op.armed_ns = r->op.restart_ns = sim_now_ns();
+    r->op.armed_ns = r->op.restart_ns = armed_ns;
     r->op.armed_by_fire = false;
     pthread_mutex_unlock(&scn.lock);
 
     id = add_attempts(st, fd, opaque, ff);
+    restart_after_call(r, armed_ns);
 
     pthread_mutex_lock(&scn.lock);
     r->op.id = id;
@@ -136,6 +151,7 @@ void ops_update(const struct step *st)
     bool handle = st->kind == S_UPDATE_HANDLE;
     int id = ops_target_id(st);
     int target = ops_live_by_id(handle ? NAME_HANDLE : NAME_TIMER, id);
+    int64_t armed_ns = sim_now_ns();
 
     /* Record the new state before the call: a loop may dispatch on another
      * thread the moment it has it. */
@@ -152,7 +168,7 @@ void ops_update(const struct step *st)
             r->op.events = (int)st->arg;
         else
             r->op.timeout = (int)st->arg;
-        r->op.armed_ns = r->op.restart_ns = sim_now_ns();
+        r->op.armed_ns = r->op.restart_ns = armed_ns;
         r->op.armed_by_fire = false;
         r->op.changed_iter = scn.loop.in_iteration ? scn.loop.iter : -1;
         ops_anchor(&r->op.update_at);
@@ -164,6 +180,8 @@ void ops_update(const struct step *st)
     else
         virEventUpdateTimeout(id, (int)st->arg);
     ops_leave();
+    if (target >= 0)
+        restart_after_call(&scn.regs[target], armed_ns);
     sim_trace("op", "%s %s %lld", words_trace(st->kind),
               st->name >= 0 ? state_name(st->name) : "#", (long long)st->arg);
 }

@@ -10,8 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "console.h"
+#include "kit.h"
 #include "options.h"
 #include "results.h"
 #include "sim.h"
@@ -24,6 +26,7 @@ static const struct opt_def table[] = {
       "the implementation: a path to a shared object that\n"
       "exports evconf_register and evconf_run_once, or one\n"
       "of: reference (default), libvirt-default, libvirt-glib,\n"
+      "libuv (integrations/libuv),\n"
       "libevent (integrations/libevent/),\n"
       "or an integration in an interpreter:\n"
       "  python:FILE.py or python:module  a Python file\n"
@@ -44,14 +47,17 @@ static const struct opt_def table[] = {
       "a scenario file, a directory of *.scn files, or a\n"
       "glob; may be repeated (default: the built-in suite)" },
     { "filter", 'f', OPT_TEXT, 0, 0, "GLOB",
-      "run only scenarios whose id matches (comma-separated)" },
+      "run only scenarios whose id matches (comma-separated);\n"
+      "--generate's programs (gen-SEED-K) all run unless a\n"
+      "glob starts with gen- (then only those it matches)" },
     { "exclude", OPT_EXCLUDE, OPT_TEXT, 0, 0, "GLOB",
       "leave out scenarios whose id matches (comma-separated)" },
     { "seed", 'S', OPT_U64, 0, 0, "N",
       "seed for everything random (default 1; 0 to 2^64-1,\n"
       "decimal or 0x hex)" },
     { "report-dir", 'r', OPT_TEXT, 0, 0, "DIR",
-      "where TAP, JUnit XML and JSON go\n(default build/conformance-report)" },
+      "where TAP, JUnit XML, JSON and HTML go\n(default build/conformance-report; --stress\n"
+      "writes them only when given one)" },
     { "strict", OPT_STRICT, OPT_FLAG, 0, 0, NULL,
       "SHOULD failures fail the run (default: warnings)" },
     { "traces", OPT_TRACES, OPT_FLAG, 0, 0, NULL,
@@ -67,15 +73,28 @@ static const struct opt_def table[] = {
     { "timeout", 't', OPT_INT, 1, DAY_S, "SEC",
       "real-time watchdog per scenario (default 10)" },
     { "expect", OPT_EXPECT, OPT_TEXT, 0, 0, "FILE",
-      "what IMPL is known to fail, warn or err on, with\n"
-      "reasons (see conformance/expectations/): the run\n"
-      "succeeds when every scenario matches it, and fails\n"
-      "on a regression or an unexpected pass" },
+      "the failures IMPL is known to get, a line each:\n"
+      "ID OUTCOME RULE [/PATTERN/]: why (README.md); the\n"
+      "run succeeds when every scenario matches it, and\n"
+      "fails on a failure no line matches, an unexpected\n"
+      "pass or a stale line" },
     { "coverage-dir", OPT_COVERAGE_DIR, OPT_TEXT, 0, 0, "DIR",
       "for an IMPL built with --coverage: each scenario's\n"
       "gcov data under DIR/<scenario id>/ (GCOV_PREFIX);\n"
-      "scripts/impl-coverage makes the report (make\n"
-      "coverage-impl)" },
+      "then `evconf-coverage DIR OUT` makes an lcov report\n"
+      "of the IMPL's sources in OUT, each line with the\n"
+      "scenarios that reach it" },
+    { "sanitizer", OPT_SANITIZER, OPT_TEXT, 0, 0, "KIND",
+      "run on a sanitizer's runtime, for an IMPL built with\n"
+      "it (the runner starts itself again with the runtime\n"
+      "preloaded); a sanitizer's report fails the scenario\n"
+      "  address  AddressSanitizer and UBSan\n"
+      "    (-fsanitize=address,undefined; leaks too)\n"
+      "  thread   ThreadSanitizer, with --stress\n"
+      "    (-fsanitize=thread): each kind of report fails\n"
+      "    the run under the rule it breaks\n"
+      "--impl reference is then the kit's own build of the\n"
+      "reference with that sanitizer" },
     { "budget", OPT_BUDGET, OPT_INT, 1, 7 * DAY_S, "SEC",
       "real time for the whole run, from its start to its\n"
       "last report: what generation, loading, running and\n"
@@ -84,10 +103,12 @@ static const struct opt_def table[] = {
     { "wake-timeout", 'w', OPT_INT, 1, 600000, "MS",
       "real time a loop has to wake up after another\n"
       "thread's change (default 2000)" },
-    { "realtime", OPT_REALTIME, OPT_FLAG, 0, 0, NULL,
+    { "realtime", OPT_REALTIME, OPT_INT_OPTIONAL, 1, 1000, "SPEEDUP",
       "run in real time instead of virtual time, for loops\n"
-      "that cannot be virtualised; meant to run under\n"
-      "faketime with a speed-up (make conformance-realtime)" },
+      "that cannot be virtualised; with SPEEDUP above 1,\n"
+      "under libfaketime, whose clocks then run SPEEDUP\n"
+      "times as fast (the runner starts itself again with\n"
+      "it preloaded; 10 is a good value)" },
     { "tolerance", OPT_TOLERANCE, OPT_INT, 0, 600000, "MS",
       "slack on expected times (default 0; 50 with --realtime)" },
     { "perturb", OPT_PERTURB, OPT_FLAG, 0, 0, NULL,
@@ -103,6 +124,23 @@ static const struct opt_def table[] = {
       "worker threads for --stress (default 4)" },
     { "stress-ms", OPT_STRESS_MS, OPT_INT, 1, 600000, "MS",
       "how long they run (default 2000)" },
+    { "jobs", 'j', OPT_INT, 1, 256, "N",
+      "run N scenarios at once, each in a process of its\n"
+      "own (default: one per online core; 1: one at a\n"
+      "time); real-time ones (clock: real), which mostly\n"
+      "wait, run beside them; what is printed and every\n"
+      "report are in suite order, as with -j 1" },
+    { "shard", OPT_SHARD, OPT_TEXT, 0, 0, "I/N",
+      "run only the I-th of N shards of the suite: the\n"
+      "scenarios whose place in suite order (after\n"
+      "--filter and --exclude), counted from 0, is I-1\n"
+      "modulo N; --merge joins the shards' reports" },
+    { "merge", OPT_MERGE, OPT_FLAG, 0, 0, NULL,
+      "evconf-run --merge [OPTION]... DIR...: no run; the\n"
+      "results.json of each DIR (the report dirs of the\n"
+      "--shard runs) joined into the reports of the whole\n"
+      "suite in --report-dir, as one run with the same\n"
+      "options would write them (pass --expect again)" },
     { "list", 'l', OPT_FLAG, 0, 0, NULL, "list the scenarios and exit" },
     { "can-fail-allocations", OPT_CAN_FAIL_ALLOCATIONS, OPT_FLAG, 0, 0, NULL,
       "exit 0 if this runner can make the loop's\n"
@@ -127,8 +165,10 @@ static void getopt_tables(struct option *longopts, char *shortopts)
     size_t n = 0;
 
     for (size_t i = 0; i < NOPTS; i++) {
-        longopts[i] = (struct option){ table[i].name, table[i].type == OPT_FLAG ?
-                                       no_argument : required_argument, NULL, table[i].key };
+        int has_arg = table[i].type == OPT_FLAG           ? no_argument
+                      : table[i].type == OPT_INT_OPTIONAL ? optional_argument
+                                                          : required_argument;
+        longopts[i] = (struct option){ table[i].name, has_arg, NULL, table[i].key };
         if (table[i].key < 256) {
             shortopts[n++] = (char)table[i].key;
             if (table[i].type != OPT_FLAG)
@@ -196,7 +236,9 @@ int opt_next(int argc, char **argv, struct opt_value *v)
         return 2;
     }
     v->text = optarg;
-    if (v->def->type == OPT_INT || v->def->type == OPT_U64)
+    if (v->def->type == OPT_INT_OPTIONAL && !optarg)
+        return 1;
+    if (v->def->type != OPT_FLAG && v->def->type != OPT_TEXT)
         return read_number(v->def, optarg, v) ? 2 : 1;
     return 1;
 }
@@ -207,11 +249,13 @@ static void help_one(FILE *f, const struct opt_def *d)
 {
     char head[64];
     const char *l = d->help;
+    bool optional = d->type == OPT_INT_OPTIONAL;
     int n;
 
-    n = snprintf(head, sizeof(head), "  %c%c%s--%s%s%s", d->key < 256 ? '-' : ' ',
+    n = snprintf(head, sizeof(head), "  %c%c%s--%s%s%s%s", d->key < 256 ? '-' : ' ',
                  d->key < 256 ? d->key : ' ', d->key < 256 ? ", " : "  ", d->name,
-                 d->arg ? " " : "", d->arg ? d->arg : "");
+                 !d->arg ? "" : optional ? "[=" : " ", d->arg ? d->arg : "",
+                 optional ? "]" : "");
     fprintf(f, "%s%*s", head, n < 23 ? 23 - n : 0, "");
     for (bool first = true; *l; first = false) {
         const char *e = strchr(l, '\n');
@@ -220,7 +264,7 @@ static void help_one(FILE *f, const struct opt_def *d)
                 len, l);
         l += len + (e ? 1 : 0);
     }
-    if (d->type == OPT_INT)
+    if (d->type == OPT_INT || optional)
         fprintf(f, "%25s(%s: %lld to %lld)\n", "", d->arg, (long long)d->min,
                 (long long)d->max);
 }
@@ -234,6 +278,11 @@ void opt_help(FILE *f)
         help_one(f, &table[i]);
     fputs("\nExit status: 0 if no MUST scenario failed (and, with --strict, no SHOULD\n"
           "one); 1 if one did; 2 for bad input (IMPL, options, malformed scenarios).\n", f);
+    kit_find();
+    fprintf(f, "\nThe contract the scenarios check, rule by rule: %s\n"
+            "What each rule means, from the scenarios and the reference: %s\n"
+            "Each rule's scenarios and the reference's code: %s\n",
+            kit_doc("contract.md"), kit_doc("semantics.md"), kit_doc("CATALOGUE.md"));
 }
 
 /* The --budget bounds the whole run: generation, loading, running and
@@ -256,6 +305,22 @@ static int add_perl_inc(const char *dir)
     return -1;
 }
 
+/* --shard I/N: 1 <= I <= N <= 10000, each whole. */
+static int read_shard(const char *s, struct options *o)
+{
+    int i, n, used = 0;
+
+    if (sscanf(s, "%5d/%5d%n", &i, &n, &used) == 2 && !s[used] &&
+        isdigit((unsigned char)s[0]) && n >= 1 && n <= 10000 && i >= 1 && i <= n) {
+        o->shard_i = i;
+        o->shard_n = n;
+        return -1;
+    }
+    fprintf(stderr, "evconf-run: --shard takes I/N, 1 <= I <= N <= 10000, not '%s'\n",
+            con_esc(s));
+    return 2;
+}
+
 /* One option, read and range-checked by options.c, into *o.  Returns -1
  * to go on, or the status to exit with. */
 static int take_option(const struct opt_value *v, struct options *o)
@@ -271,7 +336,10 @@ static int take_option(const struct opt_value *v, struct options *o)
     case 'f': o->filter = v->text; break;
     case OPT_EXCLUDE: o->exclude = v->text; break;
     case 'S': o->seed = v->u64; break;
-    case 'r': o->report_dir = v->text; break;
+    case 'r':
+        o->report_dir = v->text;
+        o->report_dir_given = true;
+        break;
     case OPT_STRICT: o->strict = true; break;
     case 't': o->timeout_s = n; break;
     case OPT_EXPECT: o->expect_path = v->text; break;
@@ -286,7 +354,18 @@ static int take_option(const struct opt_value *v, struct options *o)
     case OPT_PERL_INC: return add_perl_inc(v->text);
     case OPT_BUDGET: o->budget_s = n; break;
     case 'w': o->wake_timeout_ms = n; break;
-    case OPT_REALTIME: o->realtime = true; break;
+    case OPT_REALTIME:
+        o->realtime = true;
+        o->speedup = v->text ? n : 0;
+        break;
+    case OPT_SANITIZER:
+        if (strcmp(v->text, "address") && strcmp(v->text, "thread")) {
+            fprintf(stderr, "evconf-run: --sanitizer takes address or thread, not '%s'\n",
+                    con_esc(v->text));
+            return 2;
+        }
+        o->sanitizer = v->text;
+        break;
     case OPT_PERTURB: o->perturb = true; break;
     case OPT_TOLERANCE: o->tolerance_ms = n; break;
     case OPT_STRESS: o->stress = true; break;
@@ -297,6 +376,9 @@ static int take_option(const struct opt_value *v, struct options *o)
     case 'q': o->quiet = true; break;
     case OPT_FAIL_FAST: o->fail_fast = true; break;
     case OPT_GENERATE: o->generate = n; break;
+    case 'j': o->jobs = n; break;
+    case OPT_MERGE: o->merge = true; break;
+    case OPT_SHARD: return read_shard(v->text, o);
     case 'h': opt_help(stdout); return 0;
     default: return 2;
     }
@@ -311,6 +393,7 @@ int opt_parse(int argc, char **argv, struct options *o)
     struct opt_value v;
     int rc;
 
+    o->argv0 = argc > 0 ? argv[0] : "evconf-run";
     while ((rc = opt_next(argc, argv, &v)) == 1)
         if ((rc = take_option(&v, o)) >= 0)
             return rc;
@@ -318,7 +401,17 @@ int opt_parse(int argc, char **argv, struct options *o)
         return 2;
     if (o->tolerance_ms < 0)
         o->tolerance_ms = o->realtime ? 50 : 0;
-    if (optind < argc) {
+    if (o->jobs == 0) {
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        o->jobs = cores < 1 ? 1 : cores > 256 ? 256 : (int)cores;
+    }
+    if (o->merge && optind < argc) {
+        o->merge_dirs = (const char **)argv + optind;
+        o->nmerge_dirs = argc - optind;
+    } else if (o->merge) {
+        fprintf(stderr, "evconf-run: --merge needs the shards' report dirs\n");
+        return 2;
+    } else if (optind < argc) {
         fprintf(stderr, "evconf-run: unexpected argument '%s' (see --help)\n",
                 con_esc(argv[optind]));
         return 2;

@@ -25,6 +25,7 @@ enum opt_type {
     OPT_FLAG,                   /* no argument */
     OPT_TEXT,                   /* a word: a path, a glob, a name */
     OPT_INT,                    /* a decimal number from min to max */
+    OPT_INT_OPTIONAL,           /* the same, given as --name=N, or no number */
     OPT_U64,                    /* a number, decimal or 0x hex, 0 to 2^64-1 */
 };
 
@@ -42,13 +43,14 @@ enum {
     OPT_EXCLUDE = 256, OPT_PERL_INC, OPT_STRICT, OPT_TRACES, OPT_FAIL_FAST,
     OPT_GENERATE, OPT_EXPECT, OPT_COVERAGE_DIR, OPT_BUDGET, OPT_REALTIME,
     OPT_TOLERANCE, OPT_PERTURB, OPT_STRESS, OPT_THREADS, OPT_STRESS_MS,
-    OPT_CAN_FAIL_ALLOCATIONS,
+    OPT_CAN_FAIL_ALLOCATIONS, OPT_SANITIZER, OPT_SHARD, OPT_MERGE,
 };
 
 /* What opt_next() read. */
 struct opt_value {
     const struct opt_def *def;
-    const char *text;           /* the argument as given */
+    const char *text;           /* the argument as given (NULL: none given to
+                                   an OPT_INT_OPTIONAL) */
     int64_t num;                /* OPT_INT */
     uint64_t u64;               /* OPT_U64 */
 };
@@ -66,6 +68,7 @@ void opt_help(FILE *f);
  * the verdict marks as seen). */
 struct options {
     const char *impl, *filter, *exclude, *report_dir;
+    bool report_dir_given;      /* --report-dir: --stress writes reports only then */
     const char **paths;
     int npaths;
     uint64_t seed;
@@ -80,10 +83,18 @@ struct options {
     struct deviations expect;
     int wake_timeout_ms;
     bool realtime;
+    int speedup;                /* --realtime=SPEEDUP: under libfaketime (modes.c) */
+    const char *sanitizer;      /* --sanitizer: "address", "thread" or NULL */
+    const char *argv0;          /* how the runner was started, for rerun lines */
     bool perturb;               /* --perturb */
     int tolerance_ms;
     bool stress;
     struct stress_opts st;
+    int jobs;                   /* -j: lanes side by side (0: one a core) */
+    int shard_i, shard_n;       /* --shard I/N (0/0: the whole suite) */
+    bool merge;                 /* --merge DIR...: the shards' report dirs */
+    const char **merge_dirs;
+    int nmerge_dirs;
 };
 
 /* What a run does without options. */

@@ -12,10 +12,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "byrule.h"
 #include "console.h"
 #include "encode.h"
 #include "outfile.h"
 #include "results.h"
+#include "timeline.h"
 
 const char *report_outcome_name(enum outcome o)
 {
@@ -27,6 +29,31 @@ const char *report_outcome_name(enum outcome o)
 static const char *title(const struct result *r)
 {
     return r->sc ? r->sc->title : "(did not parse)";
+}
+
+/* The trace in a TAP YAML block, as a literal block scalar (|): each line
+ * as it is, indented under the key, so that no line of it ("...",
+ * "stderr: x", a quote, a '#') can end the block or read as a key of its
+ * own, which prove's YAMLish reader would take a "- 'stderr: x'" list
+ * item for.  Empty lines are left out: the reader ends a block at one. */
+static void tap_trace(FILE *f, const char *trace)
+{
+    const char *p = trace;
+
+    if (!p || !*p)
+        return;
+    fputs("  trace: |\n", f);
+    while (*p) {
+        size_t len = strcspn(p, "\n");
+        char *line = strndup(p, len);
+        if (line && line[strspn(line, " \t\r")]) {
+            fputs("    ", f);
+            enc_text(f, line + strspn(line, " \t\r"), ENC_YAML_BLOCK);
+            fputc('\n', f);
+        }
+        free(line);
+        p += len + (p[len] == '\n');
+    }
 }
 
 /* The idle wake-ups (docs/wakeups.md) as a TAP comment: a figure, not a
@@ -95,6 +122,7 @@ static void write_tap(FILE *f, const struct run_info *ri,
             enc_text(f, r->failures[k].message, ENC_YAML);
             fputs("'\n", f);
         }
+        tap_trace(f, r->trace);
         fprintf(f, "  ...\n");
     }
     tap_wakeups(f, res, n);
@@ -335,7 +363,9 @@ static void write_json(FILE *f, const struct run_info *ri,
             count[OUT_WARN], count[OUT_SKIP]);
     if (counted)
         fprintf(f, ", \"idle_wakeups\": %ld", idle);
-    fputs("},\n  \"scenarios\": [\n", f);
+    fputs("},\n  ", f);
+    byrule_json(f, ri, res, n);
+    fputs(",\n  \"scenarios\": [\n", f);
     for (int i = 0; i < n; i++) {
         json_scenario(f, ri, &res[i]);
         fprintf(f, "}%s\n", i + 1 < n ? "," : "");
@@ -360,13 +390,33 @@ static void html_head(FILE *f, const struct run_info *ri,
           "padding:6px;overflow:auto;max-height:30em}</style></head><body>\n<h1>", f);
     enc_html(f, ri->impl_name);
     fprintf(f, "</h1>\n<p>seed %llu%s%s. %d passed, %d failed, %d warnings, "
-            "%d skipped.</p>\n<table><tr><th>scenario</th><th>rules</th><th>level</th>"
-            "<th>outcome</th><th title=\"iterations that woke with nothing due, of "
-            "all (a figure, not a check)\">idle wake-ups</th></tr>\n",
-            (unsigned long long)ri->seed,
+            "%d skipped (<a href=\"#by-rule\">by rule</a>).</p>\n<table><tr><th>scenario"
+            "</th><th>rules</th><th>failure lines: level and rule</th><th>outcome</th>"
+            "<th title=\"iterations that woke with nothing due, of all (a figure, not a "
+            "check)\">idle wake-ups</th></tr>\n", (unsigned long long)ri->seed,
             ri->strict ? ", --strict" : "", ri->done ? "" : ", incomplete run",
             count[OUT_PASS], count[OUT_FAIL] + count[OUT_ERROR], count[OUT_WARN],
             count[OUT_SKIP]);
+}
+
+/* The level and rules of each failure line of r, once each ("SHOULD R4;
+ * MUST R23,R20"): what its outcome comes from, which the scenario's own
+ * level is not (a MUST scenario warns for a SHOULD line). */
+static void html_line_levels(FILE *f, const struct result *r)
+{
+    int shown = 0;
+
+    for (int k = 0; k < r->nfailures; k++) {
+        const struct failure *fl = &r->failures[k];
+        bool seen = fl->level == LEVEL_INFO;
+        for (int j = 0; j < k && !seen; j++)
+            seen = r->failures[j].level == fl->level &&
+                   !strcmp(r->failures[j].rules, fl->rules);
+        if (seen)
+            continue;
+        fprintf(f, "%s%s ", shown++ ? "; " : "", scenario_level_name(fl->level));
+        byrule_html_links(f, fl->rules);
+    }
 }
 
 /* One row a scenario: a failure's links to its section below. */
@@ -383,10 +433,10 @@ static void html_row(FILE *f, const struct result *r)
     enc_html(f, r->id);
     fputs(r->outcome != OUT_PASS && r->outcome != OUT_SKIP ? "</a>" : "", f);
     fputs("</td><td>", f);
-    enc_html(f, r->sc ? r->sc->rules : "");
-    fprintf(f, "</td><td>%s</td><td>%s%s",
-            r->sc ? scenario_level_name(r->sc->level) : "", o,
-            r->known ? " (known)" : "");
+    byrule_html_links(f, r->sc ? r->sc->rules : "");
+    fputs("</td><td>", f);
+    html_line_levels(f, r);
+    fprintf(f, "</td><td>%s%s", o, r->known ? " (known)" : "");
     if (r->counted)
         fprintf(f, "</td><td>%d of %d", r->idle_wakeups, r->iterations);
     else
@@ -405,7 +455,7 @@ static void html_failures(FILE *f, const struct result *r)
         split_failure(r->failures[k].message, &fp);
         fprintf(f, "<tr><td>%s</td><td>",
                 scenario_level_name(r->failures[k].level));
-        enc_html(f, r->failures[k].rules);
+        byrule_html_links(f, r->failures[k].rules);
         fputs("</td><td>", f);
         if (fp.line)
             fprintf(f, "%d", fp.line);
@@ -419,8 +469,8 @@ static void html_failures(FILE *f, const struct result *r)
         fputs("</table>\n", f);
 }
 
-/* The section of a scenario that did not simply pass. */
-static void html_section(FILE *f, const struct result *r)
+/* The section of a scenario that did not simply pass, the k-th (from 0). */
+static void html_section(FILE *f, const struct result *r, int k)
 {
     fputs("<h2 id=\"", f);
     enc_html(f, r->id);
@@ -445,6 +495,7 @@ static void html_section(FILE *f, const struct result *r)
         fputs("</b></p>\n", f);
     }
     html_failures(f, r);
+    timeline_svg(f, r, k);
     if (r->rerun) {
         fputs("<p><b>rerun:</b> <code>", f);
         enc_html(f, r->rerun);
@@ -459,7 +510,9 @@ static void html_section(FILE *f, const struct result *r)
 
 /* A page a person reads: the summary, then each scenario that did not
  * simply pass, with what was expected and what happened, its trace and
- * the command that reruns it.  Self-contained: no scripts, no links out. */
+ * the command that reruns it, a picture of its trace (timeline.c), and a
+ * summary by rule whose rows the rule numbers link to (byrule.c).
+ * Self-contained: no scripts, no links out. */
 static void write_html(FILE *f, const struct run_info *ri,
                        const struct result *res, int n)
 {
@@ -467,9 +520,10 @@ static void write_html(FILE *f, const struct run_info *ri,
     for (int i = 0; i < n; i++)
         html_row(f, &res[i]);
     fputs("</table>\n", f);
-    for (int i = 0; i < n; i++)
+    byrule_html(f, ri, res, n);
+    for (int i = 0, k = 0; i < n; i++)
         if (res[i].outcome != OUT_PASS && res[i].outcome != OUT_SKIP)
-            html_section(f, &res[i]);
+            html_section(f, &res[i], k++);
     fputs("</body></html>\n", f);
 }
 

@@ -47,8 +47,8 @@ struct run_info {
 };
 
 /* results.json's version: 2 added rules as arrays, failures' line,
- * expected and got, rerun, known, complete; 3 the idle wake-ups
- * (docs/results.schema.json). */
+ * expected and got, rerun, known, complete; 3 the idle wake-ups and
+ * the counts by rule, by_rule (docs/results.schema.json). */
 #define REPORT_SCHEMA_VERSION 3
 
 const char *report_outcome_name(enum outcome o);

@@ -424,6 +424,21 @@ static void at_exit(void)
     close(scr.reaper_w);
 }
 
+/* The runner's two fds of the base go to 300 and above: a scenario's
+ * own descriptors get the same numbers whether a daemon scenario ran
+ * before it or not (with -j, the runner makes the base as soon as the
+ * first real-time scenario starts, out of suite order), so that its
+ * traces are the same. */
+static int high_fd(int fd)
+{
+    int moved = fd < 0 ? -1 : fcntl(fd, F_DUPFD_CLOEXEC, 300);
+
+    if (moved < 0)
+        return fd;
+    close(fd);
+    return moved;
+}
+
 /* Fork the reaper off, not as the runner's child: the runner is a
  * subreaper, so that is turned off while the middle process exits.  What
  * it made, in *m. */
@@ -454,7 +469,7 @@ static int start_reaper(struct made *m)
     if (mid > 0)
         waitpid(mid, NULL, 0);
     prctl(PR_SET_CHILD_SUBREAPER, was);
-    scr.reaper_w = p[1];
+    scr.reaper_w = high_fd(p[1]);
     if (mid < 0 || read(r[0], m, sizeof(*m)) != (ssize_t)sizeof(*m)) {
         close(r[0]);
         return -1;
@@ -470,7 +485,7 @@ static int open_base(const struct made *m)
 
     snprintf(scr.path, sizeof(scr.path), "%s", m->path);
     scr.uid = m->uid;
-    scr.fd = open(scr.path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    scr.fd = high_fd(open(scr.path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (scr.fd >= 0 && fstat(scr.fd, &sb) == 0 && sb.st_uid == geteuid())
         return 0;
     if (scr.fd >= 0)

@@ -4,7 +4,7 @@
  *
  * It sets the run up (the guard timer, the seeded order of adds in a
  * row), runs each step through the runner of its kind (step_runners),
- * drives the loop's iterations for run and run-until, runs the steps
+ * drives the loop's iterations (iterate.c) for run and run-until, runs the steps
  * scheduled at a virtual time and the reactions attached to callbacks,
  * and tears the run down.  The loop is driven only through libvirt's
  * public API, by ops.c; the callbacks arrive at observe.c's trampolines,
@@ -26,6 +26,7 @@
 #include "records.h"
 #include "script.h"
 #include "fds.h"
+#include "iterate.h"
 #include "ops.h"
 #include "words.h"
 #include "protocol.h"
@@ -34,166 +35,16 @@
 
 
 
-/* ---- iterations ---- */
-
-/* More than this many new descriptors is a leak, not a start-up. */
-#define FD_GROWTH_LIMIT 16
-
-/* Descriptors open in this process that the script does not hold: the
- * runner's few, and the loop's own. */
-static int loop_fds(void)
-{
-    DIR *d = opendir("/proc/self/fd");
-    struct dirent *e;
-    int n = -1;             /* opendir's own */
-
-    if (!d)
-        return -1;
-    while ((e = readdir(d)))
-        if (e->d_name[0] != '.')
-            n++;
-    closedir(d);
-    for (int i = 0; i < scn.sc->nnames; i++) {
-        const struct sim_fd *f = &scn.regs[i].file.fd;
-        if (scn.sc->kinds[i] != NAME_FD)
-            continue;
-        n -= (f->fd >= 0 && !f->behind) + (f->peer >= 0);
-    }
-    return n;
-}
-
-/* A loop may open what it needs (a wake-up pipe, an epoll fd) when it
- * starts, but descriptors that keep piling up are dup()s it leaks: the
- * process runs out of them in production (R17: the loop has no business
- * making its own copies of libvirt's fds). */
-static void check_fd_growth(void)
-{
-    static bool reported;
-    int n = loop_fds();
-
-    if (n < 0 || reported)
-        return;
-    if (scn.loop.loop_fds_base < 0) {
-        scn.loop.loop_fds_base = n;
-        return;
-    }
-    if (n > scn.loop.loop_fds_base + FD_GROWTH_LIMIT) {
-        reported = true;
-        check_fail(LEVEL_MUST, "R17", "after iteration %d the loop holds %d "
-                   "file descriptors, %d after its first: it opens "
-                   "descriptors and never closes them", scn.loop.iter, n,
-                   scn.loop.loop_fds_base);
-    }
-}
-
-/* Set while a run's allocations fail (run N alloc-fails=K): an iteration
- * that then fails breaks R2's SHOULD, not its MUST. */
-static bool short_of_memory;
-
-/* Make the k-th allocation of the iterations to come fail (0: none). */
-static void fail_allocations(int k)
-{
-    sim_fail_alloc(k);
-    short_of_memory = k > 0;
-}
-
-/* After an iteration nothing may still be on the stack: an operation or a
- * callback the runner entered and never left was unwound by the
- * implementation (a Perl die, a C++ exception, a longjmp) through the
- * runner's frames and libvirt's (R45).  Reported once, and the state is
- * cleared so that later callbacks are not blamed for it (R27, R35, R37). */
-static bool unwound_check(void)
-{
-    struct blame_text b = { .n = 0 };
-
-    if (!op_on_stack && callback_depth == 0)
-        return false;
-    if (op_on_stack)
-        blame_op(&b, op_on_stack, NULL, NULL);
-    VIOLATION(LEVEL_MUST, "R45", -4, "iteration %d: %s did not return: the "
-              "implementation unwound through it and through libvirt (an "
-              "exception or a longjmp); expected failures as return codes%s",
-              scn.loop.iter, op_on_stack ? op_on_stack : "a callback", b.s);
-    if (op_on_stack)
-        ops_leave();
-    callback_depth = 0;
-    cb_kind_on_stack = NULL;
-    cb_name_on_stack = -1;
-    cb_inside_op = NULL;
-    for (int i = 0; i < scn.sc->nnames; i++)
-        scn.regs[i].seen.in_cb = false;
-    return true;
-}
-
-static void iteration(void)
-{
-    struct blame_text b = { .n = 0 };
-    bool unwound;
-    int rc;
-
-    pthread_mutex_lock(&scn.lock);
-    for (int i = 0; i < scn.sc->nnames; i++)
-        scn.regs[i].seen.calls_this_iter = 0;
-    scn.loop.in_iteration = true;
-    liveness_begin();
-    wakeups_begin();
-    pthread_mutex_unlock(&scn.lock);
-    blame_iteration_begins();
-    rc = scn.impl->run_once();
-    unwound = unwound_check();
-    if (rc != 0 && short_of_memory)
-        check_fail(LEVEL_SHOULD, "R2", "iteration %d: evconf_run_once() returned "
-                   "%d when an allocation failed, expected 0: an iteration "
-                   "should not need memory it did not take at add", scn.loop.iter, rc);
-    else if (rc != 0)
-        check_fail(LEVEL_MUST, scn.sc->rules, "iteration %d: evconf_run_once() "
-                   "returned %d, expected 0%s", scn.loop.iter, rc,
-                   unwound ? "" : blame_iteration(&b));
-    pthread_mutex_lock(&scn.lock);
-    scn.loop.in_iteration = false;
-    scn.loop.iter++;
-    liveness_end();
-    wakeups_end();
-    pthread_mutex_unlock(&scn.lock);
-    check_fd_growth();
-    if (!sim_iteration_done())
-        scn.loop.stopped = true;
-}
-
-static void verdict_check(void)
-{
-    if (sim_verdict() != SIM_OK && !scn.verdict_reported) {
-        scn.verdict_reported = true;
-        scn.loop.stopped = true;
-        check_fail(scn.sc->level, scn.sc->rules, "the loop %s: %s",
-                   sim_verdict() == SIM_IDLE ? "went idle" :
-                   sim_verdict() == SIM_SPIN ? "spins" :
-                   sim_verdict() == SIM_NO_WAKEUP ? "did not wake up" :
-                   "is stuck", sim_verdict_detail());
-    }
-}
-
-/* A wait of the loop ended after the simulation failed: the loop may
- * retry it by itself and never return to the script, so the scenario ends
- * here, with the failure sim recorded, its daemons stopped. */
-static void end_after_failed_wait(void)
-{
-    verdict_check();
-    client_stop_daemons();
-    dprintf(scn.out_fd, "%s\n", PROTO_DONE_LINE);
-    _exit(0);
-}
-
 /* ---- steps ---- */
 
 /* run N [alloc-fails=K] */
 static void step_run(const struct step *st)
 {
     sim_trace("run", "%lld iterations", (long long)st->arg);
-    fail_allocations(st->alloc_fails);
+    iter_fail_allocations(st->alloc_fails);
     for (int64_t i = 0; i < st->arg && !scn.loop.stopped; i++)
-        iteration();
-    fail_allocations(0);
+        iter_once();
+    iter_fail_allocations(0);
 }
 
 /* run-until MS [alloc-fails=K]
@@ -227,24 +78,37 @@ static bool run_until_stalled(const struct step *st, int stalled, int i)
     return true;
 }
 
+/* A loaded machine delays a real-time loop, and each delay moves every
+ * later timer back: a phase ends when the time virtual time would count
+ * (sim_late_ns() off) reaches its end, holding at least the fires virtual
+ * time has (upper bounds on counts stop at phase_end_ns); one overrun by
+ * the phase before still gets an iteration, to see what its steps did. */
+static bool run_until_short(const struct step *st, int i)
+{
+    int64_t now = sim_now_ns(), end = st->arg * SIM_NS_PER_MS;
+
+    if (!sim_realtime())
+        return now < end;
+    if (i == 0 || (now >= end && scn.loop.phase_end_ns == 0))
+        scn.loop.phase_end_ns = now >= end ? now : 0;
+    return now - sim_late_ns() < end || i == 0;
+}
+
 static void step_run_until(const struct step *st)
 {
     int stalled = 0;
 
     sim_trace("run", "until %lld ms", (long long)st->arg);
-    fail_allocations(st->alloc_fails);
-    /* In real time a loaded machine may overrun a phase: the next one
-     * still gets an iteration, to see what its steps did. */
-    for (int i = 0; !scn.loop.stopped && (sim_now_ns() < st->arg * SIM_NS_PER_MS ||
-                                          (i == 0 && sim_realtime())); i++) {
+    iter_fail_allocations(st->alloc_fails);
+    for (int i = 0; !scn.loop.stopped && run_until_short(st, i); i++) {
         int64_t before = sim_now_ns();
 
         if (run_until_stalled(st, stalled, i))
             break;
-        iteration();
+        iter_once();
         stalled = sim_now_ns() == before && !sim_realtime() ? stalled + 1 : 0;
     }
-    fail_allocations(0);
+    iter_fail_allocations(0);
 }
 
 static void step_sleep(const struct step *st)
@@ -310,7 +174,7 @@ _Static_assert(sizeof(step_runners) / sizeof(step_runners[0]) == S_EXPECT + 1,
 static void run_step(const struct step *st)
 {
     step_runners[st->kind](st);
-    verdict_check();
+    iter_verdict_check();
 }
 
 
@@ -512,11 +376,11 @@ static void teardown(void)
     for (int round = 0; round < 10 && !scn.loop.stopped; round++) {
         int removed = remove_live();
         for (int n = 0; n < 10 && !scn.loop.stopped && check_pending_frees() > 0; n++)
-            iteration();
+            iter_once();
         if (removed == 0)
             break;
     }
-    verdict_check();
+    iter_verdict_check();
     check_leaks();
     ops_enter(words_trace(S_REMOVE_TIMEOUT));
     virEventRemoveTimeout(guard);
@@ -573,7 +437,7 @@ int exec_scenario(const struct scenario *sc, const struct impl *impl,
         sim_start(opts->seed);
     sim_set_watchdog_ms(opts->wake_timeout_ms);
     sim_real_peers(sc->realtime);       /* clock: real, for a private libvirtd */
-    sim_on_failed_wait(end_after_failed_wait);
+    sim_on_failed_wait(iter_end_after_failed_wait);
     sim_perturb_waits(opts->perturb && !opts->realtime);
     sim_trace_mirror(out_fd, trace_prefix);
     crash_watch();

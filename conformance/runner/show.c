@@ -15,33 +15,154 @@
 #include "show.h"
 #include "verdict.h"
 
-/* The command that reruns exactly this scenario, as it ran. */
+/* A path the rerun line names, made absolute when it exists, as one
+ * shell word. */
+static const char *rerun_path(const char *p, char *buf, size_t len)
+{
+    char abs[PATH_MAX];
+    const char *w = con_shell_word(realpath(p, abs) ? abs : p, buf, len);
+
+    if (w != buf)                   /* abs itself: it lives here only */
+        snprintf(buf, len, "%s", w);
+    return buf;
+}
+
+/* The runner, as the user can start it again where it ran: by its name
+ * when the shell found it on PATH (an installed kit's evconf-run), else by
+ * its absolute path (a relative one is make's directory, which need not be
+ * the user's). */
+static const char *rerun_program(const struct options *o, char *buf, size_t len)
+{
+    char path[PATH_MAX];
+    ssize_t n;
+
+    if (o->argv0 && *o->argv0 && !strchr(o->argv0, '/'))
+        return con_shell_word(o->argv0, buf, len);
+    n = readlink("/proc/self/exe", path, sizeof(path) - 1);
+    path[n > 0 ? n : 0] = '\0';
+    return rerun_path(n > 0 ? path : "evconf-run", buf, len);
+}
+
+/* perl's @INC as --perl-inc gave it (options.c keeps it in
+ * EVCONF_PERL_INC, which the perl adapter reads): a --perl-inc each. */
+static void rerun_perl_inc(FILE *f)
+{
+    const char *inc = getenv("EVCONF_PERL_INC");
+    char dir[PATH_MAX], w[2 * PATH_MAX];
+
+    while (inc && *inc) {
+        size_t n = strcspn(inc, ":");
+        if (n > 0 && n < sizeof(dir)) {
+            snprintf(dir, sizeof(dir), "%.*s", (int)n, inc);
+            fprintf(f, " --perl-inc %s", rerun_path(dir, w, sizeof(w)));
+        }
+        inc += n + (inc[n] == ':');
+    }
+}
+
+/* Whether LD_PRELOAD names lib: a runtime the IMPL may need to load. */
+static bool preloaded(const char *lib)
+{
+    const char *preload = getenv("LD_PRELOAD");
+
+    return preload && strstr(preload, lib);
+}
+
+/* The options that decide how a scenario runs and is judged, as given. */
+static void rerun_flags(FILE *f, const struct options *o)
+{
+    char w[2 * PATH_MAX];
+
+    fputs(o->strict ? " --strict" : "", f);
+    fputs(o->perturb ? " --perturb" : "", f);
+    if (o->sanitizer)
+        fprintf(f, " --sanitizer=%s", o->sanitizer);
+    else if (preloaded("libasan"))  /* started under ASan's runtime by hand */
+        fputs(" --sanitizer=address", f);
+    if (o->realtime && o->speedup)
+        fprintf(f, " --realtime=%d", o->speedup);
+    else if (o->realtime)
+        fputs(" --realtime", f);
+    if (o->tolerance_ms != (o->realtime ? 50 : 0))
+        fprintf(f, " --tolerance %d", o->tolerance_ms);
+    if (o->timeout_s != 10)
+        fprintf(f, " --timeout %d", o->timeout_s);
+    if (o->wake_timeout_ms != 2000)
+        fprintf(f, " --wake-timeout %d", o->wake_timeout_ms);
+    if (o->expect_path)
+        fprintf(f, " --expect %s", rerun_path(o->expect_path, w, sizeof(w)));
+    rerun_perl_inc(f);
+}
+
+/* The runner and the IMPL: an IMPL's path made absolute, a word (a
+ * built-in's name, python:FILE...) as it was given. */
+static void rerun_head(FILE *f, const struct options *o)
+{
+    char w1[2 * PATH_MAX], w2[2 * PATH_MAX];
+    bool path_impl = strchr(o->impl, '/') && !strchr(o->impl, ':');
+
+    fprintf(f, "%s --impl %s", rerun_program(o, w1, sizeof(w1)),
+            path_impl ? rerun_path(o->impl, w2, sizeof(w2))
+                      : con_shell_word(o->impl, w2, sizeof(w2)));
+}
+
+/* The command that reruns a scenario file (or, with gen_k, generated
+ * program gen_k, named id) as it ran, and works where it ran: evconf-run
+ * with the IMPL, the file, the seed and the options that matter.  A
+ * generated program is made again from the seed, its file being kept only
+ * when it fails: --generate K and its id. */
+static char *rerun_command(const struct options *o, const char *path, int gen_k,
+                           const char *id)
+{
+    char w3[2 * PATH_MAX], *line = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&line, &len);
+
+    if (!f)
+        return NULL;
+    rerun_head(f, o);
+    if (gen_k)
+        fprintf(f, " --seed %llu --generate %d --filter %s", (unsigned long long)o->seed,
+                gen_k, con_shell_word(id, w3, sizeof(w3)));
+    else
+        fprintf(f, " -s %s --seed %llu", rerun_path(path, w3, sizeof(w3)),
+                (unsigned long long)o->seed);
+    rerun_flags(f, o);
+    if (fclose(f) != 0) {
+        free(line);
+        return NULL;
+    }
+    return line;
+}
+
 char *show_rerun_line(const struct options *o, const struct result *r)
 {
-    char w1[2 * PATH_MAX], w2[2 * PATH_MAX], *line = NULL;
-    const char *flags = o->strict && o->perturb ? " FLAGS='--strict --perturb'"
-                        : o->strict             ? " FLAGS=--strict"
-                        : o->perturb            ? " FLAGS=--perturb"
-                                                : "";
+    return rerun_command(o, r->path, r->gen_k, r->id);
+}
 
-    /* A generated program is made again from the seed: its file is kept
-     * only when it fails. */
-    if (r->gen_k) {
-        if (asprintf(&line,
-                     "make conformance IMPL=%s SEED=%llu FLAGS='--generate %d "
-                     "--filter %s%s%s'",
-                     con_shell_word(o->impl, w1, sizeof(w1)),
-                     (unsigned long long)o->seed, r->gen_k, r->id,
-                     o->strict ? " --strict" : "",
-                     o->perturb ? " --perturb" : "") < 0)
-            return NULL;
-        return line;
-    }
-    if (asprintf(&line, "make conformance IMPL=%s SCENARIOS=%s SEED=%llu%s",
-                 con_shell_word(o->impl, w1, sizeof(w1)),
-                 con_shell_word(r->path, w2, sizeof(w2)),
-                 (unsigned long long)o->seed, flags) < 0)
+char *show_rerun_file(const struct options *o, const char *path)
+{
+    return rerun_command(o, path, 0, NULL);
+}
+
+char *show_rerun_stress(const struct options *o)
+{
+    char *line = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&line, &len);
+
+    if (!f)
         return NULL;
+    rerun_head(f, o);
+    fprintf(f, " --stress --threads %d --stress-ms %d", o->st.threads, o->st.ms);
+    if (o->sanitizer)
+        fprintf(f, " --sanitizer=%s", o->sanitizer);
+    else if (preloaded("libasan"))  /* started under ASan's runtime by hand */
+        fputs(" --sanitizer=address", f);
+    if (fclose(f) != 0) {
+        free(line);
+        return NULL;
+    }
     return line;
 }
 
@@ -126,7 +247,7 @@ void show_failures(struct options *o, const struct result *res, int n)
 {
     for (int i = 0; i < n; i++)
         if (res[i].outcome != OUT_PASS && res[i].outcome != OUT_SKIP &&
-            (!o->expect_path || res[i].outcome != verdict_expected(o, &res[i])))
+            (!o->expect_path || !verdict_as_expected(o, &res[i])))
             show_failure(o, &res[i]);
 }
 

@@ -9,6 +9,10 @@
 
 /* The command that reruns exactly r, as it ran (a new string). */
 char *show_rerun_line(const struct options *o, const struct result *r);
+/* The same for the scenario file at path (a shrunk program). */
+char *show_rerun_file(const struct options *o, const char *path);
+/* The same for the --stress run. */
+char *show_rerun_stress(const struct options *o);
 
 /* "evconf: N scenarios against IMPL", unless --quiet. */
 void show_start(const struct options *o, const char *impl_name, int n);

@@ -16,6 +16,7 @@
 #include "generate.h"
 #include "outfile.h"
 #include "run.h"
+#include "show.h"
 #include "shrink.h"
 
 /* Program r->gen_k, parsed into r; returns its text (the caller frees
@@ -115,14 +116,24 @@ static bool still_fails(const char *path, void *arg)
     return same;
 }
 
+/* Where the shrunk program of path goes: X.scn's beside it as X.min.scn,
+ * and X.min.scn's over itself, never as X.min.min.scn. */
+static void shrunk_name(const char *path, char *out, size_t len)
+{
+    size_t stem = strlen(path) - (strlen(path) >= 4 ? 4 : 0);
+
+    if (stem >= 4 && !strncmp(path + stem - 4, ".min", 4))
+        stem -= 4;
+    snprintf(out, len, "%.*s.min.scn", (int)stem, path);
+}
+
 /* Shrink a failing generated program to a minimal one, written beside it
  * as .min.scn, and say where it is in the result. */
 void shrink_result(const struct options *o, const char *impl_path,
                    struct result *r)
 {
     struct shrink_ctx c = { o, impl_path, "", 0, false };
-    char out[PATH_MAX], *line = NULL, *text = NULL, w1[2 * PATH_MAX],
-                        w2[2 * PATH_MAX];
+    char out[PATH_MAX], *line = NULL, *text = NULL, *rerun;
     size_t cap = 0;
     FILE *f = fopen(r->path, "r");
     ssize_t got;
@@ -143,19 +154,17 @@ void shrink_result(const struct options *o, const char *impl_path,
         return;
     }
     failure_key(r, c.key, sizeof(c.key));
-    snprintf(out, sizeof(out), "%.*s.min.scn", (int)strlen(r->path) - 4,
-             r->path);
+    shrunk_name(r->path, out, sizeof(out));
     if (!o->quiet)
         printf("shrinking %s (%s)...\n", con_esc(r->id), con_esc(c.key));
     left = generate_shrink(text, out, still_fails, &c);
     free(text);
-    if (asprintf(&line,
-                 "INFO - %s to %d step lines in %d runs: %s (rerun: "
-                 "evconf-run --impl %s --scenarios %s)",
+    rerun = show_rerun_file(o, out);
+    if (asprintf(&line, "INFO - %s to %d step lines in %d runs: %s (rerun: %s)",
                  c.out_of_budget ? "partly shrunk (the --budget was used up)"
                                  : "shrunk",
-                 left, c.runs, out, con_shell_word(o->impl, w1, sizeof(w1)),
-                 con_shell_word(out, w2, sizeof(w2))) > 0)
+                 left, c.runs, out, rerun ? rerun : "?") > 0)
         run_add_failure(r, line);
     free(line);
+    free(rerun);
 }

@@ -114,6 +114,9 @@ struct run_loop {
     bool stopped;               /* the loop failed beyond continuing */
     int wait_failed_iter;       /* iteration sim fails a wait in, or -1 */
     int loop_fds_base;          /* fds the loop held after iteration 1, or -1 */
+    int64_t phase_end_ns;       /* real time: when the last run-until's end
+                                   came, before the machine's delay was
+                                   given back (0: not yet) */
 };
 
 /* The observation's counts (observe.c) and reports (records.c). */
@@ -186,5 +189,7 @@ extern _Thread_local const char *cb_inside_op;
 
 /* A name's text, for messages ("?" for -1). */
 const char *state_name(int name);
+/* Whether a wait-fails step failed the wait of the iteration under way. */
+bool state_wait_failed_now(void);
 
 #endif

@@ -23,13 +23,14 @@
  *        turn (sim_jitter_hold), so a wake-up lost there is lost each run;
  *   and the loop neither crashes nor hangs (a watchdog).
  *
- * On ThreadSanitizer's runtime (make stress-tsan, an IMPL built with
- * -fsanitize=thread), each kind of TSan report in the child's output is a
- * failure too, under the rule it breaks (a data race: R42).
+ * On ThreadSanitizer's runtime (--sanitizer=thread, an IMPL built with
+ * -fsanitize=thread), each kind of TSan report is a failure too, under the
+ * rule it breaks (a data race: R42; stress-run.c reads them).
  *
- * The run happens in a child process; failures come back on a pipe as
- * "RULE message" lines.  Failures are reported once per rule.  Prefix
- * stress_; the child is started by supervise.c, the IMPL probed by impl.c.
+ * This is the child's side; failures go to the parent on a pipe as lines
+ * (stress.h), once per rule, each saying on which thread it was seen,
+ * with the threads' ids and the run's last events (stress-trace.c, which
+ * also sends them when the process crashes).  Prefix stress_.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -44,16 +45,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <libvirt/libvirt.h>
 
-#include "console.h"
 #include "evconf.h"
 #include "sim.h"
 #include "stress.h"
-#include "supervise.h"
+#include "stress-trace.h"
 
 #define SLOTS_PER_WORKER 8
 #define MAX_WORKERS 16
@@ -72,6 +71,7 @@ struct slot {
     _Atomic int64_t due_by_ns;      /* a call is owed by then; 0: none */
     _Atomic int in_cb;
     _Atomic int frees;
+    _Atomic int remover;            /* the thread whose remove() returned */
     int rd, wr;                     /* the slot's pipe, for watches */
 };
 
@@ -93,12 +93,13 @@ static int64_t now_ns(void)
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/* Report a rule's first violation to the parent. */
+/* Report a rule's first violation to the parent, with the thread that
+ * saw it; after the run's first, the trace of what led to it. */
 static void violation(int bit, const char *rule, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static void violation(int bit, const char *rule, const char *fmt, ...)
 {
-    char line[512];
+    char line[640], who[64];
     int n;
     va_list ap;
 
@@ -106,10 +107,14 @@ static void violation(int bit, const char *rule, const char *fmt, ...)
         return;
     n = snprintf(line, sizeof(line), "%s ", rule);
     va_start(ap, fmt);
-    vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
+    n += vsnprintf(line + n, sizeof(line) - (size_t)n - 100, fmt, ap);
     va_end(ap);
-    strcat(line, "\n");
+    if (n > (int)sizeof(line) - 100)
+        n = (int)sizeof(line) - 100;
+    snprintf(line + n, sizeof(line) - (size_t)n, "; seen on %s\n",
+             stress_thread_part(stress_tid(), who, sizeof(who)));
     (void)!write(stress.out, line, strlen(line));
+    stress_send_trace(true);
 }
 
 enum { V_R29, V_R34_TWICE, V_R34_EARLY, V_R37, V_R42_ADD, V_R42_REMOVE,
@@ -118,15 +123,18 @@ enum { V_R29, V_R34_TWICE, V_R34_EARLY, V_R37, V_R42_ADD, V_R42_REMOVE,
 static void on_call(struct slot *s)
 {
     int64_t removed = atomic_load(&s->removed_ns);
+    char who[64];
 
     atomic_fetch_add(&s->in_cb, 1);
     atomic_fetch_add(&stress.calls, 1);
+    stress_note(STRESS_EV_CALL, atomic_load(&s->timer), atomic_load(&s->id), 0);
     if (atomic_load(&s->state) == SLOT_REMOVED && removed &&
         now_ns() > removed + GRACE_NS)
         violation(V_R29, "R29", "a callback of %s %d ran %lld ms after "
-                  "remove() had returned", atomic_load(&s->timer) ? "timer" :
+                  "remove() had returned on %s", atomic_load(&s->timer) ? "timer" :
                   "watch", atomic_load(&s->id),
-                  (long long)((now_ns() - removed) / NS_PER_MS));
+                  (long long)((now_ns() - removed) / NS_PER_MS),
+                  stress_thread_part(atomic_load(&s->remover), who, sizeof(who)));
     atomic_store(&s->due_by_ns, 0);
 }
 
@@ -156,6 +164,7 @@ static void free_cb(void *opaque)
     struct slot *s = opaque;
 
     atomic_fetch_add(&stress.frees, 1);
+    stress_note(STRESS_EV_FREE, atomic_load(&s->timer), atomic_load(&s->id), 0);
     if (atomic_load(&s->in_cb))
         violation(V_R37, "R37", "a free callback ran while its callback was "
                   "running");
@@ -197,6 +206,7 @@ static void slot_add(struct slot *s, uint64_t *rng)
                                free_cb);
     }
     atomic_store(&s->id, id);
+    stress_note(STRESS_EV_ADD, timer, id, timer ? 0 : VIR_EVENT_HANDLE_READABLE);
     if (id < 0) {
         atomic_store(&s->due_by_ns, 0);
         atomic_store(&s->state, SLOT_EMPTY);
@@ -217,13 +227,16 @@ static void slot_update(struct slot *s, uint64_t *rng)
         else
             atomic_store(&s->due_by_ns, 0);
         virEventUpdateTimeout(id, ms);
+        stress_note(STRESS_EV_UPDATE, true, id, ms);
     } else if (next_rand(rng) & 1) {
         atomic_store(&s->due_by_ns, 0);
         virEventUpdateHandle(id, 0);
+        stress_note(STRESS_EV_UPDATE, false, id, 0);
     } else {
         (void)!write(s->wr, "x", 1);
         atomic_store(&s->due_by_ns, now_ns() + stress.bound_ns);
         virEventUpdateHandle(id, VIR_EVENT_HANDLE_READABLE);
+        stress_note(STRESS_EV_UPDATE, false, id, VIR_EVENT_HANDLE_READABLE);
     }
 }
 
@@ -237,7 +250,9 @@ static void slot_remove(struct slot *s)
     atomic_store(&s->due_by_ns, 0);
     atomic_store(&s->state, SLOT_REMOVED);
     rc = timer ? virEventRemoveTimeout(id) : virEventRemoveHandle(id);
+    atomic_store(&s->remover, stress_tid());
     atomic_store(&s->removed_ns, now_ns());
+    stress_note(STRESS_EV_REMOVE, timer, id, rc);
     if (rc != 0)
         violation(V_R42_REMOVE, "R42", "remove of live %s %d from a worker "
                   "thread returned %d", timer ? "timer" : "watch", id, rc);
@@ -261,6 +276,7 @@ static void *worker(void *arg)
     int w = (int)(intptr_t)arg;
     uint64_t rng = (uint64_t)w * 7919 + 1;
 
+    stress_thread_is(w);
     while (!atomic_load(&stress.stop_workers)) {
         struct slot *s = &stress.slots[w][next_rand(&rng) % SLOTS_PER_WORKER];
         unsigned op = next_rand(&rng) % 3;
@@ -354,6 +370,7 @@ static void probe_wakeups(int ms)
         atomic_store(&probe_fired, false);
         t0 = now_ns();
         virEventUpdateTimeout(probe, 0);
+        stress_note(STRESS_EV_UPDATE, true, probe, 0);
         atomic_store(&hold_changed, gen);
         while (!atomic_load(&probe_fired) && now_ns() < t0 + stress.bound_ns)
             sched_yield();
@@ -377,6 +394,7 @@ static void *looper(void *arg)
 {
     int (*run_once)(void) = (int (*)(void))arg;
 
+    stress_thread_is(STRESS_LOOP);
     sim_jitter_enable(7);
     while (!atomic_load(&stress.stop_loop))
         if (run_once() != 0)
@@ -427,6 +445,8 @@ static int child(const char *impl_path, const struct stress_opts *o)
     int (*reg)(void), (*run_once)(void);
     pthread_t loop, workers[MAX_WORKERS];
 
+    stress_trace_start(stress.out, stress.nworkers);
+    stress_trace_deadline(o->ms + 8000);    /* the parent's limit: ms + 10 s */
     if (!h) {
         violation(V_RUN, "load", "%s", dlerror());
         return 2;
@@ -458,17 +478,13 @@ static int child(const char *impl_path, const struct stress_opts *o)
     atomic_store(&stress.stop_loop, true);
     virEventAddTimeout(0, guard_cb, &stress, NULL);  /* let the loop see it */
     pthread_join(loop, NULL);
+    stress_send_trace(false);
     dprintf(stress.out, "stats %ld %ld %ld\n", atomic_load(&stress.ops),
             atomic_load(&stress.calls), atomic_load(&stress.frees));
     return 0;
 }
 
-struct stress_child {
-    const char *impl_path;
-    const struct stress_opts *o;
-};
-
-static void stress_child(int fd, void *arg)
+void stress_child(int fd, void *arg)
 {
     const struct stress_child *c = arg;
     const struct stress_opts *o = c->o;
@@ -479,122 +495,3 @@ static void stress_child(int fd, void *arg)
     exit(child(c->impl_path, o));      /* exit: coverage data is written */
 }
 
-struct stress_report {
-    const char *impl_name;
-    const struct stress_opts *o;
-    int failures, lines;
-};
-
-/* A line from the child: "stats A B C", or "RULE what happened". */
-static void stress_record(const char *line, void *arg)
-{
-    struct stress_report *r = arg;
-    const char *rest = strchr(line, ' ');
-
-    if (r->lines++ == 0)
-        printf("stress: %s, %d worker threads for %d ms\n", con_esc(r->impl_name),
-               r->o->threads, r->o->ms);
-    if (!strncmp(line, "stats ", 6)) {
-        printf("stress: %s operations, callbacks, free callbacks\n", con_esc(line + 6));
-        return;
-    }
-    printf("FAIL [%s] %s\n", con_escn(line, rest ? (size_t)(rest - line) : strlen(line)),
-           con_esc(rest ? rest + 1 : ""));
-    r->failures++;
-}
-
-/* ThreadSanitizer's reports, by kind, and the rule each breaks.  An IMPL
- * built with -fsanitize=thread, run on TSan's runtime (make stress-tsan),
- * has every unsynchronised access between the loop thread and the workers
- * reported, whether or not the interleaving of this run made it do harm:
- * a loop without a lock is found on every run, not when it is unlucky. */
-static const struct { const char *kind, *rule; } tsan_kinds[] = {
-    { "data race", "R42" },                 /* thread-safety of the six ops */
-    { "lock-order-inversion", "R42" },      /* a deadlock waiting to happen */
-    { "heap-use-after-free", "R34" },       /* a registration freed too early */
-};
-
-static const char *tsan_rule(const char *kind)
-{
-    for (size_t i = 0; i < sizeof(tsan_kinds) / sizeof(tsan_kinds[0]); i++)
-        if (!strncmp(kind, tsan_kinds[i].kind, strlen(tsan_kinds[i].kind)))
-            return tsan_kinds[i].rule;
-    return "R42";
-}
-
-#define TSAN_MARK "WARNING: ThreadSanitizer: "
-
-/* Report what TSan found in the child's stderr: one failure per kind of
- * report, with the first report of that kind (its first lines: where the
- * two accesses were).  Returns the number of failures. */
-static int tsan_reports(const char *output)
-{
-    const char *seen[8];
-    int nseen = 0;
-
-    for (const char *w = output ? strstr(output, TSAN_MARK) : NULL; w;
-         w = strstr(w + 1, TSAN_MARK)) {
-        const char *kind = w + strlen(TSAN_MARK), *end = kind + strcspn(kind, "(\n");
-        int n = 0, lines = 0;
-        bool dup = false;
-
-        while (end > kind && end[-1] == ' ')
-            end--;
-        for (int i = 0; i < nseen; i++)
-            dup |= !strncmp(seen[i], kind, (size_t)(end - kind));
-        for (const char *x = output; (x = strstr(x, TSAN_MARK)); x++)
-            n += !strncmp(x + strlen(TSAN_MARK), kind, (size_t)(end - kind));
-        if (dup || nseen == 8)
-            continue;
-        seen[nseen++] = kind;
-        printf("FAIL [%s] ThreadSanitizer: %s between the loop thread and other threads "
-               "(%d reports):\n", tsan_rule(kind), con_escn(kind, (size_t)(end - kind)), n);
-        for (const char *l = w; *l && lines < 16; lines++) {
-            size_t len = strcspn(l, "\n");
-            if (lines > 0 && len == 0)
-                break;
-            printf("    %s\n", con_escn(l, len));
-            l += len + (l[len] != '\0');
-        }
-    }
-    return nseen;
-}
-
-/* Run the stress test in a child under the supervisor; print what it
- * found.  Returns 0 when nothing was found, 1 otherwise. */
-int stress_run(const char *impl_path, const char *impl_name,
-               const struct stress_opts *o)
-{
-    struct stress_child c = { impl_path, o };
-    struct stress_report r = { impl_name, o, 0, 0 };
-    struct sup_outcome so;
-
-    if (sup_run(stress_child, &c, stress_record, &r, o->ms + 10000.0, &so) < 0) {
-        printf("FAIL [harness] cannot start a child process\n");
-        return 1;
-    }
-    if (r.lines++ == 0)
-        printf("stress: %s, %d worker threads for %d ms\n", con_esc(impl_name), o->threads,
-               o->ms);
-    r.failures += tsan_reports(so.output);
-    free(so.output);
-    if (so.interrupted) {
-        printf("FAIL [stopped] the runner was stopped by %s\n",
-               strsignal(sup_stop_signal()));
-        r.failures++;
-    } else if (so.timed_out) {
-        printf("FAIL [hang] the loop or a worker hung (killed after %d ms)\n",
-               o->ms + 10000);
-        r.failures++;
-    } else if (WIFSIGNALED(so.status)) {
-        printf("FAIL [crash] the process died of %s\n", strsignal(WTERMSIG(so.status)));
-        r.failures++;
-    } else if (WIFEXITED(so.status) && WEXITSTATUS(so.status) != 0 && !r.failures) {
-        printf("FAIL [exit] the stress child exited with %d\n", WEXITSTATUS(so.status));
-        r.failures++;
-    }
-    printf("%d passed, %d failed\n", r.failures ? 0 : 1, r.failures ? 1 : 0);
-    if (so.interrupted)
-        return 128 + sup_stop_signal();
-    return r.failures ? 1 : 0;
-}

@@ -94,6 +94,20 @@ static bool matches(const char *filter, const char *id)
     return false;
 }
 
+/* Whether --filter chooses among the generated programs too: only when
+ * one of its globs starts with "gen-" (--help says so).  A filter meant
+ * for the scenario files ("timer-*") would otherwise drop every program
+ * of --generate N without a word. */
+static bool filters_programs(const char *filter)
+{
+    if (!filter)
+        return false;
+    for (const char *p = filter; p; p = strchr(p, ','))
+        if (!strncmp(p + (*p == ','), "gen-", 4))
+            return true;
+    return false;
+}
+
 /* The programs' paths, REPORT_DIR/generated/gen-SEED-K.scn, added to
  * the run.  Nothing is written yet: each program is made when its turn
  * comes (make_generated), so that the --budget bounds generation, and
@@ -162,7 +176,8 @@ static void load_one(const struct options *o, char **files, int i,
 }
 
 /* Generated program k, files[i], into res[*nres] to be made in its turn,
- * unless --filter leaves it out or its id is a file's. */
+ * unless --exclude or a --filter naming programs (filters_programs)
+ * leaves it out, or its id is a file's. */
 static void load_generated(const struct options *o, char **files, int i, int k,
                            struct idset *ids, struct result *res, int *nres,
                            int *bad_input)
@@ -186,10 +201,51 @@ static void load_generated(const struct options *o, char **files, int i, int k,
         *bad_input = 1;
         return;
     }
-    if (!matches(o->filter, id) || (o->exclude && matches(o->exclude, id)))
+    if (!matches(filters_programs(o->filter) ? o->filter : NULL, id) ||
+        (o->exclude && matches(o->exclude, id)))
         return;
     res[(*nres)++] =
         (struct result){ .path = files[i], .id = files[i], .gen_k = k };
+}
+
+/* One result's own memory (suite_free's, for one). */
+static void free_result(struct result *r)
+{
+    for (int k = 0; k < r->nfailures; k++) {
+        free(r->failures[k].rules);
+        free(r->failures[k].message);
+    }
+    free(r->failures);
+    free(r->trace);
+    free(r->error);
+    free(r->rerun);
+    scenario_free((struct scenario *)r->sc);
+}
+
+/* --shard I/N: only the results whose place in res[] (suite order, after
+ * --filter and --exclude) is I-1 modulo N are kept, so that N jobs share
+ * the suite evenly whatever its order (scenarios of one family, slow or
+ * fast, sit together); *bad_input and *unloaded then count this shard's
+ * alone.  Interleaved, not contiguous blocks: --merge needs neither. */
+static void keep_shard(const struct options *o, struct result *res, int *nres,
+                       int *bad_input, int *unloaded)
+{
+    int kept = 0;
+
+    if (!o->shard_n)
+        return;
+    *bad_input = 0;
+    *unloaded = 0;
+    for (int i = 0; i < *nres; i++) {
+        if (i % o->shard_n != o->shard_i - 1) {
+            free_result(&res[i]);
+            continue;
+        }
+        *bad_input |= res[i].outcome == OUT_ERROR;
+        *unloaded += res[i].outcome == OUT_SKIP;
+        res[kept++] = res[i];
+    }
+    *nres = kept;
 }
 
 /* The ids of ids, which owns them. */
@@ -246,6 +302,7 @@ int suite_load(const struct options *o, char ***files, int *nfiles,
                            bad_input);
     }
     free_ids(&ids);
+    keep_shard(o, res, nres, bad_input, unloaded);
     *res_out = res;
     return 0;
 }
@@ -254,17 +311,8 @@ int suite_load(const struct options *o, char ***files, int *nfiles,
  * files owns the paths the results point to. */
 void suite_free(struct result *res, int n, char **files, int nfiles)
 {
-    for (int i = 0; i < n; i++) {
-        for (int k = 0; k < res[i].nfailures; k++) {
-            free(res[i].failures[k].rules);
-            free(res[i].failures[k].message);
-        }
-        free(res[i].failures);
-        free(res[i].trace);
-        free(res[i].error);
-        free(res[i].rerun);
-        scenario_free((struct scenario *)res[i].sc);
-    }
+    for (int i = 0; i < n; i++)
+        free_result(&res[i]);
     free(res);
     for (int i = 0; i < nfiles; i++)
         free(files[i]);

@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -63,6 +64,29 @@ static void close_inherited(void)
         close((int)fd);
 }
 
+/* faketime(1) runs the runner as its child and waits for it, but passes
+ * no signal on: a SIGTERM to it (a CI job's end, a stopped make) would
+ * leave the runner and its scenario running, orphaned.  Under it, the
+ * runner takes its parent's death as a SIGTERM of its own. */
+static void stop_with_wrapper(void)
+{
+    char path[64], exe[PATH_MAX];
+    pid_t parent = getppid();
+    const char *base;
+    ssize_t n;
+
+    snprintf(path, sizeof(path), "/proc/%d/exe", (int)parent);
+    if ((n = readlink(path, exe, sizeof(exe) - 1)) <= 0)
+        return;
+    exe[n] = '\0';
+    base = strrchr(exe, '/');
+    if (strcmp(base ? base + 1 : exe, "faketime") != 0)
+        return;
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid() != parent)        /* it died before the prctl */
+        raise(SIGTERM);
+}
+
 /* The stop signals stay blocked except inside ppoll(), so that one that
  * arrives between two checks is not missed: it waits for the next wait. */
 void sup_init(void)
@@ -80,6 +104,23 @@ void sup_init(void)
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
     sigprocmask(SIG_BLOCK, &stop_signals, NULL);
+    stop_with_wrapper();
+}
+
+/* After the run nothing is left to stop in order: a stop signal ends the
+ * process at once, wherever it is.  Libraries' exit handlers run next
+ * (p11-kit's, under libvirt), and one that deadlocks (a lock left
+ * corrupted by two sanitizer runtimes preloaded together) would otherwise
+ * hold a SIGTERM blocked for ever. */
+void sup_fini(void)
+{
+    struct sigaction dfl = { .sa_handler = SIG_DFL };
+
+    sigemptyset(&dfl.sa_mask);
+    sigaction(SIGINT, &dfl, NULL);
+    sigaction(SIGTERM, &dfl, NULL);
+    sigaction(SIGHUP, &dfl, NULL);
+    sigprocmask(SIG_UNBLOCK, &stop_signals, NULL);
 }
 
 int sup_stop_signal(void)

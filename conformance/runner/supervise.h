@@ -9,7 +9,8 @@
  * kills whatever the child left: its process group, and every process
  * reparented to the runner, which is a child subreaper for that purpose.
  * SIGINT, SIGTERM and SIGHUP to the runner end the child in progress at
- * once and are then reported by sup_stop_signal().
+ * once and are then reported by sup_stop_signal(); under faketime(1),
+ * which passes no signal on, its death counts as a SIGTERM.
  *
  * Prefix sup_.  What runs in the child is its caller's (run.c: a
  * scenario; impl.c: the probe; stress.c); what its lines mean, too.
@@ -40,6 +41,10 @@ struct sup_outcome {
 /* Once, before any child: makes the runner a child subreaper and routes
  * SIGINT, SIGTERM and SIGHUP to sup_stop_signal(). */
 void sup_init(void);
+
+/* Once, after the last child: the stop signals end the runner at once
+ * from then on (its exit handlers included). */
+void sup_fini(void);
 
 /* Run body(result_fd, body_arg) in a child for at most timeout_ms of real
  * time; each line it writes on the result channel goes to on_record.

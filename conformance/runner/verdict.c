@@ -186,11 +186,108 @@ bool verdict_failed(const struct options *o, const struct result *r)
            (r->outcome == OUT_WARN && o->strict);
 }
 
-enum outcome verdict_expected(struct options *o, const struct result *r)
+/* The failure lines of r an expectation file must account for: its
+ * failures of level MUST or SHOULD (INFO is not a failure), then its
+ * error, if any (k == r->nfailures), as a line of no rule.  Each through
+ * *rules and *msg; false past the last. */
+static bool failure_line(const struct result *r, int k, const char **rules,
+                         const char **msg)
+{
+    if (k < r->nfailures) {
+        *rules = r->failures[k].rules;
+        *msg = r->failures[k].message;
+        return true;
+    }
+    *rules = "-";
+    *msg = r->error;
+    return k == r->nfailures && r->error && r->outcome != OUT_SKIP;
+}
+
+static bool counts(const struct result *r, int k)
+{
+    return k >= r->nfailures || r->failures[k].level != LEVEL_INFO;
+}
+
+/* The first line of the file that matches r's k-th failure line, or
+ * NULL: a failure nobody listed. */
+static struct deviation *matching(struct options *o, struct deviation *x,
+                                  const struct result *r, int k)
+{
+    const char *rules, *msg;
+
+    if (!failure_line(r, k, &rules, &msg))
+        return NULL;
+    for (; x; x = dev_next(&o->expect, x))
+        if (dev_matches(x, rules, msg))
+            return x;
+    return NULL;
+}
+
+/* Whether r got what --expect's file says: the outcome listed (pass if
+ * it is not listed), and each failure line matched by a line of it. */
+bool verdict_as_expected(struct options *o, const struct result *r)
 {
     struct deviation *x = dev_find(&o->expect, r->id);
+    const char *rules, *msg;
 
-    return x ? x->outcome : OUT_PASS;
+    if (r->outcome != (x ? x->outcome : OUT_PASS))
+        return false;
+    for (int k = 0; failure_line(r, k, &rules, &msg); k++)
+        if (counts(r, k) && !matching(o, x, r, k))
+            return false;
+    return true;
+}
+
+/* r against its lines x (NULL: not listed): print each difference, mark
+ * the lines that matched.  Returns how many differ. */
+static int judge_one(struct options *o, struct result *r, struct deviation *x)
+{
+    enum outcome want = x ? x->outcome : OUT_PASS;
+    const char *rules, *msg;
+    int unexpected = 0;
+
+    for (struct deviation *y = x; y; y = dev_next(&o->expect, y))
+        y->seen = true;
+    if (r->outcome != want) {
+        unexpected++;
+        printf("UNEXPECTED %s: %s, expected %s%s%s%s\n", con_esc(r->id),
+               report_outcome_name(r->outcome), report_outcome_name(want),
+               x ? " (" : "", x ? con_esc(dev_reasons(&o->expect, x)) : "",
+               x ? ")" : "");
+        if (r->outcome == OUT_PASS || !x)
+            return unexpected;  /* the line says it all */
+    }
+    for (int k = 0; x && failure_line(r, k, &rules, &msg); k++) {
+        struct deviation *m;
+
+        if (!counts(r, k))
+            continue;
+        m = matching(o, x, r, k);
+        for (struct deviation *y = m; y; y = dev_next(&o->expect, y))
+            if (y != m && dev_matches(y, rules, msg))
+                y->matched = true;  /* two lines for one failure: both hold */
+        if (m) {
+            m->matched = true;
+            continue;
+        }
+        unexpected++;
+        printf("UNEXPECTED %s: a failure no line of %s lists: %s%s%s %s\n",
+               con_esc(r->id), con_esc(o->expect.path),
+               k < r->nfailures ? scenario_level_name(r->failures[k].level) : "",
+               k < r->nfailures ? " " : "", con_esc(rules), con_esc(msg));
+    }
+    for (struct deviation *y = x; y; y = dev_next(&o->expect, y))
+        if (!y->matched && !y->optional) {
+            unexpected++;
+            printf("UNEXPECTED %s:%d: %s %s%s%s%s matched no failure of '%s' "
+                   "(stale entry)\n", con_esc(o->expect.path), y->line,
+                   report_outcome_name(y->outcome), con_esc(y->rule),
+                   y->pattern ? " /" : "", y->pattern ? con_esc(y->pattern) : "",
+                   y->pattern ? "/" : "", con_esc(r->id));
+        }
+    if (!unexpected && x)
+        r->known = dev_reasons(&o->expect, x);
+    return unexpected;
 }
 
 /* Compare each scenario run with --expect: print what differs, mark the
@@ -201,22 +298,14 @@ int verdict_judge_deviations(struct options *o, struct result *res, int n)
 
     for (int i = 0; i < n; i++) {
         struct deviation *x = dev_find(&o->expect, res[i].id);
-        enum outcome want = x ? x->outcome : OUT_PASS;
+        int differ;
 
         if (res[i].outcome == OUT_SKIP)
             continue;
-        if (x)
-            x->seen = true;
-        if (res[i].outcome == want) {
-            as_expected++;
-            known += x != NULL;
-            res[i].known = x ? x->reason : NULL;
-            continue;
-        }
-        unexpected++;
-        printf("UNEXPECTED %s: %s, expected %s%s%s%s\n", con_esc(res[i].id),
-               report_outcome_name(res[i].outcome), report_outcome_name(want),
-               x ? " (" : "", x ? con_esc(x->reason) : "", x ? ")" : "");
+        differ = judge_one(o, &res[i], x);
+        unexpected += differ;
+        as_expected += !differ;
+        known += !differ && x;
     }
     for (int k = 0; k < o->expect.n && !o->filter && !o->exclude; k++)
         if (!o->expect.v[k].seen) {

@@ -29,8 +29,9 @@ void verdict_settle(const struct options *o, struct result *r,
 /* Whether r fails the run (a warning does with --strict). */
 bool verdict_failed(const struct options *o, const struct result *r);
 
-/* The outcome --expect's file lists for r (pass if it is not listed). */
-enum outcome verdict_expected(struct options *o, const struct result *r);
+/* Whether r got what --expect's file says: the outcome listed (pass if
+ * it is not listed), and each of its failures matched by a line. */
+bool verdict_as_expected(struct options *o, const struct result *r);
 
 /* Compare each scenario run with --expect: print what differs, mark the
  * known deviations for the reports.  Returns how many differ. */

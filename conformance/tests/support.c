@@ -144,6 +144,12 @@ pid_t runner_start(int *out_fd, const char *const args[])
     return start(out_fd, NULL, args);
 }
 
+pid_t runner_start_prefixed(int *out_fd, const char *const prefix[],
+                            const char *const args[])
+{
+    return start(out_fd, prefix, args);
+}
+
 char *read_all(int fd)
 {
     size_t len = 0, cap = 8192;

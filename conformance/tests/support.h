@@ -19,6 +19,9 @@ int runner(char **out, const char *const args[]);
 /* Start evconf-run with args and return at once: its pid, and in *out_fd
  * the read end of its stdout and stderr. */
 pid_t runner_start(int *out_fd, const char *const args[]);
+/* The same behind the words of prefix (e.g. faketime). */
+pid_t runner_start_prefixed(int *out_fd, const char *const prefix[],
+                            const char *const args[]);
 /* Read fd to its end into a new string. */
 char *read_all(int fd);
 /* Wait up to ms (real time) for pid to be gone (not even a zombie of
@@ -66,15 +69,19 @@ void add_tests(Suite *s, const TTest *const tests[], size_t n);
 void add_runner_tests(Suite *s);
 void add_supervision_tests(Suite *s);
 void add_report_tests(Suite *s);
+void add_expect_tests(Suite *s);
 void add_scenario_tests(Suite *s);
 void add_binding_tests(Suite *s);
 void add_client_tests(Suite *s);
 void add_daemon_guard_tests(Suite *s);
 void add_limits_tests(Suite *s);
 void add_stress_tests(Suite *s);
+void add_modes_tests(Suite *s);
 void add_attribution_tests(Suite *s);
 void add_words_tests(Suite *s);
 void add_glue_tests(Suite *s);
 void add_wakeups_tests(Suite *s);
+void add_mode_stop_tests(Suite *s);
+void add_lanes_tests(Suite *s);
 
 #endif

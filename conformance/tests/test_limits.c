@@ -179,7 +179,7 @@ START_TEST(expect_file_linear)
     const char *args[] = { "--expect", expect, "--list", "-s", NULL, NULL };
 
     snprintf(expect, sizeof(expect), "%s", lines_file("big.expect", "",
-             "x-%d fail a reason\n", 200000, "x-0 fail again\n"));
+             "x-%d fail R1: a reason\n", 200000, "x-0 fail R1: again\n"));
     args[4] = scenario_file("one.scn", simple("one"));
     ck_assert_int_eq(runner(&out, args), 2);
     ck_assert_msg(strstr(out, "big.expect:200001: 'x-0' is listed twice"), "%.1000s", out);

@@ -209,8 +209,44 @@ START_TEST(failure_report)
     ck_assert_msg(strstr(out, "[MUST R21] line 9: expect calls T = 5; but it was 2"), "%s", out);
     ck_assert_msg(strstr(out, "cb T timer="), "no trace in: %s", out);
     ck_assert_msg(strstr(out, "seed: 77"), "%s", out);
-    ck_assert_msg(strstr(out, "rerun: make conformance IMPL=reference SCENARIOS="), "%s", out);
+    ck_assert_msg(strstr(out, "/evconf-run --impl reference -s /"), "%s", out);
+    ck_assert_msg(strstr(out, "fails.scn --seed 77\n"), "%s", out);
     free(out);
+}
+END_TEST
+
+/* The rerun line works as printed, from another directory: pasted into a
+ * shell, it runs the same scenario with the same options to the same
+ * failure. */
+START_TEST(rerun_line_works_as_printed)
+{
+    char *out, text[512], cmd[8192], got[4096];
+    const char *args[] = { "-s", NULL, "--seed", "5", "--strict", "--timeout", "7",
+                           "--report-dir", NULL, NULL };
+    const char *line, *end;
+    size_t n;
+    FILE *p;
+
+    snprintf(text, sizeof(text), HEADER "add-timeout T 0\nrun 2\nexpect calls T = 5\n",
+             "again");
+    args[1] = scenario_file("it's here.scn", text);
+    args[8] = make_tmpdir();
+    ck_assert_int_eq(runner(&out, args), 1);
+    line = strstr(out, "rerun: ");
+    ck_assert_msg(line, "%s", out);
+    line += 7;
+    end = strchr(line, '\n');
+    ck_assert_msg(strstr(line, "--strict --timeout 7") && end, "%s", out);
+    snprintf(cmd, sizeof(cmd), "cd / && %.*s --report-dir '%s/again' 2>&1", (int)(end - line),
+             line, tmpdir);
+    free(out);
+    p = popen(cmd, "r");
+    ck_assert(p);
+    n = fread(got, 1, sizeof(got) - 1, p);
+    got[n] = '\0';
+    ck_assert_msg(WEXITSTATUS(pclose(p)) == 1, "%s: %s", cmd, got);
+    ck_assert_msg(strstr(got, "[MUST R21] line 9: expect calls T = 5; but it was 2") &&
+                  strstr(got, "0 passed, 1 failed"), "%s: %s", cmd, got);
 }
 END_TEST
 
@@ -554,7 +590,8 @@ void add_runner_tests(Suite *s)
         impl_without_symbols, malformed_scenarios, impl_crashes, impl_exits,
         impl_hangs, impl_register_fails, strict_makes_should_fatal,
         failure_report, idle_reported, reports_written, list_and_filter,
-        same_seed_same_report, realtime_under_faketime, anchor_names_with_dashes,
+        same_seed_same_report, realtime_under_faketime, rerun_line_works_as_printed,
+        anchor_names_with_dashes,
         since_counts_from_the_anchor, generate_and_shrink,
         stress_mode, make_quotes_values,
         impl_coverage_report, fd_flags_checked_outside_callbacks,

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "support.h"
@@ -29,36 +30,25 @@ START_TEST(racy_wakeup_fails_every_run)
 }
 END_TEST
 
-/* libtsan's path, as the compiler knows it, or NULL when it has none. */
-static const char *libtsan(char *buf, size_t len)
-{
-    FILE *p = popen("${CC:-cc} -print-file-name=libtsan.so", "r");
-    bool ok = p && fgets(buf, (int)len, p) && buf[0] == '/';
-
-    if (p)
-        pclose(p);
-    if (!ok)
-        return NULL;
-    buf[strcspn(buf, "\n")] = '\0';
-    return access(buf, R_OK) == 0 ? buf : NULL;
-}
-
-/* Under TSan: the IMPL twin (build/tsan/NAME) with the stress run; returns
- * its exit status, or -1 when TSan or the twin is not there (skipped). */
+/* Under TSan (--sanitizer=thread, which preloads its runtime): the IMPL
+ * twin (build/tsan/NAME, or the word reference for the reference's) with
+ * the stress run; returns its exit status, or -1 when the twin is not
+ * there (skipped). */
 static int stress_tsan(char **out, const char *name)
 {
-    char lib[512], preload[600], twin[512];
-    const char *prefix[] = { "env", preload,
-                             "TSAN_OPTIONS=halt_on_error=0 exitcode=66", NULL };
-    const char *args[] = { "--stress", "--stress-ms", "400", "--impl", twin, NULL };
+    char twin[512];
+    const char *args[] = { "--sanitizer=thread", "--stress", "--stress-ms", "400", "--impl",
+                           twin, "--report-dir", make_tmpdir(), NULL };
 
-    snprintf(twin, sizeof(twin), "%s/tsan/%s", build_dir(), name);
-    if (!libtsan(lib, sizeof(lib)) || access(twin, R_OK) != 0) {
-        test_skip("no libtsan, or no ThreadSanitizer twin (not built beside a sanitizer)");
+    snprintf(twin, sizeof(twin), "%s/tsan/%s", build_dir(),
+             strcmp(name, "reference") ? name : "libevconf-reference.so");
+    if (access(twin, R_OK) != 0) {
+        test_skip("no ThreadSanitizer twin (not built beside a sanitizer)");
         return -1;
     }
-    snprintf(preload, sizeof(preload), "LD_PRELOAD=%s", lib);
-    return run_prefixed(out, prefix, args);
+    if (!strcmp(name, "reference"))
+        snprintf(twin, sizeof(twin), "reference");
+    return runner(out, args);
 }
 
 /* A loop without a lock: its data races are reported by TSan, as a
@@ -79,11 +69,12 @@ START_TEST(tsan_finds_a_loop_without_lock)
 }
 END_TEST
 
-/* The reference's twin passes the same run clean: no report at all. */
+/* The reference's twin (what --impl reference names under
+ * --sanitizer=thread) passes the same run clean: no report at all. */
 START_TEST(tsan_reference_is_clean)
 {
     char *out;
-    int rc = stress_tsan(&out, "libevconf-reference.so");
+    int rc = stress_tsan(&out, "reference");
 
     if (rc < 0)
         return;
@@ -93,10 +84,93 @@ START_TEST(tsan_reference_is_clean)
 }
 END_TEST
 
+/* The file tmpdir/NAME, read whole (NULL if it is not there). */
+static char *report_file(const char *name)
+{
+    char path[1024];
+    FILE *f;
+    char *text = NULL;
+    size_t len = 0;
+
+    snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+    if (!(f = fopen(path, "r")))
+        return NULL;
+    if (getdelim(&text, &len, '\0', f) < 0) {
+        free(text);
+        text = NULL;
+    }
+    fclose(f);
+    return text;
+}
+
+/* --stress honours --report-dir: the reports of a scenario run, one test
+ * "stress"; a failure in them names the thread that saw it and carries
+ * the threads' ids and the last events, each with its thread; the page
+ * ends with a rerun line that runs the same again.  A passing run writes
+ * them too. */
+START_TEST(stress_writes_reports)
+{
+    char *out, *text, variant[512], cmd[2048];
+    const char *args[] = { "--stress", "--stress-ms", "300", "--impl", variant,
+                           "--report-dir", make_tmpdir(), NULL };
+    const char *ok[] = { "--stress", "--stress-ms", "300", "--report-dir", tmpdir, NULL };
+    const char *line;
+
+    snprintf(variant, sizeof(variant), "%s/variants/libevref-no-wakeup.so", build_dir());
+    ck_assert_int_eq(runner(&out, args), 1);
+    ck_assert_msg(strstr(out, "FAIL [R43]") &&
+                  strstr(out, "; seen on the registering thread (tid ") &&
+                  strstr(out, "threads: registering=") && strstr(out, ", the loop thread (tid ") &&
+                  strstr(out, "reports: "), "%s", out);
+    ck_assert_msg((text = report_file("results.tap")) && strstr(text, "not ok 1 - stress ") &&
+                  strstr(text, "MUST R43: "), "%s", text);
+    free(text);
+    ck_assert_msg((text = report_file("junit.xml")) && strstr(text, "name=\"stress\"") &&
+                  strstr(text, "<failure") && strstr(text, "threads: registering="), "%s", text);
+    free(text);
+    ck_assert_msg((text = report_file("results.json")) && strstr(text, "\"id\": \"stress\"") &&
+                  strstr(text, "\"rules\": [\"R43\"]") && strstr(text, "\"rerun\": ") &&
+                  strstr(text, "threads: registering="), "%s", text);
+    free(text);
+    ck_assert_msg((text = report_file("results.html")) && strstr(text, "seen on"), "no html");
+    free(text);
+    line = strstr(out, "rerun: ");
+    ck_assert_msg(line, "%s", out);
+    snprintf(cmd, sizeof(cmd), "cd / && %.*s --report-dir '%s/again' >/dev/null 2>&1",
+             (int)strcspn(line + 7, "\n"), line + 7, tmpdir);
+    ck_assert_msg(WEXITSTATUS(system(cmd)) == 1, "%s", cmd);
+    free(out);
+    ck_assert_msg(runner(&out, ok) == 0 && strstr(out, "1 passed, 0 failed"), "%s", out);
+    free(out);
+    ck_assert_msg((text = report_file("results.tap")) && strstr(text, "ok 1 - stress ") &&
+                  !strstr(text, "not ok"), "%s", text);
+    free(text);
+}
+END_TEST
+
+/* A loop that crashes under --stress: the failure names the signal and
+ * the thread it was on, and gives every thread's id. */
+START_TEST(stress_crash_names_thread)
+{
+    char *out;
+    const char *args[] = { "--stress", "--stress-ms", "300", "--impl", impl("crash-in-add"),
+                           NULL };
+
+    ck_assert_int_eq(runner(&out, args), 1);
+    /* Under a runner built with ASan, its handler reports the crash and
+     * exits: the process "crashed on" the thread. */
+    ck_assert_msg((strstr(out, "FAIL [crash] the process died of Segmentation fault on worker ") ||
+                   strstr(out, "FAIL [crash] the process crashed on worker ")) &&
+                  strstr(out, "threads: registering="), "%s", out);
+    free(out);
+}
+END_TEST
+
 void add_stress_tests(Suite *s)
 {
     const TTest *tests[] = { racy_wakeup_fails_every_run, tsan_finds_a_loop_without_lock,
-                             tsan_reference_is_clean };
+                             tsan_reference_is_clean, stress_writes_reports,
+                             stress_crash_names_thread };
 
     add_tests(s, tests, sizeof(tests) / sizeof(tests[0]));
 }

@@ -141,16 +141,17 @@ START_TEST(impl_leaves_helpers)
 }
 END_TEST
 
-/* SIGTERM or SIGINT to the runner: it stops the scenario running, leaves
- * no process behind, keeps the reports of what ran, and exits 128 + the
+/* SIGTERM or SIGINT to the runner: it stops the scenarios running (one
+ * with -j 1, both with -j 2: the signal goes on to each lane), leaves no
+ * process behind, keeps the reports of what ran, and exits 128 + the
  * signal. */
-static void stopped_by(int sig)
+static void stopped_by(int sig, const char *jobs)
 {
     char report[600], path[700], *out;
     pid_t pids[8], runner_pid;
-    int fd, status, n;
+    int fd, status, n, want = atoi(jobs);
     const char *args[] = { "--impl", impl("hang"), "--timeout", "30", "-s", NULL,
-                           "--report-dir", report, NULL };
+                           "--report-dir", report, "-j", jobs, NULL };
 
     set_pidfile();
     scenario_file("one.scn", simple("one"));
@@ -159,15 +160,20 @@ static void stopped_by(int sig)
     snprintf(report, sizeof(report), "%s/report", tmpdir);
     runner_pid = runner_start(&fd, args);
     n = read_pids(pids, 8, 20000);
-    ck_assert_msg(n == 1, "the scenario never started");
+    for (int waited = 0; n < want && waited < 20000; waited += 10) {
+        usleep(10000);
+        n = read_pids(pids, 8, 0);
+    }
+    ck_assert_msg(n == want, "%d scenarios started, not %d", n, want);
     kill(runner_pid, sig);
     out = read_all(fd);
     close(fd);
     ck_assert_int_eq(waitpid(runner_pid, &status, 0), runner_pid);
     ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 128 + sig,
                   "status 0x%x: %s", status, out);
-    ck_assert_msg(process_gone(pids[0], 2000), "the scenario's process outlived the "
-                  "runner");
+    for (int i = 0; i < n; i++)
+        ck_assert_msg(process_gone(pids[i], 2000), "a scenario's process "
+                      "outlived the runner");
     snprintf(path, sizeof(path), "%s/results.json", report);
     ck_assert_msg(access(path, R_OK) == 0, "no results.json: %s", out);
     free(out);
@@ -175,13 +181,25 @@ static void stopped_by(int sig)
 
 START_TEST(runner_terminated)
 {
-    stopped_by(SIGTERM);
+    stopped_by(SIGTERM, "1");
 }
 END_TEST
 
 START_TEST(runner_interrupted)
 {
-    stopped_by(SIGINT);
+    stopped_by(SIGINT, "1");
+}
+END_TEST
+
+START_TEST(runner_terminated_in_lanes)
+{
+    stopped_by(SIGTERM, "2");
+}
+END_TEST
+
+START_TEST(runner_interrupted_in_lanes)
+{
+    stopped_by(SIGINT, "2");
 }
 END_TEST
 
@@ -245,7 +263,8 @@ void add_supervision_tests(Suite *s)
     const TTest *tests[] = {
         impl_closes_fds, impl_blocks_while_loading, impl_floods_stderr,
         impl_forges_results, impl_forges_done_then_crashes, impl_leaves_helpers,
-        runner_terminated, runner_interrupted, inherited_fds_closed,
+        runner_terminated, runner_interrupted, runner_terminated_in_lanes,
+        runner_interrupted_in_lanes, inherited_fds_closed,
     };
 
     add_tests(s, tests, sizeof(tests) / sizeof(tests[0]));

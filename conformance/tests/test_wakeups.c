@@ -34,12 +34,13 @@ static char *results_json(const char *dir)
 }
 
 /* Run the idle scenario against loop (--strict), expecting it to pass;
- * returns the output, and the report in *json. */
+ * returns the output, and the report in *json.  Two lanes (-j 2): the
+ * figure comes back from a lane as from the runner itself. */
 static char *run_idle(const char *loop, char **json)
 {
     char dir[PATH_MAX], *out;
     const char *args[] = { "--impl", loop, "-s", IDLE_SCENARIO, "--strict",
-                           "--report-dir", dir, NULL };
+                           "-j", "2", "--report-dir", dir, NULL };
 
     snprintf(dir, sizeof(dir), "%s/report", make_tmpdir());
     ck_assert_msg(runner(&out, args) == 0, "%s", out);
