@@ -597,6 +597,13 @@ $(LVEV_ASAN_SO): $(LVEV_DEPS)
 $(LVEV_TSAN_SO): $(LVEV_DEPS)
 	$(call lvev_so,$(TSAN_CFLAGS) -fsanitize=thread)
 MATRIX_IMPLS += libevent
+conformance-asan: $(filter $(LVEV_ASAN_SO),$(IMPL))
+stress-tsan: $(filter $(LVEV_TSAN_SO),$(TSAN_IMPL))
+# Each of libevent's pitfalls put back into a copy, and the scenarios that
+# must catch it (docs/integrations-libevent.md).
+libevent-pitfalls: $(RUNNER)
+	scripts/libevent-pitfalls $(BUILD)
+.PHONY: libevent-pitfalls
 .PHONY: install-libevent
 install: install-libevent
 install-libevent: $(LVEV_LIB_A) $(LVEV_SO)
