@@ -717,7 +717,7 @@ install: all $(SAN_TWINS) $(BUILD)/evref.pc $(BUILD)/evconf.pc
 	install -m 644 conformance/scenarios/*.scn conformance/scenarios/README.md \
 	    $(DESTDIR)$(DATADIR)/evconf/scenarios/
 	install -m 644 conformance/expectations/*.expect $(DESTDIR)$(DATADIR)/evconf/expectations/
-	install -m 644 conformance/tsan.supp $(DESTDIR)$(DATADIR)/evconf/
+	install -m 644 conformance/tsan.supp conformance/lsan.supp $(DESTDIR)$(DATADIR)/evconf/
 	install -m 644 docs/contract.md docs/semantics.md conformance/CATALOGUE.md \
 	    docs/results.schema.json $(DESTDIR)$(DATADIR)/doc/evconf/
 	install -m 644 $(BUILD)/evconf.pc $(DESTDIR)$(PCDIR)/evconf.pc

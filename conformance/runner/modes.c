@@ -95,6 +95,9 @@ static const char *sanitizer_env(const struct options *o)
         set_options("TSAN_OPTIONS", supp, ' ');
     } else {
         set_options("ASAN_OPTIONS", "detect_leaks=1", ':');
+        /* The loader's own allocations (conformance/lsan.supp says why). */
+        snprintf(supp, sizeof(supp), "suppressions=%s", kit_data("lsan.supp"));
+        set_options("LSAN_OPTIONS", supp, ':');
         set_options("UBSAN_OPTIONS", "halt_on_error=1:print_stacktrace=1", ':');
     }
     return lib;
