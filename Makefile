@@ -561,6 +561,57 @@ check: check-build
 	    MUTATION_SAMPLE=$(MUTATION_SAMPLE) SUMMARIES='$(SUMMARIES)' \
 	    scripts/check $(BUILD) $(CHECKS)
 
+# ---- integrations/libevent/ (issue 24) ----------------------------------
+# libvirt on a libevent event_base: a static library an application links
+# (liblibvirt-libevent.a) and the adapter evconf-run loads (IMPL=libevent),
+# built into $(BUILD)/integrations/; their sanitizer and TSan twins for
+# make conformance-asan IMPL=$(LVEV_ASAN_SO) and make stress-tsan
+# TSAN_IMPL=$(LVEV_TSAN_SO).  Debian: libevent-dev (scripts/install-deps).
+LVEV_FLAGS   := $(shell $(PKG_CONFIG) --cflags libevent libevent_pthreads)
+LVEV_LIBS    := $(shell $(PKG_CONFIG) --libs libevent libevent_pthreads)
+LVEV_SRCS    := $(filter-out %/adapter.c,$(wildcard integrations/libevent/*.c))
+LVEV_DEPS    := $(LVEV_SRCS) $(wildcard integrations/libevent/*.h) \
+                integrations/libevent/adapter.c conformance/evconf.h
+LVEV_LIB_A   := $(BUILD)/integrations/liblibvirt-libevent.a
+LVEV_SO      := $(BUILD)/integrations/libevconf-libevent.so
+LVEV_ASAN_SO := $(BUILD)/asan/integrations/libevconf-libevent.so
+LVEV_TSAN_SO := $(BUILD)/tsan/integrations/libevconf-libevent.so
+# $(call lvev_so,FLAGS): the adapter and the library as the shared object $@.
+define lvev_so
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(1) $(LVEV_FLAGS) -Iconformance -Iintegrations/libevent \
+	    $(SO_LDFLAGS) $(ALL_LDFLAGS) $(1) -o $@ integrations/libevent/adapter.c \
+	    $(LVEV_SRCS) $(LVEV_LIBS) $(VIRT_LIBS)
+endef
+all: $(LVEV_LIB_A) $(LVEV_SO)
+$(BUILD)/integrations/libevent/%.o: integrations/libevent/%.c $(wildcard integrations/libevent/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LVEV_FLAGS) -Iintegrations/libevent -c $< -o $@
+$(LVEV_LIB_A): $(LVEV_SRCS:%.c=$(BUILD)/%.o)
+	@rm -f $@
+	$(AR) rcs $@ $^
+$(LVEV_SO): $(LVEV_DEPS)
+	$(call lvev_so,)
+$(LVEV_ASAN_SO): $(LVEV_DEPS)
+	$(call lvev_so,$(SAN_CFLAGS))
+$(LVEV_TSAN_SO): $(LVEV_DEPS)
+	$(call lvev_so,$(TSAN_CFLAGS) -fsanitize=thread)
+MATRIX_IMPLS += libevent
+conformance-asan: $(filter $(LVEV_ASAN_SO),$(IMPL))
+stress-tsan: $(filter $(LVEV_TSAN_SO),$(TSAN_IMPL))
+# Each of libevent's pitfalls put back into a copy, and the scenarios that
+# must catch it (docs/integrations-libevent.md).
+libevent-pitfalls: $(RUNNER)
+	scripts/libevent-pitfalls $(BUILD)
+.PHONY: libevent-pitfalls
+.PHONY: install-libevent
+install: install-libevent
+install-libevent: $(LVEV_LIB_A) $(LVEV_SO)
+	install -d $(DESTDIR)$(KITDIR)/integrations $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR)
+	install -m 755 $(LVEV_SO) $(DESTDIR)$(KITDIR)/integrations/
+	install -m 644 $(LVEV_LIB_A) $(DESTDIR)$(LIBDIR)/
+	install -m 644 integrations/libevent/libvirt-libevent.h $(DESTDIR)$(INCDIR)/
+
 # ---- lint ---------------------------------------------------------------
 # Every shell script of the kit through shellcheck, and the reference's
 # comments and README through scripts/style-check (CI runs it).

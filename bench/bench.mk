@@ -12,6 +12,7 @@ BENCH_OBJS := $(BENCH_SRCS:%.c=$(BUILD)/%.o)
 BENCH_BIN  := $(BUILD)/evconf-bench
 BENCH_ARGS ?=
 BENCH_LOOPS := $(REF_LIB_SO) $(ADAPTERS)
+BENCH_LOOPS += $(LVEV_SO)
 
 .PHONY: bench bench-smoke bench-limits bench-suite
 

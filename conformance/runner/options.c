@@ -27,6 +27,7 @@ static const struct opt_def table[] = {
       "exports evconf_register and evconf_run_once, or one\n"
       "of: reference (default), libvirt-default, libvirt-glib,\n"
       "libuv (integrations/libuv),\n"
+      "libevent (integrations/libevent/),\n"
       "or an integration in an interpreter:\n"
       "  python:FILE.py or python:module  a Python file\n"
       "    defining register() and run_once() (run in\n"
