@@ -725,8 +725,10 @@ install: all $(SAN_TWINS) $(BUILD)/evref.pc $(BUILD)/evconf.pc
 	install -m 644 $(BUILD)/evconf.pc $(DESTDIR)$(PCDIR)/evconf.pc
 
 # make install into a staging directory, and the installed kit run from
-# elsewhere (scripts/installcheck; CI runs it).
-installcheck: all $(SAN_TWINS) $(BUILD)/evref.pc $(BUILD)/evconf.pc
+# elsewhere (scripts/installcheck; CI runs it).  The one broken loop is
+# the failing run evconf-ci must report (docs/ci/).
+installcheck: all $(SAN_TWINS) $(BUILD)/evref.pc $(BUILD)/evconf.pc \
+              $(BUILD)/broken/libbroken-r21-zero-waits.so
 	scripts/installcheck $(BUILD)
 
 FORCE:
