@@ -112,6 +112,12 @@ START_TEST(expect_new_failure_in_listed_scenario)
     ck_assert_int_eq(with_expect(&out, args, "regress.expect", "# nothing known\n"), 1);
     ck_assert_msg(strstr(out, "UNEXPECTED fails: fail, expected pass"), "%s", out);
     free(out);
+
+    /* A scenario whose every line is marked "?" may also pass. */
+    ck_assert_int_eq(with_expect(&out, args, "maybe.expect", "fails fail R21: all\n"
+                                 "passes fail R21? /never/: in some runs only\n"), 0);
+    ck_assert_msg(!strstr(out, "UNEXPECTED"), "%s", out);
+    free(out);
 }
 END_TEST
 
