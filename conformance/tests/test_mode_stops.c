@@ -218,7 +218,7 @@ static pid_t child_of(pid_t parent, int ms)
         pid_t found = 0;
 
         while (d && !found && (e = readdir(d))) {
-            char path[300];
+            char path[300], buf[512], *paren;
             FILE *f;
             int ppid;
             if (e->d_name[0] < '1' || e->d_name[0] > '9')
@@ -226,7 +226,9 @@ static pid_t child_of(pid_t parent, int ms)
             snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
             if (!(f = fopen(path, "r")))
                 continue;
-            if (fscanf(f, "%*d (%*[^)]) %*c %d", &ppid) == 1 && ppid == parent)
+            /* The name may hold ')': the fields start after the last. */
+            if (fgets(buf, sizeof(buf), f) && (paren = strrchr(buf, ')')) &&
+                sscanf(paren + 1, " %*c %d", &ppid) == 1 && ppid == parent)
                 found = (pid_t)atoi(e->d_name);
             fclose(f);
         }
