@@ -519,9 +519,11 @@ stress-tsan: $(RUNNER) $(TSAN_SOS)
 
 # Each test binary writes Check's summary; the last line adds them up.
 CONF_TEST_SRCS := $(wildcard conformance/tests/*.c)
-$(CONF_TEST_BIN): $(CONF_TEST_SRCS) conformance/tests/support.h
+# stall.c (the stress run's stall clock) is tested as a unit.
+$(CONF_TEST_BIN): $(CONF_TEST_SRCS) conformance/tests/support.h conformance/runner/stall.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(CONF_TEST_SRCS) $(CHECK_LIBS)
+	$(CC) $(ALL_CFLAGS) -Iconformance/runner $(ALL_LDFLAGS) -o $@ $(CONF_TEST_SRCS) \
+	    conformance/runner/stall.c $(CHECK_LIBS)
 
 $(BUILD)/conformance/tests/impls/lib%.so: conformance/tests/impls/%.c conformance/evconf.h
 	@mkdir -p $(@D)

@@ -58,7 +58,7 @@ static void heading(struct stress_report *sr)
                sr->o->threads, sr->o->ms);
 }
 
-/* A line from the child: "stats A B C", "threads ...", "trace ...",
+/* A line from the child: "stats A B C", "stall MS", "threads ...", "trace ...",
  * "crash on THREAD", or "RULE what happened". */
 static void stress_record(const char *line, void *arg)
 {
@@ -69,6 +69,9 @@ static void stress_record(const char *line, void *arg)
     heading(sr);
     if (!strncmp(line, "stats ", 6)) {
         printf("stress: %s operations, callbacks, free callbacks\n", con_esc(line + 6));
+    } else if (!strncmp(line, "stall ", 6)) {
+        printf("stress: the machine kept the run's threads waiting for a CPU for %s ms "
+               "in all; the real-time bounds leave that out\n", con_esc(line + 6));
     } else if (!strncmp(line, "threads ", 8)) {
         free(sr->threads);
         sr->threads = strdup(line + 8);

@@ -9,8 +9,9 @@
  * checked online against what the contract allows whatever the
  * interleaving:
  *
- *   R29  no callback starts after remove() returned (a grace period covers
- *        a call already on its way when remove returned);
+ *   R29  no callback runs in an iteration that began after remove()
+ *        returned (one already under way may still make a call it had
+ *        decided on);
  *   R34  every free callback runs exactly once, and only after remove;
  *   R37  no free callback while its callback runs;
  *   R42  every operation returns what it must (add an id >= 0, remove 0);
@@ -22,6 +23,10 @@
  *        clock readings and zero-timeout polls after the last callback in
  *        turn (sim_jitter_hold), so a wake-up lost there is lost each run;
  *   and the loop neither crashes nor hangs (a watchdog).
+ *
+ * The bounds of R34 and R43 are real time, judged by the stall clock
+ * (stall.h): time in which the machine let every thread of the run run.
+ * A busy machine stretches them; only the loop can break them.
  *
  * On ThreadSanitizer's runtime (--sanitizer=thread, an IMPL built with
  * -fsanitize=thread), each kind of TSan report is a failure too, under the
@@ -53,10 +58,10 @@
 #include "sim.h"
 #include "stress.h"
 #include "stress-trace.h"
+#include "stall.h"
 
 #define SLOTS_PER_WORKER 8
 #define MAX_WORKERS 16
-#define GRACE_NS (20 * NS_PER_MS)           /* a call already under way */
 #define NS_PER_MS INT64_C(1000000)
 
 enum slot_state { SLOT_EMPTY, SLOT_LIVE, SLOT_REMOVED };
@@ -68,7 +73,9 @@ struct slot {
     _Atomic bool timer;
     _Atomic int id;
     _Atomic int64_t removed_ns;     /* when remove() returned */
-    _Atomic int64_t due_by_ns;      /* a call is owed by then; 0: none */
+    _Atomic long removed_iter;      /* the iteration under way then; 0: none */
+    _Atomic int64_t due_by_ns;      /* a call is owed by then (stall clock);
+                                       0: none */
     _Atomic int in_cb;
     _Atomic int frees;
     _Atomic int remover;            /* the thread whose remove() returned */
@@ -83,6 +90,7 @@ static struct {
     int out;                        /* the pipe to the parent */
     _Atomic unsigned reported;      /* one bit per rule reported */
     _Atomic long ops, calls, frees;
+    _Atomic long iter;              /* the loop's iterations begun */
 } stress;
 
 static int64_t now_ns(void)
@@ -91,6 +99,12 @@ static int64_t now_ns(void)
 
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Whether the stall clock has passed t, a sample taken to confirm it. */
+static bool past(int64_t t)
+{
+    return stall_clock_ns() > t && stall_clock_fresh_ns() > t;
 }
 
 /* Report a rule's first violation to the parent, with the thread that
@@ -120,21 +134,23 @@ static void violation(int bit, const char *rule, const char *fmt, ...)
 enum { V_R29, V_R34_TWICE, V_R34_EARLY, V_R37, V_R42_ADD, V_R42_REMOVE,
        V_R43, V_R34_LEAK, V_RUN };
 
+/* R29 by iterations, not by time: an iteration that began after remove()
+ * returned has no call of it under way, however slow the machine. */
 static void on_call(struct slot *s)
 {
-    int64_t removed = atomic_load(&s->removed_ns);
+    long removed_iter = atomic_load(&s->removed_iter);
     char who[64];
 
     atomic_fetch_add(&s->in_cb, 1);
     atomic_fetch_add(&stress.calls, 1);
     stress_note(STRESS_EV_CALL, atomic_load(&s->timer), atomic_load(&s->id), 0);
-    if (atomic_load(&s->state) == SLOT_REMOVED && removed &&
-        now_ns() > removed + GRACE_NS)
-        violation(V_R29, "R29", "a callback of %s %d ran %lld ms after "
-                  "remove() had returned on %s", atomic_load(&s->timer) ? "timer" :
-                  "watch", atomic_load(&s->id),
-                  (long long)((now_ns() - removed) / NS_PER_MS),
-                  stress_thread_part(atomic_load(&s->remover), who, sizeof(who)));
+    if (atomic_load(&s->state) == SLOT_REMOVED && removed_iter &&
+        atomic_load(&stress.iter) > removed_iter)
+        violation(V_R29, "R29", "a callback of %s %d ran in an iteration that "
+                  "began after remove() had returned on %s (%lld ms before)",
+                  atomic_load(&s->timer) ? "timer" : "watch", atomic_load(&s->id),
+                  stress_thread_part(atomic_load(&s->remover), who, sizeof(who)),
+                  (long long)((now_ns() - atomic_load(&s->removed_ns)) / NS_PER_MS));
     atomic_store(&s->due_by_ns, 0);
 }
 
@@ -194,14 +210,15 @@ static void slot_add(struct slot *s, uint64_t *rng)
         return;
     atomic_store(&s->frees, 0);
     atomic_store(&s->removed_ns, 0);
+    atomic_store(&s->removed_iter, 0);
     atomic_store(&s->timer, timer);
     atomic_store(&s->state, SLOT_LIVE);
     if (timer) {
-        atomic_store(&s->due_by_ns, now_ns() + stress.bound_ns);
+        atomic_store(&s->due_by_ns, stall_clock_ns() + stress.bound_ns);
         id = virEventAddTimeout(0, timer_cb, s, free_cb);
     } else {
         (void)!write(s->wr, "x", 1);
-        atomic_store(&s->due_by_ns, now_ns() + stress.bound_ns);
+        atomic_store(&s->due_by_ns, stall_clock_ns() + stress.bound_ns);
         id = virEventAddHandle(s->rd, VIR_EVENT_HANDLE_READABLE, handle_cb, s,
                                free_cb);
     }
@@ -223,7 +240,7 @@ static void slot_update(struct slot *s, uint64_t *rng)
     if (atomic_load(&s->timer)) {
         int ms = (int)(next_rand(rng) % 3) - 1;     /* -1, 0 or 1 */
         if (ms >= 0)
-            atomic_store(&s->due_by_ns, now_ns() + stress.bound_ns + ms * NS_PER_MS);
+            atomic_store(&s->due_by_ns, stall_clock_ns() + stress.bound_ns + ms * NS_PER_MS);
         else
             atomic_store(&s->due_by_ns, 0);
         virEventUpdateTimeout(id, ms);
@@ -234,7 +251,7 @@ static void slot_update(struct slot *s, uint64_t *rng)
         stress_note(STRESS_EV_UPDATE, false, id, 0);
     } else {
         (void)!write(s->wr, "x", 1);
-        atomic_store(&s->due_by_ns, now_ns() + stress.bound_ns);
+        atomic_store(&s->due_by_ns, stall_clock_ns() + stress.bound_ns);
         virEventUpdateHandle(id, VIR_EVENT_HANDLE_READABLE);
         stress_note(STRESS_EV_UPDATE, false, id, VIR_EVENT_HANDLE_READABLE);
     }
@@ -252,6 +269,7 @@ static void slot_remove(struct slot *s)
     rc = timer ? virEventRemoveTimeout(id) : virEventRemoveHandle(id);
     atomic_store(&s->remover, stress_tid());
     atomic_store(&s->removed_ns, now_ns());
+    atomic_store(&s->removed_iter, atomic_load(&stress.iter));
     stress_note(STRESS_EV_REMOVE, timer, id, rc);
     if (rc != 0)
         violation(V_R42_REMOVE, "R42", "remove of live %s %d from a worker "
@@ -264,7 +282,7 @@ static void check_due(struct slot *s)
 {
     int64_t due = atomic_load(&s->due_by_ns);
 
-    if (due && now_ns() > due)
+    if (due && past(due) && atomic_load(&s->due_by_ns) == due)
         violation(V_R43, "R43", "a %s made due from another thread was not "
                   "served within %lld ms", atomic_load(&s->timer) ?
                   "timer set to 0" : "watch on a readable fd",
@@ -277,6 +295,7 @@ static void *worker(void *arg)
     uint64_t rng = (uint64_t)w * 7919 + 1;
 
     stress_thread_is(w);
+    stall_thread_register();
     while (!atomic_load(&stress.stop_workers)) {
         struct slot *s = &stress.slots[w][next_rand(&rng) % SLOTS_PER_WORKER];
         unsigned op = next_rand(&rng) % 3;
@@ -300,6 +319,7 @@ static void guard_cb(int timer, void *opaque)
 }
 
 static _Atomic bool probe_fired;
+
 
 /* The probes hold the loop thread at each of the first HOLD_POINTS jitter
  * points (clock readings, zero-timeout polls) after the last probe's
@@ -368,11 +388,11 @@ static void probe_wakeups(int ms)
 
         wait_held(gen);
         atomic_store(&probe_fired, false);
-        t0 = now_ns();
+        t0 = stall_clock_ns();
         virEventUpdateTimeout(probe, 0);
         stress_note(STRESS_EV_UPDATE, true, probe, 0);
         atomic_store(&hold_changed, gen);
-        while (!atomic_load(&probe_fired) && now_ns() < t0 + stress.bound_ns)
+        while (!atomic_load(&probe_fired) && !past(t0 + stress.bound_ns))
             sched_yield();
         atomic_fetch_add(&stress.ops, 1);
         if (!atomic_load(&probe_fired)) {
@@ -395,9 +415,10 @@ static void *looper(void *arg)
     int (*run_once)(void) = (int (*)(void))arg;
 
     stress_thread_is(STRESS_LOOP);
+    stall_thread_register();
     sim_jitter_enable(7);
     while (!atomic_load(&stress.stop_loop))
-        if (run_once() != 0)
+        if (atomic_fetch_add(&stress.iter, 1), run_once() != 0)
             violation(V_RUN, "R2", "evconf_run_once() failed while other "
                       "threads changed registrations");
     return NULL;
@@ -417,10 +438,11 @@ static int open_slots(void)
     return 0;
 }
 
-/* R34: every removed registration's free callback, within 2 s. */
+/* R34: every removed registration's free callback, within 2 s of the
+ * stall clock. */
 static void wait_frees(void)
 {
-    int64_t end = now_ns() + 2000 * NS_PER_MS;
+    int64_t end = stall_clock_ns() + 2000 * NS_PER_MS;
 
     for (;;) {
         bool pending = false;
@@ -430,7 +452,7 @@ static void wait_frees(void)
                            atomic_load(&stress.slots[w][i].frees) == 0;
         if (!pending)
             break;
-        if (now_ns() > end) {
+        if (past(end)) {
             violation(V_R34_LEAK, "R34", "free callbacks still pending 2 s "
                       "after the last remove");
             break;
@@ -459,6 +481,8 @@ static int child(const char *impl_path, const struct stress_opts *o)
     }
     if (open_slots() < 0)
         return 2;
+    stall_start();
+    atomic_store(&stress.iter, 1);
     virEventAddTimeout(1000, guard_cb, &stress, NULL);
     pthread_create(&loop, NULL, looper, *(void **)&run_once);
     for (int w = 0; w < stress.nworkers; w++)
@@ -478,7 +502,9 @@ static int child(const char *impl_path, const struct stress_opts *o)
     atomic_store(&stress.stop_loop, true);
     virEventAddTimeout(0, guard_cb, &stress, NULL);  /* let the loop see it */
     pthread_join(loop, NULL);
+    stall_stop();
     stress_send_trace(false);
+    dprintf(stress.out, "stall %lld\n", (long long)(stall_total_ns() / NS_PER_MS));
     dprintf(stress.out, "stats %ld %ld %ld\n", atomic_load(&stress.ops),
             atomic_load(&stress.calls), atomic_load(&stress.frees));
     return 0;

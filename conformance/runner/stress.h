@@ -28,7 +28,7 @@ int stress_run(const struct options *o, const char *impl_path, const char *impl_
  * "threads registering=T loop=T workers=T,...", "trace LINE" after the
  * first failure, "crash on THREAD" and the trace when it crashes, "late"
  * and the trace when it is about to be killed as hung, and
- * "stats OPS CALLS FREES" at the end. */
+ * "stall MS" (stall.h) and "stats OPS CALLS FREES" at the end. */
 struct stress_child {
     const char *impl_path;
     const struct stress_opts *o;

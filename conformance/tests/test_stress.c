@@ -6,6 +6,9 @@
  * while the reference's TSan twin passes clean.
  */
 #include <check.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +16,7 @@
 #include <unistd.h>
 
 #include "support.h"
+#include "stall.h"
 
 /* A lost wake-up is found on every run, not on a lucky one: five short
  * runs, five failures under R43, each at the point the loop loses it. */
@@ -166,11 +170,65 @@ START_TEST(stress_crash_names_thread)
 }
 END_TEST
 
+static _Atomic bool spin_stop;
+
+static void *spin(void *arg)
+{
+    (void)arg;
+    while (!atomic_load(&spin_stop))
+        ;
+    return NULL;
+}
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The stall clock leaves out what a busy machine takes: this thread and
+ * two spinning ones share one CPU for 300 ms, so this one waits for it
+ * about 200 ms, and the stall clock moves that much less than the
+ * monotonic one.  More load elsewhere only adds to the wait. */
+START_TEST(stall_clock_leaves_out_cpu_waits)
+{
+    cpu_set_t one;
+    pthread_t spinners[2];
+    int64_t t0, s0, stalled;
+    FILE *f = fopen("/proc/thread-self/schedstat", "r");
+
+    if (!f) {
+        printf("stall_clock_leaves_out_cpu_waits: skipped: no schedstat\n");
+        return;
+    }
+    fclose(f);
+    CPU_ZERO(&one);
+    CPU_SET(sched_getcpu(), &one);
+    ck_assert_int_eq(sched_setaffinity(0, sizeof(one), &one), 0);
+    stall_start();
+    t0 = mono_ms();
+    s0 = stall_clock_fresh_ns() / 1000000;
+    for (int i = 0; i < 2; i++)
+        ck_assert_int_eq(pthread_create(&spinners[i], NULL, spin, NULL), 0);
+    while (mono_ms() < t0 + 300)
+        ;
+    stalled = (mono_ms() - t0) - (stall_clock_fresh_ns() / 1000000 - s0);
+    atomic_store(&spin_stop, true);
+    for (int i = 0; i < 2; i++)
+        pthread_join(spinners[i], NULL);
+    stall_stop();
+    ck_assert_msg(stalled >= 100 && stalled <= 310, "stall %lld ms of 300",
+                  (long long)stalled);
+}
+END_TEST
+
 void add_stress_tests(Suite *s)
 {
     const TTest *tests[] = { racy_wakeup_fails_every_run, tsan_finds_a_loop_without_lock,
                              tsan_reference_is_clean, stress_writes_reports,
-                             stress_crash_names_thread };
+                             stress_crash_names_thread, stall_clock_leaves_out_cpu_waits };
 
     add_tests(s, tests, sizeof(tests) / sizeof(tests[0]));
 }

@@ -1,0 +1,143 @@
+/*
+ * stall.c - the stress run's stall clock (stall.h): the monotonic clock
+ * less the time the machine kept a thread of the run waiting for a CPU.
+ *
+ * Each registered thread keeps its own schedstat file open; a sampler
+ * thread reads them every STALL_PERIOD_NS and adds the largest growth of
+ * run_delay among them, capped by the time since the last sample (a
+ * waiting thread delays whoever waits on it: one delay, not their sum).
+ * The sampler's own delays do not count: a late sample loses nothing,
+ * run_delay keeps counting.  A verdict samples once more before it is
+ * given (stall_clock_fresh_ns), so it never rests on a stale figure.
+ */
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "stall.h"
+
+#define STALL_MAX_THREADS 32
+#define STALL_PERIOD_NS 2000000
+
+static struct {
+    pthread_mutex_t lock;           /* the fields below */
+    int fd[STALL_MAX_THREADS];
+    int64_t last_delay[STALL_MAX_THREADS];
+    int nthreads;
+    int64_t last_sample_ns;
+    _Atomic int64_t total_ns;
+    _Atomic bool stop;
+    bool running;
+    pthread_t sampler;
+} stall = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static int64_t mono_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* A thread's run_delay so far (ns), or -1 if the kernel does not say. */
+static int64_t read_delay(int fd)
+{
+    char buf[96];
+    long long run, delay;
+    ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+
+    if (n <= 0)
+        return -1;
+    buf[n] = '\0';
+    return sscanf(buf, "%lld %lld", &run, &delay) == 2 ? delay : -1;
+}
+
+/* Add the largest delay gained since the last sample; the lock is held. */
+static void sample_locked(void)
+{
+    int64_t now = mono_ns(), worst = 0;
+
+    for (int i = 0; i < stall.nthreads; i++) {
+        int64_t d = read_delay(stall.fd[i]);
+        if (d < 0)
+            continue;
+        if (d - stall.last_delay[i] > worst)
+            worst = d - stall.last_delay[i];
+        stall.last_delay[i] = d;
+    }
+    if (worst > now - stall.last_sample_ns)
+        worst = now - stall.last_sample_ns;
+    stall.last_sample_ns = now;
+    atomic_fetch_add(&stall.total_ns, worst);
+}
+
+static void *sampler(void *arg)
+{
+    struct timespec period = { 0, STALL_PERIOD_NS };
+
+    (void)arg;
+    while (!atomic_load(&stall.stop)) {
+        nanosleep(&period, NULL);
+        pthread_mutex_lock(&stall.lock);
+        sample_locked();
+        pthread_mutex_unlock(&stall.lock);
+    }
+    return NULL;
+}
+
+void stall_thread_register(void)
+{
+    int fd = open("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC);
+
+    if (fd < 0)
+        return;
+    pthread_mutex_lock(&stall.lock);
+    if (stall.nthreads < STALL_MAX_THREADS) {
+        stall.fd[stall.nthreads] = fd;
+        stall.last_delay[stall.nthreads] = read_delay(fd);
+        stall.nthreads++;
+        fd = -1;
+    }
+    pthread_mutex_unlock(&stall.lock);
+    if (fd >= 0)
+        close(fd);
+}
+
+void stall_start(void)
+{
+    stall.last_sample_ns = mono_ns();
+    stall_thread_register();
+    atomic_store(&stall.stop, false);
+    stall.running = pthread_create(&stall.sampler, NULL, sampler, NULL) == 0;
+}
+
+int64_t stall_clock_ns(void)
+{
+    return mono_ns() - atomic_load(&stall.total_ns);
+}
+
+int64_t stall_clock_fresh_ns(void)
+{
+    pthread_mutex_lock(&stall.lock);
+    sample_locked();
+    pthread_mutex_unlock(&stall.lock);
+    return mono_ns() - atomic_load(&stall.total_ns);
+}
+
+int64_t stall_total_ns(void)
+{
+    return atomic_load(&stall.total_ns);
+}
+
+void stall_stop(void)
+{
+    atomic_store(&stall.stop, true);
+    if (stall.running)
+        pthread_join(stall.sampler, NULL);
+    stall.running = false;
+}

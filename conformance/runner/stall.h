@@ -1,0 +1,37 @@
+/*
+ * stall.h - how long the machine kept the stress run's threads waiting
+ * for a CPU (stall.c).
+ *
+ * A real-time bound in the stress run (R34's free callbacks, R43's
+ * wake-ups) must bound only what the loop does, not what a busy machine
+ * does to it: a thread ready to run but not running is the machine's
+ * delay.  The kernel counts it per thread (the second field of
+ * /proc/thread-self/schedstat, "run_delay").  The stall clock adds, every
+ * few milliseconds, the largest run_delay any registered thread gained;
+ * stall_clock_ns() is the monotonic clock less that sum: time in which
+ * every thread of the run could have run.  Where the kernel does not
+ * count (no schedstat), the stall is 0 and the clock is the monotonic one.
+ * Prefix stall_.
+ */
+#ifndef EVCONF_STALL_H
+#define EVCONF_STALL_H
+
+#include <stdint.h>
+
+/* Start sampling (a thread of its own); registers the calling thread. */
+void stall_start(void);
+/* The calling thread's delays count from now on. */
+void stall_thread_register(void);
+/* The monotonic clock in ns, less every stall sampled so far: cheap,
+ * and never behind the true figure (a stall not yet sampled is not taken
+ * off), so a deadline it says is not passed is not. */
+int64_t stall_clock_ns(void);
+/* The same with a sample taken now: what a verdict that a deadline has
+ * passed is confirmed by. */
+int64_t stall_clock_fresh_ns(void);
+/* The stall so far, in ns (for reports). */
+int64_t stall_total_ns(void);
+/* Stop sampling. */
+void stall_stop(void);
+
+#endif
