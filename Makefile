@@ -308,6 +308,8 @@ $(LIBUV_ASAN): integrations/libuv/*.c integrations/libuv/*.h conformance/evconf.
 	$(call libuv_adapter,$(SAN_CFLAGS))
 $(LIBUV_TSAN): integrations/libuv/*.c integrations/libuv/*.h conformance/evconf.h
 	$(call libuv_adapter,$(TSAN_CFLAGS))
+INTEGRATION_TWINS += $(if $(NO_SAN_BUILD),$(if $(LIBASAN),$(LIBUV_ASAN)) \
+                       $(if $(LIBTSAN),$(LIBUV_TSAN)))
 conformance-asan: $(filter $(LIBUV_ASAN),$(IMPL))
 stress-tsan: $(filter $(LIBUV_TSAN),$(TSAN_IMPL))
 bench bench-smoke: $(LIBUV_ADAPTER)
@@ -542,7 +544,8 @@ conformance-realtime: $(RUNNER) $(REF_LIB_SO) $(ADAPTERS)
 
 # make check's phases (scripts/check lists them): the Check tests, the
 # scripts' own tests, the kill matrix, the benchmark's smoke run, the
-# built-in bindings against their expectation files, and about
+# built-in bindings against their expectation files, the integrations of
+# integrations/ to issue 24's bar (scripts/integrations-check), and about
 # MUTATION_SAMPLE of the reference's mutants.  Each phase prints its time;
 # the last line adds up every phase's summary, with those of the logs in
 # SUMMARIES: "N passed, N failed, N skipped".  CHECKS= runs some of them
@@ -552,7 +555,7 @@ conformance-realtime: $(RUNNER) $(REF_LIB_SO) $(ADAPTERS)
 # The kill matrix of make check runs the good loops on CHECK_SEEDS seeds
 # (default 4, two of them with --perturb) and every broken loop once; make
 # kill-matrix runs them on KILL_MATRIX_SEEDS (default 30), for a longer job.
-CHECKS ?= tests scripts kill-matrix bench bindings mutation
+CHECKS ?= tests scripts kill-matrix bench bindings integrations mutation
 CHECK_SEEDS ?= 4
 KILL_SAMPLE ?= 12
 check-build: all $(TEST_BINS) $(VARIANT_SOS) $(ASAN_VARIANT_SOS) $(ASAN_REF) $(TEST_IMPLS) $(BROKEN_SOS) \
@@ -599,6 +602,8 @@ $(LVEV_ASAN_SO): $(LVEV_DEPS)
 $(LVEV_TSAN_SO): $(LVEV_DEPS)
 	$(call lvev_so,$(TSAN_CFLAGS) -fsanitize=thread)
 MATRIX_IMPLS += libevent
+INTEGRATION_TWINS += $(if $(NO_SAN_BUILD),$(if $(LIBASAN),$(LVEV_ASAN_SO)) \
+                       $(if $(LIBTSAN),$(LVEV_TSAN_SO)))
 conformance-asan: $(filter $(LVEV_ASAN_SO),$(IMPL))
 stress-tsan: $(filter $(LVEV_TSAN_SO),$(TSAN_IMPL))
 # Each of libevent's pitfalls put back into a copy, and the scenarios that
@@ -738,3 +743,7 @@ FORCE:
 clean:
 	rm -rf build coverage/html coverage/*.info
 include bench/bench.mk
+
+# Last, when every integration's section has added its sanitizer twins
+# (INTEGRATION_TWINS), for make check's integrations phase.
+check-build: $(if $(filter integrations,$(CHECKS)),$(INTEGRATION_TWINS))
