@@ -68,6 +68,19 @@ static bool preloaded(const char *lib)
     return preload && strstr(preload, lib);
 }
 
+/* Where the run wrote its reports and the implementation's coverage
+ * data, when it was told: the rerun writes to the same places, so that
+ * what it finds is where the first run's was looked for. */
+static void rerun_dirs(FILE *f, const struct options *o)
+{
+    char w[2 * PATH_MAX];
+
+    if (o->report_dir_given)
+        fprintf(f, " --report-dir %s", rerun_path(o->report_dir, w, sizeof(w)));
+    if (o->coverage_dir)
+        fprintf(f, " --coverage-dir %s", rerun_path(o->coverage_dir, w, sizeof(w)));
+}
+
 /* The options that decide how a scenario runs and is judged, as given. */
 static void rerun_flags(FILE *f, const struct options *o)
 {
@@ -92,6 +105,7 @@ static void rerun_flags(FILE *f, const struct options *o)
     if (o->expect_path)
         fprintf(f, " --expect %s", rerun_path(o->expect_path, w, sizeof(w)));
     rerun_perl_inc(f);
+    rerun_dirs(f, o);
 }
 
 /* The runner and the IMPL: an IMPL's path made absolute, a word (a
@@ -159,6 +173,7 @@ char *show_rerun_stress(const struct options *o)
         fprintf(f, " --sanitizer=%s", o->sanitizer);
     else if (preloaded("libasan"))  /* started under ASan's runtime by hand */
         fputs(" --sanitizer=address", f);
+    rerun_dirs(f, o);
     if (fclose(f) != 0) {
         free(line);
         return NULL;
