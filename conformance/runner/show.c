@@ -159,6 +159,29 @@ char *show_rerun_file(const struct options *o, const char *path)
     return rerun_command(o, path, 0, NULL);
 }
 
+/* A shard's rerun line, as the merged run prints it: the shard's own
+ * --report-dir (shard_dir) becomes the merged run's, or goes when the
+ * merge was given none, so that a rerun writes where the merged reports
+ * are.  Any other word is the shard's, as it ran. */
+char *show_rerun_merged(const struct options *o, const char *rerun, const char *shard_dir)
+{
+    char w[2 * PATH_MAX], was[2 * PATH_MAX + 16], now[2 * PATH_MAX + 16], *line = NULL;
+    const char *at;
+    size_t n;
+
+    n = (size_t)snprintf(was, sizeof(was), " --report-dir %s",
+                         rerun_path(shard_dir, w, sizeof(w)));
+    at = strstr(rerun, was);
+    if (!at || (at[n] != ' ' && at[n] != '\0'))
+        return strdup(rerun);
+    now[0] = '\0';
+    if (o->report_dir_given)
+        snprintf(now, sizeof(now), " --report-dir %s", rerun_path(o->report_dir, w, sizeof(w)));
+    if (asprintf(&line, "%.*s%s%s", (int)(at - rerun), rerun, now, at + n) < 0)
+        return NULL;
+    return line;
+}
+
 char *show_rerun_stress(const struct options *o)
 {
     char *line = NULL;
