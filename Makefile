@@ -624,9 +624,11 @@ install-libevent: $(LVEV_LIB_A) $(LVEV_SO)
 # comments and README through scripts/style-check (CI runs it).
 SHELL_SCRIPTS := $(shell grep -l -e '^\#!/bin/sh' -e '^\#!/usr/bin/env bash' \
                    scripts/* scripts/tests/* .ci/run 2>/dev/null)
+# The style and the size limits hold for the reference and the runner,
+# and for every integration (integrations/*/, those there are).
 lint:
 	shellcheck $(SHELL_SCRIPTS)
-	scripts/style-check reference
+	scripts/style-check reference $(patsubst %/,%,$(wildcard integrations/*/))
 	scripts/code-limits
 
 # ---- coverage -----------------------------------------------------------

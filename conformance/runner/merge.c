@@ -284,10 +284,13 @@ static char *dup_or_null(const char *s)
     return s ? strdup(s) : NULL;
 }
 
-/* Scenario object s of a shard's results.json into r, as its run left
- * it (known deviations are judged again, from --expect). */
-static void take_scenario(const struct jv *s, struct result *r)
+/* Scenario object s of a shard's results.json (in dir) into r, as its
+ * run left it (known deviations are judged again, from --expect; the
+ * rerun line writes to the merged run's report dir). */
+static void take_scenario(const struct options *o, const char *dir, const struct jv *s,
+                          struct result *r)
 {
+    const char *rerun = jstr(s, "rerun");
     const struct jv *fl = jget(s, "failures"), *ms = jget(s, "ms");
     const struct jv *idle = jget(s, "idle_wakeups"), *iterations = jget(s, "iterations");
     const char *outcome = jstr(s, "outcome");
@@ -302,7 +305,7 @@ static void take_scenario(const struct jv *s, struct result *r)
     free(r->error);
     r->error = dup_or_null(jstr(s, "error"));
     r->trace = dup_or_null(jstr(s, "trace"));
-    r->rerun = dup_or_null(jstr(s, "rerun"));
+    r->rerun = rerun ? show_rerun_merged(o, rerun, dir) : NULL;
     /* verdict.c's words for a scenario at fault (exit status 2). */
     r->bad_scenario = r->outcome == OUT_ERROR && r->sc && r->error &&
                       !strncmp(r->error, "scenario: ", 10);
@@ -318,9 +321,10 @@ static void take_scenario(const struct jv *s, struct result *r)
     }
 }
 
-/* Each scenario of shard v into its result in res[] (by id, in ids). */
-static void take_shard(const struct jv *v, struct result *res,
-                       const struct idset *ids, bool *seen)
+/* Each scenario of shard v (read from dir) into its result in res[] (by
+ * id, in ids). */
+static void take_shard(const struct options *o, const char *dir, const struct jv *v,
+                       struct result *res, const struct idset *ids, bool *seen)
 {
     const struct jv *list = jget(v, "scenarios");
 
@@ -330,7 +334,7 @@ static void take_shard(const struct jv *v, struct result *res,
         if (i < 0 || seen[i])
             continue;
         seen[i] = true;
-        take_scenario(&list->kids[k], &res[i]);
+        take_scenario(o, dir, &list->kids[k], &res[i]);
     }
 }
 
@@ -370,7 +374,7 @@ int merge_run(struct options *o, struct result *res, int *nres)
         }
         if (d == 0)
             take_run(&v, o, &name, &path);
-        take_shard(&v, res, &ids, seen);
+        take_shard(o, o->merge_dirs[d], &v, res, &ids, seen);
         jv_free(&v);
     }
     for (int i = 0; i < *nres && rc == 0; i++)

@@ -188,9 +188,26 @@ static bool step_remove(struct parser *p, char **tok, int ntok, struct step *st)
     return parse_target(p, tok[1], st) && parse_tail(p, tok, ntok, 2, st, false);
 }
 
-/* run N, run-until MS (either with alloc-fails=K), sleep MS */
+/* run-until's "closed C", its option word taken from the words table:
+ * the phase also ends when C's close callback has run (st->name). */
+static bool parse_until_closed(struct parser *p, char **tok, int *ntok,
+                               struct step *st)
+{
+    const struct word *w = words_option(S_RUN_UNTIL, tok[*ntok - 2]);
+
+    if (st->kind != S_RUN_UNTIL || *ntok < 4 || !w)
+        return true;
+    st->name = names_lookup(p, tok[*ntok - 1], NAME_CONN, "a connection name");
+    *ntok -= 2;
+    return st->name >= 0;
+}
+
+/* run N, run-until MS (either with alloc-fails=K; run-until also with
+ * closed C), sleep MS */
 static bool step_run(struct parser *p, char **tok, int ntok, struct step *st)
 {
+    if (!parse_until_closed(p, tok, &ntok, st))
+        return false;
     /* run N alloc-fails=K: the K-th allocation of the iterations fails */
     if (ntok == 3 && st->kind != S_SLEEP && !strncmp(tok[2], "alloc-fails=", 12)) {
         if (!parse_alloc_fails(p, tok[2] + 12, false, st))
@@ -198,8 +215,9 @@ static bool step_run(struct parser *p, char **tok, int ntok, struct step *st)
         ntok = 2;
     }
     if (ntok != 2)
-        return lex_fail(p, "expected '%s %s%s'", tok[0], st->kind == S_RUN ? "ITERATIONS" : "MS",
-                        st->kind == S_SLEEP ? "" : " [alloc-fails=K]");
+        return lex_fail(p, "expected '%s %s%s%s'", tok[0], st->kind == S_RUN ? "ITERATIONS" : "MS",
+                        st->kind == S_SLEEP ? "" : " [alloc-fails=K]",
+                        st->kind == S_RUN_UNTIL ? " [closed C]" : "");
     if (st->kind == S_RUN)
         return lex_num(p, tok[1], &st->arg, "an iteration count", 0,
                        SCENARIO_MAX_ITERATIONS);

@@ -94,13 +94,34 @@ static bool run_until_short(const struct step *st, int i)
     return now - sim_late_ns() < end || i == 0;
 }
 
+/* run-until MS closed C: the phase is over once C's close callback has
+ * run, so that a real-time wait for a keepalive (R20) or EOF close (R11)
+ * ends when the close comes, not at MS; a loop that never closes still
+ * runs to MS and fails the expect that follows. */
+static bool run_until_closed(const struct step *st)
+{
+    bool closed;
+
+    if (st->name < 0)
+        return false;
+    pthread_mutex_lock(&scn.lock);
+    closed = scn.regs[st->name].conn.close_reason >= 0;
+    pthread_mutex_unlock(&scn.lock);
+    if (closed)
+        sim_trace("run", "%s closed: the phase ends", state_name(st->name));
+    return closed;
+}
+
 static void step_run_until(const struct step *st)
 {
     int stalled = 0;
 
-    sim_trace("run", "until %lld ms", (long long)st->arg);
+    sim_trace("run", "until %lld ms%s%s", (long long)st->arg,
+              st->name >= 0 ? " or the close of " : "",
+              st->name >= 0 ? state_name(st->name) : "");
     iter_fail_allocations(st->alloc_fails);
-    for (int i = 0; !scn.loop.stopped && run_until_short(st, i); i++) {
+    for (int i = 0; !scn.loop.stopped && !run_until_closed(st) &&
+                    run_until_short(st, i); i++) {
         int64_t before = sim_now_ns();
 
         if (run_until_stalled(st, stalled, i))

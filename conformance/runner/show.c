@@ -68,6 +68,19 @@ static bool preloaded(const char *lib)
     return preload && strstr(preload, lib);
 }
 
+/* Where the run wrote its reports and the implementation's coverage
+ * data, when it was told: the rerun writes to the same places, so that
+ * what it finds is where the first run's was looked for. */
+static void rerun_dirs(FILE *f, const struct options *o)
+{
+    char w[2 * PATH_MAX];
+
+    if (o->report_dir_given)
+        fprintf(f, " --report-dir %s", rerun_path(o->report_dir, w, sizeof(w)));
+    if (o->coverage_dir)
+        fprintf(f, " --coverage-dir %s", rerun_path(o->coverage_dir, w, sizeof(w)));
+}
+
 /* The options that decide how a scenario runs and is judged, as given. */
 static void rerun_flags(FILE *f, const struct options *o)
 {
@@ -92,6 +105,7 @@ static void rerun_flags(FILE *f, const struct options *o)
     if (o->expect_path)
         fprintf(f, " --expect %s", rerun_path(o->expect_path, w, sizeof(w)));
     rerun_perl_inc(f);
+    rerun_dirs(f, o);
 }
 
 /* The runner and the IMPL: an IMPL's path made absolute, a word (a
@@ -145,6 +159,29 @@ char *show_rerun_file(const struct options *o, const char *path)
     return rerun_command(o, path, 0, NULL);
 }
 
+/* A shard's rerun line, as the merged run prints it: the shard's own
+ * --report-dir (shard_dir) becomes the merged run's, or goes when the
+ * merge was given none, so that a rerun writes where the merged reports
+ * are.  Any other word is the shard's, as it ran. */
+char *show_rerun_merged(const struct options *o, const char *rerun, const char *shard_dir)
+{
+    char w[2 * PATH_MAX], was[2 * PATH_MAX + 16], now[2 * PATH_MAX + 16], *line = NULL;
+    const char *at;
+    size_t n;
+
+    n = (size_t)snprintf(was, sizeof(was), " --report-dir %s",
+                         rerun_path(shard_dir, w, sizeof(w)));
+    at = strstr(rerun, was);
+    if (!at || (at[n] != ' ' && at[n] != '\0'))
+        return strdup(rerun);
+    now[0] = '\0';
+    if (o->report_dir_given)
+        snprintf(now, sizeof(now), " --report-dir %s", rerun_path(o->report_dir, w, sizeof(w)));
+    if (asprintf(&line, "%.*s%s%s", (int)(at - rerun), rerun, now, at + n) < 0)
+        return NULL;
+    return line;
+}
+
 char *show_rerun_stress(const struct options *o)
 {
     char *line = NULL;
@@ -159,6 +196,7 @@ char *show_rerun_stress(const struct options *o)
         fprintf(f, " --sanitizer=%s", o->sanitizer);
     else if (preloaded("libasan"))  /* started under ASan's runtime by hand */
         fputs(" --sanitizer=address", f);
+    rerun_dirs(f, o);
     if (fclose(f) != 0) {
         free(line);
         return NULL;

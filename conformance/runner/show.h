@@ -12,6 +12,9 @@ char *show_rerun_line(const struct options *o, const struct result *r);
 /* The same for the scenario file at path (a shrunk program). */
 char *show_rerun_file(const struct options *o, const char *path);
 /* The same for the --stress run. */
+/* A shard's rerun line with the merged run's --report-dir in place of the
+ * shard's (shard_dir) (merge.c). */
+char *show_rerun_merged(const struct options *o, const char *rerun, const char *shard_dir);
 char *show_rerun_stress(const struct options *o);
 
 /* "evconf: N scenarios against IMPL", unless --quiet. */

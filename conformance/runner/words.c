@@ -76,6 +76,11 @@ const struct word words_table[] = {
             "implementation makes during them failing (until an add in a "
             "callback, which sets its own): every iteration should still "
             "succeed (R2; a failed one is a SHOULD failure)"),
+    { "run-until", "closed", S_RUN_UNTIL, WORD_RUN, WORDS_STEPS, true,
+      "MS closed C", NULL, NULL,
+      "iterate until virtual time reaches MS or C's close callback has run, "
+      "whichever comes first: a real-time wait for a close (keepalive, EOF) "
+      "lasts as long as the close takes" },
     STEP("sleep", S_SLEEP, WORD_RUN, WORDS_STEPS, "MS",
          "in a callback only (`on cb X: sleep MS`): the callback takes MS of "
          "virtual time"),
@@ -202,6 +207,17 @@ const struct word *words_expect(const char *text, const char *sub)
         const struct word *w = &words_table[i];
         if (w->cls == WORD_EXPECT && !w->variant && !strcmp(w->text, text) &&
             (!sub || (w->sub && !strcmp(w->sub, sub))))
+            return w;
+    }
+    return NULL;
+}
+
+const struct word *words_option(enum step_kind kind, const char *sub)
+{
+    for (int i = 0; i < words_count; i++) {
+        const struct word *w = &words_table[i];
+        if (w->cls != WORD_EXPECT && w->variant && w->kind == (int)kind &&
+            w->sub && !strcmp(w->sub, sub))
             return w;
     }
     return NULL;

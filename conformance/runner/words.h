@@ -39,7 +39,8 @@ enum words_section {
 
 struct word {
     const char *text;       /* as written: "add-handle"; for WORD_EXPECT, "call" */
-    const char *sub;        /* WORD_EXPECT: the word that picks the kind ("at"), or NULL */
+    const char *sub;        /* WORD_EXPECT: the word that picks the kind ("at");
+                               a step's variant: its option word ("closed"); or NULL */
     int kind;               /* enum step_kind, or enum expect_kind for WORD_EXPECT */
     enum word_class cls;
     enum words_section section;
@@ -60,6 +61,9 @@ const struct word *words_step(const char *text);
 /* The expectation that text (the word after 'expect') and sub name: with
  * sub NULL, the first row of that word; NULL if none. */
 const struct word *words_expect(const char *text, const char *sub);
+/* The variant row of a step kind whose option word is sub:
+ * "closed" in `run-until MS closed C`; NULL if none. */
+const struct word *words_option(enum step_kind kind, const char *sub);
 /* A step kind's word as written ("add-handle"), and its name in the trace
  * ("add_handle"; its word if it has none). */
 const char *words_name(enum step_kind kind);

@@ -260,6 +260,63 @@ START_TEST(released_with_many_fds)
 }
 END_TEST
 
+/* run-until MS closed C runs to MS while C is open (T, every 50 ms, is
+ * called about 10 times in 500 ms), and ends its phase when C's close
+ * callback has run: after the daemon stops, T is called about as often as
+ * the EOF close took, far short of the 54 calls of the same phase without
+ * `closed C`, which fails the line. */
+static const char until_closed[] =
+    "id: until-closed\ntitle: t\nrules: R11\nlevel: MUST\nclock: real\nwhy: w\n\n"
+    "daemon D\nconnect C daemon:D\nclose-callback C\nadd-timeout T 50\n"
+    "run-until 300\nmark M\nrun-until 800 closed C\nexpect calls T since M >= 7\n"
+    "expect closed C NONE\nstop-daemon D\nmark N\nrun-until 3000 closed C\n"
+    "expect calls T since N <= 30\nexpect closed C EOF\n";
+
+START_TEST(run_until_closed_ends_at_the_close)
+{
+    char *out, *text = strdup(until_closed), *cut;
+    const char *args[] = { "-s", NULL, NULL };
+
+    if (!have_libvirtd())
+        return;
+    own_tmpdir();
+    args[1] = scenario_file("until-closed.scn", text);
+    ck_assert_msg(runner(&out, args) == 0, "%s", out);
+    free(out);
+    cut = strstr(text, "run-until 3000 closed C");
+    memset(cut + strlen("run-until 3000"), ' ', strlen(" closed C"));
+    args[1] = scenario_file("until-3000.scn", text);
+    ck_assert_int_eq(runner(&out, args), 1);
+    ck_assert_msg(strstr(out, "line 20: expect calls T since N <= 30; but "), "%s", out);
+    free(out);
+    free(text);
+    nothing_left("after run-until closed");
+}
+END_TEST
+
+/* `closed` after run-until names a connection. */
+START_TEST(run_until_closed_needs_a_connection)
+{
+    static const struct bad_scenario bad[] = {
+        { "add-timeout T 50\nrun-until 100 closed T\n", 8,
+          "expected a connection name, found 'T'" },
+        { "connect C test:///default\nrun-until 100 closed\n", 8,
+          "expected 'run-until MS [alloc-fails=K] [closed C]'" },
+        { "connect C test:///default\nrun 3 closed C\n", 8,
+          "expected 'run ITERATIONS [alloc-fails=K]'" },
+    };
+
+    write_bad_scenarios(bad, sizeof(bad) / sizeof(bad[0]));
+    {
+        char *out;
+        const char *args[] = { "-s", tmpdir, NULL };
+        ck_assert_int_eq(runner(&out, args), 2);
+        check_bad_scenarios(out, bad, sizeof(bad) / sizeof(bad[0]));
+        free(out);
+    }
+}
+END_TEST
+
 /* Without libvirtd the daemon scenarios are skipped, saying why. */
 START_TEST(daemon_missing_is_skipped)
 {
@@ -281,7 +338,8 @@ void add_client_tests(Suite *s)
                              client_expectations_can_fail, released_needs_a_daemon,
                              daemon_missing_is_skipped, client_order_is_checked,
                              gone_at_run_time_is_a_failure, slow_daemon_is_waited_for,
-                             released_with_many_fds };
+                             released_with_many_fds, run_until_closed_ends_at_the_close,
+                             run_until_closed_needs_a_connection };
 
     add_tests(s, tests, sizeof(tests) / sizeof(tests[0]));
 }

@@ -435,15 +435,38 @@ static bool gone_within(int ms)
     }
 }
 
+/* The daemon's pid, from the pid file it writes in its dir (waited for
+ * up to a second), or 0. */
+static pid_t daemon_pid(const struct layout *l)
+{
+    char path[400];
+    int pid = 0;
+
+    snprintf(path, sizeof(path), "%s/libvirtd.pid", l->dir);
+    for (int waited = 0; waited < 1000 && pid <= 1; waited += 20) {
+        FILE *f = fopen(path, "r");
+        if (f) {
+            if (fscanf(f, "%d", &pid) != 1)
+                pid = 0;
+            fclose(f);
+        }
+        if (pid <= 1)
+            usleep(20000);
+    }
+    return pid > 1 ? pid : 0;
+}
+
 /* kill -9 of the runner while its daemon serves: within 10 s of real
  * time (a bound on the clean-up, no verdict) neither the daemon nor its
- * dirs are left. */
+ * dirs are left.  If they are, the test kills what it started: the daemon
+ * by the pid it wrote, and the scenario's process group it ran in. */
 START_TEST(killed_runner_leaves_nothing)
 {
-    char sock[300], pkill[300], *out;
+    char sock[300], *out;
     int fd;
-    pid_t pid;
+    pid_t pid, daemon, group;
     const char *args[] = { "-s", NULL, NULL };
+    struct layout l;
     bool gone;
 
     if (!usable(false))
@@ -452,13 +475,20 @@ START_TEST(killed_runner_leaves_nothing)
     args[1] = hold_scenario(8000);
     pid = start_as(0, &fd, args);
     ck_assert_msg(find_socket(tmpdir, sock, sizeof(sock)), "no daemon socket appeared");
+    layout_of(sock, &l);
+    daemon = daemon_pid(&l);
+    group = daemon ? getpgid(daemon) : -1;
     kill(pid, SIGKILL);
     wait_runner(pid, fd, &out);
     free(out);
     gone = gone_within(10000);
-    snprintf(pkill, sizeof(pkill), "pkill -9 -f '^libvirtd --config %s/'", tmpdir);
-    if (!gone && system(pkill) == 0)
+    if (!gone && daemon) {
+        kill(daemon, SIGKILL);
+        if (group > 1 && group != getpgrp())
+            kill(-group, SIGKILL);
         usleep(200000);
+    }
+    ck_assert_msg(daemon, "the daemon wrote no pid to %s/libvirtd.pid", l.dir);
     ck_assert_msg(gone, "a libvirtd or its dir outlived the runner by 10 s");
 }
 END_TEST

@@ -65,7 +65,7 @@ START_TEST(sanitizer_address_preloads)
     ck_assert_msg(runner(&out, plain) == 2 && strstr(out, "failed while loading"), "%s", out);
     free(out);
     ck_assert_msg(runner(&out, asan) == 1 && strstr(out, "0 passed, 1 failed") &&
-                  strstr(out, "AddressSanitizer") && strstr(out, " --sanitizer=address\n"),
+                  strstr(out, "AddressSanitizer") && strstr(out, " --sanitizer=address --report-dir "),
                   "%s", out);
     free(out);
     ref[2] = scenario_file("s.scn", simple("s"));
@@ -98,7 +98,7 @@ START_TEST(realtime_speedup)
     ck_assert_msg(runner(&out, args) == 1, "%s", out);
     ck_assert_msg(now_ms() - t0 < 1400, "1.5 s at x20 took %.0f ms", now_ms() - t0);
     ck_assert_msg(strstr(out, "real time") && strstr(out, "expect calls T = 99; but it was") &&
-                  strstr(out, " --realtime=20 --tolerance 20\n"), "%s", out);
+                  strstr(out, " --realtime=20 --tolerance 20 --report-dir "), "%s", out);
     free(out);
     setenv("EVCONF_LIBFAKETIME", "/nonexistent/libfaketime.so.1", 1);
     ck_assert_int_eq(runner(&out, args), 2);

@@ -217,12 +217,13 @@ END_TEST
 
 /* The rerun line works as printed, from another directory: pasted into a
  * shell, it runs the same scenario with the same options to the same
- * failure. */
+ * failure, and writes its reports and coverage data where the first run
+ * was told to (--report-dir, --coverage-dir). */
 START_TEST(rerun_line_works_as_printed)
 {
-    char *out, text[512], cmd[8192], got[4096];
+    char *out, text[512], cmd[8192], got[4096], cov[600], want[1300];
     const char *args[] = { "-s", NULL, "--seed", "5", "--strict", "--timeout", "7",
-                           "--report-dir", NULL, NULL };
+                           "--report-dir", NULL, "--coverage-dir", cov, NULL };
     const char *line, *end;
     size_t n;
     FILE *p;
@@ -231,14 +232,17 @@ START_TEST(rerun_line_works_as_printed)
              "again");
     args[1] = scenario_file("it's here.scn", text);
     args[8] = make_tmpdir();
+    snprintf(cov, sizeof(cov), "%s/cov", tmpdir);
     ck_assert_int_eq(runner(&out, args), 1);
     line = strstr(out, "rerun: ");
     ck_assert_msg(line, "%s", out);
     line += 7;
     end = strchr(line, '\n');
     ck_assert_msg(strstr(line, "--strict --timeout 7") && end, "%s", out);
-    snprintf(cmd, sizeof(cmd), "cd / && %.*s --report-dir '%s/again' 2>&1", (int)(end - line),
-             line, tmpdir);
+    snprintf(want, sizeof(want), " --report-dir %s --coverage-dir %s\n", tmpdir, cov);
+    ck_assert_msg(strstr(line, want), "no '%s' in: %s", want, out);
+    snprintf(cmd, sizeof(cmd), "rm -r '%s/results.json' '%s' && cd / && %.*s 2>&1", tmpdir,
+             cov, (int)(end - line), line);
     free(out);
     p = popen(cmd, "r");
     ck_assert(p);
@@ -247,6 +251,9 @@ START_TEST(rerun_line_works_as_printed)
     ck_assert_msg(WEXITSTATUS(pclose(p)) == 1, "%s: %s", cmd, got);
     ck_assert_msg(strstr(got, "[MUST R21] line 9: expect calls T = 5; but it was 2") &&
                   strstr(got, "0 passed, 1 failed"), "%s: %s", cmd, got);
+    snprintf(want, sizeof(want), "%s/results.json", tmpdir);
+    ck_assert_msg(access(want, F_OK) == 0, "the rerun wrote no %s: %s", want, got);
+    ck_assert_msg(access(cov, F_OK) == 0, "the rerun made no %s: %s", cov, got);
 }
 END_TEST
 

@@ -140,9 +140,14 @@ START_TEST(stress_writes_reports)
     free(text);
     line = strstr(out, "rerun: ");
     ck_assert_msg(line, "%s", out);
-    snprintf(cmd, sizeof(cmd), "cd / && %.*s --report-dir '%s/again' >/dev/null 2>&1",
-             (int)strcspn(line + 7, "\n"), line + 7, tmpdir);
+    snprintf(cmd, sizeof(cmd), " --report-dir %s\n", tmpdir);
+    ck_assert_msg(strstr(line, cmd), "no '%s' in: %s", cmd, out);
+    snprintf(cmd, sizeof(cmd), "rm '%s/results.tap' && cd / && %.*s >/dev/null 2>&1",
+             tmpdir, (int)strcspn(line + 7, "\n"), line + 7);
     ck_assert_msg(WEXITSTATUS(system(cmd)) == 1, "%s", cmd);
+    ck_assert_msg((text = report_file("results.tap")) && strstr(text, "not ok 1 - stress "),
+                  "the rerun wrote no results.tap");
+    free(text);
     free(out);
     ck_assert_msg(runner(&out, ok) == 0 && strstr(out, "1 passed, 0 failed"), "%s", out);
     free(out);
