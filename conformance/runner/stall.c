@@ -4,8 +4,12 @@
  *
  * Each registered thread keeps its own schedstat file open; a sampler
  * thread reads them every STALL_PERIOD_NS and adds the largest growth of
- * run_delay among them, capped by the time since the last sample (a
- * waiting thread delays whoever waits on it: one delay, not their sum).
+ * run_delay among them (a waiting thread delays whoever waits on it: one
+ * delay, not their sum), the whole never more than the time since the
+ * start.  The kernel adds a wait to run_delay when the thread gets its CPU,
+ * not while it waits: a sample may take a wait begun before the last one,
+ * and a wait still going on is not in it yet (stall.h says what a verdict
+ * does about that).
  * The sampler's own delays do not count: a late sample loses nothing,
  * run_delay keeps counting.  A verdict samples once more before it is
  * given (stall_clock_fresh_ns), so it never rests on a stale figure.
@@ -29,7 +33,7 @@ static struct {
     int fd[STALL_MAX_THREADS];
     int64_t last_delay[STALL_MAX_THREADS];
     int nthreads;
-    int64_t last_sample_ns;
+    int64_t start_ns;
     _Atomic int64_t total_ns;
     _Atomic bool stop;
     bool running;
@@ -70,10 +74,10 @@ static void sample_locked(void)
             worst = d - stall.last_delay[i];
         stall.last_delay[i] = d;
     }
-    if (worst > now - stall.last_sample_ns)
-        worst = now - stall.last_sample_ns;
-    stall.last_sample_ns = now;
-    atomic_fetch_add(&stall.total_ns, worst);
+    if (atomic_load(&stall.total_ns) + worst > now - stall.start_ns)
+        worst = now - stall.start_ns - atomic_load(&stall.total_ns);
+    if (worst > 0)
+        atomic_fetch_add(&stall.total_ns, worst);
 }
 
 static void *sampler(void *arg)
@@ -110,7 +114,8 @@ void stall_thread_register(void)
 
 void stall_start(void)
 {
-    stall.last_sample_ns = mono_ns();
+    stall.start_ns = mono_ns();
+    atomic_store(&stall.total_ns, 0);
     stall_thread_register();
     atomic_store(&stall.stop, false);
     stall.running = pthread_create(&stall.sampler, NULL, sampler, NULL) == 0;
@@ -127,6 +132,16 @@ int64_t stall_clock_fresh_ns(void)
     sample_locked();
     pthread_mutex_unlock(&stall.lock);
     return mono_ns() - atomic_load(&stall.total_ns);
+}
+
+int stall_past(int64_t t)
+{
+    struct timespec settle = { 0, STALL_SETTLE_MS * 1000000L };
+
+    if (stall_clock_ns() <= t || stall_clock_fresh_ns() <= t)
+        return 0;
+    nanosleep(&settle, NULL);
+    return stall_clock_fresh_ns() > t;
 }
 
 int64_t stall_total_ns(void)

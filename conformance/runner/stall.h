@@ -26,9 +26,15 @@ void stall_thread_register(void);
  * and never behind the true figure (a stall not yet sampled is not taken
  * off), so a deadline it says is not passed is not. */
 int64_t stall_clock_ns(void);
-/* The same with a sample taken now: what a verdict that a deadline has
- * passed is confirmed by. */
+/* The same with a sample taken now.  A thread waiting for a CPU at this
+ * moment is not in it yet (the kernel counts a wait when it ends): a
+ * verdict that a deadline has passed is confirmed by a fresh reading
+ * taken a little later (stall_past). */
 int64_t stall_clock_fresh_ns(void);
+/* Whether the stall clock has passed t: the cheap reading, a fresh one,
+ * and a fresh one STALL_SETTLE_MS later, all past t. */
+#define STALL_SETTLE_MS 10
+int stall_past(int64_t t);
 /* The stall so far, in ns (for reports). */
 int64_t stall_total_ns(void);
 /* Stop sampling. */

@@ -101,12 +101,6 @@ static int64_t now_ns(void)
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/* Whether the stall clock has passed t, a sample taken to confirm it. */
-static bool past(int64_t t)
-{
-    return stall_clock_ns() > t && stall_clock_fresh_ns() > t;
-}
-
 /* Report a rule's first violation to the parent, with the thread that
  * saw it; after the run's first, the trace of what led to it. */
 static void violation(int bit, const char *rule, const char *fmt, ...)
@@ -282,7 +276,7 @@ static void check_due(struct slot *s)
 {
     int64_t due = atomic_load(&s->due_by_ns);
 
-    if (due && past(due) && atomic_load(&s->due_by_ns) == due)
+    if (due && stall_past(due) && atomic_load(&s->due_by_ns) == due)
         violation(V_R43, "R43", "a %s made due from another thread was not "
                   "served within %lld ms", atomic_load(&s->timer) ?
                   "timer set to 0" : "watch on a readable fd",
@@ -392,7 +386,7 @@ static void probe_wakeups(int ms)
         virEventUpdateTimeout(probe, 0);
         stress_note(STRESS_EV_UPDATE, true, probe, 0);
         atomic_store(&hold_changed, gen);
-        while (!atomic_load(&probe_fired) && !past(t0 + stress.bound_ns))
+        while (!atomic_load(&probe_fired) && !stall_past(t0 + stress.bound_ns))
             sched_yield();
         atomic_fetch_add(&stress.ops, 1);
         if (!atomic_load(&probe_fired)) {
@@ -452,7 +446,7 @@ static void wait_frees(void)
                            atomic_load(&stress.slots[w][i].frees) == 0;
         if (!pending)
             break;
-        if (past(end)) {
+        if (stall_past(end)) {
             violation(V_R34_LEAK, "R34", "free callbacks still pending 2 s "
                       "after the last remove");
             break;
