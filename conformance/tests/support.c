@@ -229,6 +229,17 @@ void check_bad_scenarios(const char *out, const struct bad_scenario *bad, size_t
     }
 }
 
+void refused_bad_scenarios(const struct bad_scenario *bad, size_t n)
+{
+    char *out;
+    const char *args[] = { "-s", tmpdir, NULL };
+
+    write_bad_scenarios(bad, n);
+    ck_assert_int_eq(runner(&out, args), 2);
+    check_bad_scenarios(out, bad, n);
+    free(out);
+}
+
 /* A line of its own, flushed at once: a forked test's output reaches the
  * log only if it is written before the test's process ends. */
 void test_skip(const char *why)

@@ -53,6 +53,8 @@ struct bad_scenario {
  * file and line and says what it must. */
 void write_bad_scenarios(const struct bad_scenario *bad, size_t n);
 void check_bad_scenarios(const char *out, const struct bad_scenario *bad, size_t n);
+/* Both, around a run of the runner on tmpdir alone, which must exit 2. */
+void refused_bad_scenarios(const struct bad_scenario *bad, size_t n);
 
 /* Run two simple scenarios against a misbehaving test implementation with
  * the given --timeout: both must be reported as failed, and the output
