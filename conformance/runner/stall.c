@@ -116,7 +116,6 @@ void stall_start(void)
 {
     stall.start_ns = mono_ns();
     atomic_store(&stall.total_ns, 0);
-    stall_thread_register();
     atomic_store(&stall.stop, false);
     stall.running = pthread_create(&stall.sampler, NULL, sampler, NULL) == 0;
 }

@@ -5,6 +5,8 @@
  * A real-time bound in the stress run (R34's free callbacks, R43's
  * wake-ups) must bound only what the loop does, not what a busy machine
  * does to it: a thread ready to run but not running is the machine's
+ * delay.  The stress run registers its loop thread only: the others spin
+ * or sleep at will, and a loop that lost a wake-up sleeps, which is no
  * delay.  The kernel counts it per thread (the second field of
  * /proc/thread-self/schedstat, "run_delay").  The stall clock adds, every
  * few milliseconds, the largest run_delay any registered thread gained;
@@ -18,7 +20,7 @@
 
 #include <stdint.h>
 
-/* Start sampling (a thread of its own); registers the calling thread. */
+/* Start sampling (a thread of its own). */
 void stall_start(void);
 /* The calling thread's delays count from now on. */
 void stall_thread_register(void);

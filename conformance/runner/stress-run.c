@@ -70,7 +70,7 @@ static void stress_record(const char *line, void *arg)
     if (!strncmp(line, "stats ", 6)) {
         printf("stress: %s operations, callbacks, free callbacks\n", con_esc(line + 6));
     } else if (!strncmp(line, "stall ", 6)) {
-        printf("stress: the machine kept the run's threads waiting for a CPU for %s ms "
+        printf("stress: the machine kept the loop thread waiting for a CPU for %s ms "
                "in all; the real-time bounds leave that out\n", con_esc(line + 6));
     } else if (!strncmp(line, "threads ", 8)) {
         free(sr->threads);

@@ -224,6 +224,7 @@ START_TEST(stall_clock_leaves_out_cpu_waits)
     CPU_ZERO(&one);
     CPU_SET(sched_getcpu(), &one);
     ck_assert_int_eq(sched_setaffinity(0, sizeof(one), &one), 0);
+    stall_thread_register();
     stall_start();
     t0 = mono_ms();
     s0 = stall_clock_fresh_ns() / 1000000;
