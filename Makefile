@@ -60,12 +60,13 @@ REF_TEST_BIN  := $(BUILD)/reference/tests/run-tests
 REF_TEST_WRAP := -Wl,--wrap=calloc,--wrap=realloc
 
 # ---- sim/ ---------------------------------------------------------------
-SIM_SRCS  := $(filter-out sim/interpose.c sim/alloc.c,$(wildcard sim/*.c))
+SIM_SRCS  := $(filter-out sim/interpose.c sim/alloc.c sim/timerfd-interpose.c,$(wildcard sim/*.c))
 SIM_OBJS  := $(SIM_SRCS:%.c=$(BUILD)/%.o)
 SIM_LIB_A := $(BUILD)/libevsim.a
 # Linked into executables only, never into a library: its definitions of
 # poll(), clock_gettime() etc. must be the executable's own.
-SIM_INTERPOSE := $(BUILD)/sim/interpose.o $(BUILD)/sim/alloc.o
+SIM_INTERPOSE := $(BUILD)/sim/interpose.o $(BUILD)/sim/alloc.o \
+                 $(BUILD)/sim/timerfd-interpose.o
 # Executables that interpose export their symbols to dlopen()ed objects.
 EXPORT_DYNAMIC := -rdynamic
 

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "timerfd.h"
 
 #define NO_TIME INT64_MAX
 #define MAX_EVENTS 1024
@@ -470,10 +471,13 @@ static int run_event(struct pollfd *fds, nfds_t nfds, bool waiting,
     return 0;
 }
 
+/* Virtual time moves here only; the virtual timerfds it reaches become
+ * readable (timerfd.c). */
 static void advance_to(int64_t t_ns)
 {
     if (t_ns > sim_state.now_ns)
         sim_state.now_ns = t_ns;
+    sim__timerfd_expire();
 }
 
 /* ---- the wait ---- */
@@ -578,20 +582,33 @@ static int poll_virtual(struct pollfd *fds, nfds_t nfds, int timeout_ms)
     deadline = timeout_ms < 0 ? NO_TIME : sim_state.now_ns + timeout_ms * SIM_NS_PER_MS;
     for (;;) {
         int ready = libc->poll(fds, nfds, 0);
-        int64_t next;
+        int64_t next, tfd;
 
         if (ready != 0 || timeout_ms == 0 || sim_verdict() != SIM_OK)
             return ready;
         next = next_event_ns();
-        if (next == NO_TIME && deadline == NO_TIME) {
+        tfd = sim__timerfd_next_ns();
+        if (next == NO_TIME && deadline == NO_TIME && tfd == NO_TIME) {
             fail_idle();
             return 0;
         }
         if (first)
             signal_at = perturbation_ns(deadline);
         first = false;
-        if (signal_at != NO_TIME && signal_at < next && signal_at < deadline)
+        if (signal_at != NO_TIME && signal_at < next && signal_at < deadline &&
+            signal_at < tfd)
             return interrupted(signal_at);
+        /* A virtual timerfd expires first (an event at the same time runs
+         * before it, as before a timeout): if the wait watches it, the
+         * wait ends there, as on its own timeout; else it goes on. */
+        if (tfd < next && tfd <= deadline) {
+            advance_to(tfd);
+            ready = libc->poll(fds, nfds, 0);
+            sim_state.timed_out += ready != 0 && !events_ran;
+            if (ready != 0)
+                return ready;
+            continue;
+        }
         if (next > deadline) {
             advance_to(deadline);
             sim_state.timed_out += !events_ran;
