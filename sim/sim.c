@@ -573,6 +573,16 @@ static int interrupted(int64_t at_ns)
     return end_with_eintr("interrupted by a signal (perturbation)");
 }
 
+/* When a wait would end by itself: at its timeout, or when a virtual
+ * timerfd it watches expires (a loop that times its waits by timerfds,
+ * as sd-event does, waits with no timeout at all). */
+static int64_t wait_end(int64_t deadline, struct pollfd *fds, nfds_t nfds)
+{
+    int64_t t = sim__timerfd_next_watched_ns(fds, nfds);
+
+    return t < deadline ? t : deadline;
+}
+
 static int poll_virtual(struct pollfd *fds, nfds_t nfds, int timeout_ms)
 {
     const struct sim__libc *libc = sim__libc();
@@ -616,7 +626,7 @@ static int poll_virtual(struct pollfd *fds, nfds_t nfds, int timeout_ms)
         }
         advance_to(next);
         events_ran = true;
-        ready = run_event(fds, nfds, true, deadline);
+        ready = run_event(fds, nfds, true, wait_end(deadline, fds, nfds));
         if (ready != 0 || atomic_load(&sim_state.fail_errno))
             return ready;
     }

@@ -14,8 +14,12 @@
  * here reads real time: the same program gives the same trace.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -287,4 +291,70 @@ void sim__timerfd_expire(void)
             fire(s, base_now(s->base));
     }
     pthread_mutex_unlock(&lock);
+}
+
+/* Whether fd is an epoll instance. */
+static bool is_epoll(int fd)
+{
+    char path[64], target[64];
+    ssize_t n;
+
+    snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+    n = readlink(path, target, sizeof(target) - 1);
+    if (n < 0)
+        return false;
+    target[n] = '\0';
+    return strcmp(target, "anon_inode:[eventpoll]") == 0;
+}
+
+/* Whether a wait on fd for events sees tfd become readable: fd is tfd,
+ * or an epoll set that holds it for EPOLLIN, directly or through epoll
+ * sets it holds (a few levels down).  The kernel lists an epoll set's
+ * members in /proc/self/fdinfo ("tfd: N events: MASK ..."). */
+static bool sees(int fd, short events, int tfd, int depth)
+{
+    char path[64], buf[8192], *line;
+    ssize_t n;
+    int pf;
+
+    if (fd == tfd)
+        return events & POLLIN;
+    if (depth == 0 || !(events & POLLIN) || !is_epoll(fd))
+        return false;
+    snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+    if ((pf = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+        return false;
+    n = read(pf, buf, sizeof(buf) - 1);
+    close(pf);
+    buf[n > 0 ? n : 0] = '\0';
+    for (line = buf; line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+        int member;
+        unsigned mask;
+        if (sscanf(line, "tfd: %d events: %x", &member, &mask) == 2 &&
+            sees(member, mask & EPOLLIN ? POLLIN : 0, tfd, depth - 1))
+            return true;
+    }
+    return false;
+}
+
+int64_t sim__timerfd_next_watched_ns(const struct pollfd *fds, nfds_t nfds)
+{
+    int64_t next = INT64_MAX;
+
+    if (atomic_load(&nused) == 0)
+        return next;
+    pthread_mutex_lock(&lock);
+    for (int i = 0; i < SIM_TIMERFD_MAX; i++) {
+        const struct slot *s = &slots[i];
+        int fd = atomic_load(&s->fd1) - 1;
+        if (fd < 0 || !s->armed || to_sim_ns(s->base, s->at) >= next)
+            continue;
+        for (nfds_t k = 0; k < nfds; k++)
+            if (sees(fds[k].fd, fds[k].events, fd, 4)) {
+                next = to_sim_ns(s->base, s->at);
+                break;
+            }
+    }
+    pthread_mutex_unlock(&lock);
+    return next;
 }

@@ -11,6 +11,7 @@
 #define EVSIM_TIMERFD_H
 
 #include <stdbool.h>
+#include <poll.h>
 #include <stdint.h>
 #include <sys/timerfd.h>
 
@@ -36,6 +37,10 @@ void sim__timerfd_forget(int fd);
 /* The earliest expiry of an armed virtual timerfd, in sim_now_ns() terms,
  * or INT64_MAX if none is armed. */
 int64_t sim__timerfd_next_ns(void);
+/* The same, for the timerfds a wait on fds sees become readable:
+ * directly, or through the epoll sets it waits on.  The wait ends there
+ * by itself, so a change made meanwhile for later needs no wake-up. */
+int64_t sim__timerfd_next_watched_ns(const struct pollfd *fds, nfds_t nfds);
 /* Make every virtual timerfd whose expiry the clocks have reached
  * readable (sim calls it whenever virtual time moves); interval timers
  * are re-armed past now, counting each period passed. */

@@ -296,6 +296,46 @@ START_TEST(deterministic_expiries)
 }
 END_TEST
 
+static void nothing(void *arg)
+{
+    (void)arg;
+}
+
+/* A wait with no timeout on an epoll set that holds, through a second
+ * set, a timerfd armed at 100 ms ends there by itself: another thread's
+ * change due after that needs no wake-up, one due before it does. */
+static enum sim_verdict change_during_timerfd_wait(int64_t wake_by_ms)
+{
+    struct epoll_event ev = { .events = EPOLLIN }, out[2];
+    int fd, inner, outer;
+    enum sim_verdict v;
+
+    sim_start(1);
+    sim_set_watchdog_ms(200);
+    fd = new_timerfd(CLOCK_MONOTONIC);
+    inner = epoll_create1(EPOLL_CLOEXEC);
+    outer = epoll_create1(EPOLL_CLOEXEC);
+    ck_assert_int_eq(epoll_ctl(inner, EPOLL_CTL_ADD, fd, &ev), 0);
+    ck_assert_int_eq(epoll_ctl(outer, EPOLL_CTL_ADD, inner, &ev), 0);
+    set_ms(fd, 0, 100, 0);
+    sim_at_thread(50, nothing, NULL, "a change", wake_by_ms);
+    if (epoll_wait(outer, out, 2, -1) == 1)
+        ck_assert_int_eq(sim_now_ns(), 100 * MS);
+    v = sim_verdict();
+    close(outer);
+    close(inner);
+    close(fd);
+    sim_stop();
+    return v;
+}
+
+START_TEST(watched_expiry_ends_the_wait)
+{
+    ck_assert_int_eq(change_during_timerfd_wait(150), SIM_OK);
+    ck_assert_int_eq(change_during_timerfd_wait(80), SIM_NO_WAKEUP);
+}
+END_TEST
+
 Suite *timerfd_suite(void)
 {
     Suite *s = suite_create("timerfd");
@@ -309,5 +349,6 @@ Suite *timerfd_suite(void)
     add_test(s, close_forgets);
     add_test(s, errors_and_real_timerfds);
     add_test(s, deterministic_expiries);
+    add_test(s, watched_expiry_ends_the_wait);
     return s;
 }
