@@ -14,7 +14,6 @@
  * here reads real time: the same program gives the same trace.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -313,28 +312,27 @@ static bool is_epoll(int fd)
  * members in /proc/self/fdinfo ("tfd: N events: MASK ..."). */
 static bool sees(int fd, short events, int tfd, int depth)
 {
-    char path[64], buf[8192], *line;
-    ssize_t n;
-    int pf;
+    char path[64], *line = NULL;
+    size_t cap = 0;
+    bool seen = false;
+    FILE *f;
 
     if (fd == tfd)
         return events & POLLIN;
     if (depth == 0 || !(events & POLLIN) || !is_epoll(fd))
         return false;
     snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-    if ((pf = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+    if (!(f = fopen(path, "re")))
         return false;
-    n = read(pf, buf, sizeof(buf) - 1);
-    close(pf);
-    buf[n > 0 ? n : 0] = '\0';
-    for (line = buf; line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+    while (!seen && getline(&line, &cap, f) > 0) {
         int member;
         unsigned mask;
-        if (sscanf(line, "tfd: %d events: %x", &member, &mask) == 2 &&
-            sees(member, mask & EPOLLIN ? POLLIN : 0, tfd, depth - 1))
-            return true;
+        seen = sscanf(line, "tfd: %d events: %x", &member, &mask) == 2 &&
+               sees(member, mask & EPOLLIN ? POLLIN : 0, tfd, depth - 1);
     }
-    return false;
+    free(line);
+    fclose(f);
+    return seen;
 }
 
 int64_t sim__timerfd_next_watched_ns(const struct pollfd *fds, nfds_t nfds)
