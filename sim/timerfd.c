@@ -34,6 +34,7 @@ enum base { BASE_MONOTONIC, BASE_WALL };
 
 struct slot {
     _Atomic int fd1;            /* the fd + 1; 0: a free slot */
+    pid_t pid;                  /* the process that made it */
     clockid_t clock;
     bool armed;
     enum base base;
@@ -115,7 +116,7 @@ int sim__timerfd_create(int clockid, int flags)
     pthread_mutex_lock(&lock);
     for (int i = 0; i < SIM_TIMERFD_MAX; i++)
         if (atomic_load(&slots[i].fd1) == 0) {
-            slots[i] = (struct slot){ .clock = clockid };
+            slots[i] = (struct slot){ .clock = clockid, .pid = getpid() };
             atomic_store(&slots[i].fd1, fd + 1);
             atomic_fetch_add(&nused, 1);
             pthread_mutex_unlock(&lock);
@@ -233,13 +234,20 @@ int sim__timerfd_gettime(int fd, struct itimerspec *cur)
     return s ? 0 : -1;
 }
 
+/* Only the process that made a timerfd forgets it: a child made with
+ * vfork(2) (posix_spawn, CPython's subprocess) shares this table, and
+ * the fds it closes before its exec are its own copies. */
 void sim__timerfd_forget(int fd)
 {
+    pid_t self;
+
     if (fd < 0 || atomic_load(&nused) == 0)
         return;
+    self = getpid();
     for (int i = 0; i < SIM_TIMERFD_MAX; i++) {
         int want = fd + 1;
-        if (atomic_compare_exchange_strong(&slots[i].fd1, &want, 0)) {
+        if (slots[i].pid == self &&
+            atomic_compare_exchange_strong(&slots[i].fd1, &want, 0)) {
             atomic_fetch_sub(&nused, 1);
             return;
         }

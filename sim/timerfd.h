@@ -32,7 +32,8 @@ int sim__timerfd_settime(int fd, int flags, const struct itimerspec *value,
                          struct itimerspec *old);
 int sim__timerfd_gettime(int fd, struct itimerspec *cur);
 /* fd is being closed: it is no longer a virtual timerfd.  Takes no lock
- * (close(2) may be called in a child of fork(2)). */
+ * (close(2) may be called in a child of fork(2)); a child's close, made
+ * in a vfork(2) child that shares the table, changes nothing. */
 void sim__timerfd_forget(int fd);
 /* The earliest expiry of an armed virtual timerfd, in sim_now_ns() terms,
  * or INT64_MAX if none is armed. */

@@ -11,6 +11,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/timerfd.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "suites.h"
@@ -235,6 +236,31 @@ START_TEST(close_forgets)
 }
 END_TEST
 
+/* A child made with vfork(2) shares the table: the fds it closes before
+ * its exec are its own, and the parent's timerfd stays virtual. */
+START_TEST(vfork_child_close_forgets_nothing)
+{
+    int fd, status;
+    pid_t pid;
+
+    sim_start(1);
+    fd = new_timerfd(CLOCK_MONOTONIC);
+    set_ms(fd, 0, 10, 0);
+    pid = vfork();
+    if (pid == 0) {
+        close(fd);
+        _exit(0);
+    }
+    ck_assert_int_gt(pid, 0);
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert(sim__timerfd_is(fd));
+    sim_sleep_ms(20);
+    ck_assert_int_eq(expirations(fd), 1);
+    close(fd);
+    sim_stop();
+}
+END_TEST
+
 /* What timerfd_create(2) and timerfd_settime(2) refuse, and timerfds
  * made outside a simulation, which are the kernel's. */
 START_TEST(errors_and_real_timerfds)
@@ -347,6 +373,7 @@ Suite *timerfd_suite(void)
     add_test(s, settime_resets_and_disarms);
     add_test(s, realtime_steps);
     add_test(s, close_forgets);
+    add_test(s, vfork_child_close_forgets_nothing);
     add_test(s, errors_and_real_timerfds);
     add_test(s, deterministic_expiries);
     add_test(s, watched_expiry_ends_the_wait);
