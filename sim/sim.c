@@ -505,6 +505,16 @@ static int cut_short(void)
     return end_with_eintr("cut short");
 }
 
+/* When a wait would end by itself: at its timeout, or when a virtual
+ * timerfd it watches expires (a loop that times its waits by timerfds,
+ * as sd-event does, waits with no timeout at all). */
+static int64_t wait_end(int64_t deadline, struct pollfd *fds, nfds_t nfds)
+{
+    int64_t t = sim__timerfd_next_watched_ns(fds, nfds);
+
+    return t < deadline ? t : deadline;
+}
+
 /* The real-time wait: poll for real, but no longer than until the next
  * scheduled event, which then runs at (about) its time. */
 static int poll_realtime(struct pollfd *fds, nfds_t nfds, int timeout_ms)
@@ -512,10 +522,14 @@ static int poll_realtime(struct pollfd *fds, nfds_t nfds, int timeout_ms)
     int64_t end = timeout_ms < 0 ? NO_TIME : sim_now_ns() + timeout_ms * SIM_NS_PER_MS;
 
     for (;;) {
-        int64_t now = sim_now_ns(), next = next_event_ns();
+        int64_t now, next = next_event_ns(), tfd;
         int64_t until = next < end ? next : end;
         int wait_ms, ready;
 
+        sim__timerfd_expire();          /* sim's timerfds, on real clocks */
+        tfd = sim__timerfd_next_ns();
+        until = tfd < until ? tfd : until;
+        now = sim_now_ns();
         if (until == NO_TIME) {
             /* Nothing scheduled: only a real peer (a daemon) can end the
              * wait; without one, nothing ever will. */
@@ -540,7 +554,7 @@ static int poll_realtime(struct pollfd *fds, nfds_t nfds, int timeout_ms)
             return ready;
         now = sim_now_ns();
         if (next != NO_TIME && next <= now) {
-            ready = run_event(fds, nfds, true, end);
+            ready = run_event(fds, nfds, true, wait_end(end, fds, nfds));
             if (ready != 0)
                 return ready;
         } else if (end != NO_TIME && now >= end) {
@@ -571,16 +585,6 @@ static int interrupted(int64_t at_ns)
 {
     advance_to(at_ns);
     return end_with_eintr("interrupted by a signal (perturbation)");
-}
-
-/* When a wait would end by itself: at its timeout, or when a virtual
- * timerfd it watches expires (a loop that times its waits by timerfds,
- * as sd-event does, waits with no timeout at all). */
-static int64_t wait_end(int64_t deadline, struct pollfd *fds, nfds_t nfds)
-{
-    int64_t t = sim__timerfd_next_watched_ns(fds, nfds);
-
-    return t < deadline ? t : deadline;
 }
 
 static int poll_virtual(struct pollfd *fds, nfds_t nfds, int timeout_ms)

@@ -2,8 +2,8 @@
  * timerfd-interpose.c - timerfd_create(), timerfd_settime(),
  * timerfd_gettime() and close(), defined in the executable beside
  * interpose.c's functions, so that a loop's timerfds live in virtual time
- * (timerfd.c).  A timerfd made outside a virtual-time simulation is the
- * kernel's, and stays so: its calls pass through.  close() only tells
+ * (timerfd.c).  A timerfd made outside a simulation is the kernel's, and
+ * stays so: its calls pass through.  close() only tells
  * timerfd.c that the number is no longer a virtual timerfd.  Linked into
  * executables only (SIM_INTERPOSE), like interpose.c.
  */

@@ -11,7 +11,10 @@
  * clock reaches it (sim__timerfd_expire).  The wait then finds it ready
  * whether the loop polls it directly or through an epoll set, and an
  * unwatched timerfd only makes the wait look again and go on.  Nothing
- * here reads real time: the same program gives the same trace.
+ * here reads real time: the same program gives the same trace.  In a
+ * simulation in real time, timerfds are sim's too, counted on the real
+ * clocks: the wait is cut short at their expiries as at the schedule's
+ * steps.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -48,18 +51,32 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
 bool sim__timerfd_virtual_now(void)
 {
-    return sim_active() && !sim_realtime();
+    return sim_active();
 }
 
-static int64_t base_now(enum base b)
+/* Now on the clock s counts its expiry on: sim's virtual clocks, or in
+ * real time the clocks the loop reads (libc's, or a preloaded
+ * libfaketime's: a timerfd of sim's then runs at the faked speed, which
+ * the kernel's would not). */
+static int64_t slot_now(const struct slot *s)
 {
-    return b == BASE_WALL ? sim_wall_ns() : SIM_MONOTONIC_START_NS + sim_now_ns();
+    struct timespec ts;
+    clockid_t c = CLOCK_MONOTONIC;
+
+    if (!sim_realtime())
+        return s->base == BASE_WALL ? sim_wall_ns() : SIM_MONOTONIC_START_NS + sim_now_ns();
+    if (s->base == BASE_WALL)
+        c = CLOCK_REALTIME;
+    else if (s->clock == CLOCK_BOOTTIME || s->clock == CLOCK_BOOTTIME_ALARM)
+        c = CLOCK_BOOTTIME;
+    sim__libc()->clock_gettime(c, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/* An expiry on base b as sim_now_ns() will read it. */
-static int64_t to_sim_ns(enum base b, int64_t at)
+/* s's expiry as sim_now_ns() will read it. */
+static int64_t to_sim_ns(const struct slot *s)
 {
-    return at - (base_now(b) - sim_now_ns());
+    return s->at - (slot_now(s) - sim_now_ns());
 }
 
 static int64_t ts_ns(const struct timespec *ts)
@@ -146,7 +163,7 @@ bool sim__timerfd_is(int fd)
  * clock never moves without sim__timerfd_expire()). */
 static void current(const struct slot *s, struct itimerspec *cur)
 {
-    int64_t left = s->armed ? s->at - base_now(s->base) : 0;
+    int64_t left = s->armed ? s->at - slot_now(s) : 0;
 
     if (s->armed && left < 1)
         left = 1;
@@ -180,7 +197,7 @@ static void arm(struct slot *s, int flags, const struct itimerspec *v)
     if (abs && !wall_clock(s->clock))
         s->at = value;
     else
-        s->at = abs ? value : base_now(s->base) + value;
+        s->at = abs ? value : slot_now(s) + value;
 }
 
 int sim__timerfd_settime(int fd, int flags, const struct itimerspec *value,
@@ -263,8 +280,8 @@ int64_t sim__timerfd_next_ns(void)
     pthread_mutex_lock(&lock);
     for (int i = 0; i < SIM_TIMERFD_MAX; i++) {
         const struct slot *s = &slots[i];
-        if (atomic_load(&s->fd1) && s->armed && to_sim_ns(s->base, s->at) < next)
-            next = to_sim_ns(s->base, s->at);
+        if (atomic_load(&s->fd1) && s->armed && to_sim_ns(s) < next)
+            next = to_sim_ns(s);
     }
     pthread_mutex_unlock(&lock);
     return next;
@@ -294,8 +311,8 @@ void sim__timerfd_expire(void)
     pthread_mutex_lock(&lock);
     for (int i = 0; i < SIM_TIMERFD_MAX; i++) {
         struct slot *s = &slots[i];
-        if (atomic_load(&s->fd1) && s->armed && s->at <= base_now(s->base))
-            fire(s, base_now(s->base));
+        if (atomic_load(&s->fd1) && s->armed && s->at <= slot_now(s))
+            fire(s, slot_now(s));
     }
     pthread_mutex_unlock(&lock);
 }
@@ -353,11 +370,11 @@ int64_t sim__timerfd_next_watched_ns(const struct pollfd *fds, nfds_t nfds)
     for (int i = 0; i < SIM_TIMERFD_MAX; i++) {
         const struct slot *s = &slots[i];
         int fd = atomic_load(&s->fd1) - 1;
-        if (fd < 0 || !s->armed || to_sim_ns(s->base, s->at) >= next)
+        if (fd < 0 || !s->armed || to_sim_ns(s) >= next)
             continue;
         for (nfds_t k = 0; k < nfds; k++)
             if (sees(fds[k].fd, fds[k].events, fd, 4)) {
-                next = to_sim_ns(s->base, s->at);
+                next = to_sim_ns(s);
                 break;
             }
     }

@@ -19,8 +19,8 @@
  * clock it times by); timerfd_create() fails with EMFILE past it. */
 #define SIM_TIMERFD_MAX 64
 
-/* Whether a timerfd made now is virtual: during a simulation in virtual
- * time.  In real time, and outside a simulation, timerfds are the
+/* Whether a timerfd made now is sim's: during a simulation (in real
+ * time, it counts on the real clocks).  Outside one, timerfds are the
  * kernel's. */
 bool sim__timerfd_virtual_now(void);
 /* timerfd_create(2) for a virtual timerfd: the fd, or -1 with errno. */

@@ -322,6 +322,29 @@ START_TEST(deterministic_expiries)
 }
 END_TEST
 
+/* In a simulation in real time a timerfd is sim's too, on the real
+ * clocks: a wait with no timeout on it ends at its expiry, in real time,
+ * instead of being judged idle. */
+START_TEST(real_time_expiry)
+{
+    struct pollfd p;
+    int64_t t0;
+    int fd;
+
+    sim_start_realtime(1);
+    fd = new_timerfd(CLOCK_MONOTONIC);
+    set_ms(fd, 0, 20, 0);
+    t0 = sim_now_ns();
+    p = (struct pollfd){ .fd = fd, .events = POLLIN };
+    ck_assert_int_eq(poll(&p, 1, -1), 1);
+    ck_assert_int_ge(sim_now_ns() - t0, 20 * MS);
+    ck_assert_int_eq(expirations(fd), 1);
+    ck_assert_msg(sim_verdict() == SIM_OK, "%s", sim_verdict_detail());
+    close(fd);
+    sim_stop();
+}
+END_TEST
+
 static void nothing(void *arg)
 {
     (void)arg;
@@ -377,5 +400,6 @@ Suite *timerfd_suite(void)
     add_test(s, errors_and_real_timerfds);
     add_test(s, deterministic_expiries);
     add_test(s, watched_expiry_ends_the_wait);
+    add_test(s, real_time_expiry);
     return s;
 }
