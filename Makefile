@@ -60,12 +60,13 @@ REF_TEST_BIN  := $(BUILD)/reference/tests/run-tests
 REF_TEST_WRAP := -Wl,--wrap=calloc,--wrap=realloc
 
 # ---- sim/ ---------------------------------------------------------------
-SIM_SRCS  := $(filter-out sim/interpose.c sim/alloc.c,$(wildcard sim/*.c))
+SIM_SRCS  := $(filter-out sim/interpose.c sim/alloc.c sim/timerfd-interpose.c,$(wildcard sim/*.c))
 SIM_OBJS  := $(SIM_SRCS:%.c=$(BUILD)/%.o)
 SIM_LIB_A := $(BUILD)/libevsim.a
 # Linked into executables only, never into a library: its definitions of
 # poll(), clock_gettime() etc. must be the executable's own.
-SIM_INTERPOSE := $(BUILD)/sim/interpose.o $(BUILD)/sim/alloc.o
+SIM_INTERPOSE := $(BUILD)/sim/interpose.o $(BUILD)/sim/alloc.o \
+                 $(BUILD)/sim/timerfd-interpose.o
 # Executables that interpose export their symbols to dlopen()ed objects.
 EXPORT_DYNAMIC := -rdynamic
 
@@ -618,6 +619,62 @@ install-libevent: $(LVEV_LIB_A) $(LVEV_SO)
 	install -m 755 $(LVEV_SO) $(DESTDIR)$(KITDIR)/integrations/
 	install -m 644 $(LVEV_LIB_A) $(DESTDIR)$(LIBDIR)/
 	install -m 644 integrations/libevent/libvirt-libevent.h $(DESTDIR)$(INCDIR)/
+
+# ---- integrations/sd-event/: libvirt's event loop on sd-event (issue 24) -
+# The library an application links or copies (libsdevent-libvirt.a), and
+# its evconf adapter (IMPL=sd-event); the sanitizer and TSan twins of the
+# adapter for make conformance-asan IMPL=$(SDEV_ASAN) and make stress-tsan
+# TSAN_IMPL=$(SDEV_TSAN).  Debian's libsystemd-dev (scripts/install-deps).
+SDEV_CFLAGS  := $(shell $(PKG_CONFIG) --cflags libsystemd)
+SDEV_LIBS    := $(shell $(PKG_CONFIG) --libs libsystemd)
+SDEV_SRCS    := $(filter-out %/evconf-adapter.c,$(wildcard integrations/sd-event/*.c))
+SDEV_DEPS    := $(wildcard integrations/sd-event/*.c integrations/sd-event/*.h) \
+                conformance/evconf.h
+SDEV_LIB     := $(BUILD)/integrations/libsdevent-libvirt.a
+SDEV_ADAPTER := $(BUILD)/integrations/libevconf-sd-event.so
+SDEV_ASAN    := $(BUILD)/asan/integrations/libevconf-sd-event.so
+SDEV_TSAN    := $(BUILD)/tsan/integrations/libevconf-sd-event.so
+all: $(SDEV_LIB) $(SDEV_ADAPTER)
+
+$(BUILD)/integrations/sd-event/%.o: integrations/sd-event/%.c integrations/sd-event/*.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(SDEV_CFLAGS) -fvisibility=hidden -c $< -o $@
+
+$(SDEV_LIB): $(SDEV_SRCS:%.c=$(BUILD)/%.o)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+# $(call sdev_adapter,FLAGS): the adapter and the library's sources as $@.
+define sdev_adapter
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(1) $(SDEV_CFLAGS) -fvisibility=hidden -Iconformance \
+	    -Iintegrations/sd-event $(SO_LDFLAGS) $(ALL_LDFLAGS) $(1) -o $@ \
+	    integrations/sd-event/evconf-adapter.c $(SDEV_SRCS) $(SDEV_LIBS) $(VIRT_LIBS)
+endef
+$(SDEV_ADAPTER): $(SDEV_DEPS)
+	$(call sdev_adapter,)
+$(SDEV_ASAN): $(SDEV_DEPS)
+	$(call sdev_adapter,$(SAN_CFLAGS))
+$(SDEV_TSAN): $(SDEV_DEPS)
+	$(call sdev_adapter,$(TSAN_CFLAGS))
+MATRIX_IMPLS += sd-event
+conformance-asan: $(filter $(SDEV_ASAN),$(IMPL))
+stress-tsan: $(filter $(SDEV_TSAN),$(TSAN_IMPL))
+bench bench-smoke: $(SDEV_ADAPTER)
+# Each of sd-event's pitfalls put back into a copy, and the scenarios that
+# must catch it (docs/integrations-sd-event.md).
+sdevent-pitfalls: $(RUNNER)
+	scripts/sdevent-pitfalls $(BUILD)
+.PHONY: sdevent-pitfalls
+# The installed kit's IMPL=sd-event (the runner finds it beside its
+# adapters), and the library with its header for applications.
+install-sdevent: $(SDEV_LIB) $(SDEV_ADAPTER)
+	install -d $(DESTDIR)$(KITDIR)/integrations $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR)
+	install -m 755 $(SDEV_ADAPTER) $(DESTDIR)$(KITDIR)/integrations/
+	install -m 644 $(SDEV_LIB) $(DESTDIR)$(LIBDIR)/
+	install -m 644 integrations/sd-event/sdevent-libvirt.h $(DESTDIR)$(INCDIR)/
+install: install-sdevent
+.PHONY: install-sdevent
 
 # ---- lint ---------------------------------------------------------------
 # Every shell script of the kit through shellcheck, and the reference's

@@ -8,7 +8,7 @@
 #include "bench.h"
 
 static const char *const default_impls[] = { "reference", "libvirt-default", "libvirt-glib",
-                                             "libuv", "libevent" };
+                                             "libuv", "libevent", "sd-event" };
 
 void bench_usage(FILE *out)
 {
@@ -17,7 +17,7 @@ void bench_usage(FILE *out)
           "ABI) against a bare poll(2) floor; every measurement runs in a fresh child.\n"
           "\n"
           "  --impl NAME      implementation to measure, repeatable (default: reference,\n"
-          "                   libvirt-default, libvirt-glib, libuv, libevent); a NAME\n"
+          "                   libvirt-default, libvirt-glib, libuv, libevent, sd-event); a NAME\n"
           "                   with '/' is a path\n"
           "  --rounds K       rounds, alternating between implementations (default 5)\n"
           "  --sizes LIST     section A's watched-fd counts (default 1,100,1000,10000)\n"

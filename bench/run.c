@@ -31,6 +31,7 @@ static void resolve(const struct bench_run *run, const char *label, char *out, s
         { "libvirt-glib", "adapters/libevconf-libvirt-glib.so", NULL },
         { "libuv", "integrations/libevconf-libuv.so", NULL },
         { "libevent", "integrations/libevconf-libevent.so", NULL },
+        { "sd-event", "integrations/libevconf-sd-event.so", NULL },
     };
 
     for (size_t i = 0; i < sizeof(builtin) / sizeof(*builtin); i++) {

@@ -45,8 +45,9 @@
  * and lets libvirt route the calls to your callbacks, exactly as libvirt
  * itself does.  Each scenario runs in its own process in virtual time: the
  * runner provides clock_gettime, gettimeofday, time, poll, ppoll, select,
- * pselect, epoll_wait and epoll_pwait, so your loop needs no changes to run
- * an hour of timers in milliseconds.
+ * pselect, epoll_wait and epoll_pwait, and timerfds that expire in virtual
+ * time, so your loop needs no changes to run an hour of timers in
+ * milliseconds.
  *
  * A complete adapter for a loop with register/iterate functions of its own
  * (libvirt's default loop, as in conformance/adapters/libvirt-default.c):

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "timerfd.h"
 
 #define NO_TIME INT64_MAX
 #define MAX_EVENTS 1024
@@ -470,10 +471,13 @@ static int run_event(struct pollfd *fds, nfds_t nfds, bool waiting,
     return 0;
 }
 
+/* Virtual time moves here only; the virtual timerfds it reaches become
+ * readable (timerfd.c). */
 static void advance_to(int64_t t_ns)
 {
     if (t_ns > sim_state.now_ns)
         sim_state.now_ns = t_ns;
+    sim__timerfd_expire();
 }
 
 /* ---- the wait ---- */
@@ -501,6 +505,16 @@ static int cut_short(void)
     return end_with_eintr("cut short");
 }
 
+/* When a wait would end by itself: at its timeout, or when a virtual
+ * timerfd it watches expires (a loop that times its waits by timerfds,
+ * as sd-event does, waits with no timeout at all). */
+static int64_t wait_end(int64_t deadline, struct pollfd *fds, nfds_t nfds)
+{
+    int64_t t = sim__timerfd_next_watched_ns(fds, nfds);
+
+    return t < deadline ? t : deadline;
+}
+
 /* The real-time wait: poll for real, but no longer than until the next
  * scheduled event, which then runs at (about) its time. */
 static int poll_realtime(struct pollfd *fds, nfds_t nfds, int timeout_ms)
@@ -508,10 +522,14 @@ static int poll_realtime(struct pollfd *fds, nfds_t nfds, int timeout_ms)
     int64_t end = timeout_ms < 0 ? NO_TIME : sim_now_ns() + timeout_ms * SIM_NS_PER_MS;
 
     for (;;) {
-        int64_t now = sim_now_ns(), next = next_event_ns();
+        int64_t now, next = next_event_ns(), tfd;
         int64_t until = next < end ? next : end;
         int wait_ms, ready;
 
+        sim__timerfd_expire();          /* sim's timerfds, on real clocks */
+        tfd = sim__timerfd_next_ns();
+        until = tfd < until ? tfd : until;
+        now = sim_now_ns();
         if (until == NO_TIME) {
             /* Nothing scheduled: only a real peer (a daemon) can end the
              * wait; without one, nothing ever will. */
@@ -536,7 +554,7 @@ static int poll_realtime(struct pollfd *fds, nfds_t nfds, int timeout_ms)
             return ready;
         now = sim_now_ns();
         if (next != NO_TIME && next <= now) {
-            ready = run_event(fds, nfds, true, end);
+            ready = run_event(fds, nfds, true, wait_end(end, fds, nfds));
             if (ready != 0)
                 return ready;
         } else if (end != NO_TIME && now >= end) {
@@ -578,20 +596,33 @@ static int poll_virtual(struct pollfd *fds, nfds_t nfds, int timeout_ms)
     deadline = timeout_ms < 0 ? NO_TIME : sim_state.now_ns + timeout_ms * SIM_NS_PER_MS;
     for (;;) {
         int ready = libc->poll(fds, nfds, 0);
-        int64_t next;
+        int64_t next, tfd;
 
         if (ready != 0 || timeout_ms == 0 || sim_verdict() != SIM_OK)
             return ready;
         next = next_event_ns();
-        if (next == NO_TIME && deadline == NO_TIME) {
+        tfd = sim__timerfd_next_ns();
+        if (next == NO_TIME && deadline == NO_TIME && tfd == NO_TIME) {
             fail_idle();
             return 0;
         }
         if (first)
             signal_at = perturbation_ns(deadline);
         first = false;
-        if (signal_at != NO_TIME && signal_at < next && signal_at < deadline)
+        if (signal_at != NO_TIME && signal_at < next && signal_at < deadline &&
+            signal_at < tfd)
             return interrupted(signal_at);
+        /* A virtual timerfd expires first (an event at the same time runs
+         * before it, as before a timeout): if the wait watches it, the
+         * wait ends there, as on its own timeout; else it goes on. */
+        if (tfd < next && tfd <= deadline) {
+            advance_to(tfd);
+            ready = libc->poll(fds, nfds, 0);
+            sim_state.timed_out += ready != 0 && !events_ran;
+            if (ready != 0)
+                return ready;
+            continue;
+        }
         if (next > deadline) {
             advance_to(deadline);
             sim_state.timed_out += !events_ran;
@@ -599,7 +630,7 @@ static int poll_virtual(struct pollfd *fds, nfds_t nfds, int timeout_ms)
         }
         advance_to(next);
         events_ran = true;
-        ready = run_event(fds, nfds, true, deadline);
+        ready = run_event(fds, nfds, true, wait_end(deadline, fds, nfds));
         if (ready != 0 || atomic_load(&sim_state.fail_errno))
             return ready;
     }

@@ -14,7 +14,9 @@
  *     unmodified, through interposition: an executable that links
  *     sim/interpose.o exports clock_gettime, gettimeofday, time, poll, ppoll,
  *     select, pselect, epoll_wait and epoll_pwait, which shared objects then
- *     call.  During a simulation the clocks are virtual on every thread (a
+ *     call (and sim/timerfd-interpose.o timerfd_create, timerfd_settime,
+ *     timerfd_gettime and close: a timerfd made during a simulation is
+ *     sim's and expires on the simulation's clock, sim/timerfd.h).  During a simulation the clocks are virtual on every thread (a
  *     change made from another thread computes its deadline from the same
  *     clock) and the waits only on the loop thread; outside a simulation
  *     every one of them passes straight through to libc.

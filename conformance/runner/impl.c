@@ -106,7 +106,7 @@ static void no_file(const char *arg, const char *path)
 {
     if (!strchr(arg, '/'))
         fprintf(stderr, "evconf-run: IMPL %s: no such file, and not a built-in name "
-                "(reference, libvirt-default, libvirt-glib, libuv, libevent, python-libvirtaio, "
+                "(reference, libvirt-default, libvirt-glib, libuv, libevent, sd-event, python-libvirtaio, "
                 "python:FILE.py, perl:Module::Name, perl:FILE.pl, ruby:FILE.rb)\n",
                 con_esc(arg));
     else

@@ -57,6 +57,7 @@ const char *kit_resolve_impl(const char *impl, char *buf, size_t len)
         /* integrations/ builds beside adapters/ (issue 24) */
         { "libuv", "../integrations/libevconf-libuv.so" },
         { "libevent", "../integrations/libevconf-libevent.so" },
+        { "sd-event", "../integrations/libevconf-sd-event.so" },
     };
     /* Words for an interpreter's adapter: the adapter, and what it is told
      * to load (in the environment variable, which a scenario's process

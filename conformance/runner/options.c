@@ -28,6 +28,7 @@ static const struct opt_def table[] = {
       "of: reference (default), libvirt-default, libvirt-glib,\n"
       "libuv (integrations/libuv),\n"
       "libevent (integrations/libevent/),\n"
+      "sd-event (integrations/sd-event/),\n"
       "or an integration in an interpreter:\n"
       "  python:FILE.py or python:module  a Python file\n"
       "    defining register() and run_once() (run in\n"

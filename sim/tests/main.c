@@ -13,7 +13,7 @@ int main(int argc, char **argv)
 {
     Suite *(*const suites[])(void) = {
         clock_suite, determinism_suite, detect_suite, threads_suite,
-        fds_suite, interpose_suite, faketime_suite,
+        fds_suite, interpose_suite, faketime_suite, timerfd_suite,
     };
     const char *mode = getenv("EVSIM_SCENARIO");
     SRunner *sr;

@@ -11,5 +11,6 @@ Suite *threads_suite(void);      /* cross-thread actions and wake-up */
 Suite *fds_suite(void);          /* the scripted fd layer */
 Suite *interpose_suite(void);    /* every interposed function */
 Suite *faketime_suite(void);     /* real time under libfaketime */
+Suite *timerfd_suite(void);      /* timerfds in virtual time */
 
 #endif
