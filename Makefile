@@ -317,7 +317,7 @@ bench bench-smoke: $(LIBUV_ADAPTER)
 # Each of libuv's pitfalls put back into a copy, and the scenarios that
 # must catch it (docs/integrations-libuv.md).
 libuv-pitfalls: $(RUNNER)
-	scripts/libuv-pitfalls $(BUILD)
+	scripts/pitfalls $(BUILD) libuv
 .PHONY: libuv-pitfalls
 # The installed kit's IMPL=libuv (the runner finds it beside its
 # adapters), and the library with its header for applications.
@@ -610,7 +610,7 @@ stress-tsan: $(filter $(LVEV_TSAN_SO),$(TSAN_IMPL))
 # Each of libevent's pitfalls put back into a copy, and the scenarios that
 # must catch it (docs/integrations-libevent.md).
 libevent-pitfalls: $(RUNNER)
-	scripts/libevent-pitfalls $(BUILD)
+	scripts/pitfalls $(BUILD) libevent
 .PHONY: libevent-pitfalls
 .PHONY: install-libevent
 install: install-libevent
@@ -658,13 +658,15 @@ $(SDEV_ASAN): $(SDEV_DEPS)
 $(SDEV_TSAN): $(SDEV_DEPS)
 	$(call sdev_adapter,$(TSAN_CFLAGS))
 MATRIX_IMPLS += sd-event
+INTEGRATION_TWINS += $(if $(NO_SAN_BUILD),$(if $(LIBASAN),$(SDEV_ASAN)) \
+                       $(if $(LIBTSAN),$(SDEV_TSAN)))
 conformance-asan: $(filter $(SDEV_ASAN),$(IMPL))
 stress-tsan: $(filter $(SDEV_TSAN),$(TSAN_IMPL))
 bench bench-smoke: $(SDEV_ADAPTER)
 # Each of sd-event's pitfalls put back into a copy, and the scenarios that
 # must catch it (docs/integrations-sd-event.md).
 sdevent-pitfalls: $(RUNNER)
-	scripts/sdevent-pitfalls $(BUILD)
+	scripts/pitfalls $(BUILD) sd-event
 .PHONY: sdevent-pitfalls
 # The installed kit's IMPL=sd-event (the runner finds it beside its
 # adapters), and the library with its header for applications.
