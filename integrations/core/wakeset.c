@@ -1,15 +1,13 @@
 /*
  * wakeset.c - the epoll set that wakes the loop for libvirt's fds.
  *
- * libuv can watch an fd only through a uv_poll, and uv_poll is wrong for
- * libvirt's fds three ways: uv_poll_init() makes the fd non-blocking (R17),
- * libuv allows one uv_poll per fd while libvirt puts several watches on
- * one (R15), and a uv_poll reports a hang-up as READABLE and an error as a
- * status that stops it (R11).  So the integration keeps its own epoll set
- * of libvirt's fds and gives libuv only that set's descriptor to watch:
- * epoll_ctl() touches no flag of a watched fd, the set merges the watches
- * of one fd into the union of their masks, and what each watch gets is
- * asked of poll(2) after the wait (handles.c).
+ * Neither libuv nor sd-event can watch libvirt's fds as libvirt needs
+ * (each host layer's loop.c says why: R11, R15, R17, R42).  So the core
+ * keeps its own epoll set of libvirt's fds and gives the host loop only
+ * that set's descriptor to watch: epoll_ctl() touches no flag of a
+ * watched fd (R17), the set merges the watches of one fd into the union
+ * of their masks (R15), and what each watch gets is asked of poll(2)
+ * after the wait (handles.c).
  *
  * epoll_ctl() is thread-safe and a change wakes a loop blocked on the set
  * when it adds a ready fd, so the set is changed at once, by whichever
@@ -21,9 +19,9 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "evcore.h"
 
-int lv_wakeset_init(struct lv_wakeset *w)
+int evc_wakeset_init(struct evc_wakeset *w)
 {
     if (w->epfd >= 0)
         return 0;
@@ -42,7 +40,7 @@ static void *grow(void *ptr, size_t old, size_t cap, size_t size)
 
 /* Room for fd in the per-fd arrays, taken when a watch is added so that
  * no later change needs memory (R2). */
-int lv_wakeset_reserve(struct lv_wakeset *w, int fd)
+int evc_wakeset_reserve(struct evc_wakeset *w, int fd)
 {
     size_t cap = w->cap ? w->cap : 64;
     void *p;
@@ -67,12 +65,12 @@ int lv_wakeset_reserve(struct lv_wakeset *w, int fd)
     return 0;
 }
 
-static uint32_t wanted(const struct lv_wakeset *w, int fd)
+static uint32_t wanted(const struct evc_wakeset *w, int fd)
 {
     return (w->nread[fd] ? EPOLLIN : 0) | (w->nwrite[fd] ? EPOLLOUT : 0);
 }
 
-static void set_unpollable(struct lv_wakeset *w, int fd, bool on)
+static void set_unpollable(struct evc_wakeset *w, int fd, bool on)
 {
     if (w->unpollable[fd] == on)
         return;
@@ -91,7 +89,7 @@ static void set_unpollable(struct lv_wakeset *w, int fd, bool on)
  * by itself), so the entry is added again rather than trusted (R19).  A
  * file epoll refuses (EPERM: a regular file, always ready to poll(2)) is
  * counted, and the loop does not block while one is wanted. */
-static void apply(struct lv_wakeset *w, int fd, bool fresh)
+static void apply(struct evc_wakeset *w, int fd, bool fresh)
 {
     struct epoll_event ev = { .events = wanted(w, fd), .data.fd = fd };
     int rc = -1;
@@ -117,7 +115,7 @@ static void apply(struct lv_wakeset *w, int fd, bool fresh)
 
 /* A watch on fd went from old_events to new_events (0 for a watch added
  * disabled or removed).  Called under the lock. */
-void lv_wakeset_change(struct lv_wakeset *w, int fd, int old_events,
+void evc_wakeset_change(struct evc_wakeset *w, int fd, int old_events,
                        int new_events, bool fresh)
 {
     w->nread[fd] += !!(new_events & VIR_EVENT_HANDLE_READABLE);
