@@ -644,18 +644,21 @@ install-libevent: $(LVEV_LIB_A) $(LVEV_SO)
 # TSAN_IMPL=$(SDEV_TSAN).  Debian's libsystemd-dev (scripts/install-deps).
 SDEV_CFLAGS  := $(shell $(PKG_CONFIG) --cflags libsystemd)
 SDEV_LIBS    := $(shell $(PKG_CONFIG) --libs libsystemd)
-SDEV_SRCS    := $(filter-out %/evconf-adapter.c,$(wildcard integrations/sd-event/*.c))
+SDEV_SRCS    := $(filter-out %/evconf-adapter.c,$(wildcard integrations/sd-event/*.c)) \
+                $(CORE_SRCS)
 SDEV_DEPS    := $(wildcard integrations/sd-event/*.c integrations/sd-event/*.h) \
-                conformance/evconf.h
+                $(CORE_DEPS) conformance/evconf.h
 SDEV_LIB     := $(BUILD)/integrations/libsdevent-libvirt.a
 SDEV_ADAPTER := $(BUILD)/integrations/libevconf-sd-event.so
 SDEV_ASAN    := $(BUILD)/asan/integrations/libevconf-sd-event.so
 SDEV_TSAN    := $(BUILD)/tsan/integrations/libevconf-sd-event.so
 all: $(SDEV_LIB) $(SDEV_ADAPTER)
 
-$(BUILD)/integrations/sd-event/%.o: integrations/sd-event/%.c integrations/sd-event/*.h
+$(BUILD)/integrations/sd-event/%.o: integrations/sd-event/%.c integrations/sd-event/*.h \
+                                    integrations/core/*.h
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(SDEV_CFLAGS) -fvisibility=hidden -c $< -o $@
+	$(CC) $(ALL_CFLAGS) $(SDEV_CFLAGS) -fvisibility=hidden -Iintegrations/core \
+	    -c $< -o $@
 
 $(SDEV_LIB): $(SDEV_SRCS:%.c=$(BUILD)/%.o)
 	@rm -f $@
@@ -665,7 +668,7 @@ $(SDEV_LIB): $(SDEV_SRCS:%.c=$(BUILD)/%.o)
 define sdev_adapter
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(1) $(SDEV_CFLAGS) -fvisibility=hidden -Iconformance \
-	    -Iintegrations/sd-event $(SO_LDFLAGS) $(ALL_LDFLAGS) $(1) -o $@ \
+	    -Iintegrations/sd-event -Iintegrations/core $(SO_LDFLAGS) $(ALL_LDFLAGS) $(1) -o $@ \
 	    integrations/sd-event/evconf-adapter.c $(SDEV_SRCS) $(SDEV_LIBS) $(VIRT_LIBS)
 endef
 $(SDEV_ADAPTER): $(SDEV_DEPS)

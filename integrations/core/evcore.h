@@ -172,4 +172,41 @@ int64_t evc_timers_next_locked(int64_t now_ns, bool *due);
 void evc_timers_dispatch(uint64_t disp);
 void evc_timers_shrink_locked(void);
 
+/* A host layer's public names for the six operations and pending,
+ * PREFIXadd_handle ... PREFIXpending, each forwarding to the core's: the
+ * host's public header declares them (with its visibility), this defines
+ * them, so that the two host layers do not each write the same seven
+ * forwarders out. */
+#define EVC_PUBLIC_OPERATIONS(prefix)                                       \
+    int prefix##add_handle(int fd, int events, virEventHandleCallback cb, \
+                           void *opaque, virFreeCallback ff)               \
+    {                                                                       \
+        return evc_add_handle(fd, events, cb, opaque, ff);                  \
+    }                                                                       \
+    void prefix##update_handle(int watch, int events)                       \
+    {                                                                       \
+        evc_update_handle(watch, events);                                   \
+    }                                                                       \
+    int prefix##remove_handle(int watch)                                    \
+    {                                                                       \
+        return evc_remove_handle(watch);                                    \
+    }                                                                       \
+    int prefix##add_timeout(int timeout_ms, virEventTimeoutCallback cb,    \
+                            void *opaque, virFreeCallback ff)              \
+    {                                                                       \
+        return evc_add_timeout(timeout_ms, cb, opaque, ff);                 \
+    }                                                                       \
+    void prefix##update_timeout(int timer, int timeout_ms)                  \
+    {                                                                       \
+        evc_update_timeout(timer, timeout_ms);                              \
+    }                                                                       \
+    int prefix##remove_timeout(int timer)                                   \
+    {                                                                       \
+        return evc_remove_timeout(timer);                                   \
+    }                                                                       \
+    size_t prefix##pending(void)                                            \
+    {                                                                       \
+        return evc_pending();                                               \
+    }
+
 #endif /* EVC_CORE_H */
