@@ -274,6 +274,17 @@ $(BUILD)/adapters/libevconf-perl.so: conformance/adapters/perl.c $(GLUE_LOG) con
 	    -DEVCONF_PERL_LIB='"$(CURDIR)/conformance/adapters/perl/lib"' -Iconformance \
 	    $(SO_LDFLAGS) $(ALL_LDFLAGS) -o $@ $< conformance/adapters/glue-log.c $(PERL_LDFLAGS)
 
+# ---- integrations/core/: what the libuv and sd-event integrations share -
+# The host-loop-independent core (registrations, timer heap, wake set,
+# dispatch, sweep, lock); each of the two libraries and adapters below
+# holds its objects, so an application links one .a alone.
+CORE_SRCS := $(wildcard integrations/core/*.c)
+CORE_DEPS := $(CORE_SRCS) $(wildcard integrations/core/*.h)
+
+$(BUILD)/integrations/core/%.o: integrations/core/%.c integrations/core/*.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -fvisibility=hidden -c $< -o $@
+
 # ---- integrations/libuv/: libvirt's event loop on libuv (issue 24) -----
 # The library an application links or copies (libuv-libvirt.a), and its
 # evconf adapter (IMPL=libuv); the sanitizer and TSan twins of the adapter
@@ -281,16 +292,19 @@ $(BUILD)/adapters/libevconf-perl.so: conformance/adapters/perl.c $(GLUE_LOG) con
 # TSAN_IMPL=$(LIBUV_TSAN).  Debian's libuv1-dev (scripts/install-deps).
 LIBUV_CFLAGS  := $(shell $(PKG_CONFIG) --cflags libuv)
 LIBUV_LIBS    := $(shell $(PKG_CONFIG) --libs libuv)
-LIBUV_SRCS    := $(filter-out %/evconf-adapter.c,$(wildcard integrations/libuv/*.c))
+LIBUV_SRCS    := $(filter-out %/evconf-adapter.c,$(wildcard integrations/libuv/*.c)) \
+                 $(CORE_SRCS)
 LIBUV_LIB     := $(BUILD)/integrations/libuv-libvirt.a
 LIBUV_ADAPTER := $(BUILD)/integrations/libevconf-libuv.so
 LIBUV_ASAN    := $(BUILD)/asan/integrations/libevconf-libuv.so
 LIBUV_TSAN    := $(BUILD)/tsan/integrations/libevconf-libuv.so
 all: $(LIBUV_LIB) $(LIBUV_ADAPTER)
 
-$(BUILD)/integrations/libuv/%.o: integrations/libuv/%.c integrations/libuv/*.h
+$(BUILD)/integrations/libuv/%.o: integrations/libuv/%.c integrations/libuv/*.h \
+                                 integrations/core/*.h
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(LIBUV_CFLAGS) -fvisibility=hidden -c $< -o $@
+	$(CC) $(ALL_CFLAGS) $(LIBUV_CFLAGS) -fvisibility=hidden -Iintegrations/core \
+	    -c $< -o $@
 
 $(LIBUV_LIB): $(LIBUV_SRCS:%.c=$(BUILD)/%.o)
 	@rm -f $@
@@ -300,14 +314,17 @@ $(LIBUV_LIB): $(LIBUV_SRCS:%.c=$(BUILD)/%.o)
 define libuv_adapter
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(1) $(LIBUV_CFLAGS) -fvisibility=hidden -Iconformance \
-	    -Iintegrations/libuv $(SO_LDFLAGS) $(ALL_LDFLAGS) $(1) -o $@ \
+	    -Iintegrations/libuv -Iintegrations/core $(SO_LDFLAGS) $(ALL_LDFLAGS) $(1) -o $@ \
 	    integrations/libuv/evconf-adapter.c $(LIBUV_SRCS) $(LIBUV_LIBS) $(VIRT_LIBS)
 endef
-$(LIBUV_ADAPTER): integrations/libuv/*.c integrations/libuv/*.h conformance/evconf.h
+$(LIBUV_ADAPTER): integrations/libuv/*.c integrations/libuv/*.h $(CORE_DEPS) \
+    conformance/evconf.h
 	$(call libuv_adapter,)
-$(LIBUV_ASAN): integrations/libuv/*.c integrations/libuv/*.h conformance/evconf.h
+$(LIBUV_ASAN): integrations/libuv/*.c integrations/libuv/*.h $(CORE_DEPS) \
+    conformance/evconf.h
 	$(call libuv_adapter,$(SAN_CFLAGS))
-$(LIBUV_TSAN): integrations/libuv/*.c integrations/libuv/*.h conformance/evconf.h
+$(LIBUV_TSAN): integrations/libuv/*.c integrations/libuv/*.h $(CORE_DEPS) \
+    conformance/evconf.h
 	$(call libuv_adapter,$(TSAN_CFLAGS))
 INTEGRATION_TWINS += $(if $(NO_SAN_BUILD),$(if $(LIBASAN),$(LIBUV_ASAN)) \
                        $(if $(LIBTSAN),$(LIBUV_TSAN)))
@@ -627,18 +644,21 @@ install-libevent: $(LVEV_LIB_A) $(LVEV_SO)
 # TSAN_IMPL=$(SDEV_TSAN).  Debian's libsystemd-dev (scripts/install-deps).
 SDEV_CFLAGS  := $(shell $(PKG_CONFIG) --cflags libsystemd)
 SDEV_LIBS    := $(shell $(PKG_CONFIG) --libs libsystemd)
-SDEV_SRCS    := $(filter-out %/evconf-adapter.c,$(wildcard integrations/sd-event/*.c))
+SDEV_SRCS    := $(filter-out %/evconf-adapter.c,$(wildcard integrations/sd-event/*.c)) \
+                $(CORE_SRCS)
 SDEV_DEPS    := $(wildcard integrations/sd-event/*.c integrations/sd-event/*.h) \
-                conformance/evconf.h
+                $(CORE_DEPS) conformance/evconf.h
 SDEV_LIB     := $(BUILD)/integrations/libsdevent-libvirt.a
 SDEV_ADAPTER := $(BUILD)/integrations/libevconf-sd-event.so
 SDEV_ASAN    := $(BUILD)/asan/integrations/libevconf-sd-event.so
 SDEV_TSAN    := $(BUILD)/tsan/integrations/libevconf-sd-event.so
 all: $(SDEV_LIB) $(SDEV_ADAPTER)
 
-$(BUILD)/integrations/sd-event/%.o: integrations/sd-event/%.c integrations/sd-event/*.h
+$(BUILD)/integrations/sd-event/%.o: integrations/sd-event/%.c integrations/sd-event/*.h \
+                                    integrations/core/*.h
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(SDEV_CFLAGS) -fvisibility=hidden -c $< -o $@
+	$(CC) $(ALL_CFLAGS) $(SDEV_CFLAGS) -fvisibility=hidden -Iintegrations/core \
+	    -c $< -o $@
 
 $(SDEV_LIB): $(SDEV_SRCS:%.c=$(BUILD)/%.o)
 	@rm -f $@
@@ -648,7 +668,7 @@ $(SDEV_LIB): $(SDEV_SRCS:%.c=$(BUILD)/%.o)
 define sdev_adapter
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(1) $(SDEV_CFLAGS) -fvisibility=hidden -Iconformance \
-	    -Iintegrations/sd-event $(SO_LDFLAGS) $(ALL_LDFLAGS) $(1) -o $@ \
+	    -Iintegrations/sd-event -Iintegrations/core $(SO_LDFLAGS) $(ALL_LDFLAGS) $(1) -o $@ \
 	    integrations/sd-event/evconf-adapter.c $(SDEV_SRCS) $(SDEV_LIBS) $(VIRT_LIBS)
 endef
 $(SDEV_ADAPTER): $(SDEV_DEPS)

@@ -9,7 +9,8 @@
  * timer, or a 0 ms timer would fire only in the iterations no other
  * source wins (R21), and of two ready fds each would be served every
  * other iteration (R14).  The integration owns four sources and makes
- * whichever of them sd-event dispatches run all of libvirt's work:
+ * whichever of them sd-event dispatches run all of libvirt's work, which
+ * the core (integrations/core/) does:
  *
  *   prepare  (on the wake set's source) sweep (free callbacks of what was
  *            removed); then decide how long sd-event may wait: not at all
@@ -20,133 +21,60 @@
  *   pass     (the callback of each of the four) fire the due timers, call
  *            back the ready watches, sweep.
  *
- * One mutex guards the integration's state; it is never held while
- * libvirt's code runs (R44), nor while sd-event waits.  sd-event itself is
- * touched only here, on the loop's thread: it is not thread-safe.
+ * sd-event's own means are wrong for libvirt, hence the core's.  An I/O
+ * source per fd: sd_event_add_io() fails with EEXIST for an fd that has
+ * one already (the fd goes into sd-event's epoll set, which holds each fd
+ * once), while libvirt puts several watches on one fd (R15); and
+ * sd-event's sources may be touched only by the thread that runs the
+ * loop, while libvirt changes watches from any thread (R42); so sd-event
+ * watches only the core's wake set.  A time source per timer: see R21
+ * above; and sd_event_now() is the time the iteration woke, not the time
+ * of the update (R23, R25); so one time source stands for the core's
+ * earliest deadline.  sd-event itself is touched only here, on the
+ * loop's thread: it is not thread-safe.
  */
-#include <errno.h>
-#include <stdlib.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "evcore.h"
+#include "sdevent-libvirt.h"
 
-struct sdl_loop sdl_loop = {
-    .lock = PTHREAD_MUTEX_INITIALIZER,
-    .wake = { .epfd = -1 },
-    .efd = -1,
-};
+/* The sd-event side: four sources on the application's loop. */
+static struct sdl_loop {
+    sd_event *event;
+    sd_event_source *ready;     /* I/O on the wake set; holds the prepare */
+    sd_event_source *timer;     /* CLOCK_MONOTONIC, the earliest deadline */
+    sd_event_source *defer;     /* on while the loop must not block */
+    sd_event_source *async;     /* I/O on efd */
+    int efd;                    /* the eventfd other threads wake it by */
+} sdl_loop = { .efd = -1 };
 
-/* The one lock: every operation takes it, from any thread (R42) and from
- * callbacks (R28), since no callback runs under it (R44). */
-void sdl_lock(void)
-{
-    pthread_mutex_lock(&sdl_loop.lock);
-}
-
-void sdl_unlock(void)
-{
-    pthread_mutex_unlock(&sdl_loop.lock);
-}
-
-/* Deadlines count from the moment of each call, read here: not from
- * sd_event_now(), which is the moment the iteration woke, so that a timer
- * set by a callback that runs late would be due early (R23, R25). */
-int64_t sdl_now_ns(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-/* Whether a change made under the lock must wake a loop blocked in
- * sd-event's wait: only another thread's change, only while the loop
- * waits, only if the loop needs it before the wait would end by itself
- * (R43: by_ns is when the change needs serving; INT64_MIN for at once).
- * One write to the eventfd per wait is enough. */
-bool sdl_wake_locked(int64_t by_ns)
-{
-    struct sdl_loop *l = &sdl_loop;
-
-    if (!l->waiting || l->woken || by_ns >= l->wait_until ||
-        pthread_equal(l->thread, pthread_self()))
-        return false;
-    l->woken = true;
-    return true;
-}
-
-/* The write comes after the unlock, so the woken loop does not wait for
- * the lock.  A write to an eventfd is safe from any thread; sd-event,
- * which is not, is not touched. */
-void sdl_unlock_and_wake(bool wake)
+/* The core's wake-up, after its unlock: a write to an eventfd is safe
+ * from any thread; sd-event, which is not, is not touched (R42, R43). */
+static void wake(void)
 {
     static const uint64_t one = 1;
 
-    sdl_unlock();
-    if (wake)
-        (void)!write(sdl_loop.efd, &one, sizeof(one));
+    (void)!write(sdl_loop.efd, &one, sizeof(one));
 }
 
-/* Take what was removed out of both lists and run the free callbacks with
- * no lock held, from the loop thread outside dispatch: never from inside
- * remove (R35), on a clean stack (R36), after the last callback returned
- * (R37), exactly once, also for a NULL opaque, never when there is none
- * (R34, R39, R40).  Records are unlinked first, so a free callback may
- * call any operation; removes it makes are swept by the next sweep, which
- * the prepare callback lets come at once (R38).  What a large removal
- * leaves unused is given back. */
-static void sweep(void)
-{
-    struct sdl_reg *list[2];
-
-    sdl_lock();
-    list[0] = sdl_list_take_removed(&sdl_loop.timers);
-    list[1] = sdl_list_take_removed(&sdl_loop.watches);
-    if (list[0])
-        sdl_timers_shrink_locked();
-    if (list[1])
-        sdl_handles_shrink_locked();
-    sdl_unlock();
-    for (int k = 0; k < 2; k++)
-        while (list[k]) {
-            struct sdl_reg *next = list[k]->next_free;
-            if (list[k]->ff)
-                list[k]->ff(list[k]->opaque);
-            free(list[k]);
-            list[k] = next;
-        }
-}
-
-/* The wait of this iteration: none while something is ready to run (a
- * due or 0 ms timer, R21; a pending free callback, R38; an fd epoll
- * cannot watch, which poll(2) finds always ready): the defer source is
- * on, and an enabled defer source is always pending.  Else until the
- * earliest deadline, rounded up to sd-event's microseconds so that a
- * timer never fires early, on a time source of accuracy 1 us: with the
- * default accuracy (0 asks for it: 250 ms) sd-event may put the wake-up
- * off by up to a quarter of a second to share it with other timers
- * (R20).  From here until the pass the loop counts as waiting: other
- * threads' changes then wake it (R43). */
+/* Before sd-event waits: the sweep, then the core's plan for the wait.
+ * Not blocking: the defer source is on, and an enabled defer source is
+ * always pending.  Else until the earliest deadline, rounded up to
+ * sd-event's microseconds so that a timer never fires early, on a time
+ * source of accuracy 1 us: with the default accuracy (0 asks for it: 250
+ * ms) sd-event may put the wake-up off by up to a quarter of a second to
+ * share it with other timers (R20). */
 static int on_prepare(sd_event_source *s, void *u)
 {
     struct sdl_loop *l = &sdl_loop;
     int64_t now, next;
-    bool due, block;
+    bool block;
 
     (void)s, (void)u;
-    sweep();
-    sdl_lock();
-    now = sdl_now_ns();
-    next = sdl_timers_next_locked(now, &due);
-    block = !due && !l->timers.removed && !l->watches.removed &&
-            !l->wake.nunpollable;
-    l->thread = pthread_self();
-    l->wait_until = block ? next : now;
-    l->waiting = true;
-    l->woken = false;
-    sdl_unlock();
+    evc_sweep();
+    block = evc_plan_wait(&now, &next);
     sd_event_source_set_enabled(l->defer, block ? SD_EVENT_OFF : SD_EVENT_ON);
     if (block && next != INT64_MAX) {
         sd_event_source_set_time(l->timer, (uint64_t)(next + 999) / 1000);
@@ -157,23 +85,13 @@ static int on_prepare(sd_event_source *s, void *u)
     return 0;
 }
 
-/* Right after the wait, from whichever source sd-event dispatched:
- * timers first, then handles (the order is open, R32; libvirt's poll
- * loop did the same), then the sweep, so that what these callbacks
- * removed is freed within this iteration.  Another of the four sources
+/* Right after the wait, from whichever source sd-event dispatched: the
+ * core's pass (timers, handles, sweep).  Another of the four sources
  * still pending runs the pass again in the next iteration, without
  * waiting, as a loop whose wait returned at once would. */
 static void pass(void)
 {
-    uint64_t disp;
-
-    sdl_lock();
-    sdl_loop.waiting = false;
-    disp = ++sdl_loop.epoch;
-    sdl_unlock();
-    sdl_timers_dispatch(disp);
-    sdl_handles_dispatch(disp);
-    sweep();
+    evc_pass();
 }
 
 /* The callbacks of the four sources; each returns 0, since sd-event turns
@@ -230,7 +148,7 @@ static int init_sources(sd_event *e)
 {
     struct sdl_loop *l = &sdl_loop;
 
-    if (sd_event_add_io(e, &l->ready, l->wake.epfd, EPOLLIN, on_ready, NULL) < 0 ||
+    if (sd_event_add_io(e, &l->ready, evc_core.wake.epfd, EPOLLIN, on_ready, NULL) < 0 ||
         sd_event_source_set_prepare(l->ready, on_prepare) < 0 ||
         sd_event_add_io(e, &l->async, l->efd, EPOLLIN, on_async, NULL) < 0 ||
         sd_event_add_defer(e, &l->defer, on_defer, NULL) < 0 ||
@@ -247,25 +165,26 @@ static int init_sources(sd_event *e)
     return 0;
 }
 
-/* libvirt keeps the first implementation registered (R1): a second
- * registration is refused here rather than ignored there. */
-int sdevent_libvirt_register(sd_event *event)
+/* The core's attach hook, under its lock: the eventfd (kept across a
+ * failed attempt), then the sources. */
+static int attach(void *arg)
 {
     struct sdl_loop *l = &sdl_loop;
-    int rc = -1;
 
-    sdl_lock();
-    if (event && !l->registered && sdl_wakeset_init(&l->wake) == 0) {
-        if (l->efd < 0)
-            l->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-        if (l->efd >= 0 && init_sources(event) == 0) {
-            l->registered = true;
-            l->event = sd_event_ref(event);
-            rc = 0;
-        }
-    }
-    sdl_unlock();
-    if (rc < 0)
+    if (l->efd < 0)
+        l->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (l->efd < 0 || init_sources(arg) < 0)
+        return -1;
+    l->event = sd_event_ref(arg);
+    return 0;
+}
+
+static const struct evc_host host = { .attach = attach, .wake = wake };
+
+/* The core refuses a second registration (R1). */
+int sdevent_libvirt_register(sd_event *event)
+{
+    if (!event || evc_attach(&host, event) < 0)
         return -1;
     virEventRegisterImpl(sdevent_libvirt_add_handle, sdevent_libvirt_update_handle,
                          sdevent_libvirt_remove_handle, sdevent_libvirt_add_timeout,
@@ -273,30 +192,15 @@ int sdevent_libvirt_register(sd_event *event)
     return 0;
 }
 
-/* The wake set and the eventfd stay open: another thread's late call may
- * still reach them, and libvirt keeps the registration for good. */
+/* The eventfd stays open, as the core's wake set does: another thread's
+ * late call may still reach them, and libvirt keeps the registration for
+ * good. */
 void sdevent_libvirt_close(void)
 {
     struct sdl_loop *l = &sdl_loop;
-    bool open;
 
-    sdl_lock();
-    open = l->registered && !l->closed;
-    l->closed = true;
-    l->waiting = false;
-    sdl_unlock();
-    if (!open)
+    if (!evc_detach())
         return;
     drop_sources();
     l->event = sd_event_unref(l->event);
-}
-
-size_t sdevent_libvirt_pending(void)
-{
-    size_t n;
-
-    sdl_lock();
-    n = sdl_loop.watches.len + sdl_loop.timers.len;
-    sdl_unlock();
-    return n;
 }

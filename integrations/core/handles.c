@@ -2,7 +2,7 @@
  * handles.c - libvirt's file handle watches: add, update, remove, dispatch.
  *
  * A change is applied to the wake set at once (wakeset.c); dispatch, from
- * the integration's pass right after sd-event's wait, asks poll(2) with a zero
+ * the pass right after the host loop's wait, asks poll(2) with a zero
  * timeout for the state of each enabled watch's fd, one pollfd per watch,
  * and calls back by watch, never by fd number: watches on one fd stay
  * independent (R15), and a watch added during dispatch on a reused fd
@@ -11,7 +11,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "internal.h"
+#include "evcore.h"
 
 #define ALWAYS (VIR_EVENT_HANDLE_ERROR | VIR_EVENT_HANDLE_HANGUP)
 
@@ -35,7 +35,7 @@ static int poll_to_events(short revents)
 /* One scratch pollfd per watch, taken when the watch is added (R2). */
 static int reserve_scratch_locked(size_t n)
 {
-    struct sdl_loop *l = &sdl_loop;
+    struct evc_core *l = &evc_core;
     void *p;
 
     if (n <= l->pcap)
@@ -52,9 +52,9 @@ static int reserve_scratch_locked(size_t n)
 }
 
 /* After a sweep: the same for the scratch pollfds. */
-void sdl_handles_shrink_locked(void)
+void evc_handles_shrink_locked(void)
 {
-    struct sdl_loop *l = &sdl_loop;
+    struct evc_core *l = &evc_core;
     size_t cap = 2 * l->watches.len > 64 ? 2 * l->watches.len : 64;
     void *p;
 
@@ -71,19 +71,19 @@ void sdl_handles_shrink_locked(void)
 /* Another thread's enabling wakes the loop through the epoll set itself,
  * when the fd is ready; only an fd epoll refuses needs the loop woken to
  * stop blocking (R43). */
-static bool enabled_locked(struct sdl_watch *w)
+static bool enabled_locked(struct evc_watch *w)
 {
-    w->reg.armed = sdl_loop.epoch;
-    return sdl_loop.wake.unpollable[w->fd] && sdl_wake_locked(INT64_MIN);
+    w->reg.armed = evc_core.epoch;
+    return evc_core.wake.unpollable[w->fd] && evc_wake_locked(INT64_MIN);
 }
 
 /* Never calls back from here, even for a ready fd (R27); the fd stays
  * libvirt's, its flags untouched (R17).  Everything the watch needs later
  * is allocated here (R2). */
-int sdevent_libvirt_add_handle(int fd, int events, virEventHandleCallback cb,
-                             void *opaque, virFreeCallback ff)
+int evc_add_handle(int fd, int events, virEventHandleCallback cb,
+                   void *opaque, virFreeCallback ff)
 {
-    struct sdl_watch *w;
+    struct evc_watch *w;
     bool wake = false;
     int id = -1;
 
@@ -94,15 +94,15 @@ int sdevent_libvirt_add_handle(int fd, int events, virEventHandleCallback cb,
     w->cb = cb;
     w->reg.opaque = opaque;
     w->reg.ff = ff;
-    sdl_lock();
-    if (!sdl_loop.closed && sdl_wakeset_reserve(&sdl_loop.wake, fd) == 0 &&
-        reserve_scratch_locked(sdl_loop.watches.len + 1) == 0)
-        id = sdl_list_add(&sdl_loop.watches, &w->reg);
+    evc_lock();
+    if (!evc_core.closed && evc_wakeset_reserve(&evc_core.wake, fd) == 0 &&
+        reserve_scratch_locked(evc_core.watches.len + 1) == 0)
+        id = evc_list_add(&evc_core.watches, &w->reg);
     if (id > 0) {
-        sdl_wakeset_change(&sdl_loop.wake, fd, 0, w->events, true);
+        evc_wakeset_change(&evc_core.wake, fd, 0, w->events, true);
         wake = w->events && enabled_locked(w);
     }
-    sdl_unlock_and_wake(wake);
+    evc_unlock_and_wake(wake);
     if (id < 0)
         free(w);
     return id;
@@ -110,41 +110,41 @@ int sdevent_libvirt_add_handle(int fd, int events, virEventHandleCallback cb,
 
 /* Unknown and removed ids are ignored (R8).  An update to the same events
  * changes nothing. */
-void sdevent_libvirt_update_handle(int watch, int events)
+void evc_update_handle(int watch, int events)
 {
-    struct sdl_watch *w;
+    struct evc_watch *w;
     bool wake = false;
 
     events &= VIR_EVENT_HANDLE_READABLE | VIR_EVENT_HANDLE_WRITABLE;
-    sdl_lock();
-    w = (struct sdl_watch *)sdl_list_find_live(&sdl_loop.watches, watch);
+    evc_lock();
+    w = (struct evc_watch *)evc_list_find_live(&evc_core.watches, watch);
     if (w && w->events != events) {
         int old = w->events;
         w->events = events;
-        sdl_wakeset_change(&sdl_loop.wake, w->fd, old, events, false);
+        evc_wakeset_change(&evc_core.wake, w->fd, old, events, false);
         if (!old || (events & ~old))
             wake = enabled_locked(w);
     }
-    sdl_unlock_and_wake(wake);
+    evc_unlock_and_wake(wake);
 }
 
 /* Marks the watch: its free callback runs at the next sweep, never from
  * here (R35), and a blocked loop is woken to reach it (R38).  Nothing is
  * called for it once this returns (R29). */
-int sdevent_libvirt_remove_handle(int watch)
+int evc_remove_handle(int watch)
 {
-    struct sdl_watch *w;
+    struct evc_watch *w;
     bool wake = false;
 
-    sdl_lock();
-    w = (struct sdl_watch *)sdl_list_find_live(&sdl_loop.watches, watch);
+    evc_lock();
+    w = (struct evc_watch *)evc_list_find_live(&evc_core.watches, watch);
     if (w) {
-        sdl_wakeset_change(&sdl_loop.wake, w->fd, w->events, 0, false);
+        evc_wakeset_change(&evc_core.wake, w->fd, w->events, 0, false);
         w->events = 0;
-        sdl_list_mark_removed(&sdl_loop.watches, &w->reg);
-        wake = w->reg.ff && sdl_wake_locked(INT64_MIN);
+        evc_list_mark_removed(&evc_core.watches, &w->reg);
+        wake = w->reg.ff && evc_wake_locked(INT64_MIN);
     }
-    sdl_unlock_and_wake(wake);
+    evc_unlock_and_wake(wake);
     return w ? 0 : -1;
 }
 
@@ -153,11 +153,11 @@ int sdevent_libvirt_remove_handle(int watch)
  * (R30). */
 static size_t gather_locked(uint64_t disp)
 {
-    struct sdl_loop *l = &sdl_loop;
+    struct evc_core *l = &evc_core;
     size_t n = 0;
 
     for (size_t i = 0; i < l->watches.len; i++) {
-        struct sdl_watch *w = (struct sdl_watch *)l->watches.items[i];
+        struct evc_watch *w = (struct evc_watch *)l->watches.items[i];
         if (w->reg.removed || !w->events || w->reg.armed >= disp)
             continue;
         l->pfds[n] = (struct pollfd){ .fd = w->fd,
@@ -174,11 +174,11 @@ static size_t gather_locked(uint64_t disp)
  * call (R13), no bit it did not ask for but ERROR and HANGUP (R12). */
 static int deliverable_locked(size_t i, uint64_t disp)
 {
-    struct sdl_watch *w = sdl_loop.owners[i];
+    struct evc_watch *w = evc_core.owners[i];
 
     if (w->reg.removed || !w->events || w->reg.armed >= disp)
         return 0;
-    return poll_to_events(sdl_loop.pfds[i].revents) & (w->events | ALWAYS);
+    return poll_to_events(evc_core.pfds[i].revents) & (w->events | ALWAYS);
 }
 
 /* Level-triggered (R14): every iteration asks poll(2) afresh.  A failed
@@ -186,28 +186,28 @@ static int deliverable_locked(size_t i, uint64_t disp)
  * keeps the loop from blocking while the fds stay ready (R2).  The lock
  * is dropped around each callback (R44); watches are only marked while
  * dispatch runs, never freed, so the slots stay valid. */
-void sdl_handles_dispatch(uint64_t disp)
+void evc_handles_dispatch(uint64_t disp)
 {
     size_t n;
     int rc;
 
-    sdl_lock();
+    evc_lock();
     n = gather_locked(disp);
     do
-        rc = n ? poll(sdl_loop.pfds, n, 0) : 0;
+        rc = n ? poll(evc_core.pfds, n, 0) : 0;
     while (rc < 0 && errno == EINTR);
     for (size_t i = 0; rc > 0 && i < n; i++) {
         int events = deliverable_locked(i, disp);
-        struct sdl_watch *w = sdl_loop.owners[i];
+        struct evc_watch *w = evc_core.owners[i];
         virEventHandleCallback cb = w->cb;
         void *opaque = w->reg.opaque;
         int id = w->reg.id, fd = w->fd;
 
         if (!events)
             continue;
-        sdl_unlock();
+        evc_unlock();
         cb(id, fd, events, opaque);
-        sdl_lock();
+        evc_lock();
     }
-    sdl_unlock();
+    evc_unlock();
 }

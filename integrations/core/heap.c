@@ -2,24 +2,24 @@
  * heap.c - enabled timers by deadline, a binary min-heap.
  *
  * Every enabled timer is in the heap, a 0 ms one with the moment it was
- * armed as its deadline (always due), so that the prepare callback reads
+ * armed as its deadline (always due), so that the wait's plan reads
  * the next deadline at the top and dispatch pops what is due, whatever
  * the number of idle timers.  Each timer knows its slot, so an update or
  * a remove takes it out of the middle.
  */
 #include <stdlib.h>
 
-#include "internal.h"
+#include "evcore.h"
 
-static void place(struct lv_heap *h, size_t pos, struct lv_timer *t)
+static void place(struct evc_heap *h, size_t pos, struct evc_timer *t)
 {
     h->items[pos] = t;
     t->heap_pos = pos;
 }
 
-static void sift_up(struct lv_heap *h, size_t pos)
+static void sift_up(struct evc_heap *h, size_t pos)
 {
-    struct lv_timer *t = h->items[pos];
+    struct evc_timer *t = h->items[pos];
 
     while (pos > 0) {
         size_t parent = (pos - 1) / 2;
@@ -31,9 +31,9 @@ static void sift_up(struct lv_heap *h, size_t pos)
     place(h, pos, t);
 }
 
-static void sift_down(struct lv_heap *h, size_t pos)
+static void sift_down(struct evc_heap *h, size_t pos)
 {
-    struct lv_timer *t = h->items[pos];
+    struct evc_timer *t = h->items[pos];
 
     for (;;) {
         size_t child = 2 * pos + 1;
@@ -52,9 +52,9 @@ static void sift_down(struct lv_heap *h, size_t pos)
 
 /* Room for n timers, taken when a timer is added, so that arming one
  * never needs memory (R2). */
-int lv_heap_reserve(struct lv_heap *h, size_t n)
+int evc_heap_reserve(struct evc_heap *h, size_t n)
 {
-    struct lv_timer **items;
+    struct evc_timer **items;
 
     if (n <= h->cap)
         return 0;
@@ -68,9 +68,9 @@ int lv_heap_reserve(struct lv_heap *h, size_t n)
 }
 
 /* Put t in the heap at its deadline, or move it there if it is in. */
-void lv_heap_set(struct lv_heap *h, struct lv_timer *t)
+void evc_heap_set(struct evc_heap *h, struct evc_timer *t)
 {
-    if (t->heap_pos == LV_NOT_IN_HEAP) {
+    if (t->heap_pos == EVC_NOT_IN_HEAP) {
         h->items[h->len] = t;
         t->heap_pos = h->len++;
         sift_up(h, t->heap_pos);
@@ -80,14 +80,14 @@ void lv_heap_set(struct lv_heap *h, struct lv_timer *t)
     sift_down(h, t->heap_pos);
 }
 
-void lv_heap_remove(struct lv_heap *h, struct lv_timer *t)
+void evc_heap_remove(struct evc_heap *h, struct evc_timer *t)
 {
     size_t pos = t->heap_pos;
-    struct lv_timer *last;
+    struct evc_timer *last;
 
-    if (pos == LV_NOT_IN_HEAP)
+    if (pos == EVC_NOT_IN_HEAP)
         return;
-    t->heap_pos = LV_NOT_IN_HEAP;
+    t->heap_pos = EVC_NOT_IN_HEAP;
     last = h->items[--h->len];
     if (pos == h->len)
         return;
@@ -96,7 +96,7 @@ void lv_heap_remove(struct lv_heap *h, struct lv_timer *t)
     sift_down(h, last->heap_pos);
 }
 
-struct lv_timer *lv_heap_top(const struct lv_heap *h)
+struct evc_timer *evc_heap_top(const struct evc_heap *h)
 {
     return h->len ? h->items[0] : NULL;
 }

@@ -1,16 +1,13 @@
 /*
  * wakeset.c - the epoll set that wakes the loop for libvirt's fds.
  *
- * sd-event watches an fd through an I/O source, and sd_event_add_io()
- * fails with EEXIST for an fd that has one already (the fd goes into
- * sd-event's epoll set, which holds each fd once), while libvirt puts
- * several watches on one fd (R15); sd-event's sources may be touched only
- * by the thread that runs the loop, while libvirt changes watches from
- * any thread (R42).  So the integration keeps its own epoll set of
- * libvirt's fds and gives sd-event one I/O source, on that set's
- * descriptor: epoll_ctl() touches no flag of a watched fd (R17), the set
- * merges the watches of one fd into the union of their masks, and what
- * each watch gets is asked of poll(2) after the wait (handles.c).
+ * Neither libuv nor sd-event can watch libvirt's fds as libvirt needs
+ * (each host layer's loop.c says why: R11, R15, R17, R42).  So the core
+ * keeps its own epoll set of libvirt's fds and gives the host loop only
+ * that set's descriptor to watch: epoll_ctl() touches no flag of a
+ * watched fd (R17), the set merges the watches of one fd into the union
+ * of their masks (R15), and what each watch gets is asked of poll(2)
+ * after the wait (handles.c).
  *
  * epoll_ctl() is thread-safe and a change wakes a loop blocked on the set
  * when it adds a ready fd, so the set is changed at once, by whichever
@@ -22,9 +19,9 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "evcore.h"
 
-int sdl_wakeset_init(struct sdl_wakeset *w)
+int evc_wakeset_init(struct evc_wakeset *w)
 {
     if (w->epfd >= 0)
         return 0;
@@ -43,7 +40,7 @@ static void *grow(void *ptr, size_t old, size_t cap, size_t size)
 
 /* Room for fd in the per-fd arrays, taken when a watch is added so that
  * no later change needs memory (R2). */
-int sdl_wakeset_reserve(struct sdl_wakeset *w, int fd)
+int evc_wakeset_reserve(struct evc_wakeset *w, int fd)
 {
     size_t cap = w->cap ? w->cap : 64;
     void *p;
@@ -68,12 +65,12 @@ int sdl_wakeset_reserve(struct sdl_wakeset *w, int fd)
     return 0;
 }
 
-static uint32_t wanted(const struct sdl_wakeset *w, int fd)
+static uint32_t wanted(const struct evc_wakeset *w, int fd)
 {
     return (w->nread[fd] ? EPOLLIN : 0) | (w->nwrite[fd] ? EPOLLOUT : 0);
 }
 
-static void set_unpollable(struct sdl_wakeset *w, int fd, bool on)
+static void set_unpollable(struct evc_wakeset *w, int fd, bool on)
 {
     if (w->unpollable[fd] == on)
         return;
@@ -92,7 +89,7 @@ static void set_unpollable(struct sdl_wakeset *w, int fd, bool on)
  * by itself), so the entry is added again rather than trusted (R19).  A
  * file epoll refuses (EPERM: a regular file, always ready to poll(2)) is
  * counted, and the loop does not block while one is wanted. */
-static void apply(struct sdl_wakeset *w, int fd, bool fresh)
+static void apply(struct evc_wakeset *w, int fd, bool fresh)
 {
     struct epoll_event ev = { .events = wanted(w, fd), .data.fd = fd };
     int rc = -1;
@@ -118,7 +115,7 @@ static void apply(struct sdl_wakeset *w, int fd, bool fresh)
 
 /* A watch on fd went from old_events to new_events (0 for a watch added
  * disabled or removed).  Called under the lock. */
-void sdl_wakeset_change(struct sdl_wakeset *w, int fd, int old_events,
+void evc_wakeset_change(struct evc_wakeset *w, int fd, int old_events,
                        int new_events, bool fresh)
 {
     w->nread[fd] += !!(new_events & VIR_EVENT_HANDLE_READABLE);

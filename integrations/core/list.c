@@ -12,16 +12,16 @@
 #include <limits.h>
 #include <stdlib.h>
 
-#include "internal.h"
+#include "evcore.h"
 
 #define MIN_CAP 64
 
-static size_t slot_of(const struct sdl_list *list, int id)
+static size_t slot_of(const struct evc_list *list, int id)
 {
     return ((unsigned)id * 2654435761u) & (list->cap - 1);
 }
 
-static void put(struct sdl_list *list, struct sdl_reg *reg)
+static void put(struct evc_list *list, struct evc_reg *reg)
 {
     size_t i = slot_of(list, reg->id);
 
@@ -32,9 +32,9 @@ static void put(struct sdl_list *list, struct sdl_reg *reg)
 
 /* Move the table to cap slots (a power of two, more than twice the
  * records); false if there is no memory, the table unchanged. */
-static bool rehash(struct sdl_list *list, size_t cap)
+static bool rehash(struct evc_list *list, size_t cap)
 {
-    struct sdl_reg **old = list->slots;
+    struct evc_reg **old = list->slots;
     size_t old_cap = list->cap;
 
     if (!(list->slots = calloc(cap, sizeof(*list->slots)))) {
@@ -51,14 +51,14 @@ static bool rehash(struct sdl_list *list, size_t cap)
 
 /* Room for one more record in both arrays, taken here so that nothing an
  * iteration does needs memory (R2). */
-static int reserve(struct sdl_list *list)
+static int reserve(struct evc_list *list)
 {
     if ((list->len + 1) * 2 > list->cap &&
         !rehash(list, list->cap ? list->cap * 2 : MIN_CAP))
         return -1;
     if (list->len == list->icap) {
         size_t cap = list->icap ? list->icap * 2 : MIN_CAP;
-        struct sdl_reg **items = realloc(list->items, cap * sizeof(*items));
+        struct evc_reg **items = realloc(list->items, cap * sizeof(*items));
         if (!items)
             return -1;
         list->items = items;
@@ -70,7 +70,7 @@ static int reserve(struct sdl_list *list)
 /* Ids start at 1 and are never reused (R4, R5); handles and timers count
  * separately (R6).  When the counter would wrap, adds fail rather than
  * hand out an id twice. */
-int sdl_list_add(struct sdl_list *list, struct sdl_reg *reg)
+int evc_list_add(struct evc_list *list, struct evc_reg *reg)
 {
     if (list->last_id == INT_MAX || reserve(list) < 0)
         return -1;
@@ -83,7 +83,7 @@ int sdl_list_add(struct sdl_list *list, struct sdl_reg *reg)
 
 /* The record of id, removed or not; NULL for an id never handed out or
  * already swept. */
-struct sdl_reg *sdl_list_find(const struct sdl_list *list, int id)
+struct evc_reg *evc_list_find(const struct evc_list *list, int id)
 {
     if (!list->cap || id <= 0)
         return NULL;
@@ -96,14 +96,14 @@ struct sdl_reg *sdl_list_find(const struct sdl_list *list, int id)
 
 /* Unknown, negative and removed ids all come back NULL: updates of them do
  * nothing and removes of them fail (R7, R8). */
-struct sdl_reg *sdl_list_find_live(const struct sdl_list *list, int id)
+struct evc_reg *evc_list_find_live(const struct evc_list *list, int id)
 {
-    struct sdl_reg *reg = sdl_list_find(list, id);
+    struct evc_reg *reg = evc_list_find(list, id);
 
     return reg && !reg->removed ? reg : NULL;
 }
 
-void sdl_list_mark_removed(struct sdl_list *list, struct sdl_reg *reg)
+void evc_list_mark_removed(struct evc_list *list, struct evc_reg *reg)
 {
     reg->removed = true;
     reg->next_free = NULL;
@@ -114,7 +114,7 @@ void sdl_list_mark_removed(struct sdl_list *list, struct sdl_reg *reg)
 
 /* Take reg out of the hash table, shifting back the records that probed
  * past its slot, so that no tombstone is left. */
-static void unhash(struct sdl_list *list, struct sdl_reg *reg)
+static void unhash(struct evc_list *list, struct evc_reg *reg)
 {
     size_t mask = list->cap - 1, i = slot_of(list, reg->id), j;
 
@@ -132,7 +132,7 @@ static void unhash(struct sdl_list *list, struct sdl_reg *reg)
 
 /* After a sweep took many records out: give memory back, at most down
  * to twice what is left.  A failure only keeps the larger arrays. */
-static void shrink(struct sdl_list *list)
+static void shrink(struct evc_list *list)
 {
     size_t cap = list->cap;
 
@@ -142,7 +142,7 @@ static void shrink(struct sdl_list *list)
         (void)rehash(list, cap);
     if (list->icap > MIN_CAP && list->len * 4 < list->icap) {
         size_t icap = list->len * 2 > MIN_CAP ? list->len * 2 : MIN_CAP;
-        struct sdl_reg **items = realloc(list->items, icap * sizeof(*items));
+        struct evc_reg **items = realloc(list->items, icap * sizeof(*items));
         if (items) {
             list->items = items;
             list->icap = icap;
@@ -153,14 +153,14 @@ static void shrink(struct sdl_list *list)
 /* Unlink every removed record and return them chained by next_free, in
  * the order they were removed.  Called by the sweep only, on the loop
  * thread and outside dispatch, which is what walks the dense array. */
-struct sdl_reg *sdl_list_take_removed(struct sdl_list *list)
+struct evc_reg *evc_list_take_removed(struct evc_list *list)
 {
-    struct sdl_reg *head = list->removed_head;
+    struct evc_reg *head = list->removed_head;
 
     if (!list->removed)
         return NULL;
-    for (struct sdl_reg *reg = head; reg; reg = reg->next_free) {
-        struct sdl_reg *last = list->items[--list->len];
+    for (struct evc_reg *reg = head; reg; reg = reg->next_free) {
+        struct evc_reg *last = list->items[--list->len];
         unhash(list, reg);
         list->items[reg->index] = last;
         last->index = reg->index;
