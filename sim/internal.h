@@ -24,6 +24,9 @@ struct sim__libc {
     int (*epoll_pwait)(int, struct epoll_event *, int, int, const sigset_t *);
 };
 const struct sim__libc *sim__libc(void);
+/* The next definition of a libc function (the real one below sim's
+ * wrapper); aborts, saying which, when there is none. */
+void *sim__need_real(const char *name);
 
 /* The system call a loop waits with: each can fail or end only in the ways
  * the kernel lets it (sim__wait). */

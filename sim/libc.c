@@ -15,7 +15,7 @@
 static struct sim__libc libc_table;
 static pthread_once_t libc_once = PTHREAD_ONCE_INIT;
 
-static void *need(const char *name)
+void *sim__need_real(const char *name)
 {
     void *fn = dlsym(RTLD_NEXT, name);
 
@@ -28,15 +28,15 @@ static void *need(const char *name)
 
 static void resolve(void)
 {
-    *(void **)&libc_table.clock_gettime = need("clock_gettime");
-    *(void **)&libc_table.gettimeofday = need("gettimeofday");
-    *(void **)&libc_table.time = need("time");
-    *(void **)&libc_table.poll = need("poll");
-    *(void **)&libc_table.ppoll = need("ppoll");
-    *(void **)&libc_table.select = need("select");
-    *(void **)&libc_table.pselect = need("pselect");
-    *(void **)&libc_table.epoll_wait = need("epoll_wait");
-    *(void **)&libc_table.epoll_pwait = need("epoll_pwait");
+    *(void **)&libc_table.clock_gettime = sim__need_real("clock_gettime");
+    *(void **)&libc_table.gettimeofday = sim__need_real("gettimeofday");
+    *(void **)&libc_table.time = sim__need_real("time");
+    *(void **)&libc_table.poll = sim__need_real("poll");
+    *(void **)&libc_table.ppoll = sim__need_real("ppoll");
+    *(void **)&libc_table.select = sim__need_real("select");
+    *(void **)&libc_table.pselect = sim__need_real("pselect");
+    *(void **)&libc_table.epoll_wait = sim__need_real("epoll_wait");
+    *(void **)&libc_table.epoll_pwait = sim__need_real("epoll_pwait");
 }
 
 const struct sim__libc *sim__libc(void)

@@ -7,10 +7,7 @@
  * timerfd.c that the number is no longer a virtual timerfd.  Linked into
  * executables only (SIM_INTERPOSE), like interpose.c.
  */
-#include <dlfcn.h>
 #include <pthread.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -24,23 +21,12 @@ static struct {
 } real;
 static pthread_once_t real_once = PTHREAD_ONCE_INIT;
 
-static void *need(const char *name)
-{
-    void *fn = dlsym(RTLD_NEXT, name);
-
-    if (!fn) {
-        fprintf(stderr, "sim: cannot find the real %s(): %s\n", name, dlerror());
-        abort();
-    }
-    return fn;
-}
-
 static void resolve(void)
 {
-    *(void **)&real.create = need("timerfd_create");
-    *(void **)&real.settime = need("timerfd_settime");
-    *(void **)&real.gettime = need("timerfd_gettime");
-    *(void **)&real.close = need("close");
+    *(void **)&real.create = sim__need_real("timerfd_create");
+    *(void **)&real.settime = sim__need_real("timerfd_settime");
+    *(void **)&real.gettime = sim__need_real("timerfd_gettime");
+    *(void **)&real.close = sim__need_real("close");
 }
 
 int timerfd_create(int clockid, int flags)
