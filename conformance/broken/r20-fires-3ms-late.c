@@ -1,8 +1,8 @@
 /*
- * r20-fires-3ms-late.c - breaks R20's late bound: every wait for a
- * deadline ends 3 ms after it, as in a loop that rounds its clock down to
- * the millisecond, rounds its wait up, and adds a millisecond of "slack"
- * of its own.  R20 allows 2 ms where nothing else delays the loop; a
+ * r20-fires-3ms-late.c - breaks R20: every wait for a deadline ends 3 ms
+ * after it, as in a loop that rounds its clock down to the millisecond,
+ * rounds its wait up, and adds a millisecond of "slack" of its own.  R20's
+ * late bound allows 2 ms where nothing else delays the loop; a
  * keepalive or retry timer that is always 3 ms late drifts by that much
  * per period.
  */
