@@ -44,6 +44,7 @@ struct reg {
     int timeout;                /* timers: < 0 disabled */
     int64_t deadline;           /* timers, ns */
     unsigned long gen;          /* bumped by a timer update, a watch's silencing */
+    unsigned long changed;      /* waits_ended when last added or updated */
     virEventHandleCallback hcb;
     virEventTimeoutCallback tcb;
     void *opaque;
@@ -77,6 +78,7 @@ static int next_handle = 1, next_timer = FIRST_TIMER_ID;
 static int wake_rd = -1, wake_wr = -1;
 static pthread_t loop_thread;
 static _Atomic bool in_iteration;
+static unsigned long waits_ended;   /* under the lock */
 
 static int64_t now_ns(void)
 {
@@ -168,6 +170,7 @@ static int add(struct reg *r)
         return -1;
     }
     r->id = r->timer ? next_timer++ : next_handle++;
+    r->changed = waits_ended;
     regs[nregs++] = r;
     pthread_mutex_unlock(&lock);
     wake();
@@ -226,6 +229,7 @@ static void update_timeout(int timer, int ms)
         r->timeout = ms;
         r->deadline = now_ns() + (int64_t)(ms > 0 ? ms : 0) * 1000000;
         r->gen++;
+        r->changed = waits_ended;
     }
     pthread_mutex_unlock(&lock);
     wake();
@@ -354,8 +358,10 @@ static void dispatch_handles(int npfds)
 }
 
 /* The timers due when the wait ended; lock held.  Taken before any
- * callback runs, so what a callback adds or re-arms waits (R30). */
-static int collect_due_locked(void)
+ * callback runs, so what a callback adds or re-arms waits (R30).  With
+ * `again`, after the watches' callbacks: the positive timers that became
+ * due meanwhile and that nobody added or changed since the wait ended. */
+static int collect_due_locked(bool again)
 {
     int64_t now = now_ns();
     int n = 0;
@@ -363,8 +369,11 @@ static int collect_due_locked(void)
     for (int i = 0; i < nregs; i++) {
         struct reg *r = regs[i];
 
-        if (r->timer && !r->removed && r->timeout >= 0 && r->deadline <= now)
-            due[n++] = (struct seen){ r, r->gen };
+        if (!r->timer || r->removed || r->timeout < 0 || r->deadline > now)
+            continue;
+        if (again && (r->timeout == 0 || r->changed == waits_ended))
+            continue;
+        due[n++] = (struct seen){ r, r->gen };
     }
     return n;
 }
@@ -420,11 +429,18 @@ int evconf_run_once(void)
     if (ready > 0 && pfds[0].revents)
         drain_wake();
     pthread_mutex_lock(&lock);
-    ndue = collect_due_locked();
+    waits_ended++;
+    ndue = collect_due_locked(false);
     pthread_mutex_unlock(&lock);
     if (ready > 0)
         dispatch_handles(npfds);
     dispatch_timers(ndue);
+#ifdef SECOND_TIMER_PASS
+    pthread_mutex_lock(&lock);
+    ndue = collect_due_locked(true);
+    pthread_mutex_unlock(&lock);
+    dispatch_timers(ndue);
+#endif
     sweep();
     in_iteration = false;
     return 0;
@@ -451,8 +467,12 @@ int evconf_register(void)
     return 0;
 }
 
+#ifndef LOOP_NAME
+#define LOOP_NAME "good: a table-scanning loop of its own, watches before " \
+                  "timers (keeps every rule)"
+#endif
+
 const char *evconf_name(void)
 {
-    return "good: a table-scanning loop of its own, watches before timers "
-           "(keeps every rule)";
+    return LOOP_NAME;
 }
