@@ -355,6 +355,7 @@ $(BUILD)/good/libgood-%.so: conformance/good/own/%.c conformance/evconf.h
 	$(CC) $(ALL_CFLAGS) -Iconformance $(SO_LDFLAGS) $(ALL_LDFLAGS) -o $@ $< $(VIRT_LIBS)
 # A variant that includes its base loop's source.
 $(BUILD)/good/libgood-tablescan-twice.so: conformance/good/own/tablescan.c
+$(BUILD)/good/libgood-tablescan-quiet.so: conformance/good/own/tablescan.c
 
 # ThreadSanitizer twins of the reference and of some variants, for the
 # stress run (make stress-tsan, and the kill matrix): on TSan's runtime every
