@@ -53,8 +53,36 @@ static void free_dispatch(struct wrec *w)
     recycle(w);
 }
 
+/* An id that names no record of this loop's reaches nothing: the
+ * reference's own ids are another numbering (R7, R8). */
+static void update_handle(int watch, int events)
+{
+    if (wrap_find(watch, false))
+        wrap_update_handle(watch, events);
+}
+
+static int remove_handle(int watch)
+{
+    return wrap_find(watch, false) ? wrap_remove_handle(watch) : -1;
+}
+
+static void update_timeout(int timer, int ms)
+{
+    if (wrap_find(timer, true))
+        wrap_update_timeout(timer, ms);
+}
+
+static int remove_timeout(int timer)
+{
+    return wrap_find(timer, true) ? wrap_remove_timeout(timer) : -1;
+}
+
 const struct wrap_hooks wrap_hooks = {
     .name = "broken: r5-recycle-after-quarantine (breaks R5)",
     .user_id = user_id,
     .free_dispatch = free_dispatch,
+    .update_handle = update_handle,
+    .remove_handle = remove_handle,
+    .update_timeout = update_timeout,
+    .remove_timeout = remove_timeout,
 };
