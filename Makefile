@@ -358,12 +358,22 @@ $(BUILD)/broken/libbroken-%.so: conformance/broken/%.c conformance/broken/wrap.c
 # that fails a correct loop.
 GOOD_SRCS := $(wildcard conformance/good/*.c)
 GOOD_SOS  := $(GOOD_SRCS:conformance/good/%.c=$(BUILD)/good/libgood-%.so)
+# Loops of their own (conformance/good/own/): no wrap.c, no reference.
+GOOD_OWN_SRCS := $(wildcard conformance/good/own/*.c)
+GOOD_SOS  += $(GOOD_OWN_SRCS:conformance/good/own/%.c=$(BUILD)/good/libgood-%.so)
 
 $(BUILD)/good/libgood-%.so: conformance/good/%.c conformance/broken/wrap.c \
 		conformance/broken/wrap.h $(REF_LIB_A)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Ireference -Iconformance/broken $(SO_LDFLAGS) \
 	    $(ALL_LDFLAGS) -o $@ $< conformance/broken/wrap.c $(REF_LIB_A) $(VIRT_LIBS)
+
+$(BUILD)/good/libgood-%.so: conformance/good/own/%.c conformance/evconf.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Iconformance $(SO_LDFLAGS) $(ALL_LDFLAGS) -o $@ $< $(VIRT_LIBS)
+# A variant that includes its base loop's source.
+$(BUILD)/good/libgood-tablescan-twice.so: conformance/good/own/tablescan.c
+$(BUILD)/good/libgood-tablescan-quiet.so: conformance/good/own/tablescan.c
 
 # ThreadSanitizer twins of the reference and of some variants, for the
 # stress run (make stress-tsan, and the kill matrix): on TSan's runtime every

@@ -179,10 +179,32 @@ void wrap_call_free(struct wrec *w)
 
 /* ---- the six operations, delegated ---- */
 
+/* Record the reference's id for w and return the user's.  A user_id hook
+ * has set w->id before the add, so that no callback sees another. */
+static int add_inner(struct wrec *w, int inner)
+{
+    if (!wrap_hooks.user_id)
+        w->id = inner;
+    w->inner = inner;
+    if (!wrap_hooks.user_id)
+        return inner;
+    return inner > 0 ? w->id : -1;
+}
+
+/* A new record, with the user's id already chosen by the hook. */
+static struct wrec *new_user_rec(bool timer)
+{
+    struct wrec *w = new_rec(timer);
+
+    if (w && wrap_hooks.user_id)
+        w->id = wrap_hooks.user_id(timer);
+    return w;
+}
+
 int wrap_add_handle(int fd, int events, virEventHandleCallback cb, void *opaque,
                     virFreeCallback ff)
 {
-    struct wrec *w = new_rec(false);
+    struct wrec *w = new_user_rec(false);
 
     if (!w)
         return -1;
@@ -191,9 +213,7 @@ int wrap_add_handle(int fd, int events, virEventHandleCallback cb, void *opaque,
     w->hcb = cb;
     w->opaque = opaque;
     w->ff = ff;
-    w->inner = evref_add_handle(fd, events, handle_tramp, w, free_tramp);
-    w->id = w->inner;
-    return w->inner;
+    return add_inner(w, evref_add_handle(fd, events, handle_tramp, w, free_tramp));
 }
 
 void wrap_update_handle(int watch, int events)
@@ -225,7 +245,7 @@ static int loop_timeout(int ms)
 int wrap_add_timeout(int ms, virEventTimeoutCallback cb, void *opaque,
                      virFreeCallback ff)
 {
-    struct wrec *w = new_rec(true);
+    struct wrec *w = new_user_rec(true);
 
     if (!w)
         return -1;
@@ -233,9 +253,8 @@ int wrap_add_timeout(int ms, virEventTimeoutCallback cb, void *opaque,
     w->tcb = cb;
     w->opaque = opaque;
     w->ff = ff;
-    w->inner = evref_add_timeout(loop_timeout(ms), timer_tramp, w, free_tramp);
-    w->id = w->inner;
-    return w->inner;
+    return add_inner(w, evref_add_timeout(loop_timeout(ms), timer_tramp, w,
+                                          free_tramp));
 }
 
 void wrap_update_timeout(int timer, int ms)

@@ -51,6 +51,9 @@ struct wrap_hooks {
     /* The timeout the reference is given for the user's ms, in add and
      * update; the record keeps the user's. */
     int  (*loop_timeout)(int ms);
+    /* The id the user sees for a new registration, chosen before the
+     * reference can dispatch it; the default is the reference's own. */
+    int  (*user_id)(bool timer);
     int  (*register_loop)(void);
     int  (*run_once)(void);
     /* Called when the reference dispatches; the default calls the user. */
