@@ -1,12 +1,11 @@
 /*
  * stall.c - the stress run's stall clock (stall.h): the monotonic clock
- * less the time the machine kept a thread of the run waiting for a CPU.
+ * less the time the machine kept the registered thread waiting for a CPU.
  *
- * Each registered thread keeps its own schedstat file open; a sampler
- * thread reads them every STALL_PERIOD_NS and adds the largest growth of
- * run_delay among them (a waiting thread delays whoever waits on it: one
- * delay, not their sum), the whole never more than the time since the
- * start.  The kernel adds a wait to run_delay when the thread gets its CPU,
+ * The registered thread's schedstat file stays open; a sampler thread
+ * reads it every STALL_PERIOD_NS and adds what run_delay gained, the
+ * whole never more than the time since the start, so that the cheap
+ * reading (stall_clock_ns) needs no system call.  The kernel adds a wait to run_delay when the thread gets its CPU,
  * not while it waits: a sample may take a wait begun before the last one,
  * and a wait still going on is not in it yet (stall.h says what a verdict
  * does about that).
@@ -25,20 +24,18 @@
 
 #include "stall.h"
 
-#define STALL_MAX_THREADS 32
 #define STALL_PERIOD_NS 2000000
 
 static struct {
     pthread_mutex_t lock;           /* the fields below */
-    int fd[STALL_MAX_THREADS];
-    int64_t last_delay[STALL_MAX_THREADS];
-    int nthreads;
+    int fd;                         /* the thread's schedstat; -1: none */
+    int64_t last_delay;             /* its run_delay at the last sample */
     int64_t start_ns;
     _Atomic int64_t total_ns;
     _Atomic bool stop;
     bool running;
     pthread_t sampler;
-} stall = { .lock = PTHREAD_MUTEX_INITIALIZER };
+} stall = { .lock = PTHREAD_MUTEX_INITIALIZER, .fd = -1 };
 
 static int64_t mono_ns(void)
 {
@@ -61,23 +58,19 @@ static int64_t read_delay(int fd)
     return sscanf(buf, "%lld %lld", &run, &delay) == 2 ? delay : -1;
 }
 
-/* Add the largest delay gained since the last sample; the lock is held. */
+/* Add the delay gained since the last sample; the lock is held. */
 static void sample_locked(void)
 {
-    int64_t now = mono_ns(), worst = 0;
+    int64_t now = mono_ns(), d = stall.fd < 0 ? -1 : read_delay(stall.fd), gained;
 
-    for (int i = 0; i < stall.nthreads; i++) {
-        int64_t d = read_delay(stall.fd[i]);
-        if (d < 0)
-            continue;
-        if (d - stall.last_delay[i] > worst)
-            worst = d - stall.last_delay[i];
-        stall.last_delay[i] = d;
-    }
-    if (atomic_load(&stall.total_ns) + worst > now - stall.start_ns)
-        worst = now - stall.start_ns - atomic_load(&stall.total_ns);
-    if (worst > 0)
-        atomic_fetch_add(&stall.total_ns, worst);
+    if (d < 0)
+        return;
+    gained = d - stall.last_delay;
+    stall.last_delay = d;
+    if (atomic_load(&stall.total_ns) + gained > now - stall.start_ns)
+        gained = now - stall.start_ns - atomic_load(&stall.total_ns);
+    if (gained > 0)
+        atomic_fetch_add(&stall.total_ns, gained);
 }
 
 static void *sampler(void *arg)
@@ -101,15 +94,11 @@ void stall_thread_register(void)
     if (fd < 0)
         return;
     pthread_mutex_lock(&stall.lock);
-    if (stall.nthreads < STALL_MAX_THREADS) {
-        stall.fd[stall.nthreads] = fd;
-        stall.last_delay[stall.nthreads] = read_delay(fd);
-        stall.nthreads++;
-        fd = -1;
-    }
+    if (stall.fd >= 0)
+        close(stall.fd);
+    stall.fd = fd;
+    stall.last_delay = read_delay(fd);
     pthread_mutex_unlock(&stall.lock);
-    if (fd >= 0)
-        close(fd);
 }
 
 void stall_start(void)

@@ -1,6 +1,6 @@
 /*
- * stall.h - how long the machine kept the stress run's threads waiting
- * for a CPU (stall.c).
+ * stall.h - how long the machine kept the stress run's loop thread
+ * waiting for a CPU (stall.c).
  *
  * A real-time bound in the stress run (R34's free callbacks, R43's
  * wake-ups) must bound only what the loop does, not what a busy machine
@@ -9,9 +9,9 @@
  * or sleep at will, and a loop that lost a wake-up sleeps, which is no
  * delay.  The kernel counts it per thread (the second field of
  * /proc/thread-self/schedstat, "run_delay").  The stall clock adds, every
- * few milliseconds, the largest run_delay any registered thread gained;
+ * few milliseconds, what the registered thread's run_delay gained;
  * stall_clock_ns() is the monotonic clock less that sum: time in which
- * every thread of the run could have run.  Where the kernel does not
+ * that thread could have run whenever it was ready to.  Where the kernel does not
  * count (no schedstat), the stall is 0 and the clock is the monotonic one.
  * Prefix stall_.
  */
@@ -22,7 +22,8 @@
 
 /* Start sampling (a thread of its own). */
 void stall_start(void);
-/* The calling thread's delays count from now on. */
+/* The calling thread's delays count from now on (one thread: a later
+ * call takes its place). */
 void stall_thread_register(void);
 /* The monotonic clock in ns, less every stall sampled so far: cheap,
  * and never behind the true figure (a stall not yet sampled is not taken
