@@ -3,6 +3,7 @@
  * wake it through the loop's own mechanism; sim stops the clock meanwhile
  * and reports a loop that stays asleep.
  */
+#include <poll.h>
 #include <pthread.h>
 #include <string.h>
 #include <time.h>
@@ -132,6 +133,68 @@ START_TEST(no_wakeup_needed_for_longer_timeout)
 }
 END_TEST
 
+/* In real time, a step that falls due while the loop looks at its fds
+ * with zero-timeout waits under its own lock (as the integrations' core
+ * does) runs beside the loop, as a real thread would, and is waited for
+ * at the end of the iteration: no deadlock is reported.  A step that
+ * still cannot return once the lock is free is stuck. */
+static pthread_mutex_t loop_lock = PTHREAD_MUTEX_INITIALIZER;
+static int lock_taken;
+
+static void take_loop_lock(void *arg)
+{
+    (void)arg;
+    pthread_mutex_lock(&loop_lock);
+    lock_taken++;
+    pthread_mutex_unlock(&loop_lock);
+}
+
+static void peek_under_lock_until(int64_t ms)
+{
+    int p[2];
+    struct pollfd pfd;
+
+    ck_assert_int_eq(pipe(p), 0);
+    pfd = (struct pollfd){ .fd = p[0], .events = POLLIN };
+    sim_start_realtime(1);
+    sim_set_watchdog_ms(500);
+    sim_at_thread(5, take_loop_lock, NULL, "take the loop's lock", SIM_NO_WAKE);
+    pthread_mutex_lock(&loop_lock);
+    while (sim_now_ns() < ms * SIM_NS_PER_MS && sim_verdict() == SIM_OK)
+        ck_assert_int_eq(sim_poll(&pfd, 1, 0), 0);
+    pthread_mutex_unlock(&loop_lock);
+    sim_iteration_done();
+    close(p[0]);
+    close(p[1]);
+}
+
+START_TEST(realtime_step_during_locked_peek)
+{
+    lock_taken = 0;
+    peek_under_lock_until(20);
+    ck_assert_msg(sim_verdict() == SIM_OK, "%s", sim_verdict_detail());
+    ck_assert_int_eq(lock_taken, 1);
+    sim_stop();
+}
+END_TEST
+
+START_TEST(realtime_deferred_step_stuck_reported)
+{
+    pthread_mutex_lock(&loop_lock);     /* never free: the step cannot return */
+    lock_taken = 0;
+    sim_start_realtime(1);
+    sim_set_watchdog_ms(200);
+    sim_at_thread(5, take_loop_lock, NULL, "take a held lock", SIM_NO_WAKE);
+    while (sim_now_ns() < 20 * SIM_NS_PER_MS)
+        sim_poll(NULL, 0, 0);
+    sim_iteration_done();
+    ck_assert_int_eq(sim_verdict(), SIM_STUCK);
+    ck_assert_int_eq(lock_taken, 0);
+    pthread_mutex_unlock(&loop_lock);   /* the step left behind returns */
+    sim_stop();
+}
+END_TEST
+
 /* A jitter hold runs once, on a thread that enabled jitter, at the
  * (skip + 1)-th jitter point (clock readings and zero-timeout polls) after
  * it was armed, and not on other threads; cancelling says whether one was
@@ -187,6 +250,8 @@ Suite *threads_suite(void)
     add_test(s, cross_thread_no_wakeup_variant_fails);
     add_test(s, stuck_action_reported);
     add_test(s, no_wakeup_needed_for_longer_timeout);
+    add_test(s, realtime_step_during_locked_peek);
+    add_test(s, realtime_deferred_step_stuck_reported);
     add_test(s, jitter_hold_once_at_its_point);
     return s;
 }
