@@ -33,20 +33,10 @@ static int run_once(void)
 {
     int rc = wrap_run_once(), n = wrap_count();
 
-    for (int i = 0; i < n; i++) {
-        struct wrec *w = wrap_at(i);
-        int mask = w->events & (VIR_EVENT_HANDLE_READABLE | VIR_EVENT_HANDLE_WRITABLE);
-
-        if (w->timer || !w->priv)
-            continue;
-        if (w->priv == QUEUED) {
-            w->priv = DUE;
-            continue;
-        }
-        w->priv = NULL;
-        if (!w->removed && mask)
-            wrap_call_handle(w, w->fd, mask);
-    }
+    wrap_call_primed(DUE);
+    for (int i = 0; i < n; i++)
+        if (wrap_at(i)->priv == QUEUED)
+            wrap_at(i)->priv = DUE;
     return rc;
 }
 

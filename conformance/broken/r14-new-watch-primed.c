@@ -28,18 +28,9 @@ static int add_handle(int fd, int events, virEventHandleCallback cb,
 
 static int run_once(void)
 {
-    int rc = wrap_run_once(), n = wrap_count();
+    int rc = wrap_run_once();
 
-    for (int i = 0; i < n; i++) {
-        struct wrec *w = wrap_at(i);
-        int mask = w->events & (VIR_EVENT_HANDLE_READABLE | VIR_EVENT_HANDLE_WRITABLE);
-
-        if (w->timer || w->priv != PRIMED)
-            continue;
-        w->priv = NULL;
-        if (!w->removed && mask)
-            wrap_call_handle(w, w->fd, mask);
-    }
+    wrap_call_primed(PRIMED);
     return rc;
 }
 

@@ -96,6 +96,24 @@ struct wrec *wrap_at(int i)
     return recs[i];
 }
 
+/* A record added by a callback here waits for the next pass: n is taken
+ * before the first call. */
+void wrap_call_primed(void *mark)
+{
+    int n = nrecs;
+
+    for (int i = 0; i < n; i++) {
+        struct wrec *w = recs[i];
+        int mask = w->events & (VIR_EVENT_HANDLE_READABLE | VIR_EVENT_HANDLE_WRITABLE);
+
+        if (w->timer || w->priv != mark)
+            continue;
+        w->priv = NULL;
+        if (!w->removed && mask)
+            wrap_call_handle(w, w->fd, mask);
+    }
+}
+
 /* What poll(2) reports for fd right now, as the mask a loop would pass. */
 int wrap_ready_mask(int fd, int events)
 {

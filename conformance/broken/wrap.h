@@ -85,6 +85,11 @@ void wrap_call_handle(struct wrec *w, int fd, int events);   /* w->hcb(...) */
 void wrap_call_timer(struct wrec *w);
 void wrap_call_free(struct wrec *w);                          /* once */
 
+/* Call each live watch whose priv is mark once, with the readable and
+ * writable bits it asks for whether or not its fd has them, and clear
+ * the mark: the "primed" call of loops that break R14. */
+void wrap_call_primed(void *mark);
+
 /* What poll(2) reports for fd right now, as the mask a loop would pass
  * (for variants that call back early). */
 int wrap_ready_mask(int fd, int events);
