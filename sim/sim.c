@@ -3,7 +3,9 @@
  *
  * The schedule is a short list of (time, sequence) ordered events.  Virtual
  * time moves in two places only: in a wait of the loop thread (sim_poll),
- * and in sim_sleep_ms.  Both run the events they pass, in order.  An event
+ * and in sim_sleep_ms.  Both run the events they pass, in order (a wait
+ * with a zero timeout passes none; in real time, the end of an iteration
+ * runs what fell due during such waits).  An event
  * for a second thread stops the clock until it returns; if the loop was
  * waiting, the loop must also have been woken by then (really woken: the
  * fds it polls become ready), within a real-time watchdog.
@@ -65,8 +67,6 @@ static struct {
     _Atomic int64_t wall_step_ns;       /* sim_step_wall_clock(), in all */
     bool perturb;               /* sim_perturb_waits() */
     bool held;                  /* sim_hold_events() */
-    struct worker *deferred;    /* a step not waited for yet (finish_deferred) */
-    pthread_t deferred_tid;
     void (*on_failed_wait)(void);   /* sim_on_failed_wait() */
 } sim_state = { .lock = PTHREAD_MUTEX_INITIALIZER, .watchdog_ms = 2000,
         .spin_limit = 1000 };
@@ -77,7 +77,9 @@ static struct {
 #define SIM_ZERO_WAIT_LIMIT 100000
 
 extern void sim__rand_seed(uint64_t seed);
-static void finish_deferred(void);
+static int run_event(struct pollfd *fds, nfds_t nfds, bool waiting,
+                     int64_t wait_end_ns);
+static int64_t next_event_ns(void);
 
 static int64_t real_ns(void)
 {
@@ -170,7 +172,6 @@ bool sim_realtime(void)
 
 void sim_stop(void)
 {
-    finish_deferred();
     sim_state.active = false;
 }
 
@@ -262,6 +263,18 @@ int sim_iteration(void)
     return sim_state.iteration;
 }
 
+/* In real time, the events that fell due while the iteration's waits
+ * had no timeout (poll_realtime runs none there), run between
+ * iterations, as a script step does: a loop that never blocks (a 0 ms
+ * timer) still gets them, each at the end of the iteration it was due
+ * in.  No wake-up is judged: the loop is not waiting. */
+static void run_overdue(void)
+{
+    while (sim_state.realtime && next_event_ns() <= sim_now_ns() &&
+           sim_verdict() == SIM_OK)
+        run_event(NULL, 0, false, NO_TIME);
+}
+
 /* An iteration did nothing if the clock stood still and no callback was
  * traced.  A healthy loop does that at most a few times in a row (a
  * wake-up, a signal); spin_limit in a row is a loop polling with a zero
@@ -272,7 +285,7 @@ bool sim_iteration_done(void)
     bool idle = now - sim_state.last_iteration_ns < SIM_NUDGE_IDLE_NS && !sim_state.work &&
                 !sim_state.realtime;
 
-    finish_deferred();
+    run_overdue();
     sim_state.iteration++;
     sim_state.zero_waits = 0;
     sim_state.idle_streak = idle ? sim_state.idle_streak + 1 : 0;
@@ -342,16 +355,6 @@ static int64_t next_event_ns(void)
     at = sim_state.nevents && !sim_state.held ? sim_state.events[0].at_ns : NO_TIME;
     pthread_mutex_unlock(&sim_state.lock);
     return at;
-}
-
-static bool next_on_thread(void)
-{
-    bool on;
-
-    pthread_mutex_lock(&sim_state.lock);
-    on = sim_state.nevents && sim_state.events[0].on_thread;
-    pthread_mutex_unlock(&sim_state.lock);
-    return on;
 }
 
 static struct event pop_event(void)
@@ -428,36 +431,6 @@ int sim_abandoned_threads(void)
     return sim_state.abandoned;
 }
 
-static void fail_stuck(const struct event *ev)
-{
-    sim__fail(SIM_STUCK, "'%s' from another thread at %lld ms did not "
-              "return within %d ms (real): deadlock", ev->what,
-              (long long)(ev->at_ns / SIM_NS_PER_MS), sim_state.watchdog_ms);
-}
-
-/* Start ev's action on a thread of its own; NULL (and the verdict) if
- * that cannot be done. */
-static struct worker *start_worker(const struct event *ev, pthread_t *tid)
-{
-    struct worker *w = calloc(1, sizeof(*w));
-
-    if (!w) {
-        sim__fail(SIM_STUCK, "out of memory starting '%s'", ev->what);
-        return NULL;
-    }
-    w->ev = *ev;
-    pthread_mutex_init(&w->lock, NULL);
-    pthread_cond_init(&w->done_cond, NULL);
-    if (pthread_create(tid, NULL, worker_main, w) != 0) {
-        pthread_cond_destroy(&w->done_cond);
-        pthread_mutex_destroy(&w->lock);
-        free(w);
-        sim__fail(SIM_STUCK, "cannot start a thread for '%s'", ev->what);
-        return NULL;
-    }
-    return w;
-}
-
 /* Run ev on a second thread.  If the loop is waiting on fds until
  * wait_end_ns and the action needs its attention before then, keep waiting
  * on them for real: the action must wake the loop through the loop's own
@@ -466,23 +439,36 @@ static struct worker *start_worker(const struct event *ev, pthread_t *tid)
 static int run_on_thread(const struct event *ev, struct pollfd *fds,
                          nfds_t nfds, bool waiting, int64_t wait_end_ns)
 {
-    struct worker *w;
+    struct worker *w = calloc(1, sizeof(*w));
     pthread_t tid;
     int ready = 0;
     int64_t wake_by_ns = ev->wake_by_ns;    /* judged below, if it is to be */
 
+    if (!w) {
+        sim__fail(SIM_STUCK, "out of memory starting '%s'", ev->what);
+        return 0;
+    }
+    w->ev = *ev;
     if (ev->judge) {
         int64_t ms = ev->judge(ev->arg);
         wake_by_ns = ms < 0 ? NO_TIME : ms * SIM_NS_PER_MS;
     }
-    w = start_worker(ev, &tid);
-    if (!w)
+    pthread_mutex_init(&w->lock, NULL);
+    pthread_cond_init(&w->done_cond, NULL);
+    if (pthread_create(&tid, NULL, worker_main, w) != 0) {
+        pthread_cond_destroy(&w->done_cond);
+        pthread_mutex_destroy(&w->lock);
+        free(w);
+        sim__fail(SIM_STUCK, "cannot start a thread for '%s'", ev->what);
         return 0;
+    }
     waiting = waiting && wake_by_ns != NO_TIME && wake_by_ns < wait_end_ns;
     if (waiting)
         ready = sim__libc()->poll(fds, nfds, sim_state.watchdog_ms);
     if (!join_worker(w, tid)) {
-        fail_stuck(ev);
+        sim__fail(SIM_STUCK, "'%s' from another thread at %lld ms did not "
+                  "return within %d ms (real): deadlock", ev->what,
+                  (long long)(ev->at_ns / SIM_NS_PER_MS), sim_state.watchdog_ms);
         return ready;
     }
     if (waiting && ready == 0)
@@ -490,50 +476,6 @@ static int run_on_thread(const struct event *ev, struct pollfd *fds,
                   "not wake the waiting loop within %d ms (real)", ev->what,
                   (long long)(ev->at_ns / SIM_NS_PER_MS), sim_state.watchdog_ms);
     return ready;
-}
-
-/* In real time, a step that falls due during a zero-timeout wait starts
- * on its thread but is not waited for there: a loop may look at its fds
- * with a zero-timeout wait while it holds its own lock, and a real
- * thread's call would then wait for the loop, not the loop for it.  The
- * step is waited for (finish_deferred) at the loop's next wait that may
- * block, at the end of the iteration, or when the script goes on.  The
- * loop was not asleep, so no wake-up is judged (R43 is, in every wait
- * that may block). */
-static void start_deferred(void)
-{
-    struct event ev = pop_event();
-
-    sim_state.deferred = start_worker(&ev, &sim_state.deferred_tid);
-}
-
-/* The deferred step has returned, or there is none. */
-static bool deferred_done(void)
-{
-    struct worker *w = sim_state.deferred;
-    bool done;
-
-    if (!w)
-        return true;
-    pthread_mutex_lock(&w->lock);
-    done = w->done;
-    pthread_mutex_unlock(&w->lock);
-    return done;
-}
-
-/* Wait for the deferred step, up to the watchdog: the loop thread is out
- * of the loop's locks here, so a step that does not return is stuck. */
-static void finish_deferred(void)
-{
-    struct worker *w = sim_state.deferred;
-    struct event ev;
-
-    if (!w)
-        return;
-    ev = w->ev;
-    sim_state.deferred = NULL;
-    if (!join_worker(w, sim_state.deferred_tid))
-        fail_stuck(&ev);
 }
 
 /* Run the next event, the clock already at its time. */
@@ -593,33 +535,17 @@ static int64_t wait_end(int64_t deadline, struct pollfd *fds, nfds_t nfds)
     return t < deadline ? t : deadline;
 }
 
-/* Run the event due during a real-time wait; true if the wait ends here,
- * with *ready.  In a zero-timeout wait a step on another thread is
- * started, not waited for (start_deferred); until it has returned, the
- * events after it wait their turn. */
-static bool run_due(struct pollfd *fds, nfds_t nfds, int timeout_ms,
-                    int64_t end, int *ready)
-{
-    *ready = 0;
-    if (!deferred_done())
-        return true;
-    finish_deferred();          /* it has returned: reaped */
-    if (timeout_ms == 0 && next_on_thread()) {
-        start_deferred();
-        return false;
-    }
-    *ready = run_event(fds, nfds, true, wait_end(end, fds, nfds));
-    return *ready != 0;
-}
-
 /* The real-time wait: poll for real, but no longer than until the next
- * scheduled event, which then runs at (about) its time. */
+ * scheduled event, which then runs at (about) its time.  A zero-timeout
+ * wait runs none, as in virtual time: a loop may look at its fds that way
+ * while it holds its own lock, and a step's call to the loop would then
+ * wait for a lock the parked loop holds.  What falls due meanwhile runs
+ * at the next wait that may block, or after the iteration
+ * (run_overdue). */
 static int poll_realtime(struct pollfd *fds, nfds_t nfds, int timeout_ms)
 {
     int64_t end = timeout_ms < 0 ? NO_TIME : sim_now_ns() + timeout_ms * SIM_NS_PER_MS;
 
-    if (timeout_ms != 0)
-        finish_deferred();
     for (;;) {
         int64_t now, next = next_event_ns(), tfd;
         int64_t until = next < end ? next : end;
@@ -652,8 +578,9 @@ static int poll_realtime(struct pollfd *fds, nfds_t nfds, int timeout_ms)
         if (ready != 0 || sim_verdict() != SIM_OK)
             return ready;
         now = sim_now_ns();
-        if (next != NO_TIME && next <= now) {
-            if (run_due(fds, nfds, timeout_ms, end, &ready))
+        if (next != NO_TIME && next <= now && timeout_ms != 0) {
+            ready = run_event(fds, nfds, true, wait_end(end, fds, nfds));
+            if (ready != 0)
                 return ready;
         } else if (end != NO_TIME && now >= end) {
             return 0;
@@ -953,7 +880,6 @@ void sim_sleep_ms(int64_t ms)
 {
     int64_t target = sim_now_ns() + ms * SIM_NS_PER_MS;
 
-    finish_deferred();
     if (sim_state.realtime) {
         int64_t start = sim_now_ns();
         while (next_event_ns() <= target && sim_verdict() == SIM_OK) {

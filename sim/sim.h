@@ -110,10 +110,10 @@ void sim_at(int64_t at_ms, sim_action_fn fn, void *arg, const char *what);
  * R43), or SIM_NO_WAKE.  If the loop is waiting at that moment and its wait
  * would end later than wake_by_ms, it must be woken by its own mechanism
  * within the real-time watchdog, or the simulation fails with
- * SIM_NO_WAKEUP.  Otherwise the wait simply goes on.  In real time, an
- * action due during a zero-timeout wait starts there but runs beside the
- * loop (which may hold its own lock while it looks at its fds), and is
- * waited for at the next wait that may block or the iteration's end. */
+ * SIM_NO_WAKEUP.  Otherwise the wait simply goes on.  No event runs in a
+ * zero-timeout wait (the loop may hold its own lock while it looks at its
+ * fds): in real time, what falls due meanwhile runs at the next wait that
+ * may block, or when sim_iteration_done() ends the iteration. */
 #define SIM_NO_WAKE (-1)
 void sim_at_thread(int64_t at_ms, sim_action_fn fn, void *arg, const char *what,
                    int64_t wake_by_ms);

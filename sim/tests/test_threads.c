@@ -135,9 +135,9 @@ END_TEST
 
 /* In real time, a step that falls due while the loop looks at its fds
  * with zero-timeout waits under its own lock (as the integrations' core
- * does) runs beside the loop, as a real thread would, and is waited for
- * at the end of the iteration: no deadlock is reported.  A step that
- * still cannot return once the lock is free is stuck. */
+ * does) does not run inside those waits, where its call would wait for
+ * the lock the parked loop holds, but when the iteration ends: no
+ * deadlock is reported.  A step that still cannot return then is stuck. */
 static pthread_mutex_t loop_lock = PTHREAD_MUTEX_INITIALIZER;
 static int lock_taken;
 
@@ -163,6 +163,7 @@ static void peek_under_lock_until(int64_t ms)
     while (sim_now_ns() < ms * SIM_NS_PER_MS && sim_verdict() == SIM_OK)
         ck_assert_int_eq(sim_poll(&pfd, 1, 0), 0);
     pthread_mutex_unlock(&loop_lock);
+    ck_assert_int_eq(lock_taken, 0);    /* not inside the zero-timeout waits */
     sim_iteration_done();
     close(p[0]);
     close(p[1]);
@@ -178,7 +179,7 @@ START_TEST(realtime_step_during_locked_peek)
 }
 END_TEST
 
-START_TEST(realtime_deferred_step_stuck_reported)
+START_TEST(realtime_overdue_step_stuck_reported)
 {
     pthread_mutex_lock(&loop_lock);     /* never free: the step cannot return */
     lock_taken = 0;
@@ -187,6 +188,7 @@ START_TEST(realtime_deferred_step_stuck_reported)
     sim_at_thread(5, take_loop_lock, NULL, "take a held lock", SIM_NO_WAKE);
     while (sim_now_ns() < 20 * SIM_NS_PER_MS)
         sim_poll(NULL, 0, 0);
+    ck_assert_int_eq(sim_verdict(), SIM_OK);
     sim_iteration_done();
     ck_assert_int_eq(sim_verdict(), SIM_STUCK);
     ck_assert_int_eq(lock_taken, 0);
@@ -251,7 +253,7 @@ Suite *threads_suite(void)
     add_test(s, stuck_action_reported);
     add_test(s, no_wakeup_needed_for_longer_timeout);
     add_test(s, realtime_step_during_locked_peek);
-    add_test(s, realtime_deferred_step_stuck_reported);
+    add_test(s, realtime_overdue_step_stuck_reported);
     add_test(s, jitter_hold_once_at_its_point);
     return s;
 }
