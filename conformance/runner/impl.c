@@ -155,8 +155,7 @@ static char *load_failed(const struct options *o, const char *arg,
 char *impl_check(const struct options *o, const char *path)
 {
     const char *arg = o->impl;
-    int timeout_s = o->timeout_s;
-    double timeout_ms = timeout_s * 1000.0;
+    double timeout_ms = o->timeout_s * 1000.0 * o->clock_scale;
     struct stat stbuf;
     struct sup_outcome so;
     char *said = NULL;

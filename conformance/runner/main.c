@@ -112,7 +112,7 @@ int main(int argc, char **argv)
     if ((rc = mode_enter(&o, argv)) >= 0)       /* --sanitizer, --realtime=N */
         goto out;
     if (o.budget_s)
-        o.budget_end = started + o.budget_s * 1000.0;
+        o.budget_end = started + o.budget_s * 1000.0 * o.clock_scale;
     if (o.expect_path && (rc = load_deviations(&o)) != 0)
         goto out;
     sup_init();

@@ -402,6 +402,9 @@ int opt_parse(int argc, char **argv, struct options *o)
         return 2;
     if (o->tolerance_ms < 0)
         o->tolerance_ms = o->realtime ? 50 : 0;
+    /* Under libfaketime the runner's clocks and timed waits run as fast as
+     * the loop's: --timeout, --wake-timeout and --budget stay real time. */
+    o->clock_scale = o->realtime && o->speedup > 1 ? o->speedup : 1;
     if (o->jobs == 0) {
         long cores = sysconf(_SC_NPROCESSORS_ONLN);
         o->jobs = cores < 1 ? 1 : cores > 256 ? 256 : (int)cores;

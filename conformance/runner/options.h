@@ -84,6 +84,9 @@ struct options {
     int wake_timeout_ms;
     bool realtime;
     int speedup;                /* --realtime=SPEEDUP: under libfaketime (modes.c) */
+    int clock_scale;            /* how many times as fast the runner's own clocks
+                                   and timed waits run (the speedup, or 1): its
+                                   real-time bounds are scaled by it */
     const char *sanitizer;      /* --sanitizer: "address", "thread" or NULL */
     const char *argv0;          /* how the runner was started, for rerun lines */
     bool perturb;               /* --perturb */

@@ -161,19 +161,19 @@ void run_one(const struct options *o, const char *impl_path,
      * time, with --realtime's slack. */
     struct child_args args = {
         sc, impl_path,
-        { scenario_seed(o->seed, sc->id), o->wake_timeout_ms,
+        { scenario_seed(o->seed, sc->id), o->wake_timeout_ms * o->clock_scale,
           o->realtime || sc->realtime,
           o->realtime || !sc->realtime ? o->tolerance_ms :
           o->tolerance_ms > 50 ? o->tolerance_ms : 50, o->perturb },
         o->coverage_dir };
     struct gathered g = { .r = r };
     struct sup_outcome so;
-    double timeout_ms = o->timeout_s * 1000.0;
+    double timeout_ms = o->timeout_s * 1000.0 * o->clock_scale;
     bool cut;                   /* the --budget ends before the watchdog */
 
     if (budget_end > 0 && budget_end - sup_now_ms() < timeout_ms)
         timeout_ms = budget_end - sup_now_ms();
-    cut = timeout_ms < o->timeout_s * 1000.0;
+    cut = timeout_ms < o->timeout_s * 1000.0 * o->clock_scale;
     sup_capture_init(&g.trace, TRACE_HEAD, TRACE_TAIL);
     client_prepare(sc);
     if (sup_run(scenario_child, &args, on_record, &g, timeout_ms, &so) < 0) {
