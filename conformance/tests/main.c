@@ -9,6 +9,13 @@
  * variable every test runs. */
 void add_tests(Suite *s, const TTest *const tests[], size_t n)
 {
+    add_tests_timed(s, tests, n, 60);
+}
+
+/* Each test a case of its own, tagged into one of two shards, with a
+ * watchdog of timeout_s. */
+void add_tests_timed(Suite *s, const TTest *const tests[], size_t n, int timeout_s)
+{
     static unsigned added;
 
     for (size_t i = 0; i < n; i++) {
@@ -16,7 +23,7 @@ void add_tests(Suite *s, const TTest *const tests[], size_t n)
         tcase_set_tags(tc, added++ % 2 ? "shard1" : "shard0");
         tcase_add_checked_fixture(tc, NULL, remove_tmpdir);
         tcase_add_test(tc, tests[i]);
-        tcase_set_timeout(tc, 60);
+        tcase_set_timeout(tc, timeout_s);
         suite_add_tcase(s, tc);
     }
 }

@@ -68,6 +68,7 @@ void test_skip(const char *why);
 
 /* Each test file's tests, added to the suite one test case each. */
 void add_tests(Suite *s, const TTest *const tests[], size_t n);
+void add_tests_timed(Suite *s, const TTest *const tests[], size_t n, int timeout_s);
 void add_runner_tests(Suite *s);
 void add_supervision_tests(Suite *s);
 void add_report_tests(Suite *s);
