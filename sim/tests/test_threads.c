@@ -36,7 +36,7 @@ static void arm_from_thread(void *arg)
 static void wake_scenario(const struct loop *l)
 {
     start_loop(l, 1);
-    sim_set_watchdog_ms(500);
+    sim_set_watchdog_ms(2000);   /* what a busy machine may take */
     virEventAddTimeout(60000, traced_timer_cb, TAG(1), NULL);
     armed_timer = virEventAddTimeout(-1, fire_cb, TAG(2), NULL);
     sim_at_thread(100, arm_from_thread, NULL, "update_timeout(t, 10)", 110);
@@ -122,7 +122,7 @@ START_TEST(no_wakeup_needed_for_longer_timeout)
     struct loop l = load_loop("variants/libevref-no-wakeup.so");
 
     start_loop(&l, 1);
-    sim_set_watchdog_ms(500);
+    sim_set_watchdog_ms(2000);   /* what a busy machine may take */
     virEventAddTimeout(1000, traced_timer_cb, TAG(1), NULL);
     armed_timer = virEventAddTimeout(-1, fire_cb, TAG(2), NULL);
     sim_at_thread(100, lengthen_from_thread, NULL, "update_timeout(t, 5000)", 5100);
@@ -157,7 +157,7 @@ static void peek_under_lock_until(int64_t ms)
     ck_assert_int_eq(pipe(p), 0);
     pfd = (struct pollfd){ .fd = p[0], .events = POLLIN };
     sim_start_realtime(1);
-    sim_set_watchdog_ms(500);
+    sim_set_watchdog_ms(2000);   /* what a busy machine may take */
     sim_at_thread(5, take_loop_lock, NULL, "take the loop's lock", SIM_NO_WAKE);
     pthread_mutex_lock(&loop_lock);
     while (sim_now_ns() < ms * SIM_NS_PER_MS && sim_verdict() == SIM_OK)
