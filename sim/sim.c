@@ -62,6 +62,9 @@ static struct {
     int timed_out;              /* its waits that ran to their own timeout,
                                    no event run during them */
     _Atomic int64_t due_ns;     /* real time: the waits' worth (sim_late_ns) */
+    int64_t woken_by_ns;        /* real time: the due time of the event that
+                                   ended the current wait, or NO_TIME */
+    int64_t late_at_wait_end_ns;        /* sim_late_ns() as the last wait ended */
     _Atomic int abandoned;      /* workers left behind, stuck (never reset) */
     bool real_peers;            /* real-time fds may become ready by themselves */
     _Atomic int64_t wall_step_ns;       /* sim_step_wall_clock(), in all */
@@ -102,6 +105,7 @@ static void start(uint64_t seed, bool realtime)
     sim_state.waited_ns = 0;
     sim_state.timed_out = 0;
     sim_state.due_ns = 0;
+    sim_state.late_at_wait_end_ns = 0;
     sim_state.nevents = 0;
     sim_state.next_seq = 0;
     sim_state.verdict = SIM_OK;
@@ -152,6 +156,7 @@ void sim_restart_clock(void)
     if (sim_state.realtime) {
         sim_state.real_start_ns = real_ns();
         atomic_store(&sim_state.due_ns, 0);
+        sim_state.late_at_wait_end_ns = 0;
     }
     pthread_mutex_lock(&sim_state.lock);
     sim_state.held = false;
@@ -580,8 +585,10 @@ static int poll_realtime(struct pollfd *fds, nfds_t nfds, int timeout_ms)
         now = sim_now_ns();
         if (next != NO_TIME && next <= now && timeout_ms != 0) {
             ready = run_event(fds, nfds, true, wait_end(end, fds, nfds));
-            if (ready != 0)
+            if (ready != 0) {
+                sim_state.woken_by_ns = next;
                 return ready;
+            }
         } else if (end != NO_TIME && now >= end) {
             return 0;
         }
@@ -781,14 +788,18 @@ static void note_zero_wait(int timeout_ms, int ready)
 
 /* In real time, what a wait from start would have taken in virtual time:
  * as long as it took, but no longer than its timeout (timeout_ms, -1:
- * none).  Virtual time passes nowhere else; the rest of real time is the
- * machine's (sim_late_ns()). */
-static void count_due(int64_t start, int64_t timeout_ms)
+ * none), nor than until the due time of the event that woke it (woken_by,
+ * NO_TIME: none): an event the machine started late, and the loop's
+ * reaction to it, are the machine's time.  Virtual time passes nowhere
+ * else; the rest of real time is the machine's (sim_late_ns()). */
+static void count_due(int64_t start, int64_t timeout_ms, int64_t woken_by)
 {
     int64_t took = sim_now_ns() - start;
 
     if (timeout_ms >= 0 && took > timeout_ms * SIM_NS_PER_MS)
         took = timeout_ms * SIM_NS_PER_MS;
+    if (woken_by != NO_TIME && took > woken_by - start)
+        took = woken_by - start;
     if (took > 0)
         atomic_fetch_add(&sim_state.due_ns, took);
 }
@@ -811,6 +822,7 @@ int sim__wait(struct pollfd *fds, nfds_t nfds, int timeout_ms,
         return ready;
     }
     start = sim_now_ns();
+    sim_state.woken_by_ns = NO_TIME;
     ready = take_injected_failure(0, call);
     if (ready == 0)
         ready = sim_state.realtime ? poll_realtime(fds, nfds, timeout_ms)
@@ -821,9 +833,10 @@ int sim__wait(struct pollfd *fds, nfds_t nfds, int timeout_ms,
         ready = cut_short();
     ready = take_injected_failure(ready, call);
     if (sim_state.realtime)
-        count_due(start, timeout_ms);
+        count_due(start, timeout_ms, sim_state.woken_by_ns);
     note_zero_wait(timeout_ms, ready);
     sim_state.last_wait_end_ns = sim_now_ns();
+    sim_state.late_at_wait_end_ns = sim_late_ns();
     sim_state.waited_ns += sim_state.last_wait_end_ns - start;
     return ready;
 }
@@ -863,6 +876,13 @@ int64_t sim_late_ns(void)
     return late > 0 ? late : 0;
 }
 
+int64_t sim_late_since_wait_ns(void)
+{
+    int64_t late = sim_late_ns() - sim_state.late_at_wait_end_ns;
+
+    return late > 0 ? late : 0;
+}
+
 /* Sleep for real until t_ns of simulated time. */
 static void sleep_until(int64_t t_ns)
 {
@@ -887,7 +907,7 @@ void sim_sleep_ms(int64_t ms)
             run_event(NULL, 0, false, NO_TIME);
         }
         sleep_until(target);
-        count_due(start, ms);
+        count_due(start, ms, NO_TIME);
         return;
     }
     while (next_event_ns() <= target && sim_verdict() == SIM_OK) {

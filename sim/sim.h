@@ -175,6 +175,10 @@ int sim_timed_out_waits(void);
  * the time back (longer run-until phases, later upper time bounds).  0
  * in virtual time. */
 int64_t sim_late_ns(void);
+/* The machine's part (as sim_late_ns()) of the time since the loop
+ * thread's last wait ended: how late the machine made what the loop does
+ * after waking up.  0 in virtual time. */
+int64_t sim_late_since_wait_ns(void);
 /* Outside a simulation: hold the calling thread up for a random 0-100 us
  * at some of its clock readings and zero-timeout polls, to widen race
  * windows in real-thread stress runs.  Once enabled, for good. */

@@ -77,6 +77,8 @@ struct reg_seen {
     int nfrees;
     struct anchor_point free_at;
     int64_t fired_ns;           /* timer: its last call, if armed_by_fire */
+    int64_t fired_late_ns;      /* how late the machine made that call
+                                   after the wake-up (real time) */
 };
 
 /* What the liveness check (liveness.c) holds against it. */

@@ -204,6 +204,41 @@ START_TEST(realtime_overdue_step_stuck_reported)
 }
 END_TEST
 
+/* In real time, a step the machine ran late, and the loop's reaction
+ * to it, are the machine's time, not the wait's: a wait woken by a step
+ * due at 20 ms that took 40 ms to write is worth 20 ms of virtual time. */
+static void write_slowly(void *arg)
+{
+    struct timespec ts = { 0, 40 * 1000000L };
+
+    nanosleep(&ts, NULL);
+    ck_assert_int_eq(write(*(int *)arg, "x", 1), 1);
+}
+
+START_TEST(realtime_late_step_is_machine_time)
+{
+    int p[2];
+    struct pollfd pfd;
+    struct timespec ts = { 0, 30 * 1000000L };
+
+    ck_assert_int_eq(pipe(p), 0);
+    pfd = (struct pollfd){ .fd = p[0], .events = POLLIN };
+    sim_start_realtime(1);
+    sim_set_watchdog_ms(2000);
+    sim_at_thread(20, write_slowly, &p[1], "write after 40 ms", 20);
+    ck_assert_int_eq(sim_poll(&pfd, 1, 1000), 1);
+    ck_assert_msg(sim_late_ns() >= 39 * SIM_NS_PER_MS, "late %lld ns",
+                  (long long)sim_late_ns());
+    nanosleep(&ts, NULL);
+    ck_assert_msg(sim_late_since_wait_ns() >= 29 * SIM_NS_PER_MS,
+                  "late since the wait %lld ns", (long long)sim_late_since_wait_ns());
+    ck_assert_msg(sim_verdict() == SIM_OK, "%s", sim_verdict_detail());
+    sim_stop();
+    close(p[0]);
+    close(p[1]);
+}
+END_TEST
+
 /* A jitter hold runs once, on a thread that enabled jitter, at the
  * (skip + 1)-th jitter point (clock readings and zero-timeout polls) after
  * it was armed, and not on other threads; cancelling says whether one was
@@ -261,6 +296,7 @@ Suite *threads_suite(void)
     add_test(s, no_wakeup_needed_for_longer_timeout);
     add_test(s, realtime_step_during_locked_peek);
     add_test(s, realtime_overdue_step_stuck_reported);
+    add_test(s, realtime_late_step_is_machine_time);
     add_test(s, jitter_hold_once_at_its_point);
     return s;
 }
