@@ -62,9 +62,7 @@ static struct {
     int timed_out;              /* its waits that ran to their own timeout,
                                    no event run during them */
     _Atomic int64_t due_ns;     /* real time: the waits' worth (sim_late_ns) */
-    int64_t woken_by_ns;        /* real time: the due time of the event that
-                                   ended the current wait, or NO_TIME */
-    int64_t late_at_wait_end_ns;        /* sim_late_ns() as the last wait ended */
+    _Atomic int64_t due_at_wait_end_ns; /* due_ns as the last wait ended */
     _Atomic int abandoned;      /* workers left behind, stuck (never reset) */
     bool real_peers;            /* real-time fds may become ready by themselves */
     _Atomic int64_t wall_step_ns;       /* sim_step_wall_clock(), in all */
@@ -105,7 +103,7 @@ static void start(uint64_t seed, bool realtime)
     sim_state.waited_ns = 0;
     sim_state.timed_out = 0;
     sim_state.due_ns = 0;
-    sim_state.late_at_wait_end_ns = 0;
+    sim_state.due_at_wait_end_ns = 0;
     sim_state.nevents = 0;
     sim_state.next_seq = 0;
     sim_state.verdict = SIM_OK;
@@ -156,7 +154,7 @@ void sim_restart_clock(void)
     if (sim_state.realtime) {
         sim_state.real_start_ns = real_ns();
         atomic_store(&sim_state.due_ns, 0);
-        sim_state.late_at_wait_end_ns = 0;
+        atomic_store(&sim_state.due_at_wait_end_ns, 0);
     }
     pthread_mutex_lock(&sim_state.lock);
     sim_state.held = false;
@@ -483,17 +481,23 @@ static int run_on_thread(const struct event *ev, struct pollfd *fds,
     return ready;
 }
 
-/* Run the next event, the clock already at its time. */
+/* Run an event taken off the queue, the clock already at its time. */
+static int run_popped(struct event *ev, struct pollfd *fds, nfds_t nfds,
+                      bool waiting, int64_t wait_end_ns)
+{
+    if (ev->on_thread)
+        return run_on_thread(ev, fds, nfds, waiting, wait_end_ns);
+    sim_trace("event", "%s", ev->what);
+    ev->fn(ev->arg);
+    return 0;
+}
+
 static int run_event(struct pollfd *fds, nfds_t nfds, bool waiting,
                      int64_t wait_end_ns)
 {
     struct event ev = pop_event();
 
-    if (ev.on_thread)
-        return run_on_thread(&ev, fds, nfds, waiting, wait_end_ns);
-    sim_trace("event", "%s", ev.what);
-    ev.fn(ev.arg);
-    return 0;
+    return run_popped(&ev, fds, nfds, waiting, wait_end_ns);
 }
 
 /* Virtual time moves here only; the virtual timerfds it reaches become
@@ -546,8 +550,10 @@ static int64_t wait_end(int64_t deadline, struct pollfd *fds, nfds_t nfds)
  * while it holds its own lock, and a step's call to the loop would then
  * wait for a lock the parked loop holds.  What falls due meanwhile runs
  * at the next wait that may block, or after the iteration
- * (run_overdue). */
-static int poll_realtime(struct pollfd *fds, nfds_t nfds, int timeout_ms)
+ * (run_overdue).  A wait a step's change ended gives that step's due
+ * time in *woken_by (count_due). */
+static int poll_realtime(struct pollfd *fds, nfds_t nfds, int timeout_ms,
+                         int64_t *woken_by)
 {
     int64_t end = timeout_ms < 0 ? NO_TIME : sim_now_ns() + timeout_ms * SIM_NS_PER_MS;
 
@@ -584,9 +590,11 @@ static int poll_realtime(struct pollfd *fds, nfds_t nfds, int timeout_ms)
             return ready;
         now = sim_now_ns();
         if (next != NO_TIME && next <= now && timeout_ms != 0) {
-            ready = run_event(fds, nfds, true, wait_end(end, fds, nfds));
+            struct event ev = pop_event();
+
+            ready = run_popped(&ev, fds, nfds, true, wait_end(end, fds, nfds));
             if (ready != 0) {
-                sim_state.woken_by_ns = next;
+                *woken_by = ev.at_ns;
                 return ready;
             }
         } else if (end != NO_TIME && now >= end) {
@@ -813,7 +821,7 @@ int sim__wait(struct pollfd *fds, nfds_t nfds, int timeout_ms,
               enum sim__wait_call call)
 {
     int ready;
-    int64_t start;
+    int64_t start, woken_by = NO_TIME;
 
     if (!sim_is_loop_thread()) {
         ready = sim__libc()->poll(fds, nfds, timeout_ms);
@@ -822,10 +830,9 @@ int sim__wait(struct pollfd *fds, nfds_t nfds, int timeout_ms,
         return ready;
     }
     start = sim_now_ns();
-    sim_state.woken_by_ns = NO_TIME;
     ready = take_injected_failure(0, call);
     if (ready == 0)
-        ready = sim_state.realtime ? poll_realtime(fds, nfds, timeout_ms)
+        ready = sim_state.realtime ? poll_realtime(fds, nfds, timeout_ms, &woken_by)
                            : poll_virtual(fds, nfds, timeout_ms);
     if (sim_state.on_failed_wait && sim_verdict() != SIM_OK)
         sim_state.on_failed_wait();
@@ -833,10 +840,10 @@ int sim__wait(struct pollfd *fds, nfds_t nfds, int timeout_ms,
         ready = cut_short();
     ready = take_injected_failure(ready, call);
     if (sim_state.realtime)
-        count_due(start, timeout_ms, sim_state.woken_by_ns);
+        count_due(start, timeout_ms, woken_by);
     note_zero_wait(timeout_ms, ready);
     sim_state.last_wait_end_ns = sim_now_ns();
-    sim_state.late_at_wait_end_ns = sim_late_ns();
+    atomic_store(&sim_state.due_at_wait_end_ns, atomic_load(&sim_state.due_ns));
     sim_state.waited_ns += sim_state.last_wait_end_ns - start;
     return ready;
 }
@@ -878,9 +885,13 @@ int64_t sim_late_ns(void)
 
 int64_t sim_late_since_wait_ns(void)
 {
-    int64_t late = sim_late_ns() - sim_state.late_at_wait_end_ns;
+    int64_t since, due;
 
-    return late > 0 ? late : 0;
+    if (!sim_realtime())
+        return 0;
+    since = sim_now_ns() - sim_state.last_wait_end_ns;
+    due = atomic_load(&sim_state.due_ns) - atomic_load(&sim_state.due_at_wait_end_ns);
+    return since > due ? since - due : 0;
 }
 
 /* Sleep for real until t_ns of simulated time. */

@@ -301,7 +301,7 @@ void check_timer_cb(int timer, void *opaque)
 {
     struct reg *r;
     int name, nth;
-    int64_t now = sim_now_ns();
+    int64_t now = sim_now_ns(), late = sim_late_since_wait_ns();
 
     pthread_mutex_lock(&scn.lock);
     name = identify(opaque, timer, NAME_TIMER);
@@ -330,7 +330,7 @@ void check_timer_cb(int timer, void *opaque)
      * earlier, without breaking R20. */
     r->op.armed_ns = sim_last_wait_end_ns();
     r->seen.fired_ns = now;
-    r->seen.fired_late_ns = sim_late_since_wait_ns();
+    r->seen.fired_late_ns = late;
     r->op.armed_by_fire = true;
     r->seen.in_cb = true;
     callback_depth++;
