@@ -68,6 +68,7 @@ static struct {
     _Atomic int64_t wall_step_ns;       /* sim_step_wall_clock(), in all */
     bool perturb;               /* sim_perturb_waits() */
     bool held;                  /* sim_hold_events() */
+    int64_t deferred_ns;        /* sim_defer_events(), in all */
     void (*on_failed_wait)(void);   /* sim_on_failed_wait() */
 } sim_state = { .lock = PTHREAD_MUTEX_INITIALIZER, .watchdog_ms = 2000,
         .spin_limit = 1000 };
@@ -104,6 +105,7 @@ static void start(uint64_t seed, bool realtime)
     sim_state.timed_out = 0;
     sim_state.due_ns = 0;
     sim_state.due_at_wait_end_ns = 0;
+    sim_state.deferred_ns = 0;
     sim_state.nevents = 0;
     sim_state.next_seq = 0;
     sim_state.verdict = SIM_OK;
@@ -165,6 +167,22 @@ void sim_hold_events(void)
 {
     pthread_mutex_lock(&sim_state.lock);
     sim_state.held = true;
+    pthread_mutex_unlock(&sim_state.lock);
+}
+
+/* Every pending event later by ns, its wake-up deadline with it (a
+ * judged one's is moved when it is judged). */
+void sim_defer_events(int64_t ns)
+{
+    pthread_mutex_lock(&sim_state.lock);
+    for (size_t i = 0; i < sim_state.nevents; i++) {
+        struct event *ev = &sim_state.events[i];
+
+        ev->at_ns += ns;
+        if (ev->wake_by_ns != NO_TIME)
+            ev->wake_by_ns += ns;
+    }
+    sim_state.deferred_ns += ns;
     pthread_mutex_unlock(&sim_state.lock);
 }
 
@@ -454,7 +472,7 @@ static int run_on_thread(const struct event *ev, struct pollfd *fds,
     w->ev = *ev;
     if (ev->judge) {
         int64_t ms = ev->judge(ev->arg);
-        wake_by_ns = ms < 0 ? NO_TIME : ms * SIM_NS_PER_MS;
+        wake_by_ns = ms < 0 ? NO_TIME : ms * SIM_NS_PER_MS + sim_state.deferred_ns;
     }
     pthread_mutex_init(&w->lock, NULL);
     pthread_cond_init(&w->done_cond, NULL);
@@ -550,10 +568,11 @@ static int64_t wait_end(int64_t deadline, struct pollfd *fds, nfds_t nfds)
  * while it holds its own lock, and a step's call to the loop would then
  * wait for a lock the parked loop holds.  What falls due meanwhile runs
  * at the next wait that may block, or after the iteration
- * (run_overdue).  A wait a step's change ended gives that step's due
- * time in *woken_by (count_due). */
+ * (run_overdue).  *ends_by gets when the wait would have ended in
+ * virtual time, short of its timeout: at the expiry of a timerfd it
+ * watches, or the due time of a step whose change ended it (count_due). */
 static int poll_realtime(struct pollfd *fds, nfds_t nfds, int timeout_ms,
-                         int64_t *woken_by)
+                         int64_t *ends_by)
 {
     int64_t end = timeout_ms < 0 ? NO_TIME : sim_now_ns() + timeout_ms * SIM_NS_PER_MS;
 
@@ -562,6 +581,8 @@ static int poll_realtime(struct pollfd *fds, nfds_t nfds, int timeout_ms,
         int64_t until = next < end ? next : end;
         int wait_ms, ready;
 
+        tfd = sim__timerfd_next_watched_ns(fds, nfds);  /* before it expires */
+        *ends_by = tfd < *ends_by ? tfd : *ends_by;
         sim__timerfd_expire();          /* sim's timerfds, on real clocks */
         tfd = sim__timerfd_next_ns();
         until = tfd < until ? tfd : until;
@@ -594,7 +615,7 @@ static int poll_realtime(struct pollfd *fds, nfds_t nfds, int timeout_ms,
 
             ready = run_popped(&ev, fds, nfds, true, wait_end(end, fds, nfds));
             if (ready != 0) {
-                *woken_by = ev.at_ns;
+                *ends_by = ev.at_ns < *ends_by ? ev.at_ns : *ends_by;
                 return ready;
             }
         } else if (end != NO_TIME && now >= end) {
@@ -796,18 +817,19 @@ static void note_zero_wait(int timeout_ms, int ready)
 
 /* In real time, what a wait from start would have taken in virtual time:
  * as long as it took, but no longer than its timeout (timeout_ms, -1:
- * none), nor than until the due time of the event that woke it (woken_by,
- * NO_TIME: none): an event the machine started late, and the loop's
- * reaction to it, are the machine's time.  Virtual time passes nowhere
- * else; the rest of real time is the machine's (sim_late_ns()). */
-static void count_due(int64_t start, int64_t timeout_ms, int64_t woken_by)
+ * none), nor than until it would have ended by itself (ends_by, NO_TIME:
+ * not known): a timerfd it watches that expired, or a step whose change
+ * woke it.  A step or an expiry the machine made late, and the loop's
+ * reaction, are the machine's time.  Virtual time passes nowhere else;
+ * the rest of real time is the machine's (sim_late_ns()). */
+static void count_due(int64_t start, int64_t timeout_ms, int64_t ends_by)
 {
     int64_t took = sim_now_ns() - start;
 
     if (timeout_ms >= 0 && took > timeout_ms * SIM_NS_PER_MS)
         took = timeout_ms * SIM_NS_PER_MS;
-    if (woken_by != NO_TIME && took > woken_by - start)
-        took = woken_by - start;
+    if (ends_by != NO_TIME && took > ends_by - start)
+        took = ends_by - start;
     if (took > 0)
         atomic_fetch_add(&sim_state.due_ns, took);
 }
@@ -821,7 +843,7 @@ int sim__wait(struct pollfd *fds, nfds_t nfds, int timeout_ms,
               enum sim__wait_call call)
 {
     int ready;
-    int64_t start, woken_by = NO_TIME;
+    int64_t start, ends_by = NO_TIME;
 
     if (!sim_is_loop_thread()) {
         ready = sim__libc()->poll(fds, nfds, timeout_ms);
@@ -832,7 +854,7 @@ int sim__wait(struct pollfd *fds, nfds_t nfds, int timeout_ms,
     start = sim_now_ns();
     ready = take_injected_failure(0, call);
     if (ready == 0)
-        ready = sim_state.realtime ? poll_realtime(fds, nfds, timeout_ms, &woken_by)
+        ready = sim_state.realtime ? poll_realtime(fds, nfds, timeout_ms, &ends_by)
                            : poll_virtual(fds, nfds, timeout_ms);
     if (sim_state.on_failed_wait && sim_verdict() != SIM_OK)
         sim_state.on_failed_wait();
@@ -840,7 +862,7 @@ int sim__wait(struct pollfd *fds, nfds_t nfds, int timeout_ms,
         ready = cut_short();
     ready = take_injected_failure(ready, call);
     if (sim_state.realtime)
-        count_due(start, timeout_ms, woken_by);
+        count_due(start, timeout_ms, ends_by);
     note_zero_wait(timeout_ms, ready);
     sim_state.last_wait_end_ns = sim_now_ns();
     atomic_store(&sim_state.due_at_wait_end_ns, atomic_load(&sim_state.due_ns));

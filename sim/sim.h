@@ -54,6 +54,11 @@ void sim_restart_clock(void);
  * that takes real time (a daemon's start, a connection) is not the
  * scenario's, and an event at N ms counts from the restart. */
 void sim_hold_events(void);
+/* Move every scheduled event (and its wake-up deadline) ns later: in
+ * real time, what the machine took before the loop first runs is not the
+ * scenario's, and steps at fixed times keep their place among the timers
+ * the loop armed meanwhile. */
+void sim_defer_events(int64_t ns);
 /* In real time, fds may become ready with nothing scheduled (a real
  * process at the other end, a daemon): a wait with nothing scheduled
  * then blocks for real, up to the watchdog, and then fails with EINTR, as

@@ -239,6 +239,32 @@ START_TEST(realtime_late_step_is_machine_time)
 }
 END_TEST
 
+/* Deferred events run that much later, and a thread step's wake-up
+ * deadline moves with it: a loop whose wait ends by itself before the
+ * moved deadline is not required to be woken. */
+static int64_t ran_at_ns;
+
+static void note_time(void *arg)
+{
+    (void)arg;
+    ran_at_ns = sim_now_ns();
+}
+
+START_TEST(realtime_deferred_events_run_later)
+{
+    sim_start_realtime(1);
+    sim_set_watchdog_ms(2000);
+    ran_at_ns = -1;
+    sim_at_thread(10, note_time, NULL, "note the time", 10 + 50);
+    sim_defer_events(30 * SIM_NS_PER_MS);
+    ck_assert_int_eq(sim_poll(NULL, 0, 70), 0);
+    ck_assert_msg(ran_at_ns >= 40 * SIM_NS_PER_MS, "ran at %lld ns",
+                  (long long)ran_at_ns);
+    ck_assert_msg(sim_verdict() == SIM_OK, "%s", sim_verdict_detail());
+    sim_stop();
+}
+END_TEST
+
 /* A jitter hold runs once, on a thread that enabled jitter, at the
  * (skip + 1)-th jitter point (clock readings and zero-timeout polls) after
  * it was armed, and not on other threads; cancelling says whether one was
@@ -297,6 +323,7 @@ Suite *threads_suite(void)
     add_test(s, realtime_step_during_locked_peek);
     add_test(s, realtime_overdue_step_stuck_reported);
     add_test(s, realtime_late_step_is_machine_time);
+    add_test(s, realtime_deferred_events_run_later);
     add_test(s, jitter_hold_once_at_its_point);
     return s;
 }

@@ -345,6 +345,37 @@ START_TEST(real_time_expiry)
 }
 END_TEST
 
+/* A wait that a timerfd's expiry ends is worth no more than up to that
+ * expiry: what the machine adds after it (here a step that holds the loop
+ * thread 40 ms) is the machine's time (sim_late_ns()), as for a wait
+ * that overruns its timeout. */
+static void hold_40ms(void *arg)
+{
+    struct timespec ts = { 0, 40 * 1000000L };
+
+    (void)arg;
+    nanosleep(&ts, NULL);
+}
+
+START_TEST(real_time_expiry_late_is_machine_time)
+{
+    struct pollfd p;
+    int fd;
+
+    sim_start_realtime(1);
+    sim_set_watchdog_ms(2000);
+    fd = new_timerfd(CLOCK_MONOTONIC);
+    set_ms(fd, 0, 20, 0);
+    sim_at_thread(10, hold_40ms, NULL, "hold the loop 40 ms", SIM_NO_WAKE);
+    p = (struct pollfd){ .fd = fd, .events = POLLIN };
+    ck_assert_int_eq(poll(&p, 1, -1), 1);
+    ck_assert_msg(sim_late_ns() >= 29 * MS, "late %lld ns", (long long)sim_late_ns());
+    ck_assert_msg(sim_verdict() == SIM_OK, "%s", sim_verdict_detail());
+    close(fd);
+    sim_stop();
+}
+END_TEST
+
 static void nothing(void *arg)
 {
     (void)arg;
@@ -403,5 +434,6 @@ Suite *timerfd_suite(void)
     add_test(s, deterministic_expiries);
     add_test(s, watched_expiry_ends_the_wait);
     add_test(s, real_time_expiry);
+    add_test(s, real_time_expiry_late_is_machine_time);
     return s;
 }
