@@ -68,7 +68,6 @@ static struct {
     _Atomic int64_t wall_step_ns;       /* sim_step_wall_clock(), in all */
     bool perturb;               /* sim_perturb_waits() */
     bool held;                  /* sim_hold_events() */
-    int64_t deferred_ns;        /* sim_defer_events(), in all */
     void (*on_failed_wait)(void);   /* sim_on_failed_wait() */
 } sim_state = { .lock = PTHREAD_MUTEX_INITIALIZER, .watchdog_ms = 2000,
         .spin_limit = 1000 };
@@ -105,7 +104,6 @@ static void start(uint64_t seed, bool realtime)
     sim_state.timed_out = 0;
     sim_state.due_ns = 0;
     sim_state.due_at_wait_end_ns = 0;
-    sim_state.deferred_ns = 0;
     sim_state.nevents = 0;
     sim_state.next_seq = 0;
     sim_state.verdict = SIM_OK;
@@ -171,7 +169,7 @@ void sim_hold_events(void)
 }
 
 /* Every pending event later by ns, its wake-up deadline with it (a
- * judged one's is moved when it is judged). */
+ * judged one's is worked out when the event runs, from the clock). */
 void sim_defer_events(int64_t ns)
 {
     pthread_mutex_lock(&sim_state.lock);
@@ -182,7 +180,6 @@ void sim_defer_events(int64_t ns)
         if (ev->wake_by_ns != NO_TIME)
             ev->wake_by_ns += ns;
     }
-    sim_state.deferred_ns += ns;
     pthread_mutex_unlock(&sim_state.lock);
 }
 
@@ -472,7 +469,7 @@ static int run_on_thread(const struct event *ev, struct pollfd *fds,
     w->ev = *ev;
     if (ev->judge) {
         int64_t ms = ev->judge(ev->arg);
-        wake_by_ns = ms < 0 ? NO_TIME : ms * SIM_NS_PER_MS + sim_state.deferred_ns;
+        wake_by_ns = ms < 0 ? NO_TIME : ms * SIM_NS_PER_MS;
     }
     pthread_mutex_init(&w->lock, NULL);
     pthread_cond_init(&w->done_cond, NULL);
@@ -582,7 +579,8 @@ static int poll_realtime(struct pollfd *fds, nfds_t nfds, int timeout_ms,
         int wait_ms, ready;
 
         tfd = sim__timerfd_next_watched_ns(fds, nfds);  /* before it expires */
-        *ends_by = tfd < *ends_by ? tfd : *ends_by;
+        if (tfd <= sim_now_ns() && tfd < *ends_by)      /* and only if it did */
+            *ends_by = tfd;
         sim__timerfd_expire();          /* sim's timerfds, on real clocks */
         tfd = sim__timerfd_next_ns();
         until = tfd < until ? tfd : until;

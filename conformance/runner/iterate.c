@@ -121,12 +121,14 @@ static bool unwound_check(void)
 
 /* In real time, the script's opening steps run at time 0 of the
  * scenario, but the machine may take a while over them (191 ms was seen
- * on a loaded machine): the 'at' steps then move as much later, so that
- * they fall where they would among the timers those steps armed.  A
- * client scenario's clock starts after its set-up instead (client.c). */
+ * on a loaded machine before the first add): the 'at' steps then move as
+ * much later as the machine had made the first add, so that no step comes
+ * later against a timer than virtual time puts it (a step before a timer
+ * stays before it).  A client scenario's clock starts after its set-up
+ * instead (client.c). */
 static void defer_steps_by_setup(void)
 {
-    int64_t late = sim_late_ns();
+    int64_t late = scn.loop.opening_added ? scn.loop.opening_late_ns : sim_late_ns();
 
     if (scn.loop.iter != 0 || scn.sc->realtime || late <= 0)
         return;

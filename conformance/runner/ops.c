@@ -131,6 +131,10 @@ void ops_add(const struct step *st)
     r->op.enabled_by_add = true;
     r->op.armed_ns = r->op.restart_ns = armed_ns;
     r->op.armed_by_fire = false;
+    if (!scn.loop.opening_added) {
+        scn.loop.opening_added = true;
+        scn.loop.opening_late_ns = sim_late_ns();
+    }
     pthread_mutex_unlock(&scn.lock);
 
     id = add_attempts(st, fd, opaque, ff);

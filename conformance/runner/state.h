@@ -119,6 +119,8 @@ struct run_loop {
     int64_t phase_end_ns;       /* real time: when the last run-until's end
                                    came, before the machine's delay was
                                    given back (0: not yet) */
+    bool opening_added;         /* the script's first add has been made */
+    int64_t opening_late_ns;    /* real time: sim_late_ns() at that add */
 };
 
 /* The observation's counts (observe.c) and reports (records.c). */
