@@ -128,9 +128,12 @@ static bool unwound_check(void)
  * instead (client.c). */
 static void defer_steps_by_setup(void)
 {
-    int64_t late = scn.loop.opening_added ? scn.loop.opening_late_ns : sim_late_ns();
+    int64_t late;
 
-    if (scn.loop.iter != 0 || scn.sc->realtime || late <= 0)
+    if (scn.loop.iter != 0 || scn.sc->realtime || !sim_realtime())
+        return;
+    late = scn.loop.opening_added ? scn.loop.opening_late_ns : sim_late_ns();
+    if (late <= 0)
         return;
     sim_defer_events(late);
     sim_trace("clock", "the opening steps took %lld.%03lld ms of the machine's: "
